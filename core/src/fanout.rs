@@ -1,0 +1,1 @@
+//! Fan-out: a visit becomes one Redis stream event per active detector.

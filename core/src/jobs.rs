@@ -1,0 +1,1 @@
+//! Where worker Jobs run: the local runtime (embedded default) and Kubernetes.

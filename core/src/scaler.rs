@@ -1,0 +1,1 @@
+//! KEDA ScaledJob semantics: the scaling decision and the Redis Streams lag metric.

@@ -1,0 +1,1 @@
+//! The worker loop: read an event, process a detector, package, publish.
