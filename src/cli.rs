@@ -1,7 +1,12 @@
 //! Command-line parsing and dispatch to the subcommands in `cli/`.
 
 pub mod alerts;
+pub mod compare;
 pub mod exit;
+pub mod keda;
+pub mod keda_watch;
+pub mod scenarios;
+pub mod sim;
 
 use std::process::ExitCode;
 
@@ -19,15 +24,29 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Simulate a night (or any scenario) through the production core under virtual time.
+    Sim(sim::SimArgs),
     /// Generate, decode and benchmark Rubin alerts (Avro, Confluent wire format).
     #[command(subcommand)]
     Alerts(alerts::AlertsCommand),
+    /// What KEDA would do: scaling decisions, and a dry run on a live stream.
+    #[command(subcommand)]
+    Keda(keda::KedaCommand),
+    /// List and check scenario files.
+    #[command(subcommand)]
+    Scenarios(scenarios::ScenariosCommand),
+    /// Compare two report.json files and exit 1 on a regression.
+    Compare(compare::CompareArgs),
 }
 
 /// Runs the parsed command and returns the process exit code.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
+        Command::Sim(args) => sim::run(args),
         Command::Alerts(cmd) => alerts::run(cmd),
+        Command::Keda(cmd) => keda::run(cmd),
+        Command::Scenarios(cmd) => scenarios::run(cmd),
+        Command::Compare(args) => compare::run(args),
     }
 }
 

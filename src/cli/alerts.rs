@@ -1,19 +1,15 @@
-//! `alertsim alerts ...`: generate, decode and benchmark alerts.
+//! `alertsim alerts generate | decode | bench`.
 
 use std::process::ExitCode;
 
-use clap::Subcommand;
-
-/// Subcommands of `alertsim alerts`.
-#[derive(Debug, Subcommand)]
+/// Subcommands (placeholder until they are built).
+#[derive(Debug, clap::Subcommand)]
 pub enum AlertsCommand {
-    /// Generate synthetic alerts (placeholder until the alert packager lands).
-    Generate,
+    /// Not built yet.
+    Placeholder,
 }
 
-/// Runs an `alerts` subcommand.
-pub fn run(cmd: AlertsCommand) -> anyhow::Result<ExitCode> {
-    match cmd {
-        AlertsCommand::Generate => Err(super::exit::bad_input("alerts generate is not built yet")),
-    }
+/// Runs the command.
+pub fn run(_cmd: AlertsCommand) -> anyhow::Result<ExitCode> {
+    Err(super::exit::bad_input("this command is not built yet"))
 }

@@ -1,0 +1,1 @@
+//! Encode/decode throughput measurement of the reference alert.

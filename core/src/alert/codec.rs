@@ -1,0 +1,1 @@
+//! Direct Avro binary encoder and decoder for the alert records.

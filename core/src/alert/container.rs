@@ -1,0 +1,1 @@
+//! Avro object-container files of alerts (`{visit}_{detector}.avro`).

@@ -1,0 +1,1 @@
+//! FITS cutout images: science, difference and template stamps.

@@ -1,0 +1,1 @@
+//! Rust types for the version 11.0 alert and its records.

@@ -1,0 +1,1 @@
+//! The reference alert: every field filled, full histories, fixed-size cutouts.

@@ -1,0 +1,1 @@
+//! The project's Avro schema for the alert records and its canonical form.

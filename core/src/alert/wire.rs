@@ -1,0 +1,1 @@
+//! Confluent wire format: magic byte, schema ID, Avro datum.

@@ -1,0 +1,1 @@
+//! The redis-streams trigger's metric: consumer-group lag read from a real Redis.
