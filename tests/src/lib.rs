@@ -26,3 +26,29 @@ pub async fn command<T: redis::FromRedisValue>(
     }
     Ok(cmd.query_async(conn).await?)
 }
+
+/// A visit sent now (so it is not expired), for `instrument`.
+pub fn visit_now(instrument: &str, n: i64) -> alertsim_core::fanout::Visit {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0);
+    alertsim_core::fanout::Visit {
+        sal_index: 3,
+        script_sal_index: 5000 + n,
+        instrument: instrument.into(),
+        group_id: format!("visit-{n}"),
+        coordinate_system: 2,
+        position: [30.0 + n as f64, -20.5],
+        start_time: now + 20.0,
+        rotation_system: 2,
+        camera_angle: 0.0,
+        filters: "i_39".into(),
+        dome: 2,
+        duration: 30.0,
+        nimages: 1,
+        survey: "BLOCK-365".into(),
+        total_checkpoints: 0,
+        private_snd_stamp: now,
+    }
+}
