@@ -7,7 +7,7 @@
 //! the source.
 
 pub mod card;
-mod date;
+pub mod date;
 pub mod reader;
 pub mod stamp;
 pub mod writer;

@@ -1,4 +1,6 @@
-//! Modified Julian Date to the ISO-8601 calendar form of `DATE-OBS`.
+//! Modified Julian Date and the proleptic Gregorian calendar: the ISO-8601
+//! form of `DATE-OBS`, and the day conversions the alert generator uses to
+//! build Rubin-style visit identifiers (`YYYYMMDD` day of observation).
 
 /// MJD of 1970-01-01.
 const MJD_UNIX_EPOCH: i64 = 40_587;
@@ -26,6 +28,28 @@ pub fn iso_from_mjd(mjd: f64) -> Option<String> {
     Some(format!(
         "{year:04}-{month:02}-{dom:02}T{hours:02}:{minutes:02}:{seconds:02}.{millis:03}"
     ))
+}
+
+/// The calendar date (year, month, day) of an integer MJD.
+pub fn civil_from_mjd_day(mjd_day: i64) -> (i64, u32, u32) {
+    civil_from_days(mjd_day - MJD_UNIX_EPOCH)
+}
+
+/// The integer MJD of a calendar date, or `None` if the date does not exist.
+pub fn mjd_day_from_civil(year: i64, month: u32, day: u32) -> Option<i64> {
+    if !(1..=12).contains(&month) || day == 0 || day > 31 {
+        return None;
+    }
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(month);
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let mjd = era * 146_097 + doe - 719_468 + MJD_UNIX_EPOCH;
+    // Reject dates such as 31 April that roll over into the next month.
+    (civil_from_mjd_day(mjd) == (year, month, day)).then_some(mjd)
 }
 
 /// Proleptic Gregorian (year, month, day) of a day count from 1970-01-01.
@@ -61,5 +85,17 @@ mod tests {
             Some("2025-08-16T06:00:00.000")
         );
         assert_eq!(iso_from_mjd(f64::NAN), None);
+    }
+
+    #[test]
+    fn civil_dates_round_trip() {
+        for mjd in [-700_000, -1, 0, 40_587, 51_544, 60_903, 2_000_000] {
+            let (y, m, d) = civil_from_mjd_day(mjd);
+            assert_eq!(mjd_day_from_civil(y, m, d), Some(mjd));
+        }
+        assert_eq!(mjd_day_from_civil(2025, 8, 16), Some(60_903));
+        assert_eq!(mjd_day_from_civil(2025, 4, 31), None);
+        assert_eq!(mjd_day_from_civil(2024, 2, 29), Some(60_369));
+        assert_eq!(mjd_day_from_civil(2023, 2, 29), None);
     }
 }
