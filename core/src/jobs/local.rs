@@ -106,10 +106,10 @@ impl LocalRuntime {
                 return Ok(current);
             }
             if current.finished.is_some() {
-                return Err(JobsError::NotFound(format!(
-                    "{name} in phase {phase:?} (it finished as {:?})",
-                    current.phase()
-                )));
+                return Err(JobsError::FinishedAs {
+                    name: name.to_owned(),
+                    phase: current.phase(),
+                });
             }
             if changes.changed().await.is_err() {
                 return Err(JobsError::NotFound(name.to_owned()));
@@ -125,6 +125,7 @@ impl JobRuntime for LocalRuntime {
 
     async fn create(&self, template: &JobTemplate) -> Result<String, JobsError> {
         let launch = self.config.workload.launch_for(template)?;
+        let start_at = Instant::now() + self.config.startup_delay;
         let (cancel, cancelled) = oneshot::channel();
         let name = {
             let mut jobs = self.shared.lock();
@@ -153,7 +154,7 @@ impl JobRuntime for LocalRuntime {
         let handle = tokio::spawn(supervisor::supervise(
             Arc::clone(&self.shared),
             context,
-            self.config.startup_delay,
+            start_at,
             launch,
             cancelled,
         ));

@@ -2,26 +2,25 @@
 
 use std::process::Stdio;
 use std::sync::Arc;
-use std::time::Duration;
-
 use tokio::process::Command;
 use tokio::sync::oneshot;
+use tokio::time::Instant;
 
 use super::Shared;
 use super::workload::{JobContext, Launch};
 
-/// Pending for `startup_delay`, then runs the workload until it exits or the
+/// Pending until `start_at` (creation time plus the start-up delay), then runs the workload until it exits or the
 /// Job is deleted (`cancelled` fires or its sender is dropped).
 pub(super) async fn supervise(
     shared: Arc<Shared>,
     context: JobContext,
-    startup_delay: Duration,
+    start_at: Instant,
     launch: Launch,
     mut cancelled: oneshot::Receiver<()>,
 ) {
     tokio::select! {
         _ = &mut cancelled => return,
-        () = tokio::time::sleep(startup_delay) => {}
+        () = tokio::time::sleep_until(start_at) => {}
     }
     let name = context.name.clone();
     match launch {
