@@ -1,5 +1,6 @@
 //! The local Job runtime under tokio's paused clock: phases, exit codes,
-//! KEDA's R and P counts, deletion, history cleanup and rollout.
+//! KEDA's R and P counts, deletion (graceful and forced), history cleanup
+//! and rollout.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -40,13 +41,7 @@ fn controlled() -> (
 }
 
 fn runtime(workload: LocalWorkload) -> LocalRuntime {
-    LocalRuntime::new(
-        "prompt-proc",
-        LocalConfig {
-            startup_delay: STARTUP,
-            workload,
-        },
-    )
+    LocalRuntime::new("prompt-proc", LocalConfig::new(STARTUP, workload))
 }
 
 fn default_rule() -> PendingRule {
@@ -325,4 +320,47 @@ async fn rollout_deletes_unfinished_jobs_only() {
         .map(|j| j.name)
         .collect();
     assert_eq!(left, vec![done]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn delete_asks_the_body_to_terminate_first() {
+    let (exited_tx, mut exited_rx) = mpsc::unbounded_channel();
+    let jobs = runtime(LocalWorkload::task(move |mut context: JobContext| {
+        let exited = exited_tx.clone();
+        async move {
+            context.termination.requested().await;
+            // The worker exits 1 on SIGTERM.
+            let _ = exited.send(context.name);
+            1
+        }
+    }));
+    let name = jobs.create(&template()).await.expect("create");
+    jobs.wait_for_phase(&name, JobPhase::Running)
+        .await
+        .expect("runs");
+    let asked = Instant::now();
+    jobs.delete(&name).await.expect("delete");
+    assert_eq!(asked.elapsed(), Duration::ZERO, "no grace period needed");
+    assert_eq!(exited_rx.try_recv().ok(), Some(name));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_body_ignoring_termination_is_aborted_after_the_grace_period() {
+    let grace = Duration::from_secs(5);
+    let mut config = LocalConfig::new(
+        STARTUP,
+        LocalWorkload::task(|context: JobContext| async move {
+            let _ = context;
+            std::future::pending::<i32>().await
+        }),
+    );
+    config.termination_grace = grace;
+    let jobs = LocalRuntime::new("prompt-proc", config);
+    let name = jobs.create(&template()).await.expect("create");
+    jobs.wait_for_phase(&name, JobPhase::Running)
+        .await
+        .expect("runs");
+    let asked = Instant::now();
+    jobs.delete(&name).await.expect("delete");
+    assert_eq!(asked.elapsed(), grace);
 }

@@ -7,13 +7,31 @@ use alertsim_core::jobs::local::{LocalConfig, LocalRuntime, LocalWorkload};
 use alertsim_core::jobs::{JobPhase, JobRuntime, JobTemplate, JobsError, PendingRule};
 
 fn processes() -> LocalRuntime {
-    LocalRuntime::new(
-        "prompt-proc",
-        LocalConfig {
-            startup_delay: Duration::ZERO,
-            workload: LocalWorkload::Process,
-        },
-    )
+    processes_with_grace(LocalConfig::DEFAULT_GRACE)
+}
+
+fn processes_with_grace(grace: Duration) -> LocalRuntime {
+    let mut config = LocalConfig::new(Duration::ZERO, LocalWorkload::Process);
+    config.termination_grace = grace;
+    LocalRuntime::new("prompt-proc", config)
+}
+
+/// A FIFO in a fresh directory: the script writes its pid into it, and the
+/// test's read waits for that write.
+fn pid_fifo() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fifo = dir.path().join("pid");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    (dir, fifo)
+}
+
+async fn read_pid(fifo: &std::path::Path) -> std::path::PathBuf {
+    let pid = tokio::fs::read_to_string(fifo).await.expect("pid written");
+    std::path::Path::new("/proc").join(pid.trim())
 }
 
 fn shell(script: &str) -> JobTemplate {
@@ -83,32 +101,57 @@ async fn a_missing_program_fails_and_an_empty_command_is_rejected() {
 }
 
 #[tokio::test]
-async fn delete_kills_and_reaps_the_process() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let fifo = dir.path().join("pid");
-    let made = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .expect("mkfifo runs");
-    assert!(made.success());
-
+async fn delete_terminates_the_process_group_and_waits_for_it() {
+    let (dir, fifo) = pid_fifo();
+    let marker = dir.path().join("terminated");
     let jobs = processes();
-    let script = format!("echo $$ > '{}'; exec sleep 1000", fifo.display());
+    // The shell records SIGTERM and exits; its background sleep is in the
+    // same process group and gets the signal too.
+    let script = format!(
+        "trap 'echo term > \"{}\"; exit 7' TERM; sleep 1000 & echo $$ > '{}'; wait",
+        marker.display(),
+        fifo.display()
+    );
     let name = jobs.create(&shell(&script)).await.expect("create");
-    // Opening the FIFO for reading waits for the shell to write its pid.
-    let pid = tokio::fs::read_to_string(&fifo).await.expect("pid written");
-    let proc_dir = std::path::Path::new("/proc").join(pid.trim());
-    assert!(proc_dir.exists(), "sleep runs as {proc_dir:?}");
+    let proc_dir = read_pid(&fifo).await;
+    assert!(proc_dir.exists(), "shell runs as {proc_dir:?}");
     assert_eq!(
         jobs.status(&name).map(|s| s.phase()),
         Some(JobPhase::Running)
     );
 
+    let asked = std::time::Instant::now();
     jobs.delete(&name).await.expect("delete");
     assert!(
-        !proc_dir.exists(),
-        "process {} still exists after delete",
-        pid.trim()
+        asked.elapsed() < LocalConfig::DEFAULT_GRACE,
+        "the shell exits on SIGTERM, well before the grace period"
+    );
+    assert!(!proc_dir.exists(), "{proc_dir:?} still exists after delete");
+    assert_eq!(
+        std::fs::read_to_string(&marker).expect("trap ran").trim(),
+        "term"
     );
     assert!(jobs.list().await.expect("list").is_empty());
+}
+
+#[tokio::test]
+async fn a_process_ignoring_sigterm_is_killed_after_the_grace_period() {
+    let (_dir, fifo) = pid_fifo();
+    let grace = Duration::from_millis(200);
+    let jobs = processes_with_grace(grace);
+    let script = format!(
+        "trap '' TERM; echo $$ > '{}'; exec sleep 1000",
+        fifo.display()
+    );
+    let name = jobs.create(&shell(&script)).await.expect("create");
+    let proc_dir = read_pid(&fifo).await;
+    assert!(proc_dir.exists(), "sleep runs as {proc_dir:?}");
+
+    let asked = std::time::Instant::now();
+    jobs.delete(&name).await.expect("delete");
+    assert!(
+        asked.elapsed() >= grace,
+        "killed only after the grace period"
+    );
+    assert!(!proc_dir.exists(), "{proc_dir:?} still exists after delete");
 }

@@ -5,8 +5,10 @@
 //! and advance the clock), then runs its workload: a caller-supplied async
 //! body ([`LocalWorkload::task`]) or the template's command as a child
 //! process ([`LocalWorkload::Process`]). Exit code 0 makes the Job Succeeded,
-//! anything else (a panic, a signal) Failed. Deleting a Job stops it: the body
-//! is aborted, the process is killed and reaped before `delete` returns.
+//! anything else (a panic, a signal) Failed. Deleting a Job stops it as
+//! Kubernetes does: a termination signal first (the body's [`Termination`],
+//! SIGTERM to the process group), then after the grace period the body is
+//! aborted or the group SIGKILLed; `delete` returns once the workload is gone.
 //! Every Job has one pod whose phase and conditions follow Kubernetes
 //! (`PodScheduled`, `Initialized`, `ContainersReady`, `Ready`), so KEDA's
 //! counting rules apply unchanged.
@@ -24,7 +26,7 @@ use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-pub use workload::{JobContext, LocalWorkload, TaskBody};
+pub use workload::{JobContext, LocalWorkload, TaskBody, Termination};
 
 use super::status::{Finished, JobPhase, JobStatus, PodCondition, PodPhase, PodStatus};
 use super::template::JobTemplate;
@@ -36,8 +38,25 @@ pub struct LocalConfig {
     /// How long a new Job stays Pending before its workload starts (the
     /// pod start-up time: scheduling, image pull, container start).
     pub startup_delay: Duration,
+    /// How long a deleted Job may take to exit after its termination signal
+    /// before it is killed (Kubernetes' `terminationGracePeriodSeconds`).
+    pub termination_grace: Duration,
     /// What each Job runs.
     pub workload: LocalWorkload,
+}
+
+impl LocalConfig {
+    /// Kubernetes' default grace period: 30 s.
+    pub const DEFAULT_GRACE: Duration = Duration::from_secs(30);
+
+    /// Jobs running `workload` after `startup_delay`, with the default grace period.
+    pub fn new(startup_delay: Duration, workload: LocalWorkload) -> Self {
+        Self {
+            startup_delay,
+            termination_grace: Self::DEFAULT_GRACE,
+            workload,
+        }
+    }
 }
 
 /// Jobs of one ScaledJob run as tokio tasks or child processes.
@@ -146,16 +165,23 @@ impl JobRuntime for LocalRuntime {
             );
             name
         };
+        let (terminate, termination) = Termination::channel();
         let context = JobContext {
             name: name.clone(),
             scaled_job: self.scaled_job.clone(),
             env: template.env.clone(),
+            termination,
+        };
+        let plan = supervisor::Plan {
+            start_at,
+            grace: self.config.termination_grace,
+            launch,
         };
         let handle = tokio::spawn(supervisor::supervise(
             Arc::clone(&self.shared),
             context,
-            start_at,
-            launch,
+            terminate,
+            plan,
             cancelled,
         ));
         if let Some(entry) = self.shared.lock().get_mut(&name) {
