@@ -364,3 +364,20 @@ async fn a_body_ignoring_termination_is_aborted_after_the_grace_period() {
     jobs.delete(&name).await.expect("delete");
     assert_eq!(asked.elapsed(), grace);
 }
+
+#[tokio::test(start_paused = true)]
+async fn any_runtime_forwards_to_the_local_backend() {
+    use alertsim_core::jobs::AnyRuntime;
+    let jobs = AnyRuntime::from(runtime(LocalWorkload::task(|_context| async { 0 })));
+    assert_eq!(jobs.scaled_job(), "prompt-proc");
+    let name = jobs.create(&template()).await.expect("create");
+    assert_eq!(
+        jobs.counts(&default_rule()).await.expect("counts"),
+        JobCounts {
+            running: 1,
+            pending: 1
+        }
+    );
+    jobs.delete(&name).await.expect("delete");
+    assert!(jobs.list().await.expect("list").is_empty());
+}

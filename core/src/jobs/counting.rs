@@ -11,7 +11,7 @@
 //!   pending. The per-pod rule (current intent) calls the Job started when
 //!   some single pod has every listed condition True.
 
-use super::status::JobStatus;
+use super::status::{JobPhase, JobStatus};
 
 /// How listed pending-pod conditions are matched against a Job's pods.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -69,6 +69,27 @@ pub fn count_jobs(jobs: &[JobStatus], rule: &PendingRule) -> JobCounts {
         counts.running += 1;
         if is_pending(job, rule) {
             counts.pending += 1;
+        }
+    }
+    counts
+}
+
+/// R and P under KEDA's default rule from Job phases alone (a
+/// [`JobPhase::Pending`] Job is unfinished with no pod Running or
+/// Succeeded): the cheap form for models that track phases, not pods.
+pub fn count_phases<I>(phases: I) -> JobCounts
+where
+    I: IntoIterator<Item = JobPhase>,
+{
+    let mut counts = JobCounts::default();
+    for phase in phases {
+        match phase {
+            JobPhase::Pending => {
+                counts.running += 1;
+                counts.pending += 1;
+            }
+            JobPhase::Running => counts.running += 1,
+            JobPhase::Succeeded | JobPhase::Failed => {}
         }
     }
     counts
