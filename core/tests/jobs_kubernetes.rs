@@ -1,6 +1,7 @@
 //! The Kubernetes Job runtime against recorded API request/response pairs.
 //!
-//! No API server runs here. Each fixture under `tests/fixtures/k8s/` is an
+//! No API server runs here, and none was used to make the fixtures (see
+//! `tests/fixtures/k8s/README.md`). Each fixture under `tests/fixtures/k8s/` is an
 //! ordered list of exchanges (method, path with query, request body where
 //! there is one, response status and body shaped like a real API server's).
 //! [`Replay`] serves them to `kube::Client::new` as a tower service; a request
