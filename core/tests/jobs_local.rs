@@ -381,3 +381,42 @@ async fn any_runtime_forwards_to_the_local_backend() {
     jobs.delete(&name).await.expect("delete");
     assert!(jobs.list().await.expect("list").is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_creates_and_deletes_leave_no_body_running() {
+    let started = Arc::new(AtomicUsize::new(0));
+    let stopped = Arc::new(AtomicUsize::new(0));
+    let (on_start, on_stop) = (Arc::clone(&started), Arc::clone(&stopped));
+    let mut config = LocalConfig::new(
+        Duration::ZERO,
+        LocalWorkload::task(move |mut context: JobContext| {
+            let (on_start, on_stop) = (Arc::clone(&on_start), Arc::clone(&on_stop));
+            async move {
+                on_start.fetch_add(1, Ordering::SeqCst);
+                context.termination.requested().await;
+                on_stop.fetch_add(1, Ordering::SeqCst);
+                1
+            }
+        }),
+    );
+    config.termination_grace = Duration::from_secs(600);
+    let jobs = Arc::new(LocalRuntime::new("prompt-proc", config));
+    let mut tasks = Vec::new();
+    for _ in 0..50 {
+        let jobs = Arc::clone(&jobs);
+        tasks.push(tokio::spawn(async move {
+            let name = jobs.create(&template()).await.expect("create");
+            tokio::task::yield_now().await;
+            jobs.delete(&name).await.expect("delete");
+        }));
+    }
+    for task in tasks {
+        task.await.expect("no panic");
+    }
+    assert!(jobs.list().await.expect("list").is_empty());
+    assert_eq!(
+        started.load(Ordering::SeqCst),
+        stopped.load(Ordering::SeqCst),
+        "every body that started was terminated before its delete returned"
+    );
+}

@@ -146,47 +146,44 @@ impl JobRuntime for LocalRuntime {
         let launch = self.config.workload.launch_for(template)?;
         let start_at = Instant::now() + self.config.startup_delay;
         let (cancel, cancelled) = oneshot::channel();
-        let name = {
-            let mut jobs = self.shared.lock();
-            let name = loop {
-                let seq = self.shared.next_seq.fetch_add(1, Ordering::Relaxed);
-                let candidate = names::generated(&template.name_prefix, seq);
-                if !jobs.contains_key(&candidate) {
-                    break candidate;
-                }
-            };
-            jobs.insert(
-                name.clone(),
-                Entry {
-                    status: pending_status(&name),
-                    cancel: Some(cancel),
-                    supervisor: None,
-                },
-            );
-            name
-        };
         let (terminate, termination) = Termination::channel();
+        let plan = supervisor::Plan {
+            start_at,
+            grace: self.config.termination_grace,
+            launch,
+        };
+        // One critical section from name to supervisor, so that a concurrent
+        // delete always finds the supervisor to wait for.
+        let mut jobs = self.shared.lock();
+        let name = loop {
+            let seq = self.shared.next_seq.fetch_add(1, Ordering::Relaxed);
+            let candidate = names::generated(&template.name_prefix, seq);
+            if !jobs.contains_key(&candidate) {
+                break candidate;
+            }
+        };
         let context = JobContext {
             name: name.clone(),
             scaled_job: self.scaled_job.clone(),
             env: template.env.clone(),
             termination,
         };
-        let plan = supervisor::Plan {
-            start_at,
-            grace: self.config.termination_grace,
-            launch,
-        };
-        let handle = tokio::spawn(supervisor::supervise(
+        let supervisor = tokio::spawn(supervisor::supervise(
             Arc::clone(&self.shared),
             context,
             terminate,
             plan,
             cancelled,
         ));
-        if let Some(entry) = self.shared.lock().get_mut(&name) {
-            entry.supervisor = Some(handle);
-        }
+        jobs.insert(
+            name.clone(),
+            Entry {
+                status: pending_status(&name),
+                cancel: Some(cancel),
+                supervisor: Some(supervisor),
+            },
+        );
+        drop(jobs);
         self.shared.notify();
         Ok(name)
     }
