@@ -14,6 +14,7 @@
 //! [`counting`], history limits and rollout targets in [`history`]) are pure
 //! functions over [`JobStatus`] values, so the simulator calls the same code.
 
+pub mod any;
 pub mod counting;
 pub mod error;
 pub mod history;
@@ -25,7 +26,10 @@ pub mod template;
 
 use std::future::Future;
 
-pub use counting::{JobCounts, PendingConditionCounting, PendingRule, count_jobs};
+pub use any::AnyRuntime;
+pub use counting::{
+    JobCounts, PendingConditionCounting, PendingRule, count_jobs, count_phases, is_pending,
+};
 pub use error::JobsError;
 pub use history::{HistoryLimits, history_to_delete, rollout_targets};
 pub use status::{Finished, JobPhase, JobStatus, PodCondition, PodPhase, PodStatus};

@@ -4,20 +4,23 @@
 //! number of those Jobs that are still pending:
 //!
 //! - without `pendingPodConditions`: no pod of the Job is Running or Succeeded;
-//! - with `pendingPodConditions`: the listed conditions are not all True. KEDA
-//!   2.16.1 adds up, over all pods of the Job, every (listed type, pod
-//!   condition) match that is True and calls the Job started only when the
-//!   total equals the number of listed types; so two started pods count as
-//!   pending. The per-pod rule (current intent) calls the Job started when
-//!   some single pod has every listed condition True.
+//! - with `pendingPodConditions`: the listed conditions are not all True.
+//!   KEDA's executor (the 2.16 line) adds up, over all pods of the Job, every
+//!   (listed type, pod condition) match that is True and calls the Job
+//!   started only when the total equals the number of listed types, so two
+//!   started pods count as pending ([`PendingConditionCounting::Keda2_16`]).
+//!   The per-pod reading ([`PendingConditionCounting::PerPod`], the default)
+//!   calls the Job started when some single pod has every listed condition
+//!   True. With at most one pod per Job (backoffLimit 0, as Rubin runs) the
+//!   two agree.
 
-use super::status::JobStatus;
+use super::status::{JobPhase, JobStatus};
 
 /// How listed pending-pod conditions are matched against a Job's pods.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum PendingConditionCounting {
-    /// KEDA 2.16.1: matches summed over all pods must equal the number of
-    /// listed conditions exactly.
+    /// KEDA's 2.16 executor: matches summed over all pods must equal the
+    /// number of listed conditions exactly.
     Keda2_16,
     /// Some pod has every listed condition True.
     #[default]
@@ -69,6 +72,27 @@ pub fn count_jobs(jobs: &[JobStatus], rule: &PendingRule) -> JobCounts {
         counts.running += 1;
         if is_pending(job, rule) {
             counts.pending += 1;
+        }
+    }
+    counts
+}
+
+/// R and P under KEDA's default rule from Job phases alone (a
+/// [`JobPhase::Pending`] Job is unfinished with no pod Running or
+/// Succeeded): the cheap form for models that track phases, not pods.
+pub fn count_phases<I>(phases: I) -> JobCounts
+where
+    I: IntoIterator<Item = JobPhase>,
+{
+    let mut counts = JobCounts::default();
+    for phase in phases {
+        match phase {
+            JobPhase::Pending => {
+                counts.running += 1;
+                counts.pending += 1;
+            }
+            JobPhase::Running => counts.running += 1,
+            JobPhase::Succeeded | JobPhase::Failed => {}
         }
     }
     counts

@@ -6,6 +6,14 @@ pub enum JobsError {
     /// The named Job does not exist (already deleted or never created).
     #[error("job {0} not found")]
     NotFound(String),
+    /// A Job finished in another phase than the one waited for.
+    #[error("job {name} finished as {phase:?}")]
+    FinishedAs {
+        /// The Job.
+        name: String,
+        /// The phase it finished in.
+        phase: crate::jobs::status::JobPhase,
+    },
     /// The template cannot be turned into a Job (for example no command for
     /// a child-process workload).
     #[error("invalid job template: {0}")]

@@ -11,7 +11,10 @@
 //!
 //! Tested only against recorded API request/response pairs
 //! (`core/tests/fixtures/k8s/`, replayed through `kube::Client::new` with a
-//! tower service), not against a live cluster: no API server runs here.
+//! tower service), never against a live cluster: no API server runs here.
+//! The requests in those pairs are checked to be exactly what this code
+//! sends; the responses were written to match an API server's answers, not
+//! captured from one.
 
 mod convert;
 mod manifest;

@@ -5,8 +5,10 @@
 //! and advance the clock), then runs its workload: a caller-supplied async
 //! body ([`LocalWorkload::task`]) or the template's command as a child
 //! process ([`LocalWorkload::Process`]). Exit code 0 makes the Job Succeeded,
-//! anything else (a panic, a signal) Failed. Deleting a Job stops it: the body
-//! is aborted, the process is killed and reaped before `delete` returns.
+//! anything else (a panic, a signal) Failed. Deleting a Job stops it as
+//! Kubernetes does: a termination signal first (the body's [`Termination`],
+//! SIGTERM to the process group), then after the grace period the body is
+//! aborted or the group SIGKILLed; `delete` returns once the workload is gone.
 //! Every Job has one pod whose phase and conditions follow Kubernetes
 //! (`PodScheduled`, `Initialized`, `ContainersReady`, `Ready`), so KEDA's
 //! counting rules apply unchanged.
@@ -24,7 +26,7 @@ use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-pub use workload::{JobContext, LocalWorkload, TaskBody};
+pub use workload::{JobContext, LocalWorkload, TaskBody, Termination};
 
 use super::status::{Finished, JobPhase, JobStatus, PodCondition, PodPhase, PodStatus};
 use super::template::JobTemplate;
@@ -36,8 +38,25 @@ pub struct LocalConfig {
     /// How long a new Job stays Pending before its workload starts (the
     /// pod start-up time: scheduling, image pull, container start).
     pub startup_delay: Duration,
+    /// How long a deleted Job may take to exit after its termination signal
+    /// before it is killed (Kubernetes' `terminationGracePeriodSeconds`).
+    pub termination_grace: Duration,
     /// What each Job runs.
     pub workload: LocalWorkload,
+}
+
+impl LocalConfig {
+    /// Kubernetes' default grace period: 30 s.
+    pub const DEFAULT_GRACE: Duration = Duration::from_secs(30);
+
+    /// Jobs running `workload` after `startup_delay`, with the default grace period.
+    pub fn new(startup_delay: Duration, workload: LocalWorkload) -> Self {
+        Self {
+            startup_delay,
+            termination_grace: Self::DEFAULT_GRACE,
+            workload,
+        }
+    }
 }
 
 /// Jobs of one ScaledJob run as tokio tasks or child processes.
@@ -106,10 +125,10 @@ impl LocalRuntime {
                 return Ok(current);
             }
             if current.finished.is_some() {
-                return Err(JobsError::NotFound(format!(
-                    "{name} in phase {phase:?} (it finished as {:?})",
-                    current.phase()
-                )));
+                return Err(JobsError::FinishedAs {
+                    name: name.to_owned(),
+                    phase: current.phase(),
+                });
             }
             if changes.changed().await.is_err() {
                 return Err(JobsError::NotFound(name.to_owned()));
@@ -125,41 +144,46 @@ impl JobRuntime for LocalRuntime {
 
     async fn create(&self, template: &JobTemplate) -> Result<String, JobsError> {
         let launch = self.config.workload.launch_for(template)?;
+        let start_at = Instant::now() + self.config.startup_delay;
         let (cancel, cancelled) = oneshot::channel();
-        let name = {
-            let mut jobs = self.shared.lock();
-            let name = loop {
-                let seq = self.shared.next_seq.fetch_add(1, Ordering::Relaxed);
-                let candidate = names::generated(&template.name_prefix, seq);
-                if !jobs.contains_key(&candidate) {
-                    break candidate;
-                }
-            };
-            jobs.insert(
-                name.clone(),
-                Entry {
-                    status: pending_status(&name),
-                    cancel: Some(cancel),
-                    supervisor: None,
-                },
-            );
-            name
+        let (terminate, termination) = Termination::channel();
+        let plan = supervisor::Plan {
+            start_at,
+            grace: self.config.termination_grace,
+            launch,
+        };
+        // One critical section from name to supervisor, so that a concurrent
+        // delete always finds the supervisor to wait for.
+        let mut jobs = self.shared.lock();
+        let name = loop {
+            let seq = self.shared.next_seq.fetch_add(1, Ordering::Relaxed);
+            let candidate = names::generated(&template.name_prefix, seq);
+            if !jobs.contains_key(&candidate) {
+                break candidate;
+            }
         };
         let context = JobContext {
             name: name.clone(),
             scaled_job: self.scaled_job.clone(),
             env: template.env.clone(),
+            termination,
         };
-        let handle = tokio::spawn(supervisor::supervise(
+        let supervisor = tokio::spawn(supervisor::supervise(
             Arc::clone(&self.shared),
             context,
-            self.config.startup_delay,
-            launch,
+            terminate,
+            plan,
             cancelled,
         ));
-        if let Some(entry) = self.shared.lock().get_mut(&name) {
-            entry.supervisor = Some(handle);
-        }
+        jobs.insert(
+            name.clone(),
+            Entry {
+                status: pending_status(&name),
+                cancel: Some(cancel),
+                supervisor: Some(supervisor),
+            },
+        );
+        drop(jobs);
         self.shared.notify();
         Ok(name)
     }

@@ -69,11 +69,23 @@ pub fn job_status(job: &Job, pods: &[&Pod]) -> Result<JobStatus, JobsError> {
     })
 }
 
+/// The Job a pod belongs to: its job-name label, else its controlling
+/// owner reference of kind Job.
 fn owning_job(pod: &Pod) -> Option<&str> {
-    let labels = pod.metadata.labels.as_ref()?;
-    JOB_NAME_LABELS
-        .iter()
-        .find_map(|key| labels.get(*key))
+    let by_label = pod
+        .metadata
+        .labels
+        .as_ref()
+        .and_then(|labels| JOB_NAME_LABELS.iter().find_map(|key| labels.get(*key)));
+    by_label
+        .or_else(|| {
+            pod.metadata
+                .owner_references
+                .as_ref()?
+                .iter()
+                .find(|owner| owner.kind == "Job" && owner.controller == Some(true))
+                .map(|owner| &owner.name)
+        })
         .map(String::as_str)
 }
 
@@ -101,4 +113,49 @@ fn exit_code(pod: &Pod) -> Option<i32> {
         .as_ref()?
         .iter()
         .find_map(|c| c.state.as_ref()?.terminated.as_ref().map(|t| t.exit_code))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
+        serde_json::from_value(value).expect("valid API object")
+    }
+
+    #[test]
+    fn pods_are_attributed_by_label_or_controlling_owner() {
+        let jobs: Vec<Job> = vec![
+            from_json(serde_json::json!({"metadata": {"name": "w-a"}, "status": {"active": 1}})),
+            from_json(serde_json::json!({"metadata": {"name": "w-b"}, "status": {"active": 1}})),
+        ];
+        let pods: Vec<Pod> = vec![
+            from_json(serde_json::json!({
+                "metadata": {"name": "w-a-1", "labels": {"job-name": "w-a"}},
+                "status": {"phase": "Running"}})),
+            from_json(serde_json::json!({
+                "metadata": {"name": "w-b-1", "ownerReferences": [
+                    {"apiVersion": "batch/v1", "kind": "Job", "name": "w-b", "uid": "u", "controller": true}]},
+                "status": {"phase": "Pending"}})),
+            from_json(serde_json::json!({
+                "metadata": {"name": "w-b-2", "ownerReferences": [
+                    {"apiVersion": "batch/v1", "kind": "Job", "name": "w-b", "uid": "u", "controller": false}]},
+                "status": {"phase": "Running"}})),
+        ];
+        let statuses = job_statuses(&jobs, &pods).expect("statuses");
+        let pod_names: Vec<Vec<&str>> = statuses
+            .iter()
+            .map(|s| s.pods.iter().map(|p| p.name.as_str()).collect())
+            .collect();
+        assert_eq!(pod_names, vec![vec!["w-a-1"], vec!["w-b-1"]]);
+    }
+
+    #[test]
+    fn a_job_without_a_name_is_malformed() {
+        let job: Job = from_json(serde_json::json!({"metadata": {}}));
+        assert!(matches!(
+            job_status(&job, &[]),
+            Err(JobsError::Malformed(_))
+        ));
+    }
 }
