@@ -197,3 +197,30 @@ fn serialised_defaults_load_back_identically() {
         Scenario::from_str(&s.to_toml(), "rubin-night.toml").unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(s, again);
 }
+
+/// Every key of the format is in the reference table of SCENARIO.md.
+#[test]
+fn scenario_md_documents_every_key() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/SCENARIO.md"))
+        .unwrap_or_default();
+    let table: toml::Table = toml::from_str(&Scenario::default().to_toml()).unwrap_or_default();
+    let mut missing = Vec::new();
+    for (section, value) in &table {
+        match value {
+            toml::Value::Table(t) => {
+                for key in t.keys() {
+                    let path = format!("`{section}.{key}`");
+                    if !doc.contains(&path) {
+                        missing.push(path);
+                    }
+                }
+            }
+            _ => {
+                if !doc.contains(&format!("`{section}`")) {
+                    missing.push(section.clone());
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "SCENARIO.md lacks {missing:?}");
+}
