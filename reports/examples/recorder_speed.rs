@@ -5,12 +5,12 @@
 use std::time::Instant;
 
 use alertsim_reports::{Gauges, Recorder, write_reports};
-use alertsim_scenarios::{Scenario, catalog};
+use alertsim_scenarios::catalog;
 
 fn main() {
     let scenario = catalog::get("rubin-night")
         .and_then(|e| e.load(&[]).ok())
-        .unwrap_or_else(Scenario::default);
+        .unwrap_or_default();
     let start = Instant::now();
     let mut rec = Recorder::new(&scenario);
     let per_visit = 10_000u64;
