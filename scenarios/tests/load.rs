@@ -61,10 +61,10 @@ fn wrong_type_names_the_value_position_and_type() {
 
 #[test]
 fn missing_required_key_says_which() {
-    let e = load_err("[[consumers]]\nname = \"a\"\n");
+    let e = load_err("[[night.gaps]]\nafter_visit = 3\n");
     let (_, _, text) = first(&e);
     assert!(
-        text.contains("(expected a value for `throughput_alerts_per_s`)"),
+        text.contains("(expected a value for `duration_s`)"),
         "{text}"
     );
 }
