@@ -136,3 +136,13 @@ fn a_report_built_by_hand_gets_its_derived_fields_and_gates() {
     // 1 late visit of 5 is over the 1% limit.
     assert!(!r.passed());
 }
+
+/// Writes the JUnit XML of a failing run to $ALERTSIM_JUNIT_DEMO for an
+/// external validator.
+#[test]
+fn junit_demo_when_asked() {
+    if let Ok(path) = std::env::var("ALERTSIM_JUNIT_DEMO") {
+        let r = synthetic_report(&smoke(), 1.0, 2);
+        junit::write(&r, std::path::Path::new(&path)).unwrap_or_else(|e| panic!("{e}"));
+    }
+}
