@@ -78,8 +78,10 @@ mod tests {
     #[test]
     fn names_are_escaped() {
         assert_eq!(xml("a<b>&\"c'\u{1}"), "a&lt;b&gt;&amp;&quot;c&apos;");
-        let mut s = alertsim_scenarios::Scenario::default();
-        s.name = "x<y".into();
+        let s = alertsim_scenarios::Scenario {
+            name: "x<y".into(),
+            ..Default::default()
+        };
         let mut r = Report::new(&s, 1.0);
         r.finalise();
         let out = render(&r);
