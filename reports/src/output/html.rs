@@ -13,6 +13,38 @@ use crate::report::Report;
 
 const WIDTH: u32 = 900;
 const HEIGHT: u32 = 320;
+/// Longer series are reduced to this many points (about two per pixel
+/// column) so that a night's thousands of samples stay readable.
+const MAX_POINTS: usize = 450;
+
+/// How consecutive points are merged when a series is reduced.
+#[derive(Debug, Clone, Copy)]
+enum Merge {
+    /// Keep the peak (lag, Jobs: the envelope matters).
+    Max,
+    /// Keep the mean (throughput: the average rate over the bin).
+    Mean,
+}
+
+/// Reduces `points` to at most [`MAX_POINTS`], each output point at the
+/// first x of its bin.
+fn reduce(points: Vec<(f64, f64)>, merge: Merge) -> Vec<(f64, f64)> {
+    if points.len() <= MAX_POINTS {
+        return points;
+    }
+    let per_bin = points.len().div_ceil(MAX_POINTS);
+    points
+        .chunks(per_bin)
+        .filter_map(|bin| {
+            let x = bin.first()?.0;
+            let y = match merge {
+                Merge::Max => bin.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max),
+                Merge::Mean => bin.iter().map(|p| p.1).sum::<f64>() / bin.len() as f64,
+            };
+            Some((x, y))
+        })
+        .collect()
+}
 
 /// One line of a chart.
 struct Line<'a> {
@@ -32,28 +64,32 @@ pub fn render(r: &Report) -> Result<String, ReportError> {
         "count",
         &[
             line(
-                "stream lag",
+                "stream lag (peak)",
                 RGBColor(31, 119, 180),
                 t,
                 &to_f(&r.series.lag),
+                Merge::Max,
             ),
             line(
-                "Jobs running",
+                "Jobs running (peak)",
                 RGBColor(255, 127, 14),
                 t,
                 &to_f(&r.series.jobs_running),
+                Merge::Max,
             ),
             line(
-                "Jobs pending",
+                "Jobs pending (peak)",
                 RGBColor(148, 103, 189),
                 t,
                 &to_f(&r.series.jobs_pending),
+                Merge::Max,
             ),
             line(
-                "pods busy",
+                "pods busy (peak)",
                 RGBColor(44, 160, 44),
                 t,
                 &to_f(&r.series.pods_busy),
+                Merge::Max,
             ),
         ],
         None,
@@ -65,7 +101,13 @@ pub fn render(r: &Report) -> Result<String, ReportError> {
         "p98 latency per visit (end of readout to Kafka ack)",
         "visit",
         "seconds",
-        &[line("p98 latency", RGBColor(31, 119, 180), &visits, &p98)],
+        &[line(
+            "p98 latency",
+            RGBColor(31, 119, 180),
+            &visits,
+            &p98,
+            Merge::Max,
+        )],
         Some(("limit", r.config.gates.p98_latency_s)),
     )?;
     let throughput = chart(
@@ -78,6 +120,7 @@ pub fn render(r: &Report) -> Result<String, ReportError> {
             RGBColor(44, 160, 44),
             t,
             &r.series.delivered_per_s,
+            Merge::Mean,
         )],
         None,
     )?;
@@ -171,11 +214,11 @@ pub fn render(r: &Report) -> Result<String, ReportError> {
     Ok(h)
 }
 
-fn line<'a>(name: &'a str, colour: RGBColor, xs: &[f64], ys: &[f64]) -> Line<'a> {
+fn line<'a>(name: &'a str, colour: RGBColor, xs: &[f64], ys: &[f64], merge: Merge) -> Line<'a> {
     Line {
         name,
         colour,
-        points: xs.iter().copied().zip(ys.iter().copied()).collect(),
+        points: reduce(xs.iter().copied().zip(ys.iter().copied()).collect(), merge),
     }
 }
 
@@ -268,4 +311,24 @@ fn escape(s: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_series_are_reduced_keeping_peaks_or_means() {
+        let points: Vec<(f64, f64)> = (0..900)
+            .map(|i| (f64::from(i), f64::from(i % 2)))
+            .collect();
+        let peaks = reduce(points.clone(), Merge::Max);
+        assert!(peaks.len() <= MAX_POINTS);
+        assert_eq!(peaks.len(), 450);
+        assert!(peaks.iter().all(|p| p.1 == 1.0));
+        let means = reduce(points, Merge::Mean);
+        assert!(means.iter().all(|p| (p.1 - 0.5).abs() < 1e-9));
+        let short = vec![(0.0, 1.0), (1.0, 2.0)];
+        assert_eq!(reduce(short.clone(), Merge::Max), short);
+    }
 }
