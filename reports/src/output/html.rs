@@ -319,9 +319,7 @@ mod tests {
 
     #[test]
     fn long_series_are_reduced_keeping_peaks_or_means() {
-        let points: Vec<(f64, f64)> = (0..900)
-            .map(|i| (f64::from(i), f64::from(i % 2)))
-            .collect();
+        let points: Vec<(f64, f64)> = (0..900).map(|i| (f64::from(i), f64::from(i % 2))).collect();
         let peaks = reduce(points.clone(), Merge::Max);
         assert!(peaks.len() <= MAX_POINTS);
         assert_eq!(peaks.len(), 450);
