@@ -285,6 +285,17 @@ pub const FIELDS: &[Field] = &[
         "Megabits acknowledged per second over the same interval.",
     ),
     f(
+        "faults[].kind",
+        "string",
+        "Fault kind from the scenario's `[[faults]]` (`broker_outage`, `node_loss`, ...).",
+    ),
+    f("faults[].start_s", "s", "Start of the fault window."),
+    f(
+        "faults[].end_s",
+        "s",
+        "End of the window; equal to the start for instantaneous faults.",
+    ),
+    f(
         "config",
         "object",
         "The scenario as run, every default and `--set` resolved (same keys as the scenario file).",

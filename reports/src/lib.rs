@@ -23,5 +23,6 @@ pub use metrics::visit::VisitRecord;
 pub use output::run_info::RunInfo;
 pub use output::{ReportError, Written, junit, write_reports, write_run};
 pub use report::{
-    AlertTotals, ByteTotals, ConsumerReport, FORMAT_VERSION, JobTotals, Report, Throughput,
+    AlertTotals, ByteTotals, ConsumerReport, FORMAT_VERSION, FaultWindow, JobTotals, Report,
+    Throughput,
 };

@@ -54,6 +54,8 @@ pub struct Report {
     pub per_visit: Vec<VisitRecord>,
     /// Time series.
     pub series: Series,
+    /// Fault windows from the scenario's `[[faults]]`, in file order.
+    pub faults: Vec<FaultWindow>,
     /// The scenario as run, all defaults and overrides resolved.
     pub config: Scenario,
 }
@@ -121,6 +123,18 @@ pub struct Throughput {
     pub peak_mbit_per_s: f64,
 }
 
+/// When a fault acted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultWindow {
+    /// Fault kind, as in the scenario.
+    pub kind: String,
+    /// Start, virtual seconds.
+    pub start_s: f64,
+    /// End, virtual seconds (equal to the start for instantaneous faults).
+    pub end_s: f64,
+}
+
 /// One community broker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -157,6 +171,18 @@ impl Report {
             consumers: Vec::new(),
             per_visit: Vec::new(),
             series: Series::default(),
+            faults: scenario
+                .faults
+                .iter()
+                .map(|f| {
+                    let (start, end) = f.window_s();
+                    FaultWindow {
+                        kind: f.kind().to_owned(),
+                        start_s: crate::number::micros(start),
+                        end_s: crate::number::micros(end),
+                    }
+                })
+                .collect(),
             config: scenario.clone(),
         }
     }

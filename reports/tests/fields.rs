@@ -33,7 +33,14 @@ fn leaves(prefix: &str, v: &Value, out: &mut Vec<String>) {
 
 #[test]
 fn every_written_field_is_documented_and_every_documented_field_is_written() {
-    let report = synthetic_report(&smoke(), 1.0, 0);
+    let mut scenario = smoke();
+    scenario
+        .faults
+        .push(alertsim_scenarios::Fault::RedisOutage {
+            at_s: 60.0,
+            duration_s: 30.0,
+        });
+    let report = synthetic_report(&scenario, 1.0, 0);
     let v: Value = serde_json::from_str(&report.to_json()).unwrap_or_else(|e| panic!("{e}"));
     let mut written = Vec::new();
     leaves("", &v, &mut written);

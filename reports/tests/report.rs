@@ -89,7 +89,15 @@ fn writes_all_files_and_junit_marks_failures() {
 #[test]
 fn demo_output_when_asked() {
     if let Ok(dir) = std::env::var("ALERTSIM_REPORT_DEMO") {
-        let r = synthetic_report(&smoke(), 1.0, 2);
+        let mut s = smoke();
+        s.faults.push(alertsim_scenarios::Fault::BrokerOutage {
+            at_s: 60.0,
+            duration_s: 25.0,
+            brokers: 2,
+        });
+        s.faults
+            .push(alertsim_scenarios::Fault::ScaledJobSpecChange { at_s: 130.0 });
+        let r = synthetic_report(&s, 1.0, 2);
         write_reports(&r, std::path::Path::new(&dir)).unwrap_or_else(|e| panic!("{e}"));
     }
 }

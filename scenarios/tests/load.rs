@@ -224,3 +224,27 @@ fn scenario_md_documents_every_key() {
     }
     assert!(missing.is_empty(), "SCENARIO.md lacks {missing:?}");
 }
+
+#[test]
+fn faults_and_schema_changes_load_and_are_checked() {
+    let ok = "[[faults]]\nkind = \"broker_outage\"\nat_s = 600\nduration_s = 120\nbrokers = 2\n\n[[faults]]\nkind = \"scaled_job_spec_change\"\nat_s = 900\n\n[[schema_changes]]\nat_s = 100\nversion = \"10.0\"\n";
+    let s = Scenario::from_str(ok, "f.toml").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.faults.len(), 2);
+    assert_eq!(s.faults[0].window_s(), (600.0, 720.0));
+    assert_eq!(s.faults[1].kind(), "scaled_job_spec_change");
+    assert_eq!(s.schema_changes[0].major_minor(), Some((10, 0)));
+    let again = Scenario::from_str(&s.to_toml(), "f.toml").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(again, s);
+
+    let bad = "[kafka]\nbrokers = 6\n\n[[faults]]\nkind = \"broker_outage\"\nat_s = 600\nduration_s = 120\nbrokers = 9\n";
+    let e = load_err(bad);
+    let (line, _, text) = first(&e);
+    assert_eq!(line, 8, "{text}");
+    assert!(text.contains("between 1 and kafka.brokers (6)"), "{text}");
+
+    let e = load_err("[[faults]]\nkind = \"redis_outage\"\nat_s = 1\n");
+    assert!(e.to_string().contains("duration_s"), "{e}");
+    let e = load_err("[[schema_changes]]\nat_s = 1\nversion = \"eleven\"\n");
+    let (line, _, text) = first(&e);
+    assert_eq!(line, 3, "{text}");
+}

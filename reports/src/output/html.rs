@@ -56,6 +56,7 @@ struct Line<'a> {
 /// Renders report.html.
 pub fn render(r: &Report) -> Result<String, ReportError> {
     let t = &r.series.t_s;
+    let windows: Vec<(f64, f64)> = r.faults.iter().map(|f| (f.start_s, f.end_s)).collect();
     let to_f = |v: &[u64]| -> Vec<f64> { v.iter().map(|&x| x as f64).collect() };
     let lag = chart(
         "lag-jobs",
@@ -93,6 +94,7 @@ pub fn render(r: &Report) -> Result<String, ReportError> {
             ),
         ],
         None,
+        &windows,
     )?;
     let visits: Vec<f64> = r.per_visit.iter().map(|v| f64::from(v.visit)).collect();
     let p98: Vec<f64> = r.per_visit.iter().map(|v| v.p98_latency_s).collect();
@@ -109,6 +111,7 @@ pub fn render(r: &Report) -> Result<String, ReportError> {
             Merge::Max,
         )],
         Some(("limit", r.config.gates.p98_latency_s)),
+        &[],
     )?;
     let throughput = chart(
         "throughput",
@@ -123,6 +126,7 @@ pub fn render(r: &Report) -> Result<String, ReportError> {
             Merge::Mean,
         )],
         None,
+        &windows,
     )?;
 
     let mut h = String::new();
@@ -205,6 +209,16 @@ pub fn render(r: &Report) -> Result<String, ReportError> {
         let _ = writeln!(h, "<tr><th>{}</th><td>{}</td></tr>", escape(k), escape(&v));
     }
     h.push_str("</table>\n<h2>Charts</h2>\n");
+    if !r.faults.is_empty() {
+        h.push_str("<p>Shaded: fault windows (");
+        let list: Vec<String> = r
+            .faults
+            .iter()
+            .map(|f| format!("{} {}&ndash;{} s", escape(&f.kind), f.start_s, f.end_s))
+            .collect();
+        h.push_str(&list.join(", "));
+        h.push_str(").</p>\n");
+    }
     for svg in [lag, latency, throughput] {
         h.push_str("<figure>\n");
         h.push_str(&svg);
@@ -230,6 +244,7 @@ fn chart(
     y_desc: &str,
     lines: &[Line<'_>],
     limit: Option<(&str, f64)>,
+    shaded: &[(f64, f64)],
 ) -> Result<String, ReportError> {
     let err = |e: &dyn std::fmt::Display| ReportError::Chart {
         chart: id,
@@ -266,6 +281,18 @@ fn chart(
             .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(|e| err(&e))?;
+        // Fault windows behind the lines; instantaneous ones get a thin band.
+        let min_width = (x_max - x_min) / 400.0;
+        for &(start, end) in shaded {
+            let (a, b) = (start.max(x_min), end.max(start + min_width).min(x_max));
+            if a < b {
+                c.draw_series(std::iter::once(Rectangle::new(
+                    [(a, 0.0), (b, y_max)],
+                    RGBColor(214, 39, 40).mix(0.15).filled(),
+                )))
+                .map_err(|e| err(&e))?;
+            }
+        }
         for l in lines {
             let colour = l.colour;
             c.draw_series(LineSeries::new(
