@@ -14,13 +14,15 @@ pub mod number;
 pub mod output;
 pub mod report;
 
+pub use compare::{Comparison, compare, read_report};
 pub use gates::{GateReport, GateResult};
 pub use metrics::latency::{LatencyHistogram, Percentiles};
 pub use metrics::recorder::{DEFAULT_SAMPLE_INTERVAL_S, Recorder};
 pub use metrics::series::{Gauges, Series};
 pub use metrics::visit::VisitRecord;
 pub use output::run_info::RunInfo;
-pub use output::{ReportError, Written, junit, write_reports};
+pub use output::{ReportError, Written, junit, write_reports, write_run};
 pub use report::{
-    AlertTotals, ByteTotals, ConsumerReport, FORMAT_VERSION, JobTotals, Report, Throughput,
+    AlertTotals, ByteTotals, ConsumerReport, FORMAT_VERSION, FaultWindow, JobTotals, Report,
+    Throughput,
 };

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::sections::cluster::Cluster;
 use crate::sections::consumers::{self, Consumer, default_consumers};
+use crate::sections::faults::{self, Fault, SchemaChange};
 use crate::sections::gates::Gates;
 use crate::sections::kafka::Kafka;
 use crate::sections::night::Night;
@@ -43,6 +44,10 @@ pub struct Scenario {
     pub consumers: Vec<Consumer>,
     /// `[gates]`: pass/fail limits.
     pub gates: Gates,
+    /// `[[faults]]`: outages and disturbances (default none).
+    pub faults: Vec<Fault>,
+    /// `[[schema_changes]]`: new alert schema versions (default none).
+    pub schema_changes: Vec<SchemaChange>,
 }
 
 impl Default for Scenario {
@@ -60,6 +65,8 @@ impl Default for Scenario {
             publisher: Publisher::default(),
             consumers: default_consumers(),
             gates: Gates::default(),
+            faults: Vec::new(),
+            schema_changes: Vec::new(),
         }
     }
 }
@@ -83,6 +90,13 @@ impl Scenario {
         self.kafka.check(&mut c);
         consumers::check(&self.consumers, &mut c);
         self.gates.check(&mut c);
+        faults::check(
+            &self.faults,
+            &self.schema_changes,
+            self.kafka.brokers,
+            self.cluster.nodes,
+            &mut c,
+        );
         c.into_issues()
     }
 
