@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
-# Runs the whole test suite on a fresh machine: installs what cargo cannot
-# (redis-server from Debian's packages, Python checkers from PyPI), then runs
-# formatting, lints and every test. The tests start the services they need.
+# Runs the whole test suite on a fresh machine. It installs what cargo cannot
+# (redis-server from Debian's packages; fastavro and astropy from PyPI into a
+# venv), then runs formatting, lints, every Rust test (the tests start their
+# own redis-server and other services), and the cross-language checks:
+# alerts decoded by fastavro with the official schema, cutouts opened by
+# astropy, KEDA decisions compared with an independent Python implementation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+repo="$(pwd)"
 
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$repo/target}"
+export ALERTSIM_VENV="${ALERTSIM_VENV:-$HOME/.cache/alertsim/venv}"
 
-need_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 if ! command -v redis-server >/dev/null 2>&1; then
     echo "== installing redis-server (Debian package)"
-    need_root apt-get update -qq
-    need_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server
 fi
 
 echo "== cargo fmt"
@@ -23,3 +29,6 @@ cargo clippy --workspace --all-targets -- -D warnings
 
 echo "== cargo test"
 cargo test --workspace
+
+echo "== cross-language checks (fastavro, astropy)"
+bash scripts/check-alerts-python.sh "$CARGO_TARGET_DIR/debug/alertsim"
