@@ -393,6 +393,13 @@ impl<'a> Reader<'a> {
         slice
     }
 
+    /// Reads Avro `bytes` as a slice of the input.
+    #[inline]
+    pub fn bytes_ref(&mut self) -> Result<&'a [u8], DecodeError> {
+        let len = self.length()?;
+        Ok(self.slice(len))
+    }
+
     /// Reads Avro `bytes`.
     #[inline]
     pub fn bytes(&mut self) -> Result<Vec<u8>, DecodeError> {
