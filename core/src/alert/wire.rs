@@ -48,7 +48,6 @@ pub fn put_header(out: &mut Vec<u8>, schema_id: i32) {
 /// Appends the wire-format message of `alert` (schema ID [`SCHEMA_ID`]).
 /// `out` is not cleared, so one buffer can be reused across alerts.
 pub fn encode_alert_message(alert: &Alert, out: &mut Vec<u8>) {
-    out.reserve(HEADER_LEN + alert.encoded_size_hint());
     put_header(out, SCHEMA_ID);
     codec::encode_alert(alert, out);
 }
