@@ -1,12 +1,10 @@
 //! Alert files: Confluent wire-format single alerts and Avro object-container
 //! files, told apart by their first bytes.
 
+use alertsim_core::alert::container;
 use alertsim_core::alert::records::Alert;
 use alertsim_core::alert::schema::SCHEMA_ID;
 use alertsim_core::alert::wire;
-
-/// First bytes of an Avro object-container file.
-pub const CONTAINER_MAGIC: &[u8; 4] = b"Obj\x01";
 
 /// Which kind of alert file some bytes are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,7 +17,7 @@ pub enum FileKind {
 
 /// Tells the file kind from the first bytes, or says what was found.
 pub fn detect(bytes: &[u8]) -> Result<FileKind, String> {
-    if bytes.starts_with(CONTAINER_MAGIC) {
+    if bytes.starts_with(&container::MAGIC) {
         Ok(FileKind::Container)
     } else if bytes.first() == Some(&wire::MAGIC) {
         Ok(FileKind::Wire)
@@ -46,12 +44,14 @@ pub fn decode_wire(bytes: &[u8]) -> Result<Alert, String> {
         .map_err(|err| format!("not a valid wire-format 11.0 alert: {err}"))
 }
 
-/// The container file of a detector's alerts.
-pub fn encode_container(_alerts: &[Alert]) -> anyhow::Result<Vec<u8>> {
-    anyhow::bail!("container output is not available yet")
+/// The `{visit}_{detector}.avro` container file of a detector's alerts:
+/// its name and bytes.
+pub fn encode_container(visit: i64, detector: i32, alerts: &[Alert]) -> (String, Vec<u8>) {
+    container::visit_detector_container(visit, detector, alerts)
 }
 
 /// Decodes every alert of a container file.
-pub fn decode_container(_bytes: &[u8]) -> Result<Vec<Alert>, String> {
-    Err("container files cannot be decoded yet".to_owned())
+pub fn decode_container(bytes: &[u8]) -> Result<Vec<Alert>, String> {
+    container::read_container(bytes)
+        .map_err(|err| format!("not a valid Avro container file of 11.0 alerts: {err}"))
 }
