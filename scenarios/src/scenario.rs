@@ -100,6 +100,35 @@ impl Scenario {
         c.into_issues()
     }
 
+    /// Settings that are valid but probably not what was meant; shown by
+    /// `alertsim scenarios check`.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let capacity = self.cluster.pod_capacity();
+        if capacity < u64::from(self.scaler.max_replicas) {
+            out.push(format!(
+                "the node pool fits {capacity} pods, fewer than scaler.max_replicas ({}): Jobs beyond that stay Pending",
+                self.scaler.max_replicas
+            ));
+        }
+        let bytes_per_visit =
+            self.night.mean_alerts_per_visit() * self.workers.nominal_alert_bytes as f64;
+        let needed_mbps = bytes_per_visit * 8.0 / 1e6 / self.night.visit_interval_s;
+        let have_mbps = self.kafka.broker_bandwidth_mbps * f64::from(self.kafka.brokers);
+        if needed_mbps > have_mbps {
+            out.push(format!(
+                "the mean alert rate needs about {needed_mbps:.0} Mbit/s but the brokers have {have_mbps:.0} Mbit/s in total"
+            ));
+        }
+        if self.consumers.len() < 5 {
+            out.push(format!(
+                "{} consumers: Rubin's requirement is at least 5 full streams",
+                self.consumers.len()
+            ));
+        }
+        out
+    }
+
     /// The scenario as TOML (all fields, defaults included).
     pub fn to_toml(&self) -> String {
         toml::to_string(self).unwrap_or_default()

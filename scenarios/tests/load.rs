@@ -248,3 +248,17 @@ fn faults_and_schema_changes_load_and_are_checked() {
     let (line, _, text) = first(&e);
     assert_eq!(line, 3, "{text}");
 }
+
+#[test]
+fn warnings_flag_valid_but_doubtful_settings() {
+    let rubin = Scenario::resolve("rubin-night", &[]).unwrap_or_else(|e| panic!("{e}"));
+    assert!(rubin.warnings().is_empty(), "{:?}", rubin.warnings());
+    let small = Scenario::from_str(
+        "[cluster]\nnodes = 2\n\n[kafka]\nbroker_bandwidth_mbps = 1\n\n[[consumers]]\nname = \"only\"\n",
+        "w.toml",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let w = small.warnings();
+    assert_eq!(w.len(), 3, "{w:?}");
+    assert!(w[0].contains("fits 64 pods"), "{w:?}");
+}

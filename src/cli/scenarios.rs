@@ -52,6 +52,9 @@ pub fn run(cmd: ScenariosCommand) -> anyhow::Result<ExitCode> {
         ScenariosCommand::Check { scenario, set } => {
             let s = load(&scenario, &set)?;
             print!("{}", summary(&s));
+            for warning in s.warnings() {
+                println!("  warning: {warning}");
+            }
             Ok(ExitCode::SUCCESS)
         }
         ScenariosCommand::Show { scenario, set } => {
