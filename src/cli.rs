@@ -5,6 +5,7 @@ pub mod compare;
 pub mod exit;
 pub mod keda;
 pub mod keda_watch;
+pub mod registry;
 pub mod scenarios;
 pub mod sim;
 
@@ -32,6 +33,9 @@ enum Command {
     /// What KEDA would do: scaling decisions, and a dry run on a live stream.
     #[command(subcommand)]
     Keda(keda::KedaCommand),
+    /// Run the schema registry server (Confluent REST subset).
+    #[command(subcommand)]
+    Registry(registry::RegistryCommand),
     /// List and check scenario files.
     #[command(subcommand)]
     Scenarios(scenarios::ScenariosCommand),
@@ -45,6 +49,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sim(args) => sim::run(args),
         Command::Alerts(cmd) => alerts::run(cmd),
         Command::Keda(cmd) => keda::run(cmd),
+        Command::Registry(cmd) => registry::run(cmd),
         Command::Scenarios(cmd) => scenarios::run(cmd),
         Command::Compare(args) => compare::run(args),
     }

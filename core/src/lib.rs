@@ -9,5 +9,6 @@
 pub mod alert;
 pub mod fanout;
 pub mod jobs;
+pub mod registry;
 pub mod scaler;
 pub mod worker;

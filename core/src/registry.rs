@@ -1,0 +1,1 @@
+//! Schema registry: client and server (Confluent REST subset).
