@@ -271,12 +271,11 @@ async fn list_reads_states_and_counts_r_and_p() {
         }
     );
     for version in [KedaVersion::Current, KedaVersion::V2_16] {
-        let mut ready = ScaledJobSettings {
+        let ready = ScaledJobSettings {
             keda_version: version,
             ..ScaledJobSettings::default()
-        };
-        ready.scaling_strategy.pending_pod_conditions =
-            vec!["PodScheduled".to_string(), "Ready".to_string()];
+        }
+        .with_pending_pod_conditions(["PodScheduled", "Ready"]);
         let counts = count_jobs(&ready, &listed);
         assert_eq!(
             counts,
@@ -312,11 +311,7 @@ async fn counts_come_from_one_jobs_and_one_pods_request() {
 async fn history_cleanup_deletes_the_oldest_finished_jobs_in_background() {
     let (replay, client) = Replay::load("cleanup_history.json");
     let jobs = KubernetesRuntime::new(client, NAMESPACE, SCALED_JOB);
-    let limits = ScaledJobSettings {
-        successful_jobs_history_limit: Some(1),
-        failed_jobs_history_limit: Some(1),
-        ..ScaledJobSettings::default()
-    };
+    let limits = ScaledJobSettings::default().with_history_limits(1, 1);
     let deleted = jobs.cleanup_history(&limits).await.expect("cleanup");
     assert_eq!(
         deleted,

@@ -49,13 +49,11 @@ fn default_rule() -> ScaledJobSettings {
 
 /// `pendingPodConditions` as current KEDA counts them (per pod).
 fn with_conditions(conditions: &[&str]) -> ScaledJobSettings {
-    let mut settings = ScaledJobSettings {
+    ScaledJobSettings {
         keda_version: KedaVersion::Current,
         ..ScaledJobSettings::default()
-    };
-    settings.scaling_strategy.pending_pod_conditions =
-        conditions.iter().map(|c| (*c).to_string()).collect();
-    settings
+    }
+    .with_pending_pod_conditions(conditions.iter().copied())
 }
 
 #[tokio::test(start_paused = true)]
@@ -272,11 +270,7 @@ async fn history_cleanup_keeps_the_newest_finished_jobs() {
     }
     let running = jobs.create(&template()).await.expect("create");
 
-    let limits = ScaledJobSettings {
-        successful_jobs_history_limit: Some(1),
-        failed_jobs_history_limit: Some(1),
-        ..ScaledJobSettings::default()
-    };
+    let limits = ScaledJobSettings::default().with_history_limits(1, 1);
     let deleted = jobs.cleanup_history(&limits).await.expect("cleanup");
     // Oldest successes (0, 2) then the oldest failure (1).
     let expected: Vec<String> = [0, 2, 1]

@@ -71,20 +71,11 @@ fn default_rule() -> ScaledJobSettings {
 
 /// `pendingPodConditions` as counted by `version`.
 fn with_conditions(wanted: Vec<String>, version: KedaVersion) -> ScaledJobSettings {
-    let mut settings = ScaledJobSettings {
+    ScaledJobSettings {
         keda_version: version,
         ..ScaledJobSettings::default()
-    };
-    settings.scaling_strategy.pending_pod_conditions = wanted;
-    settings
-}
-
-fn history_limits(successful: u32, failed: u32) -> ScaledJobSettings {
-    ScaledJobSettings {
-        successful_jobs_history_limit: Some(successful),
-        failed_jobs_history_limit: Some(failed),
-        ..ScaledJobSettings::default()
     }
+    .with_pending_pod_conditions(wanted)
 }
 
 /// The finish time as history cleanup orders it (a missing one is the origin).
@@ -146,7 +137,7 @@ proptest! {
         failed in 0u32..10,
     ) {
         let finished: Vec<FinishedJob> = jobs.iter().filter_map(JobStatus::finished_job).collect();
-        let doomed = jobs_to_clean_up(&history_limits(successful, failed), &finished);
+        let doomed = jobs_to_clean_up(&ScaledJobSettings::default().with_history_limits(successful, failed), &finished);
         let left: Vec<&JobStatus> = jobs.iter().filter(|j| !doomed.contains(&j.name)).collect();
         let kept = |kind| left.iter().filter(|j| j.finished == Some(kind)).count();
         let total = |kind| jobs.iter().filter(|j| j.finished == Some(kind)).count();

@@ -124,13 +124,11 @@ mod tests {
     }
 
     fn settings(version: KedaVersion, conditions: &[&str]) -> ScaledJobSettings {
-        let mut s = ScaledJobSettings {
+        ScaledJobSettings {
             keda_version: version,
             ..ScaledJobSettings::default()
-        };
-        s.scaling_strategy.pending_pod_conditions =
-            conditions.iter().map(|c| (*c).to_string()).collect();
-        s
+        }
+        .with_pending_pod_conditions(conditions.iter().copied())
     }
 
     const WANTED: [&str; 2] = ["PodScheduled", "Ready"];

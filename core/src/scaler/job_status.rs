@@ -180,11 +180,7 @@ mod tests {
             job("f2", Some(Finished::Failed), None),
             job("r1", None, None),
         ];
-        let limits = ScaledJobSettings {
-            successful_jobs_history_limit: Some(1),
-            failed_jobs_history_limit: Some(1),
-            ..ScaledJobSettings::default()
-        };
+        let limits = ScaledJobSettings::default().with_history_limits(1, 1);
         assert_eq!(
             jobs_to_clean_up(&limits, &finished(&jobs)),
             vec!["c1", "c2", "f2"]
