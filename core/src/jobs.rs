@@ -14,7 +14,7 @@
 //! in [`crate::scaler::job_status`] and re-exported here. The rules KEDA
 //! applies to them (R and P, history limits, rollout targets) live in
 //! [`crate::scaler`] only; the provided methods of [`JobRuntime`] call them
-//! with the ScaledJob's [`ScaledJobSettings`], as the simulator does.
+//! with the ScaledJob's [`ScaledJobSettings`], the same code the simulator can call.
 
 pub mod any;
 pub mod error;
