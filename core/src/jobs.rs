@@ -10,29 +10,31 @@
 //! - `kubernetes::KubernetesRuntime` (cargo feature `kubernetes`, on by
 //!   default): batch/v1 Jobs through kube, labelled `scaledjob.keda.sh/name`.
 //!
-//! The rules KEDA applies to what a runtime lists (R and P in
-//! [`counting`], history limits and rollout targets in [`history`]) are pure
-//! functions over [`JobStatus`] values, so the simulator calls the same code.
+//! Runtimes list Jobs as [`JobStatus`] values, the status types defined once
+//! in [`crate::scaler::job_status`] and re-exported here. The rules KEDA
+//! applies to them (R and P, history limits, rollout targets) live in
+//! [`crate::scaler`] only; the provided methods of [`JobRuntime`] call them
+//! with the ScaledJob's [`ScaledJobSettings`], the same code the simulator can call.
 
 pub mod any;
-pub mod counting;
 pub mod error;
-pub mod history;
 #[cfg(feature = "kubernetes")]
 pub mod kubernetes;
 pub mod local;
-pub mod status;
 pub mod template;
 
 use std::future::Future;
 
-pub use any::AnyRuntime;
-pub use counting::{
-    JobCounts, PendingConditionCounting, PendingRule, count_jobs, count_phases, is_pending,
+use crate::scaler::{
+    FinishedJob, JobCounts, ScaledJobSettings, count_jobs, jobs_to_clean_up, rollout_targets,
 };
+
+pub use crate::scaler::count_phases;
+pub use crate::scaler::job_status::{
+    Finished, JobPhase, JobStatus, PodCondition, PodPhase, PodStatus,
+};
+pub use any::AnyRuntime;
 pub use error::JobsError;
-pub use history::{HistoryLimits, history_to_delete, rollout_targets};
-pub use status::{Finished, JobPhase, JobStatus, PodCondition, PodPhase, PodStatus};
 pub use template::JobTemplate;
 
 /// The label KEDA puts on every Job (and its pod template) of a ScaledJob.
@@ -58,22 +60,29 @@ pub trait JobRuntime: Send + Sync {
     /// Deletes one Job and its pods (a running workload is stopped).
     fn delete(&self, name: &str) -> impl Future<Output = Result<(), JobsError>> + Send;
 
-    /// R and P as KEDA counts them (see [`count_jobs`]).
+    /// R and P as KEDA counts them under `settings` (its
+    /// `pendingPodConditions` and KEDA version; see [`count_jobs`]).
     fn counts(
         &self,
-        rule: &PendingRule,
+        settings: &ScaledJobSettings,
     ) -> impl Future<Output = Result<JobCounts, JobsError>> + Send {
-        async move { Ok(count_jobs(&self.list().await?, rule)) }
+        async move { Ok(count_jobs(settings, &self.list().await?)) }
     }
 
-    /// Deletes finished Jobs beyond the history limits, oldest first;
-    /// returns the names deleted.
+    /// Deletes finished Jobs beyond the history limits of `settings`, oldest
+    /// first (see [`jobs_to_clean_up`]); returns the names deleted.
     fn cleanup_history(
         &self,
-        limits: HistoryLimits,
+        settings: &ScaledJobSettings,
     ) -> impl Future<Output = Result<Vec<String>, JobsError>> + Send {
         async move {
-            let doomed = history_to_delete(&self.list().await?, limits);
+            let finished: Vec<FinishedJob> = self
+                .list()
+                .await?
+                .iter()
+                .filter_map(JobStatus::finished_job)
+                .collect();
+            let doomed = jobs_to_clean_up(settings, &finished);
             for name in &doomed {
                 self.delete(name).await?;
             }
@@ -82,7 +91,8 @@ pub trait JobRuntime: Send + Sync {
     }
 
     /// Rollout on a spec change under KEDA's default (immediate) strategy:
-    /// deletes every unfinished Job; returns the names deleted.
+    /// deletes every unfinished Job (see [`rollout_targets`]); returns the
+    /// names deleted.
     fn delete_unfinished(&self) -> impl Future<Output = Result<Vec<String>, JobsError>> + Send {
         async move {
             let doomed = rollout_targets(&self.list().await?);

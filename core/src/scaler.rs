@@ -8,6 +8,7 @@
 pub mod decision;
 pub mod history;
 pub mod job_counts;
+pub mod job_status;
 pub mod lag;
 pub mod rate_limit;
 pub mod rollout;
@@ -18,9 +19,10 @@ pub mod triggers;
 
 pub use decision::{Branch, Decision, JobCounts, decide};
 pub use history::{FinishedJob, FinishedOutcome, jobs_to_clean_up};
-pub use job_counts::{JobState, JobView, PodCondition, PodPhase, PodView, count_jobs};
+pub use job_counts::{count_jobs, count_phases, is_pending};
+pub use job_status::{Finished, JobPhase, JobStatus, PodCondition, PodPhase, PodStatus};
 pub use rate_limit::TokenBucket;
-pub use rollout::{JobGeneration, jobs_to_delete_on_spec_change};
+pub use rollout::{JobGeneration, jobs_to_delete_on_spec_change, rollout_targets};
 pub use scaler_loop::{JobAction, PollInput, PollOutput, ScalerLoop, TimedAction};
 pub use settings::{
     KedaVersion, MultipleScalersCalculation, RolloutStrategy, ScaledJobSettings, ScalingStrategy,

@@ -14,10 +14,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use alertsim_core::jobs::kubernetes::{KubernetesRuntime, job_manifest};
-use alertsim_core::jobs::{
-    Finished, HistoryLimits, JobCounts, JobPhase, JobRuntime, JobTemplate, JobsError,
-    PendingConditionCounting, PendingRule, PodPhase,
-};
+use alertsim_core::jobs::{Finished, JobPhase, JobRuntime, JobTemplate, JobsError, PodPhase};
+use alertsim_core::scaler::{JobCounts, KedaVersion, ScaledJobSettings, count_jobs};
 use http_body_util::BodyExt;
 use kube::client::Body;
 use serde::Deserialize;
@@ -264,7 +262,7 @@ async fn list_reads_states_and_counts_r_and_p() {
         "the pod of a deleted Job is not attributed to any listed Job"
     );
 
-    let default = alertsim_core::jobs::count_jobs(&listed, &PendingRule::default_rule());
+    let default = count_jobs(&ScaledJobSettings::default(), &listed);
     assert_eq!(
         default,
         JobCounts {
@@ -272,19 +270,20 @@ async fn list_reads_states_and_counts_r_and_p() {
             pending: 2
         }
     );
-    for counting in [
-        PendingConditionCounting::PerPod,
-        PendingConditionCounting::Keda2_16,
-    ] {
-        let ready = PendingRule::with_conditions(["PodScheduled", "Ready"], counting);
-        let counts = alertsim_core::jobs::count_jobs(&listed, &ready);
+    for version in [KedaVersion::Current, KedaVersion::V2_16] {
+        let ready = ScaledJobSettings {
+            keda_version: version,
+            ..ScaledJobSettings::default()
+        }
+        .with_pending_pod_conditions(["PodScheduled", "Ready"]);
+        let counts = count_jobs(&ready, &listed);
         assert_eq!(
             counts,
             JobCounts {
                 running: 4,
                 pending: 3
             },
-            "{counting:?}"
+            "{version:?}"
         );
     }
     drop(replay);
@@ -295,7 +294,7 @@ async fn counts_come_from_one_jobs_and_one_pods_request() {
     let (replay, client) = Replay::load("list_jobs.json");
     let jobs = KubernetesRuntime::new(client, NAMESPACE, SCALED_JOB);
     let counts = jobs
-        .counts(&PendingRule::default_rule())
+        .counts(&ScaledJobSettings::default())
         .await
         .expect("counts");
     assert_eq!(
@@ -312,11 +311,8 @@ async fn counts_come_from_one_jobs_and_one_pods_request() {
 async fn history_cleanup_deletes_the_oldest_finished_jobs_in_background() {
     let (replay, client) = Replay::load("cleanup_history.json");
     let jobs = KubernetesRuntime::new(client, NAMESPACE, SCALED_JOB);
-    let limits = HistoryLimits {
-        successful: 1,
-        failed: 1,
-    };
-    let deleted = jobs.cleanup_history(limits).await.expect("cleanup");
+    let limits = ScaledJobSettings::default().with_history_limits(1, 1);
+    let deleted = jobs.cleanup_history(&limits).await.expect("cleanup");
     assert_eq!(
         deleted,
         vec![

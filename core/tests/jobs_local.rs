@@ -7,10 +7,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use alertsim_core::jobs::local::{JobContext, LocalConfig, LocalRuntime, LocalWorkload};
-use alertsim_core::jobs::{
-    HistoryLimits, JobCounts, JobPhase, JobRuntime, JobTemplate, JobsError,
-    PendingConditionCounting, PendingRule,
-};
+use alertsim_core::jobs::{JobPhase, JobRuntime, JobTemplate, JobsError};
+use alertsim_core::scaler::{JobCounts, KedaVersion, ScaledJobSettings};
 use tokio::sync::{Mutex, mpsc, oneshot};
 use tokio::time::Instant;
 
@@ -44,8 +42,18 @@ fn runtime(workload: LocalWorkload) -> LocalRuntime {
     LocalRuntime::new("prompt-proc", LocalConfig::new(STARTUP, workload))
 }
 
-fn default_rule() -> PendingRule {
-    PendingRule::default_rule()
+/// KEDA's default pending rule (no `pendingPodConditions`).
+fn default_rule() -> ScaledJobSettings {
+    ScaledJobSettings::default()
+}
+
+/// `pendingPodConditions` as current KEDA counts them (per pod).
+fn with_conditions(conditions: &[&str]) -> ScaledJobSettings {
+    ScaledJobSettings {
+        keda_version: KedaVersion::Current,
+        ..ScaledJobSettings::default()
+    }
+    .with_pending_pod_conditions(conditions.iter().copied())
 }
 
 #[tokio::test(start_paused = true)]
@@ -156,11 +164,9 @@ async fn counts_follow_staggered_start_ups() {
             pending: 2
         }
     );
-    let ready =
-        PendingRule::with_conditions(["PodScheduled", "Ready"], PendingConditionCounting::PerPod);
+    let ready = with_conditions(&["PodScheduled", "Ready"]);
     assert_eq!(jobs.counts(&ready).await.expect("counts").pending, 2);
-    let scheduled =
-        PendingRule::with_conditions(["PodScheduled"], PendingConditionCounting::PerPod);
+    let scheduled = with_conditions(&["PodScheduled"]);
     assert_eq!(
         jobs.counts(&scheduled).await.expect("counts").pending,
         0,
@@ -264,11 +270,8 @@ async fn history_cleanup_keeps_the_newest_finished_jobs() {
     }
     let running = jobs.create(&template()).await.expect("create");
 
-    let limits = HistoryLimits {
-        successful: 1,
-        failed: 1,
-    };
-    let deleted = jobs.cleanup_history(limits).await.expect("cleanup");
+    let limits = ScaledJobSettings::default().with_history_limits(1, 1);
+    let deleted = jobs.cleanup_history(&limits).await.expect("cleanup");
     // Oldest successes (0, 2) then the oldest failure (1).
     let expected: Vec<String> = [0, 2, 1]
         .iter()

@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use alertsim_core::jobs::local::{LocalConfig, LocalRuntime, LocalWorkload};
-use alertsim_core::jobs::{JobPhase, JobRuntime, JobTemplate, JobsError, PendingRule};
+use alertsim_core::jobs::{JobPhase, JobRuntime, JobTemplate, JobsError};
+use alertsim_core::scaler::ScaledJobSettings;
 
 fn processes() -> LocalRuntime {
     processes_with_grace(LocalConfig::DEFAULT_GRACE)
@@ -59,7 +60,7 @@ async fn exit_status_decides_the_phase() {
         .expect("succeeds");
     assert_eq!(done.exit_code, Some(0));
     let counts = jobs
-        .counts(&PendingRule::default_rule())
+        .counts(&ScaledJobSettings::default())
         .await
         .expect("counts");
     assert_eq!(counts.running, 0);

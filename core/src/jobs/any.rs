@@ -1,9 +1,9 @@
 //! A runtime chosen at run time: local or Kubernetes behind one type.
 
 use super::local::LocalRuntime;
-use super::status::JobStatus;
 use super::template::JobTemplate;
 use super::{JobRuntime, JobsError};
+use crate::scaler::job_status::JobStatus;
 
 /// Either backend, for callers that pick one from configuration
 /// ([`JobRuntime`] itself is not object-safe).

@@ -12,7 +12,7 @@ pub enum JobsError {
         /// The Job.
         name: String,
         /// The phase it finished in.
-        phase: crate::jobs::status::JobPhase,
+        phase: crate::scaler::JobPhase,
     },
     /// The template cannot be turned into a Job (for example no command for
     /// a child-process workload).

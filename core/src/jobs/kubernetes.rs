@@ -27,9 +27,9 @@ use kube::api::{Api, DeleteParams, ListParams, PostParams};
 pub use convert::{job_status, job_statuses};
 pub use manifest::job_manifest;
 
-use super::status::JobStatus;
 use super::template::JobTemplate;
 use super::{JobRuntime, JobsError, SCALED_JOB_LABEL};
+use crate::scaler::job_status::JobStatus;
 
 /// Jobs of one ScaledJob in one namespace of a Kubernetes cluster.
 pub struct KubernetesRuntime {

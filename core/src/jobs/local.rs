@@ -28,9 +28,9 @@ use tokio::time::Instant;
 
 pub use workload::{JobContext, LocalWorkload, TaskBody, Termination};
 
-use super::status::{Finished, JobPhase, JobStatus, PodCondition, PodPhase, PodStatus};
 use super::template::JobTemplate;
 use super::{JobRuntime, JobsError};
+use crate::scaler::job_status::{Finished, JobPhase, JobStatus, PodCondition, PodPhase, PodStatus};
 
 /// How local Jobs behave.
 #[derive(Clone)]

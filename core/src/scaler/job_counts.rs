@@ -9,109 +9,84 @@
 //! - with `pendingPodConditions` on KEDA 2.16.1: the True matches of listed
 //!   conditions, summed over *all* pods of the Job, differ from the number
 //!   of listed conditions. So a Job with two ready pods (a retried pod next
-//!   to a live one) counts as pending on 2.16.1.
-
-use serde::{Deserialize, Serialize};
+//!   to a live one) counts as pending on 2.16.1. With at most one pod per
+//!   Job (backoffLimit 0, as Rubin runs) the two versions agree.
 
 use super::decision::JobCounts;
+use super::job_status::{JobPhase, JobStatus};
 use super::settings::{KedaVersion, ScaledJobSettings};
 
-/// A pod's phase, as Kubernetes reports it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum PodPhase {
-    /// Accepted, not all containers started (scheduling, image pull...).
-    Pending,
-    /// Bound to a node, at least one container running.
-    Running,
-    /// All containers exited 0.
-    Succeeded,
-    /// All containers exited, at least one failed.
-    Failed,
-    /// The node could not be reached.
-    Unknown,
-}
-
-/// One pod condition (type and whether its status is True).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PodCondition {
-    /// The condition type, such as `PodScheduled`, `Initialized`, `Ready`.
-    pub kind: String,
-    /// Status True.
-    pub is_true: bool,
-}
-
-/// What KEDA sees of one pod.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PodView {
-    /// The pod's phase.
-    pub phase: PodPhase,
-    /// The pod's conditions.
-    #[serde(default)]
-    pub conditions: Vec<PodCondition>,
-}
-
-/// Whether a Job has finished, from its conditions.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum JobState {
-    /// No Complete or Failed condition: counts towards R.
-    Active,
-    /// Condition Complete is True.
-    Complete,
-    /// Condition Failed is True.
-    Failed,
-}
-
-/// What KEDA sees of one Job of the ScaledJob.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct JobView {
-    /// Finished or not.
-    pub state: JobState,
-    /// Its pods (label `job-name`).
-    #[serde(default)]
-    pub pods: Vec<PodView>,
-}
-
-/// Counts R and P over the Jobs of one ScaledJob.
-pub fn count_jobs(settings: &ScaledJobSettings, jobs: &[JobView]) -> JobCounts {
-    let conditions = &settings.scaling_strategy.pending_pod_conditions;
+/// Counts R and P over the Jobs of one ScaledJob, saturating at `u32::MAX`.
+pub fn count_jobs(settings: &ScaledJobSettings, jobs: &[JobStatus]) -> JobCounts {
     let mut counts = JobCounts::default();
-    for job in jobs.iter().filter(|j| j.state == JobState::Active) {
+    for job in jobs.iter().filter(|j| j.finished.is_none()) {
         counts.running = counts.running.saturating_add(1);
-        let pending = if conditions.is_empty() {
-            !job.pods
-                .iter()
-                .any(|p| matches!(p.phase, PodPhase::Running | PodPhase::Succeeded))
-        } else {
-            !conditions_fulfilled(settings.keda_version, conditions, &job.pods)
-        };
-        if pending {
+        if is_pending(settings, job) {
             counts.pending = counts.pending.saturating_add(1);
         }
     }
     counts
 }
 
+/// Whether an unfinished Job counts as pending under the ScaledJob's
+/// `pendingPodConditions` and KEDA version (the finished state is not looked
+/// at: [`count_jobs`] asks only about unfinished Jobs).
+pub fn is_pending(settings: &ScaledJobSettings, job: &JobStatus) -> bool {
+    let wanted = &settings.scaling_strategy.pending_pod_conditions;
+    if wanted.is_empty() {
+        !job.any_pod_running_or_succeeded()
+    } else {
+        !conditions_fulfilled(settings.keda_version, wanted, job)
+    }
+}
+
+/// R and P under KEDA's default rule from Job phases alone (a
+/// [`JobPhase::Pending`] Job is unfinished with no pod Running or
+/// Succeeded): the cheap form for models that track phases, not pods.
+/// Saturates at `u32::MAX`.
+pub fn count_phases<I>(phases: I) -> JobCounts
+where
+    I: IntoIterator<Item = JobPhase>,
+{
+    let mut counts = JobCounts::default();
+    for phase in phases {
+        let (running, pending) = match phase {
+            JobPhase::Pending => (1, 1),
+            JobPhase::Running => (1, 0),
+            JobPhase::Succeeded | JobPhase::Failed => (0, 0),
+        };
+        counts.running = counts.running.saturating_add(running);
+        counts.pending = counts.pending.saturating_add(pending);
+    }
+    counts
+}
+
 /// KEDA's `areAllPendingPodConditionsFulfilled` for each version.
-fn conditions_fulfilled(version: KedaVersion, wanted: &[String], pods: &[PodView]) -> bool {
-    let is_true = |pod: &PodView, kind: &str| {
-        pod.conditions
-            .iter()
-            .filter(|c| c.is_true && c.kind == kind)
-            .count()
-    };
+fn conditions_fulfilled(version: KedaVersion, wanted: &[String], job: &JobStatus) -> bool {
     match version {
         KedaVersion::V2_16 => {
-            let matches: usize = pods
+            let matches: usize = job
+                .pods
                 .iter()
-                .map(|pod| wanted.iter().map(|w| is_true(pod, w)).sum::<usize>())
+                .map(|pod| {
+                    wanted
+                        .iter()
+                        .map(|kind| {
+                            pod.conditions
+                                .iter()
+                                .filter(|c| c.status && &c.kind == kind)
+                                .count()
+                        })
+                        .sum::<usize>()
+                })
                 .sum();
             matches == wanted.len()
         }
-        KedaVersion::Current => pods.iter().any(|pod| {
+        KedaVersion::Current => job.pods.iter().any(|pod| {
             let mut fulfilled: Vec<&str> = pod
                 .conditions
                 .iter()
-                .filter(|c| c.is_true && wanted.contains(&c.kind))
+                .filter(|c| c.status && wanted.contains(&c.kind))
                 .map(|c| c.kind.as_str())
                 .collect();
             fulfilled.sort_unstable();
@@ -121,126 +96,132 @@ fn conditions_fulfilled(version: KedaVersion, wanted: &[String], pods: &[PodView
     }
 }
 
-/// Counts from the Job runtime (`crate::jobs`), saturating at `u32::MAX`.
-impl From<crate::jobs::JobCounts> for JobCounts {
-    fn from(c: crate::jobs::JobCounts) -> Self {
-        Self::new(
-            u32::try_from(c.running).unwrap_or(u32::MAX),
-            u32::try_from(c.pending).unwrap_or(u32::MAX),
-        )
-    }
-}
-
-impl KedaVersion {
-    /// The Job runtime's pending-condition rule matching this KEDA version.
-    pub fn pending_condition_counting(self) -> crate::jobs::PendingConditionCounting {
-        match self {
-            Self::V2_16 => crate::jobs::PendingConditionCounting::Keda2_16,
-            Self::Current => crate::jobs::PendingConditionCounting::PerPod,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scaler::job_status::{Finished, PodCondition, PodPhase, PodStatus};
 
-    fn pod(phase: PodPhase, true_conditions: &[&str]) -> PodView {
-        PodView {
+    /// A pod listing the four usual conditions, those named True, the rest False.
+    fn pod(phase: PodPhase, true_conditions: &[&str]) -> PodStatus {
+        PodStatus {
+            name: "p".into(),
             phase,
-            conditions: true_conditions
+            conditions: ["PodScheduled", "Initialized", "ContainersReady", "Ready"]
                 .iter()
-                .map(|k| PodCondition {
-                    kind: (*k).to_string(),
-                    is_true: true,
-                })
+                .map(|kind| PodCondition::new(*kind, true_conditions.contains(kind)))
                 .collect(),
         }
     }
 
-    fn job(state: JobState, pods: Vec<PodView>) -> JobView {
-        JobView { state, pods }
+    fn job(finished: Option<Finished>, pods: Vec<PodStatus>) -> JobStatus {
+        JobStatus {
+            name: "j".into(),
+            finished,
+            finished_at_ms: None,
+            exit_code: None,
+            pods,
+        }
     }
 
     fn settings(version: KedaVersion, conditions: &[&str]) -> ScaledJobSettings {
-        let mut s = ScaledJobSettings {
+        ScaledJobSettings {
             keda_version: version,
             ..ScaledJobSettings::default()
-        };
-        s.scaling_strategy.pending_pod_conditions =
-            conditions.iter().map(|c| (*c).to_string()).collect();
-        s
+        }
+        .with_pending_pod_conditions(conditions.iter().copied())
     }
 
+    const WANTED: [&str; 2] = ["PodScheduled", "Ready"];
+
     #[test]
-    fn finished_jobs_are_not_running_and_podless_jobs_are_pending() {
+    fn finished_jobs_are_not_running_and_jobs_without_a_started_pod_are_pending() {
         let jobs = [
-            job(JobState::Complete, vec![pod(PodPhase::Succeeded, &[])]),
-            job(JobState::Failed, vec![]),
-            job(JobState::Active, vec![]),
-            job(JobState::Active, vec![pod(PodPhase::Pending, &[])]),
-            job(JobState::Active, vec![pod(PodPhase::Running, &[])]),
+            job(
+                Some(Finished::Complete),
+                vec![pod(PodPhase::Succeeded, &[])],
+            ),
+            job(Some(Finished::Failed), vec![]),
+            job(None, vec![]),
+            job(None, vec![pod(PodPhase::Pending, &["PodScheduled"])]),
+            job(None, vec![pod(PodPhase::Running, &["Ready"])]),
+            job(
+                None,
+                vec![pod(PodPhase::Failed, &[]), pod(PodPhase::Succeeded, &[])],
+            ),
         ];
-        let c = count_jobs(&settings(KedaVersion::V2_16, &[]), &jobs);
-        assert_eq!(c, JobCounts::new(3, 2));
+        for v in [KedaVersion::V2_16, KedaVersion::Current] {
+            assert_eq!(count_jobs(&settings(v, &[]), &jobs), JobCounts::new(4, 2));
+        }
     }
 
     #[test]
     fn two_ready_pods_count_as_pending_only_on_2_16() {
-        let wanted = ["PodScheduled", "Ready"];
-        let both = pod(PodPhase::Running, &wanted);
-        let jobs = [job(JobState::Active, vec![both.clone(), both])];
-        assert_eq!(
-            count_jobs(&settings(KedaVersion::V2_16, &wanted), &jobs).pending,
-            1
-        );
-        assert_eq!(
-            count_jobs(&settings(KedaVersion::Current, &wanted), &jobs).pending,
-            0
-        );
+        let both = pod(PodPhase::Running, &WANTED);
+        let two_started = job(None, vec![both.clone(), both]);
+        assert!(is_pending(
+            &settings(KedaVersion::V2_16, &WANTED),
+            &two_started
+        ));
+        assert!(!is_pending(
+            &settings(KedaVersion::Current, &WANTED),
+            &two_started
+        ));
     }
 
     #[test]
     fn conditions_split_over_pods_satisfy_only_2_16() {
-        let wanted = ["PodScheduled", "Ready"];
-        let jobs = [job(
-            JobState::Active,
+        let split = job(
+            None,
             vec![
                 pod(PodPhase::Failed, &["PodScheduled"]),
                 pod(PodPhase::Running, &["Ready"]),
             ],
-        )];
-        assert_eq!(
-            count_jobs(&settings(KedaVersion::V2_16, &wanted), &jobs).pending,
-            0
         );
+        assert!(
+            !is_pending(&settings(KedaVersion::V2_16, &WANTED), &split),
+            "one match on each pod adds up to two"
+        );
+        assert!(is_pending(&settings(KedaVersion::Current, &WANTED), &split));
+    }
+
+    #[test]
+    fn one_pod_with_every_condition_is_started_whatever_its_phase() {
+        for phase in [PodPhase::Pending, PodPhase::Running] {
+            let one = job(None, vec![pod(phase, &WANTED)]);
+            for v in [KedaVersion::V2_16, KedaVersion::Current] {
+                assert!(!is_pending(&settings(v, &WANTED), &one), "{v:?} {phase:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_running_pod_without_the_conditions_is_pending_with_conditions() {
+        let jobs = [job(None, vec![pod(PodPhase::Running, &["PodScheduled"])])];
+        for v in [KedaVersion::V2_16, KedaVersion::Current] {
+            assert_eq!(count_jobs(&settings(v, &WANTED), &jobs).pending, 1);
+            assert_eq!(count_jobs(&settings(v, &[]), &jobs).pending, 0);
+        }
+    }
+
+    #[test]
+    fn a_repeated_condition_is_never_satisfied_on_current_keda() {
+        let jobs = [job(None, vec![pod(PodPhase::Running, &WANTED)])];
+        let repeated = ["Ready", "Ready"];
         assert_eq!(
-            count_jobs(&settings(KedaVersion::Current, &wanted), &jobs).pending,
+            count_jobs(&settings(KedaVersion::Current, &repeated), &jobs).pending,
             1
         );
     }
 
     #[test]
-    fn runtime_counts_convert_and_saturate() {
-        let c = crate::jobs::JobCounts {
-            running: 7,
-            pending: u64::MAX,
-        };
-        assert_eq!(JobCounts::from(c), JobCounts::new(7, u32::MAX));
-    }
-
-    #[test]
-    fn a_running_pod_without_the_conditions_is_pending_with_conditions() {
-        let jobs = [job(
-            JobState::Active,
-            vec![pod(PodPhase::Running, &["PodScheduled"])],
-        )];
-        for v in [KedaVersion::V2_16, KedaVersion::Current] {
-            assert_eq!(
-                count_jobs(&settings(v, &["PodScheduled", "Ready"]), &jobs).pending,
-                1
-            );
-            assert_eq!(count_jobs(&settings(v, &[]), &jobs).pending, 0);
-        }
+    fn phases_count_pending_and_running_but_not_finished() {
+        let phases = [
+            JobPhase::Pending,
+            JobPhase::Running,
+            JobPhase::Running,
+            JobPhase::Succeeded,
+            JobPhase::Failed,
+        ];
+        assert_eq!(count_phases(phases), JobCounts::new(3, 1));
     }
 }

@@ -5,9 +5,14 @@
 //! the default and `immediate` rollouts delete every Job of the ScaledJob
 //! whose stamp is missing or differs from the current generation, running
 //! ones included (KEDA #6440, #2098); `gradual` deletes none and lets them finish.
+//!
+//! A Job runtime that does not stamp generations uses [`rollout_targets`]:
+//! every Job it lists predates the change, and the finished ones are left to
+//! history cleanup, so a default rollout deletes the unfinished ones.
 
 use serde::{Deserialize, Serialize};
 
+use super::job_status::JobStatus;
 use super::settings::RolloutStrategy;
 
 /// A Job of the ScaledJob and the generation it was created from.
@@ -33,6 +38,18 @@ pub fn jobs_to_delete_on_spec_change(
             .map(|j| j.name.clone())
             .collect(),
     }
+}
+
+/// The Jobs a default (immediate) rollout deletes when every listed Job
+/// predates the spec change: the unfinished ones, by name.
+pub fn rollout_targets(jobs: &[JobStatus]) -> Vec<String> {
+    let mut names: Vec<String> = jobs
+        .iter()
+        .filter(|job| job.finished.is_none())
+        .map(|job| job.name.clone())
+        .collect();
+    names.sort();
+    names
 }
 
 #[cfg(test)]

@@ -200,6 +200,25 @@ impl ScaledJobSettings {
         self
     }
 
+    /// The same settings with `scalingStrategy.pendingPodConditions`.
+    pub fn with_pending_pod_conditions<I, S>(mut self, conditions: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.scaling_strategy.pending_pod_conditions =
+            conditions.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The same settings with `successfulJobsHistoryLimit` and
+    /// `failedJobsHistoryLimit`.
+    pub fn with_history_limits(mut self, successful: u32, failed: u32) -> Self {
+        self.successful_jobs_history_limit = Some(successful);
+        self.failed_jobs_history_limit = Some(failed);
+        self
+    }
+
     /// KEDA's `MinReplicaCount()`: the spec's minimum, lowered to the maximum
     /// when it exceeds it.
     pub fn effective_min_replicas(&self) -> i64 {

@@ -6,7 +6,7 @@ use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::Pod;
 
 use crate::jobs::error::JobsError;
-use crate::jobs::status::{Finished, JobStatus, PodCondition, PodPhase, PodStatus};
+use crate::scaler::job_status::{Finished, JobStatus, PodCondition, PodPhase, PodStatus};
 
 /// The labels a Job controller puts on its pods, newest first.
 const JOB_NAME_LABELS: [&str; 2] = ["batch.kubernetes.io/job-name", "job-name"];

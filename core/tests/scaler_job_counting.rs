@@ -1,10 +1,9 @@
-//! Properties of KEDA's R and P counting and of the history rule over
-//! random Job and pod states.
+//! Properties of KEDA's R and P counting, of the history rule and of the
+//! rollout targets over random Job and pod states (`alertsim_core::scaler`).
 
-use alertsim_core::jobs::{
-    Finished, HistoryLimits, JobPhase, JobStatus, PendingConditionCounting, PendingRule,
-    PodCondition, PodPhase, PodStatus, count_jobs, count_phases, history_to_delete,
-    rollout_targets,
+use alertsim_core::scaler::{
+    Finished, FinishedJob, JobPhase, JobStatus, KedaVersion, PodCondition, PodPhase, PodStatus,
+    ScaledJobSettings, count_jobs, count_phases, jobs_to_clean_up, rollout_targets,
 };
 use proptest::prelude::*;
 
@@ -65,6 +64,25 @@ fn conditions() -> impl Strategy<Value = Vec<String>> {
         .prop_map(|kinds| kinds.into_iter().map(String::from).collect())
 }
 
+/// KEDA's default pending rule (no `pendingPodConditions`).
+fn default_rule() -> ScaledJobSettings {
+    ScaledJobSettings::default()
+}
+
+/// `pendingPodConditions` as counted by `version`.
+fn with_conditions(wanted: Vec<String>, version: KedaVersion) -> ScaledJobSettings {
+    ScaledJobSettings {
+        keda_version: version,
+        ..ScaledJobSettings::default()
+    }
+    .with_pending_pod_conditions(wanted)
+}
+
+/// The finish time as history cleanup orders it (a missing one is the origin).
+fn finish_time(job: &JobStatus) -> Option<std::time::Duration> {
+    job.finished_job().map(|f| f.finished_at)
+}
+
 proptest! {
     #[test]
     fn pending_never_exceeds_running_and_running_is_unfinished(
@@ -72,14 +90,14 @@ proptest! {
         wanted in conditions(),
         keda_2_16 in any::<bool>(),
     ) {
-        let counting = if keda_2_16 {
-            PendingConditionCounting::Keda2_16
+        let version = if keda_2_16 {
+            KedaVersion::V2_16
         } else {
-            PendingConditionCounting::PerPod
+            KedaVersion::Current
         };
-        let unfinished = jobs.iter().filter(|j| j.finished.is_none()).count() as u64;
-        for rule in [PendingRule::default_rule(), PendingRule::with_conditions(wanted, counting)] {
-            let counts = count_jobs(&jobs, &rule);
+        let unfinished = jobs.iter().filter(|j| j.finished.is_none()).count() as u32;
+        for rule in [default_rule(), with_conditions(wanted, version)] {
+            let counts = count_jobs(&rule, &jobs);
             prop_assert_eq!(counts.running, unfinished);
             prop_assert!(counts.pending <= counts.running);
         }
@@ -88,7 +106,7 @@ proptest! {
     #[test]
     fn phases_count_like_the_default_rule(jobs in jobs(3)) {
         let by_phase = count_phases(jobs.iter().map(JobStatus::phase));
-        prop_assert_eq!(by_phase, count_jobs(&jobs, &PendingRule::default_rule()));
+        prop_assert_eq!(by_phase, count_jobs(&default_rule(), &jobs));
     }
 
     #[test]
@@ -96,9 +114,9 @@ proptest! {
         jobs in jobs(1),
         wanted in conditions(),
     ) {
-        let old = PendingRule::with_conditions(wanted.clone(), PendingConditionCounting::Keda2_16);
-        let new = PendingRule::with_conditions(wanted, PendingConditionCounting::PerPod);
-        prop_assert_eq!(count_jobs(&jobs, &old), count_jobs(&jobs, &new));
+        let old = with_conditions(wanted.clone(), KedaVersion::V2_16);
+        let new = with_conditions(wanted, KedaVersion::Current);
+        prop_assert_eq!(count_jobs(&old, &jobs), count_jobs(&new, &jobs));
     }
 
     #[test]
@@ -107,34 +125,35 @@ proptest! {
         wanted in conditions(),
     ) {
         let fewer = wanted.iter().take(1).cloned().collect::<Vec<_>>();
-        let all = PendingRule::with_conditions(wanted, PendingConditionCounting::PerPod);
-        let one = PendingRule::with_conditions(fewer, PendingConditionCounting::PerPod);
-        prop_assert!(count_jobs(&jobs, &one).pending <= count_jobs(&jobs, &all).pending);
+        let all = with_conditions(wanted, KedaVersion::Current);
+        let one = with_conditions(fewer, KedaVersion::Current);
+        prop_assert!(count_jobs(&one, &jobs).pending <= count_jobs(&all, &jobs).pending);
     }
 
     #[test]
     fn history_keeps_exactly_the_limits_of_finished_jobs(
         jobs in jobs(0),
-        successful in 0usize..10,
-        failed in 0usize..10,
+        successful in 0u32..10,
+        failed in 0u32..10,
     ) {
-        let doomed = history_to_delete(&jobs, HistoryLimits { successful, failed });
+        let finished: Vec<FinishedJob> = jobs.iter().filter_map(JobStatus::finished_job).collect();
+        let doomed = jobs_to_clean_up(&ScaledJobSettings::default().with_history_limits(successful, failed), &finished);
         let left: Vec<&JobStatus> = jobs.iter().filter(|j| !doomed.contains(&j.name)).collect();
         let kept = |kind| left.iter().filter(|j| j.finished == Some(kind)).count();
         let total = |kind| jobs.iter().filter(|j| j.finished == Some(kind)).count();
-        prop_assert_eq!(kept(Finished::Complete), total(Finished::Complete).min(successful));
-        prop_assert_eq!(kept(Finished::Failed), total(Finished::Failed).min(failed));
+        prop_assert_eq!(kept(Finished::Complete), total(Finished::Complete).min(successful as usize));
+        prop_assert_eq!(kept(Finished::Failed), total(Finished::Failed).min(failed as usize));
         prop_assert!(left.iter().filter(|j| j.finished.is_none()).count()
             == jobs.iter().filter(|j| j.finished.is_none()).count(), "unfinished Jobs are never history");
         // Every kept finished Job is at least as new as every deleted one of its kind.
         for kind in [Finished::Complete, Finished::Failed] {
             let newest_deleted = jobs.iter()
                 .filter(|j| j.finished == Some(kind) && doomed.contains(&j.name))
-                .map(|j| j.finished_at_ms)
+                .map(finish_time)
                 .max();
             let oldest_kept = left.iter()
                 .filter(|j| j.finished == Some(kind))
-                .map(|j| j.finished_at_ms)
+                .map(|j| finish_time(j))
                 .min();
             if let (Some(deleted), Some(kept)) = (newest_deleted, oldest_kept) {
                 prop_assert!(deleted <= kept);
@@ -145,7 +164,7 @@ proptest! {
     #[test]
     fn rollout_targets_are_the_unfinished_jobs(jobs in jobs(2)) {
         let targets = rollout_targets(&jobs);
-        prop_assert_eq!(targets.len() as u64, count_jobs(&jobs, &PendingRule::default_rule()).running);
+        prop_assert_eq!(targets.len() as u32, count_jobs(&default_rule(), &jobs).running);
         prop_assert!(jobs.iter().filter(|j| targets.contains(&j.name)).all(|j| j.phase() != JobPhase::Succeeded && j.phase() != JobPhase::Failed));
     }
 }
