@@ -172,7 +172,6 @@ macro_rules! avro_record {
         pub struct $name {
             $(
                 #[serde(rename = $avro)]
-                #[allow(missing_docs)]
                 pub $field: $ty,
             )*
         }
