@@ -1,0 +1,263 @@
+//! Kubernetes as KEDA sees it: Jobs created through a rate-limited API
+//! client, their pods Pending until the node pool has room for their
+//! requests, then starting for a while, Running, and finally Succeeded or
+//! Failed. It keeps the counts KEDA's ScaledJob uses: R (Jobs not finished)
+//! and P (those with no pod Running or Succeeded).
+
+use std::collections::VecDeque;
+
+use crate::params::ClusterParams;
+use crate::time::{SimDuration, SimTime};
+
+/// Index of a Job (and of its single pod) in the cluster.
+pub type JobId = u32;
+
+/// Where a Job's pod is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Created, waiting for room on a node.
+    Unschedulable,
+    /// Bound to a node, containers starting.
+    Starting,
+    /// The worker runs.
+    Running,
+    /// The worker exited 0.
+    Succeeded,
+    /// The worker exited non-zero or was deleted.
+    Failed,
+}
+
+/// One Job of the ScaledJob.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    /// Phase of its pod.
+    pub phase: Phase,
+    /// When the API created it.
+    pub created_at: SimTime,
+    /// When it was bound to a node.
+    pub scheduled_at: Option<SimTime>,
+    /// When its pod became Running.
+    pub running_at: Option<SimTime>,
+    /// When it finished.
+    pub finished_at: Option<SimTime>,
+}
+
+/// The node pool and the ScaledJob's Jobs.
+#[derive(Debug)]
+pub struct Cluster {
+    params: ClusterParams,
+    free_cpu_milli: u64,
+    free_memory_mib: u64,
+    jobs: Vec<Job>,
+    unschedulable: VecDeque<JobId>,
+    not_finished: u32,
+    without_running_pod: u32,
+    running: u32,
+    max_running: u32,
+    max_not_finished: u32,
+}
+
+impl Cluster {
+    /// An empty pool with the parameters' capacity.
+    pub fn new(params: &ClusterParams) -> Self {
+        Cluster {
+            free_cpu_milli: params
+                .node_cpu_milli
+                .saturating_mul(u64::from(params.nodes)),
+            free_memory_mib: params
+                .node_memory_mib
+                .saturating_mul(u64::from(params.nodes)),
+            params: params.clone(),
+            jobs: Vec::new(),
+            unschedulable: VecDeque::new(),
+            not_finished: 0,
+            without_running_pod: 0,
+            running: 0,
+            max_running: 0,
+            max_not_finished: 0,
+        }
+    }
+
+    /// R: Jobs that are neither Complete nor Failed.
+    pub fn active_jobs(&self) -> u32 {
+        self.not_finished
+    }
+
+    /// P: active Jobs with no pod Running or Succeeded.
+    pub fn pending_jobs(&self) -> u32 {
+        self.without_running_pod
+    }
+
+    /// Pods Running now.
+    pub fn running_pods(&self) -> u32 {
+        self.running
+    }
+
+    /// The most pods Running at once.
+    pub fn max_running(&self) -> u32 {
+        self.max_running
+    }
+
+    /// The most Jobs active at once.
+    pub fn max_active(&self) -> u32 {
+        self.max_not_finished
+    }
+
+    /// Jobs created so far.
+    pub fn created(&self) -> u32 {
+        u32::try_from(self.jobs.len()).unwrap_or(u32::MAX)
+    }
+
+    /// Pods waiting for room on a node.
+    pub fn unschedulable(&self) -> u32 {
+        u32::try_from(self.unschedulable.len()).unwrap_or(u32::MAX)
+    }
+
+    /// A Job by id.
+    pub fn job(&self, id: JobId) -> Option<&Job> {
+        self.jobs.get(id as usize)
+    }
+
+    fn fits(&self) -> bool {
+        self.free_cpu_milli >= self.params.pod_cpu_milli
+            && self.free_memory_mib >= self.params.pod_memory_mib
+    }
+
+    fn bind(&mut self, id: JobId, now: SimTime) {
+        self.free_cpu_milli -= self.params.pod_cpu_milli;
+        self.free_memory_mib -= self.params.pod_memory_mib;
+        if let Some(job) = self.jobs.get_mut(id as usize) {
+            job.phase = Phase::Starting;
+            job.scheduled_at = Some(now);
+        }
+    }
+
+    /// Creates a Job; returns its id and whether its pod was bound at once
+    /// (the caller then schedules the end of its start-up).
+    pub fn create_job(&mut self, now: SimTime) -> (JobId, bool) {
+        let id = self.created();
+        self.jobs.push(Job {
+            phase: Phase::Unschedulable,
+            created_at: now,
+            scheduled_at: None,
+            running_at: None,
+            finished_at: None,
+        });
+        self.not_finished += 1;
+        self.without_running_pod += 1;
+        self.max_not_finished = self.max_not_finished.max(self.not_finished);
+        let bound = self.unschedulable.is_empty() && self.fits();
+        if bound {
+            self.bind(id, now);
+        } else {
+            self.unschedulable.push_back(id);
+        }
+        (id, bound)
+    }
+
+    /// The pod finished starting: Running.
+    pub fn pod_running(&mut self, id: JobId, now: SimTime) {
+        if let Some(job) = self.jobs.get_mut(id as usize)
+            && job.phase == Phase::Starting
+        {
+            job.phase = Phase::Running;
+            job.running_at = Some(now);
+            self.without_running_pod -= 1;
+            self.running += 1;
+            self.max_running = self.max_running.max(self.running);
+        }
+    }
+
+    /// The pod's worker exited; frees its node room and binds waiting
+    /// pods, returning them (the caller schedules their start-up).
+    pub fn finish_job(&mut self, id: JobId, succeeded: bool, now: SimTime) -> Vec<JobId> {
+        let Some(job) = self.jobs.get_mut(id as usize) else {
+            return Vec::new();
+        };
+        let previous = job.phase;
+        if matches!(previous, Phase::Succeeded | Phase::Failed) {
+            return Vec::new();
+        }
+        job.phase = if succeeded {
+            Phase::Succeeded
+        } else {
+            Phase::Failed
+        };
+        job.finished_at = Some(now);
+        self.not_finished -= 1;
+        match previous {
+            Phase::Running => self.running -= 1,
+            Phase::Unschedulable => {
+                self.without_running_pod -= 1;
+                self.unschedulable.retain(|&j| j != id);
+                return Vec::new();
+            }
+            _ => self.without_running_pod -= 1,
+        }
+        self.free_cpu_milli += self.params.pod_cpu_milli;
+        self.free_memory_mib += self.params.pod_memory_mib;
+        let mut bound = Vec::new();
+        while self.fits() {
+            let Some(next) = self.unschedulable.pop_front() else {
+                break;
+            };
+            self.bind(next, now);
+            bound.push(next);
+        }
+        bound
+    }
+
+    /// Pod start-up drawn by the caller, as a span.
+    pub fn startup(&self, draw_s: f64) -> SimDuration {
+        SimDuration::from_secs_f64(draw_s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small_pool(pods: u32) -> Cluster {
+        Cluster::new(&ClusterParams {
+            nodes: 1,
+            node_cpu_milli: 1000 * u64::from(pods),
+            node_memory_mib: 1 << 20,
+            pod_cpu_milli: 1000,
+            pod_memory_mib: 2048,
+            startup_median_s: 60.0,
+            startup_sigma: 0.0,
+        })
+    }
+
+    #[test]
+    fn pods_wait_for_room_and_keda_counts_follow() {
+        let mut c = small_pool(2);
+        let t = SimTime(0);
+        let (a, bound_a) = c.create_job(t);
+        let (b, bound_b) = c.create_job(t);
+        let (d, bound_d) = c.create_job(t);
+        assert!(bound_a && bound_b && !bound_d);
+        assert_eq!((c.active_jobs(), c.pending_jobs()), (3, 3));
+        c.pod_running(a, SimTime(5));
+        assert_eq!((c.active_jobs(), c.pending_jobs()), (3, 2));
+        assert_eq!(c.finish_job(a, true, SimTime(9)), vec![d]);
+        assert_eq!((c.active_jobs(), c.pending_jobs()), (2, 2));
+        assert_eq!(c.finish_job(b, false, SimTime(9)), Vec::<JobId>::new());
+        assert_eq!(c.max_active(), 3);
+        assert_eq!(c.max_running(), 1);
+        assert_eq!(c.job(d).map(|j| j.phase), Some(Phase::Starting));
+    }
+
+    #[test]
+    fn capacity_is_never_exceeded() {
+        let mut c = small_pool(3);
+        for _ in 0..10 {
+            c.create_job(SimTime(0));
+        }
+        assert_eq!(c.unschedulable(), 7);
+        for id in 0..3 {
+            c.pod_running(id, SimTime(1));
+        }
+        assert_eq!(c.running_pods(), 3);
+    }
+}
