@@ -1,3 +1,29 @@
 //! KEDA ScaledJob semantics: the scaling decision and the Redis Streams lag metric.
+//!
+//! Everything here except `lag` is sans-IO: pure functions and small state
+//! machines that take the time and the observed state and return what KEDA
+//! would do. Start with [`decide`] (one poll's decision) or [`ScalerLoop`]
+//! (polling cadence plus rate-limited Job creation and cleanup).
 
+pub mod decision;
+pub mod history;
+pub mod job_counts;
 pub mod lag;
+pub mod rate_limit;
+pub mod rollout;
+pub mod scaler_loop;
+pub mod settings;
+pub mod strategy;
+pub mod triggers;
+
+pub use decision::{Branch, Decision, JobCounts, decide};
+pub use history::{FinishedJob, FinishedOutcome, jobs_to_clean_up};
+pub use job_counts::{JobState, JobView, PodCondition, PodPhase, PodView, count_jobs};
+pub use rate_limit::TokenBucket;
+pub use rollout::{JobGeneration, jobs_to_delete_on_spec_change};
+pub use scaler_loop::{JobAction, PollInput, PollOutput, ScalerLoop, TimedAction};
+pub use settings::{
+    KedaVersion, MultipleScalersCalculation, RolloutStrategy, ScaledJobSettings, ScalingStrategy,
+    Strategy,
+};
+pub use triggers::{CombinedMetric, TriggerMetric, combine};

@@ -1,2 +1,26 @@
 //! alertsim-reports: metrics (HdrHistogram), report.json / report.md /
 //! report.html, gates and baseline comparison.
+//!
+//! During a run feed a [`Recorder`]; at the end call
+//! [`Recorder::finish`] for a [`Report`] (gates evaluated), then
+//! [`write_reports`] for the three report files, [`RunInfo::write`] for the
+//! wall-clock figures and [`junit::write`] for CI.
+
+pub mod compare;
+pub mod fields;
+pub mod gates;
+pub mod metrics;
+pub mod number;
+pub mod output;
+pub mod report;
+
+pub use gates::{GateReport, GateResult};
+pub use metrics::latency::{LatencyHistogram, Percentiles};
+pub use metrics::recorder::{DEFAULT_SAMPLE_INTERVAL_S, Recorder};
+pub use metrics::series::{Gauges, Series};
+pub use metrics::visit::VisitRecord;
+pub use output::run_info::RunInfo;
+pub use output::{ReportError, Written, junit, write_reports};
+pub use report::{
+    AlertTotals, ByteTotals, ConsumerReport, FORMAT_VERSION, JobTotals, Report, Throughput,
+};

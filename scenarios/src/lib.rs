@@ -1,3 +1,33 @@
 //! alertsim-scenarios: the scenario file format (TOML), its defaults from
 //! Rubin's production configuration, validation with precise errors, and the
 //! catalogue of shipped scenarios.
+//!
+//! Load with [`Scenario::resolve`] (file path or catalogue name) or
+//! [`Scenario::from_path`] / [`Scenario::from_str`]; apply `--set` arguments
+//! parsed by [`parse_overrides`].
+
+pub mod catalog;
+pub mod distribution;
+pub mod error;
+pub mod load;
+pub mod location;
+pub mod overrides;
+pub mod scenario;
+pub mod sections;
+pub mod validate;
+
+pub use distribution::Distribution;
+pub use error::{Diagnostic, Origin, ScenarioError};
+pub use load::parse_overrides;
+pub use overrides::Override;
+pub use scenario::Scenario;
+pub use sections::cluster::Cluster;
+pub use sections::consumers::Consumer;
+pub use sections::gates::Gates;
+pub use sections::kafka::Kafka;
+pub use sections::night::{Gap, Night};
+pub use sections::publisher::{Publisher, PublisherProfile};
+pub use sections::redis::Redis;
+pub use sections::scaler::{Combine, Rollout, Scaler, Strategy};
+pub use sections::workers::{AckMode, Fidelity, Workers};
+pub use validate::Issue;

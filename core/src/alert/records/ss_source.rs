@@ -1,0 +1,47 @@
+//! The `ssSource` record of the 11.0 alert schema (39 fields): one
+//! table, in schema order, from which `avro_record!` generates everything.
+
+crate::avro_record! {
+    /// One `ssSource` record of the 11.0 alert schema.
+    pub struct SsSource = "ssSource" {
+        dia_source_id: i64 = "diaSourceId",
+        ss_object_id: i64 = "ssObjectId",
+        designation: Option<String> = "designation",
+        ecl_lambda: f64 = "eclLambda",
+        ecl_beta: f64 = "eclBeta",
+        gal_lon: f64 = "galLon",
+        gal_lat: f64 = "galLat",
+        elongation: Option<f32> = "elongation",
+        phase_angle: Option<f32> = "phaseAngle",
+        topo_range: Option<f32> = "topoRange",
+        topo_range_rate: Option<f32> = "topoRangeRate",
+        helio_range: Option<f32> = "helioRange",
+        helio_range_rate: Option<f32> = "helioRangeRate",
+        eph_ra: Option<f64> = "ephRa",
+        eph_dec: Option<f64> = "ephDec",
+        eph_vmag: Option<f32> = "ephVmag",
+        eph_rate: Option<f32> = "ephRate",
+        eph_rate_ra: Option<f32> = "ephRateRa",
+        eph_rate_dec: Option<f32> = "ephRateDec",
+        eph_offset: Option<f32> = "ephOffset",
+        eph_offset_ra: Option<f64> = "ephOffsetRa",
+        eph_offset_dec: Option<f64> = "ephOffsetDec",
+        eph_offset_along_track: Option<f32> = "ephOffsetAlongTrack",
+        eph_offset_cross_track: Option<f32> = "ephOffsetCrossTrack",
+        helio_x: Option<f32> = "helio_x",
+        helio_y: Option<f32> = "helio_y",
+        helio_z: Option<f32> = "helio_z",
+        helio_vx: Option<f32> = "helio_vx",
+        helio_vy: Option<f32> = "helio_vy",
+        helio_vz: Option<f32> = "helio_vz",
+        helio_vtot: Option<f32> = "helio_vtot",
+        topo_x: Option<f32> = "topo_x",
+        topo_y: Option<f32> = "topo_y",
+        topo_z: Option<f32> = "topo_z",
+        topo_vx: Option<f32> = "topo_vx",
+        topo_vy: Option<f32> = "topo_vy",
+        topo_vz: Option<f32> = "topo_vz",
+        topo_vtot: Option<f32> = "topo_vtot",
+        dia_distance_rank: Option<i32> = "diaDistanceRank",
+    }
+}

@@ -1,0 +1,88 @@
+//! Gates: the scenario's `[gates]` limits evaluated on a report, giving a
+//! pass/fail list (exit code 1 when any fails).
+
+use alertsim_scenarios::Gates;
+use serde::{Deserialize, Serialize};
+
+use crate::number::{micros, ratio};
+use crate::report::Report;
+
+/// All gate results.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GateReport {
+    /// True when every gate passed.
+    pub passed: bool,
+    /// One entry per gate, in a fixed order.
+    pub results: Vec<GateResult>,
+}
+
+/// One gate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GateResult {
+    /// Gate name: `late_visit_fraction`, `failed_visit_fraction` or `lost_alerts`.
+    pub name: String,
+    /// What is compared, in words.
+    pub description: String,
+    /// The measured value.
+    pub actual: f64,
+    /// The limit (pass when `actual <= limit`).
+    pub limit: f64,
+    /// Whether it passed.
+    pub passed: bool,
+}
+
+/// Evaluates every gate on the report's figures.
+pub fn evaluate(gates: &Gates, report: &Report) -> GateReport {
+    let visits = report.visits as f64;
+    let worst_p98 = report
+        .per_visit
+        .iter()
+        .filter(|v| v.late)
+        .map(|v| v.p98_latency_s)
+        .fold(0.0, f64::max);
+    let results = vec![
+        gate(
+            "late_visit_fraction",
+            format!(
+                "late visits (98% of alerts not within {} s): {} of {} (worst late p98 {} s)",
+                gates.p98_latency_s, report.late_visits, report.visits, worst_p98
+            ),
+            ratio(report.late_visits as f64, visits),
+            gates.max_late_visit_fraction,
+        ),
+        gate(
+            "failed_visit_fraction",
+            format!(
+                "failed visits: {} of {}",
+                report.failed_visits, report.visits
+            ),
+            ratio(report.failed_visits as f64, visits),
+            gates.max_failed_visit_fraction,
+        ),
+        gate(
+            "lost_alerts",
+            format!(
+                "alerts lost: {} of {} produced",
+                report.alerts.lost, report.alerts.produced
+            ),
+            report.alerts.lost as f64,
+            gates.max_lost_alerts as f64,
+        ),
+    ];
+    GateReport {
+        passed: results.iter().all(|r| r.passed),
+        results,
+    }
+}
+
+fn gate(name: &str, description: String, actual: f64, limit: f64) -> GateResult {
+    GateResult {
+        name: name.to_owned(),
+        description,
+        actual: micros(actual),
+        limit,
+        passed: actual <= limit,
+    }
+}

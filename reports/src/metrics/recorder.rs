@@ -1,0 +1,246 @@
+//! The `Recorder`: the one object the simulator (or the load generator)
+//! feeds while a run goes on, turned into a [`Report`] at the end.
+
+use alertsim_scenarios::Scenario;
+
+use crate::metrics::latency::LatencyHistogram;
+use crate::metrics::series::{Gauges, SeriesBuilder};
+use crate::metrics::visit::VisitMetrics;
+use crate::number::{micros, millis, ratio};
+use crate::report::{
+    AlertTotals, ByteTotals, ConsumerReport, FORMAT_VERSION, JobTotals, Report, Throughput,
+};
+
+/// Default sampling interval of the time series, in virtual seconds.
+pub const DEFAULT_SAMPLE_INTERVAL_S: f64 = 10.0;
+
+/// Collects metrics during a run. All times are virtual seconds; latencies
+/// are measured from the end of the visit's readout (the intended time), so
+/// coordinated omission cannot occur.
+#[derive(Debug, Clone)]
+pub struct Recorder {
+    sample_interval_s: f64,
+    latency: LatencyHistogram,
+    visits: Vec<VisitMetrics>,
+    consumers: Vec<(String, LatencyHistogram)>,
+    alerts: AlertTotals,
+    bytes_produced: u64,
+    bytes_delivered: u64,
+    jobs: JobCounters,
+    series: SeriesBuilder,
+}
+
+#[derive(Debug, Clone, Default)]
+struct JobCounters {
+    created: u64,
+    max_running: u64,
+    max_pending: u64,
+    busy_pod_s: f64,
+    idle_pod_s: f64,
+    pod_startups: u64,
+    pod_startup_total_s: f64,
+}
+
+impl Recorder {
+    /// A recorder for this scenario's visits and consumers, sampling every
+    /// [`DEFAULT_SAMPLE_INTERVAL_S`].
+    pub fn new(scenario: &Scenario) -> Self {
+        Self::with_sample_interval(scenario, DEFAULT_SAMPLE_INTERVAL_S)
+    }
+
+    /// Same, with another sampling interval (non-positive values fall back
+    /// to the default).
+    pub fn with_sample_interval(scenario: &Scenario, sample_interval_s: f64) -> Self {
+        let interval = if sample_interval_s.is_finite() && sample_interval_s > 0.0 {
+            sample_interval_s
+        } else {
+            DEFAULT_SAMPLE_INTERVAL_S
+        };
+        Self {
+            sample_interval_s: interval,
+            latency: LatencyHistogram::new(),
+            visits: Vec::with_capacity(scenario.night.visits as usize),
+            consumers: scenario
+                .consumers
+                .iter()
+                .map(|c| (c.name.clone(), LatencyHistogram::new()))
+                .collect(),
+            alerts: AlertTotals::default(),
+            bytes_produced: 0,
+            bytes_delivered: 0,
+            jobs: JobCounters::default(),
+            series: SeriesBuilder::new(interval),
+        }
+    }
+
+    /// The interval at which [`Recorder::sample`] should be called.
+    pub fn sample_interval_s(&self) -> f64 {
+        self.sample_interval_s
+    }
+
+    fn visit(&mut self, visit: u32) -> &mut VisitMetrics {
+        let i = visit as usize;
+        if self.visits.len() <= i {
+            self.visits.resize_with(i + 1, VisitMetrics::default);
+        }
+        let v = &mut self.visits[i];
+        v.seen = true;
+        v
+    }
+
+    /// A visit's readout ended at `readout_end_s` and its sources call for
+    /// `alerts` alerts.
+    pub fn visit_planned(&mut self, visit: u32, readout_end_s: f64, alerts: u64) {
+        let v = self.visit(visit);
+        v.readout_end_s = readout_end_s;
+        v.planned = alerts;
+    }
+
+    /// An alert of `bytes` bytes was handed to the producer.
+    pub fn alert_produced(&mut self, visit: u32, bytes: u64) {
+        self.alerts.produced += 1;
+        self.bytes_produced += bytes;
+        self.visit(visit).produced += 1;
+    }
+
+    /// Kafka acknowledged an alert `latency_s` after its visit's readout ended.
+    pub fn alert_delivered(&mut self, visit: u32, bytes: u64, latency_s: f64) {
+        self.alerts.delivered += 1;
+        self.bytes_delivered += bytes;
+        self.latency.record_s(latency_s);
+        self.series.delivered(bytes);
+        let v = self.visit(visit);
+        v.delivered += 1;
+        v.latency_mut().record_s(latency_s);
+    }
+
+    /// An alert was lost (delivery failed and the policy dropped it).
+    pub fn alert_lost(&mut self, visit: u32) {
+        self.alerts.lost += 1;
+        self.visit(visit).lost += 1;
+    }
+
+    /// An alert reached Kafka once more than intended (retry, replay).
+    pub fn alert_duplicated(&mut self, visit: u32) {
+        self.alerts.duplicated += 1;
+        self.visit(visit).duplicated += 1;
+    }
+
+    /// A detector of the visit was not processed (worker failure, skipped
+    /// message): the visit counts as failed.
+    pub fn detector_failed(&mut self, visit: u32) {
+        self.visit(visit).failed_detectors += 1;
+    }
+
+    /// Consumer number `consumer` (index in the scenario's list) received an
+    /// alert `latency_s` after its visit's readout ended.
+    pub fn alert_received(&mut self, consumer: usize, latency_s: f64) {
+        if let Some((_, h)) = self.consumers.get_mut(consumer) {
+            h.record_s(latency_s);
+        }
+    }
+
+    /// The scaler created a Job.
+    pub fn job_created(&mut self) {
+        self.jobs.created += 1;
+    }
+
+    /// A pod became ready `startup_s` after its Job was created.
+    pub fn pod_started(&mut self, startup_s: f64) {
+        self.jobs.pod_startups += 1;
+        self.jobs.pod_startup_total_s += startup_s.max(0.0);
+    }
+
+    /// Adds pod time: seconds processing, and seconds running but idle
+    /// (waiting for a message or starting up).
+    pub fn pod_time(&mut self, busy_s: f64, idle_s: f64) {
+        self.jobs.busy_pod_s += busy_s.max(0.0);
+        self.jobs.idle_pod_s += idle_s.max(0.0);
+    }
+
+    /// Records the gauges at virtual time `t_s` (call every
+    /// [`Recorder::sample_interval_s`]); also tracks the maxima of Jobs.
+    pub fn sample(&mut self, t_s: f64, gauges: Gauges) {
+        self.observe_jobs(gauges.jobs_running, gauges.jobs_pending);
+        self.series.sample(t_s, gauges);
+    }
+
+    /// Tracks maxima of running and pending Jobs between samples.
+    pub fn observe_jobs(&mut self, running: u64, pending: u64) {
+        self.jobs.max_running = self.jobs.max_running.max(running);
+        self.jobs.max_pending = self.jobs.max_pending.max(pending);
+    }
+
+    /// Builds the report: totals, percentiles, per-visit records, gates
+    /// evaluated from the scenario's `[gates]`.
+    pub fn finish(self, scenario: &Scenario, simulated_s: f64) -> Report {
+        let limit = scenario.gates.p98_latency_s;
+        let per_visit: Vec<_> = self
+            .visits
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.seen)
+            .map(|(i, v)| v.record(u32::try_from(i).unwrap_or(u32::MAX), limit))
+            .collect();
+        let series = self.series.finish();
+        let j = &self.jobs;
+        let pod_s = j.busy_pod_s + j.idle_pod_s;
+        let peak_alerts = series.delivered_per_s.iter().copied().fold(0.0, f64::max);
+        let peak_mbit = series.mbit_per_s.iter().copied().fold(0.0, f64::max);
+        let mut report = Report {
+            format_version: FORMAT_VERSION,
+            generator: format!("alertsim {}", env!("CARGO_PKG_VERSION")),
+            scenario: scenario.name.clone(),
+            description: scenario.description.clone(),
+            seed: scenario.seed,
+            simulated_s: micros(simulated_s),
+            visits: per_visit.len() as u64,
+            alerts: self.alerts,
+            latency_s: self.latency.percentiles(),
+            late_visits: per_visit.iter().filter(|v| v.late).count() as u64,
+            failed_visits: per_visit.iter().filter(|v| v.failed).count() as u64,
+            jobs: JobTotals {
+                created: j.created,
+                max_running: j.max_running,
+                max_pending: j.max_pending,
+                busy_pod_s: millis(j.busy_pod_s),
+                idle_pod_s: millis(j.idle_pod_s),
+                idle_fraction: micros(ratio(j.idle_pod_s, pod_s)),
+                pod_startups: j.pod_startups,
+                mean_pod_startup_s: millis(ratio(j.pod_startup_total_s, j.pod_startups as f64)),
+            },
+            gates: crate::gates::GateReport::default(),
+            bytes: ByteTotals {
+                produced: self.bytes_produced,
+                delivered: self.bytes_delivered,
+                mean_alert: millis(ratio(
+                    self.bytes_produced as f64,
+                    self.alerts.produced as f64,
+                )),
+            },
+            throughput: Throughput {
+                mean_alerts_per_s: millis(ratio(self.alerts.delivered as f64, simulated_s)),
+                peak_alerts_per_s: peak_alerts,
+                mean_mbit_per_s: millis(ratio(
+                    self.bytes_delivered as f64 * 8.0 / 1e6,
+                    simulated_s,
+                )),
+                peak_mbit_per_s: peak_mbit,
+            },
+            consumers: self
+                .consumers
+                .iter()
+                .map(|(name, h)| ConsumerReport {
+                    name: name.clone(),
+                    received: h.count(),
+                    latency_s: h.percentiles(),
+                })
+                .collect(),
+            per_visit,
+            series,
+            config: scenario.clone(),
+        };
+        report.gates = crate::gates::evaluate(&scenario.gates, &report);
+        report
+    }
+}

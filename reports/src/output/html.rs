@@ -1,0 +1,271 @@
+//! report.html: one self-contained file (no scripts, no external assets)
+//! with the gates, the key figures and inline SVG charts drawn by plotters'
+//! SVG backend. Without font libraries plotters estimates text extents and
+//! writes real `<text>` elements, which the browser renders, so axis labels
+//! and legends need no fonts at build or run time.
+
+use std::fmt::Write as _;
+
+use plotters::prelude::*;
+
+use crate::output::ReportError;
+use crate::report::Report;
+
+const WIDTH: u32 = 900;
+const HEIGHT: u32 = 320;
+
+/// One line of a chart.
+struct Line<'a> {
+    name: &'a str,
+    colour: RGBColor,
+    points: Vec<(f64, f64)>,
+}
+
+/// Renders report.html.
+pub fn render(r: &Report) -> Result<String, ReportError> {
+    let t = &r.series.t_s;
+    let to_f = |v: &[u64]| -> Vec<f64> { v.iter().map(|&x| x as f64).collect() };
+    let lag = chart(
+        "lag-jobs",
+        "Stream lag and Jobs over time",
+        "virtual time (s)",
+        "count",
+        &[
+            line(
+                "stream lag",
+                RGBColor(31, 119, 180),
+                t,
+                &to_f(&r.series.lag),
+            ),
+            line(
+                "Jobs running",
+                RGBColor(255, 127, 14),
+                t,
+                &to_f(&r.series.jobs_running),
+            ),
+            line(
+                "Jobs pending",
+                RGBColor(148, 103, 189),
+                t,
+                &to_f(&r.series.jobs_pending),
+            ),
+            line(
+                "pods busy",
+                RGBColor(44, 160, 44),
+                t,
+                &to_f(&r.series.pods_busy),
+            ),
+        ],
+        None,
+    )?;
+    let visits: Vec<f64> = r.per_visit.iter().map(|v| f64::from(v.visit)).collect();
+    let p98: Vec<f64> = r.per_visit.iter().map(|v| v.p98_latency_s).collect();
+    let latency = chart(
+        "latency",
+        "p98 latency per visit (end of readout to Kafka ack)",
+        "visit",
+        "seconds",
+        &[line("p98 latency", RGBColor(31, 119, 180), &visits, &p98)],
+        Some(("limit", r.config.gates.p98_latency_s)),
+    )?;
+    let throughput = chart(
+        "throughput",
+        "Delivery throughput",
+        "virtual time (s)",
+        "alerts/s",
+        &[line(
+            "alerts/s acknowledged",
+            RGBColor(44, 160, 44),
+            t,
+            &r.series.delivered_per_s,
+        )],
+        None,
+    )?;
+
+    let mut h = String::new();
+    let verdict = if r.gates.passed { "PASS" } else { "FAIL" };
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <title>alertsim report: {name}</title>\n<style>\
+         body{{font-family:sans-serif;margin:2em;max-width:960px}}\
+         table{{border-collapse:collapse;margin-bottom:1.5em}}\
+         td,th{{border:1px solid #bbb;padding:.25em .6em;text-align:left}}\
+         .pass{{color:#1a7f37}}.fail{{color:#cf222e;font-weight:bold}}\
+         </style></head><body>\n<h1>{name} <span class=\"{cls}\">{verdict}</span></h1>\n<p>{desc}</p>\n",
+        name = escape(&r.scenario),
+        desc = escape(&r.description),
+        cls = verdict.to_lowercase(),
+    );
+    h.push_str("<h2>Gates</h2>\n<table><tr><th>gate</th><th>result</th><th>actual</th><th>limit</th><th>detail</th></tr>\n");
+    for g in &r.gates.results {
+        let (cls, word) = if g.passed {
+            ("pass", "pass")
+        } else {
+            ("fail", "FAIL")
+        };
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td class=\"{cls}\">{word}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&g.name),
+            g.actual,
+            g.limit,
+            escape(&g.description)
+        );
+    }
+    h.push_str("</table>\n<h2>Key figures</h2>\n<table>\n");
+    let figures = [
+        ("seed", r.seed.to_string()),
+        ("simulated time (s)", r.simulated_s.to_string()),
+        ("visits", r.visits.to_string()),
+        (
+            "alerts produced / delivered / lost / duplicated",
+            format!(
+                "{} / {} / {} / {}",
+                r.alerts.produced, r.alerts.delivered, r.alerts.lost, r.alerts.duplicated
+            ),
+        ),
+        (
+            "latency p50 / p90 / p98 / p99 / max (s)",
+            format!(
+                "{} / {} / {} / {} / {}",
+                r.latency_s.p50, r.latency_s.p90, r.latency_s.p98, r.latency_s.p99, r.latency_s.max
+            ),
+        ),
+        (
+            "late / failed visits",
+            format!("{} / {}", r.late_visits, r.failed_visits),
+        ),
+        (
+            "Jobs created / max running / max pending",
+            format!(
+                "{} / {} / {}",
+                r.jobs.created, r.jobs.max_running, r.jobs.max_pending
+            ),
+        ),
+        (
+            "pod-seconds busy / idle (idle fraction)",
+            format!(
+                "{} / {} ({})",
+                r.jobs.busy_pod_s, r.jobs.idle_pod_s, r.jobs.idle_fraction
+            ),
+        ),
+        (
+            "throughput mean / peak (alerts/s)",
+            format!(
+                "{} / {}",
+                r.throughput.mean_alerts_per_s, r.throughput.peak_alerts_per_s
+            ),
+        ),
+    ];
+    for (k, v) in figures {
+        let _ = writeln!(h, "<tr><th>{}</th><td>{}</td></tr>", escape(k), escape(&v));
+    }
+    h.push_str("</table>\n<h2>Charts</h2>\n");
+    for svg in [lag, latency, throughput] {
+        h.push_str("<figure>\n");
+        h.push_str(&svg);
+        h.push_str("\n</figure>\n");
+    }
+    h.push_str("</body></html>\n");
+    Ok(h)
+}
+
+fn line<'a>(name: &'a str, colour: RGBColor, xs: &[f64], ys: &[f64]) -> Line<'a> {
+    Line {
+        name,
+        colour,
+        points: xs.iter().copied().zip(ys.iter().copied()).collect(),
+    }
+}
+
+/// Draws one line chart as an SVG string.
+fn chart(
+    id: &'static str,
+    title: &str,
+    x_desc: &str,
+    y_desc: &str,
+    lines: &[Line<'_>],
+    limit: Option<(&str, f64)>,
+) -> Result<String, ReportError> {
+    let err = |e: &dyn std::fmt::Display| ReportError::Chart {
+        chart: id,
+        message: e.to_string(),
+    };
+    let points = || lines.iter().flat_map(|l| l.points.iter());
+    let x_min = points().map(|p| p.0).fold(f64::INFINITY, f64::min);
+    let x_max = points().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
+    let (x_min, x_max) = if x_min.is_finite() && x_max > x_min {
+        (x_min, x_max)
+    } else {
+        (0.0, 1.0)
+    };
+    let y_top = points()
+        .map(|p| p.1)
+        .chain(limit.map(|l| l.1))
+        .fold(0.0, f64::max);
+    let y_max = if y_top > 0.0 { y_top * 1.08 } else { 1.0 };
+
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| err(&e))?;
+        let mut c = ChartBuilder::on(&root)
+            .caption(title, ("sans-serif", 18))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(70)
+            .build_cartesian_2d(x_min..x_max, 0.0..y_max)
+            .map_err(|e| err(&e))?;
+        c.configure_mesh()
+            .x_desc(x_desc)
+            .y_desc(y_desc)
+            .light_line_style(WHITE.mix(0.0))
+            .draw()
+            .map_err(|e| err(&e))?;
+        for l in lines {
+            let colour = l.colour;
+            c.draw_series(LineSeries::new(
+                l.points.iter().copied(),
+                colour.stroke_width(2),
+            ))
+            .map_err(|e| err(&e))?
+            .label(l.name)
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
+            });
+        }
+        if let Some((name, value)) = limit {
+            c.draw_series(LineSeries::new(
+                [(x_min, value), (x_max, value)],
+                RED.stroke_width(1),
+            ))
+            .map_err(|e| err(&e))?
+            .label(format!("{name} {value} s"))
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], RED.stroke_width(1)));
+        }
+        c.configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK.mix(0.4))
+            .draw()
+            .map_err(|e| err(&e))?;
+        root.present().map_err(|e| err(&e))?;
+    }
+    Ok(svg)
+}
+
+/// Escapes text for HTML.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(ch),
+        }
+    }
+    out
+}

@@ -1,0 +1,71 @@
+//! Writing a report's files into the `--out` directory.
+
+pub mod html;
+pub mod junit;
+pub mod markdown;
+pub mod run_info;
+
+use std::path::{Path, PathBuf};
+
+use crate::report::Report;
+
+/// Why report files could not be written or read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// A file could not be written or read.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A chart could not be drawn.
+    #[error("drawing the {chart} chart: {message}")]
+    Chart {
+        /// Which chart.
+        chart: &'static str,
+        /// The drawing backend's message.
+        message: String,
+    },
+}
+
+/// The files written by [`write_reports`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    /// report.json
+    pub json: PathBuf,
+    /// report.md
+    pub markdown: PathBuf,
+    /// report.html
+    pub html: PathBuf,
+}
+
+/// Writes report.json, report.md and report.html into `dir` (created if missing).
+pub fn write_reports(report: &Report, dir: &Path) -> Result<Written, ReportError> {
+    create_dir(dir)?;
+    let written = Written {
+        json: dir.join("report.json"),
+        markdown: dir.join("report.md"),
+        html: dir.join("report.html"),
+    };
+    write_file(&written.json, &report.to_json())?;
+    write_file(&written.markdown, &markdown::render(report))?;
+    write_file(&written.html, &html::render(report)?)?;
+    Ok(written)
+}
+
+pub(crate) fn create_dir(dir: &Path) -> Result<(), ReportError> {
+    std::fs::create_dir_all(dir).map_err(|source| ReportError::Io {
+        path: dir.to_owned(),
+        source,
+    })
+}
+
+/// Writes `text` to `path`.
+pub fn write_file(path: &Path, text: &str) -> Result<(), ReportError> {
+    std::fs::write(path, text).map_err(|source| ReportError::Io {
+        path: path.to_owned(),
+        source,
+    })
+}

@@ -1,0 +1,153 @@
+//! The `Report`: what one run measured, serialised as report.json. Field
+//! order is the declaration order and every number is rounded, so the same
+//! run gives the same bytes.
+
+use alertsim_scenarios::Scenario;
+use serde::{Deserialize, Serialize};
+
+use crate::gates::GateReport;
+pub use crate::metrics::latency::Percentiles;
+use crate::metrics::series::Series;
+use crate::metrics::visit::VisitRecord;
+
+/// Version of the report.json layout; bumped on incompatible changes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// One run's results. Documented field by field in `reports/REPORT.md`
+/// (generated from [`crate::fields::FIELDS`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Report {
+    /// Layout version ([`FORMAT_VERSION`]).
+    pub format_version: u32,
+    /// Program and version that wrote the report.
+    pub generator: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// Scenario description.
+    pub description: String,
+    /// Seed of the run.
+    pub seed: u64,
+    /// Virtual seconds simulated.
+    pub simulated_s: f64,
+    /// Visits observed.
+    pub visits: u64,
+    /// Alert totals.
+    pub alerts: AlertTotals,
+    /// Latency from end of readout to Kafka acknowledgement, all alerts.
+    pub latency_s: Percentiles,
+    /// Visits with fewer than 98% of alerts within the latency limit.
+    pub late_visits: u64,
+    /// Visits with a failed detector or a lost alert.
+    pub failed_visits: u64,
+    /// Jobs and pod time.
+    pub jobs: JobTotals,
+    /// Gate results.
+    pub gates: GateReport,
+    /// Byte totals.
+    pub bytes: ByteTotals,
+    /// Delivery throughput.
+    pub throughput: Throughput,
+    /// Per community broker: alerts received and latency to receipt.
+    pub consumers: Vec<ConsumerReport>,
+    /// One record per visit.
+    pub per_visit: Vec<VisitRecord>,
+    /// Time series.
+    pub series: Series,
+    /// The scenario as run, all defaults and overrides resolved.
+    pub config: Scenario,
+}
+
+/// Alert totals. `delivered + lost` equals `produced` once every alert is
+/// settled; `duplicated` counts extra copies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertTotals {
+    /// Handed to the producer.
+    pub produced: u64,
+    /// Acknowledged by Kafka.
+    pub delivered: u64,
+    /// Dropped after a failed delivery.
+    pub lost: u64,
+    /// Extra copies delivered.
+    pub duplicated: u64,
+}
+
+/// Jobs created, concurrency and pod time.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobTotals {
+    /// Jobs created by the scaler.
+    pub created: u64,
+    /// Largest number of Jobs not Complete/Failed at once.
+    pub max_running: u64,
+    /// Largest number of Jobs whose pod was not running yet.
+    pub max_pending: u64,
+    /// Pod-seconds spent processing.
+    pub busy_pod_s: f64,
+    /// Pod-seconds running without work (start-up, waiting for messages).
+    pub idle_pod_s: f64,
+    /// `idle_pod_s / (busy_pod_s + idle_pod_s)`: the over-provisioning.
+    pub idle_fraction: f64,
+    /// Pods that started.
+    pub pod_startups: u64,
+    /// Mean seconds from Job creation to a running pod.
+    pub mean_pod_startup_s: f64,
+}
+
+/// Bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ByteTotals {
+    /// Bytes handed to the producer.
+    pub produced: u64,
+    /// Bytes acknowledged by Kafka.
+    pub delivered: u64,
+    /// Mean size of a produced alert.
+    pub mean_alert: f64,
+}
+
+/// Delivery throughput.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Throughput {
+    /// Delivered alerts per simulated second, whole run.
+    pub mean_alerts_per_s: f64,
+    /// Highest sampled interval's delivered alerts per second.
+    pub peak_alerts_per_s: f64,
+    /// Delivered megabits per second, whole run.
+    pub mean_mbit_per_s: f64,
+    /// Highest sampled interval's megabits per second.
+    pub peak_mbit_per_s: f64,
+}
+
+/// One community broker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsumerReport {
+    /// Consumer name from the scenario.
+    pub name: String,
+    /// Alerts received.
+    pub received: u64,
+    /// Latency from end of readout to receipt.
+    pub latency_s: Percentiles,
+}
+
+impl Report {
+    /// report.json: pretty-printed, with a final newline. Deterministic.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    /// Parses report.json.
+    pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+
+    /// True when every gate passed.
+    pub fn passed(&self) -> bool {
+        self.gates.passed
+    }
+}

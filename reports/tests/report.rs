@@ -1,0 +1,95 @@
+//! Report building, deterministic serialisation, gates and file outputs.
+
+mod common;
+
+use alertsim_reports::{Report, RunInfo, junit, write_reports};
+use common::{smoke, synthetic_report};
+
+#[test]
+fn same_input_gives_the_same_bytes_and_round_trips() {
+    let s = smoke();
+    let a = synthetic_report(&s, 1.0, 0).to_json();
+    let b = synthetic_report(&s, 1.0, 0).to_json();
+    assert_eq!(a, b);
+    let parsed = Report::from_json(&a).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(parsed.to_json(), a);
+    assert!(a.contains("\"format_version\": 1"));
+}
+
+#[test]
+fn totals_are_consistent_with_the_visits() {
+    let s = smoke();
+    let r = synthetic_report(&s, 1.0, 3);
+    assert_eq!(r.visits, u64::from(s.night.visits));
+    assert_eq!(r.alerts.delivered + r.alerts.lost, r.alerts.produced);
+    let per_visit_delivered: u64 = r.per_visit.iter().map(|v| v.delivered).sum();
+    assert_eq!(per_visit_delivered, r.alerts.delivered);
+    assert_eq!(r.jobs.created, 3 * r.visits);
+    assert!((r.jobs.idle_fraction - 0.2).abs() < 1e-9);
+    assert_eq!(r.jobs.max_running, 7);
+}
+
+#[test]
+fn gates_follow_the_scenario_limits() {
+    let mut s = smoke();
+    // Latencies 1 .. 10.9 s: p98 about 10.8 s.
+    let ok = synthetic_report(&s, 1.0, 0);
+    assert!(ok.passed(), "{:?}", ok.gates);
+    assert_eq!(ok.late_visits, 0);
+
+    s.gates.p98_latency_s = 5.0;
+    let late = synthetic_report(&s, 1.0, 0);
+    assert_eq!(late.late_visits, late.visits);
+    let g = late
+        .gates
+        .results
+        .iter()
+        .find(|g| g.name == "late_visit_fraction");
+    assert_eq!(g.map(|g| g.passed), Some(false));
+    assert!(!late.passed());
+
+    s.gates.p98_latency_s = 60.0;
+    let lost = synthetic_report(&s, 1.0, 1);
+    assert_eq!(lost.failed_visits, 1);
+    let names: Vec<_> = lost
+        .gates
+        .results
+        .iter()
+        .filter(|g| !g.passed)
+        .map(|g| g.name.as_str())
+        .collect();
+    assert_eq!(names, ["failed_visit_fraction", "lost_alerts"]);
+}
+
+#[test]
+fn writes_all_files_and_junit_marks_failures() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut s = smoke();
+    s.gates.p98_latency_s = 5.0;
+    let r = synthetic_report(&s, 1.0, 0);
+    let written = write_reports(&r, dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    let md = std::fs::read_to_string(&written.markdown).unwrap_or_default();
+    let gates_at = md.find("## Gates").unwrap_or(usize::MAX);
+    let figures_at = md.find("## Key figures").unwrap_or(0);
+    assert!(gates_at < figures_at, "gates table must come first");
+    let html = std::fs::read_to_string(&written.html).unwrap_or_default();
+    assert_eq!(html.matches("<svg").count(), 3);
+    assert!(!html.contains("<script"));
+    assert!(!html.contains("src=\"http"));
+    let xml = junit::render(&r);
+    assert_eq!(xml.matches("<testcase").count(), 3);
+    assert_eq!(xml.matches("<failure").count(), 1);
+    let info = RunInfo::new(0.5, r.simulated_s, 1234)
+        .write(dir.path())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(info.ends_with("run-info.json"));
+}
+
+/// Writes the smoke report to $ALERTSIM_REPORT_DEMO for a look by eye.
+#[test]
+fn demo_output_when_asked() {
+    if let Ok(dir) = std::env::var("ALERTSIM_REPORT_DEMO") {
+        let r = synthetic_report(&smoke(), 1.0, 2);
+        write_reports(&r, std::path::Path::new(&dir)).unwrap_or_else(|e| panic!("{e}"));
+    }
+}

@@ -1,0 +1,186 @@
+//! Loading a scenario: TOML text (with spans) -> `--set` overrides ->
+//! typed `Scenario` -> validation, every error mapped to a file position or
+//! to the `--set` argument responsible.
+
+use std::path::Path;
+
+use toml::Table;
+
+use crate::error::{Diagnostic, Origin, ScenarioError};
+use crate::location::{key_offset, line_column};
+use crate::overrides::Override;
+use crate::scenario::Scenario;
+use crate::validate::Issue;
+
+impl Scenario {
+    /// Reads and validates a scenario file.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Self, ScenarioError> {
+        Self::from_path_with(path, &[])
+    }
+
+    /// Reads a scenario file and applies `--set` overrides.
+    pub fn from_path_with(
+        path: impl AsRef<Path>,
+        overrides: &[Override],
+    ) -> Result<Self, ScenarioError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        load(&text, &path.display().to_string(), overrides)
+    }
+
+    /// Parses and validates scenario text; `file_name` is used in messages
+    /// and, without a `name` key, as the scenario's name.
+    pub fn from_str(text: &str, file_name: &str) -> Result<Self, ScenarioError> {
+        load(text, file_name, &[])
+    }
+
+    /// Parses scenario text, applies `--set` overrides and validates.
+    pub fn from_str_with(
+        text: &str,
+        file_name: &str,
+        overrides: &[Override],
+    ) -> Result<Self, ScenarioError> {
+        load(text, file_name, overrides)
+    }
+
+    /// A path to a file when one exists, else a catalogue name.
+    pub fn resolve(name_or_path: &str, overrides: &[Override]) -> Result<Self, ScenarioError> {
+        let path = Path::new(name_or_path);
+        if path.is_file() {
+            return Self::from_path_with(path, overrides);
+        }
+        match crate::catalog::get(name_or_path) {
+            Some(entry) => load(entry.text, &entry.file_name(), overrides),
+            None => Err(ScenarioError::UnknownName {
+                name: name_or_path.to_owned(),
+                known: crate::catalog::list()
+                    .iter()
+                    .map(|e| e.name)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }),
+        }
+    }
+}
+
+/// Parses `--set` arguments.
+pub fn parse_overrides<S: AsRef<str>>(arguments: &[S]) -> Result<Vec<Override>, ScenarioError> {
+    arguments
+        .iter()
+        .map(|a| Override::parse(a.as_ref()).map_err(ScenarioError::from))
+        .collect()
+}
+
+fn load(text: &str, file_name: &str, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+    let mut scenario: Scenario =
+        toml::from_str(text).map_err(|e| toml_diagnostic(&e, text, file_name))?;
+    if !overrides.is_empty() {
+        let mut table: Table =
+            toml::from_str(text).map_err(|e| toml_diagnostic(&e, text, file_name))?;
+        let defaults = Table::try_from(Scenario::default()).unwrap_or_default();
+        for o in overrides {
+            o.apply(&mut table, &defaults)?;
+            scenario = table.clone().try_into().map_err(|e: toml::de::Error| {
+                let (message, expected) = split_expected(e.message());
+                Diagnostic {
+                    origin: Origin::Override {
+                        argument: o.argument.clone(),
+                    },
+                    key: Some(o.dotted()),
+                    message,
+                    expected,
+                }
+            })?;
+        }
+    }
+    if scenario.name.is_empty() {
+        scenario.name = stem(file_name);
+    }
+    let issues = scenario.validate();
+    if issues.is_empty() {
+        Ok(scenario)
+    } else {
+        Err(ScenarioError::Invalid(
+            issues
+                .into_iter()
+                .map(|issue| issue_diagnostic(issue, text, file_name, overrides))
+                .collect(),
+        ))
+    }
+}
+
+/// A validation issue placed on the `--set` that touched its key, else on
+/// the key's line in the file (or its nearest ancestor's).
+fn issue_diagnostic(
+    issue: Issue,
+    text: &str,
+    file_name: &str,
+    overrides: &[Override],
+) -> Diagnostic {
+    let touched_by = overrides.iter().rev().find(|o| {
+        let dotted = o.dotted();
+        related(&dotted, &issue.path)
+    });
+    let origin = match touched_by {
+        Some(o) => Origin::Override {
+            argument: o.argument.clone(),
+        },
+        None => {
+            let (line, column) =
+                key_offset(text, &issue.path).map_or((1, 1), |o| line_column(text, o));
+            Origin::File {
+                file: file_name.to_owned(),
+                line,
+                column,
+            }
+        }
+    };
+    Diagnostic {
+        origin,
+        key: Some(issue.path),
+        message: issue.message,
+        expected: Some(issue.expected),
+    }
+}
+
+/// True when one dotted path is the other or contains it.
+fn related(a: &str, b: &str) -> bool {
+    let under = |long: &str, short: &str| {
+        long == short || (long.starts_with(short) && long[short.len()..].starts_with('.'))
+    };
+    under(a, b) || under(b, a)
+}
+
+fn toml_diagnostic(err: &toml::de::Error, text: &str, file_name: &str) -> Diagnostic {
+    let (line, column) = err.span().map_or((1, 1), |s| line_column(text, s.start));
+    let (message, expected) = split_expected(err.message());
+    Diagnostic {
+        origin: Origin::File {
+            file: file_name.to_owned(),
+            line,
+            column,
+        },
+        key: None,
+        message,
+        expected,
+    }
+}
+
+/// Splits serde's "..., expected X" into the message and X.
+fn split_expected(message: &str) -> (String, Option<String>) {
+    let one_line = message.trim().replace('\n', " ");
+    match one_line.split_once(", expected ") {
+        Some((m, e)) => (m.to_owned(), Some(e.to_owned())),
+        None => (one_line, None),
+    }
+}
+
+fn stem(file_name: &str) -> String {
+    Path::new(file_name)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}

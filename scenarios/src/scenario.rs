@@ -1,0 +1,93 @@
+//! The `Scenario` type: everything one simulation or load run needs, every
+//! field defaulted from Rubin's production figures so a minimal file is valid.
+
+use serde::{Deserialize, Serialize};
+
+use crate::sections::cluster::Cluster;
+use crate::sections::consumers::{self, Consumer, default_consumers};
+use crate::sections::gates::Gates;
+use crate::sections::kafka::Kafka;
+use crate::sections::night::Night;
+use crate::sections::publisher::Publisher;
+use crate::sections::redis::Redis;
+use crate::sections::scaler::Scaler;
+use crate::sections::workers::Workers;
+use crate::validate::{Checker, Issue};
+
+/// A scenario file. All tables and fields are optional; unknown keys are
+/// rejected.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Scenario {
+    /// Short name (default: the file name without `.toml`).
+    pub name: String,
+    /// One line saying what the scenario is for.
+    pub description: String,
+    /// Seed of all randomness (default 1); `--seed` overrides it.
+    pub seed: u64,
+    /// `[night]`: visits and alerts.
+    pub night: Night,
+    /// `[redis]`: stream and consumer group.
+    pub redis: Redis,
+    /// `[scaler]`: the KEDA ScaledJob.
+    pub scaler: Scaler,
+    /// `[cluster]`: node pool and pods.
+    pub cluster: Cluster,
+    /// `[workers]`: the worker loop and processing times.
+    pub workers: Workers,
+    /// `[kafka]`: brokers, topic, producer.
+    pub kafka: Kafka,
+    /// `[publisher]`: policy for failed alerts.
+    pub publisher: Publisher,
+    /// `[[consumers]]`: community brokers (default nine).
+    pub consumers: Vec<Consumer>,
+    /// `[gates]`: pass/fail limits.
+    pub gates: Gates,
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            description: String::new(),
+            seed: 1,
+            night: Night::default(),
+            redis: Redis::default(),
+            scaler: Scaler::default(),
+            cluster: Cluster::default(),
+            workers: Workers::default(),
+            kafka: Kafka::default(),
+            publisher: Publisher::default(),
+            consumers: default_consumers(),
+            gates: Gates::default(),
+        }
+    }
+}
+
+impl Scenario {
+    /// Checks for impossible values; an empty list means the scenario is usable.
+    pub fn validate(&self) -> Vec<Issue> {
+        let mut c = Checker::default();
+        self.night.check(&mut c);
+        self.redis.check(&mut c);
+        self.scaler.check(&mut c);
+        self.cluster.check(&mut c);
+        if self.cluster.pod_capacity() == 0 {
+            c.fail(
+                "cluster.nodes",
+                "the node pool cannot run a single worker pod",
+                "nodes with room for at least one pod",
+            );
+        }
+        self.workers.check(&mut c);
+        self.kafka.check(&mut c);
+        consumers::check(&self.consumers, &mut c);
+        self.gates.check(&mut c);
+        c.into_issues()
+    }
+
+    /// The scenario as TOML (all fields, defaults included).
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).unwrap_or_default()
+    }
+}

@@ -1,0 +1,50 @@
+//! `[[consumers]]`: the community brokers reading the alert topic.
+
+use serde::{Deserialize, Serialize};
+
+use crate::validate::Checker;
+
+/// One community broker consuming the full stream.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Consumer {
+    /// Name shown in reports.
+    pub name: String,
+    /// Alerts per second it can read and process.
+    pub throughput_alerts_per_s: f64,
+    /// Delay before it starts reading, in seconds (default 0).
+    #[serde(default)]
+    pub start_delay_s: f64,
+}
+
+/// The default nine consumers, with throughputs from 2,000 to 10,000 alerts/s.
+pub fn default_consumers() -> Vec<Consumer> {
+    (1..=9u32)
+        .map(|i| Consumer {
+            name: format!("community-{i}"),
+            throughput_alerts_per_s: f64::from(1000 + 1000 * i),
+            start_delay_s: 0.0,
+        })
+        .collect()
+}
+
+pub(crate) fn check(consumers: &[Consumer], c: &mut Checker) {
+    for (i, consumer) in consumers.iter().enumerate() {
+        c.not_empty(&format!("consumers.{i}.name"), &consumer.name);
+        c.positive(
+            &format!("consumers.{i}.throughput_alerts_per_s"),
+            consumer.throughput_alerts_per_s,
+        );
+        c.non_negative(
+            &format!("consumers.{i}.start_delay_s"),
+            consumer.start_delay_s,
+        );
+        if consumers[..i].iter().any(|o| o.name == consumer.name) {
+            c.fail(
+                &format!("consumers.{i}.name"),
+                format!("duplicate consumer name `{}`", consumer.name),
+                "a name not used by another consumer",
+            );
+        }
+    }
+}

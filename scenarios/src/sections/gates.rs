@@ -1,0 +1,46 @@
+//! `[gates]`: the service levels a run must meet (defaults: Rubin's OTT1
+//! and the late/failed visit limits of DMTN-102).
+
+use serde::{Deserialize, Serialize};
+
+use crate::validate::Checker;
+
+/// Pass/fail limits evaluated on the report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Gates {
+    /// A visit is late when the 98th percentile of its alerts' latency
+    /// (end of readout to broker acknowledgement) exceeds this (default 60 s).
+    pub p98_latency_s: f64,
+    /// Largest acceptable fraction of late visits (default 0.01).
+    pub max_late_visit_fraction: f64,
+    /// Largest acceptable fraction of failed visits (default 0.001).
+    pub max_failed_visit_fraction: f64,
+    /// Largest acceptable number of lost alerts (default 0).
+    pub max_lost_alerts: u64,
+}
+
+impl Default for Gates {
+    fn default() -> Self {
+        Self {
+            p98_latency_s: 60.0,
+            max_late_visit_fraction: 0.01,
+            max_failed_visit_fraction: 0.001,
+            max_lost_alerts: 0,
+        }
+    }
+}
+
+impl Gates {
+    pub(crate) fn check(&self, c: &mut Checker) {
+        c.positive("gates.p98_latency_s", self.p98_latency_s);
+        c.fraction(
+            "gates.max_late_visit_fraction",
+            self.max_late_visit_fraction,
+        );
+        c.fraction(
+            "gates.max_failed_visit_fraction",
+            self.max_failed_visit_fraction,
+        );
+    }
+}

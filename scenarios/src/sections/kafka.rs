@@ -1,0 +1,108 @@
+//! `[kafka]`: the brokers, the alert topic and the producer's settings.
+
+use serde::{Deserialize, Serialize};
+
+use crate::distribution::{Distribution, Domain};
+use crate::validate::Checker;
+
+/// The Kafka cluster, topic and producer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Kafka {
+    /// Brokers in the cluster (default 6).
+    pub brokers: u32,
+    /// Alert topic (default `lsst-alerts-v11`).
+    pub topic: String,
+    /// Partitions of the topic (default 45).
+    pub partitions: u32,
+    /// Replication factor (default 3).
+    pub replication_factor: u32,
+    /// `min.insync.replicas` (default 2); with `acks=all` a produce fails
+    /// while fewer replicas are in sync.
+    pub min_insync_replicas: u32,
+    /// Network bandwidth of one broker in megabits per second (default 10,000).
+    pub broker_bandwidth_mbps: f64,
+    /// Produce latency to acknowledgement in milliseconds, on an idle broker
+    /// (default lognormal, mean 5, std dev 2, clamped to [1, 100]).
+    pub produce_latency_ms: Distribution,
+    /// Producer `delivery.timeout.ms` (default 1,200).
+    pub delivery_timeout_ms: u64,
+    /// Producer `linger.ms` (default 5).
+    pub linger_ms: u64,
+    /// Producer `batch.size` in bytes (default 2 MiB).
+    pub batch_size_bytes: u64,
+    /// Broker `message.max.bytes` (default 10 MiB).
+    pub message_max_bytes: u64,
+    /// Compressed over raw size of an alert batch with snappy (default 0.9:
+    /// cutouts and floats compress little).
+    pub compression_ratio: f64,
+}
+
+impl Default for Kafka {
+    fn default() -> Self {
+        Self {
+            brokers: 6,
+            topic: "lsst-alerts-v11".to_owned(),
+            partitions: 45,
+            replication_factor: 3,
+            min_insync_replicas: 2,
+            broker_bandwidth_mbps: 10_000.0,
+            produce_latency_ms: Distribution::Lognormal {
+                mean: 5.0,
+                std_dev: 2.0,
+                min: Some(1.0),
+                max: Some(100.0),
+            },
+            delivery_timeout_ms: 1200,
+            linger_ms: 5,
+            batch_size_bytes: 2 * 1024 * 1024,
+            message_max_bytes: 10 * 1024 * 1024,
+            compression_ratio: 0.9,
+        }
+    }
+}
+
+impl Kafka {
+    pub(crate) fn check(&self, c: &mut Checker) {
+        c.at_least("kafka.brokers", u64::from(self.brokers), 1);
+        c.not_empty("kafka.topic", &self.topic);
+        c.at_least("kafka.partitions", u64::from(self.partitions), 1);
+        c.at_least(
+            "kafka.replication_factor",
+            u64::from(self.replication_factor),
+            1,
+        );
+        if self.replication_factor > self.brokers {
+            c.fail(
+                "kafka.replication_factor",
+                format!(
+                    "replication factor {} needs at least as many brokers, got {}",
+                    self.replication_factor, self.brokers
+                ),
+                &format!("at most brokers ({})", self.brokers),
+            );
+        }
+        c.at_least(
+            "kafka.min_insync_replicas",
+            u64::from(self.min_insync_replicas),
+            1,
+        );
+        if self.min_insync_replicas > self.replication_factor {
+            c.fail(
+                "kafka.min_insync_replicas",
+                format!(
+                    "min.insync.replicas {} can never be met with replication factor {}",
+                    self.min_insync_replicas, self.replication_factor
+                ),
+                &format!("at most replication_factor ({})", self.replication_factor),
+            );
+        }
+        c.positive("kafka.broker_bandwidth_mbps", self.broker_bandwidth_mbps);
+        self.produce_latency_ms
+            .check(c, "kafka.produce_latency_ms", Domain::NonNegative);
+        c.at_least("kafka.delivery_timeout_ms", self.delivery_timeout_ms, 1);
+        c.at_least("kafka.batch_size_bytes", self.batch_size_bytes, 1);
+        c.at_least("kafka.message_max_bytes", self.message_max_bytes, 1);
+        c.positive("kafka.compression_ratio", self.compression_ratio);
+    }
+}

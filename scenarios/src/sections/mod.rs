@@ -1,0 +1,11 @@
+//! The tables of a scenario file, one module per table.
+
+pub mod cluster;
+pub mod consumers;
+pub mod gates;
+pub mod kafka;
+pub mod night;
+pub mod publisher;
+pub mod redis;
+pub mod scaler;
+pub mod workers;

@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""Cross-check `alertsim keda decide --batch` against an independent reference.
+
+The reference below is written from the KEDA ScaledJob formulas in
+FACTS.md ("KEDA ScaledJob"), not from alertsim's Rust code. Points that
+FACTS.md leaves open are settled from KEDA's own source (v2.16.1 and main):
+
+* minReplicaCount above maxReplicaCount: KEDA lowers the minimum to the
+  maximum and then uses the whole maximum as maxRC (scaledjob_types.go).
+* custom strategy: without customScalingRunningJobPercentage the percentage
+  string does not parse, so KEDA uses the default strategy; without
+  customScalingQueueLengthDeduction current KEDA deducts 0 while 2.16.1
+  dereferences a nil pointer and its scale loop dies, creating nothing (the
+  top-up to minReplicaCount happens before the strategy, so it still runs).
+* the running share is int64(float64(r) * percentage): a float product,
+  truncated toward zero.
+* a negative number of Jobs is never created.
+
+Usage: keda_reference.py [--binary PATH] [--count N] [--seed S]
+Prints "N passed, M failed" and exits 1 when anything failed.
+"""
+
+import argparse
+import json
+import math
+import os
+import random
+import subprocess
+import sys
+
+STRATEGIES = ("default", "custom", "accurate", "eager")
+
+
+def reference_create(state):
+    """Jobs KEDA creates for one state with a single trigger."""
+    lo = state["min_replicas"]
+    hi = state["max_replicas"]
+    if lo > hi:
+        minimum, max_rc = hi, hi
+    else:
+        minimum, max_rc = lo, hi - lo
+
+    # KEDA reads metric values as float64 (AsApproximateFloat64) and divides
+    # in float64; Python floats are the same IEEE doubles.
+    q = float(state["queue_length"])
+    t = float(state["target"])
+    trigger_active = q > float(state["activation"])
+    # One trigger: the combination keeps it only while it is active.
+    if trigger_active:
+        mv = min(q / t, float(max_rc)) if t != 0 else 0.0
+        queue = q
+    else:
+        mv = 0.0
+        queue = 0.0
+    is_active = trigger_active or minimum > 0
+    scale_to = math.ceil(queue)
+    max_scale = math.ceil(min(mv, max_rc))
+
+    running = state["running"]
+    pending = state["pending"]
+    if running < minimum:
+        eff = minimum - running
+        scale_to = eff
+    else:
+        r = running - minimum
+        kind = state["strategy"]
+        percentage = state.get("custom_running_percentage")
+        deduction = state.get("custom_deduction")
+        if kind == "custom" and percentage is None:
+            kind = "default"
+        if kind == "default":
+            eff = max_scale - r
+        elif kind == "custom":
+            if deduction is None:
+                if state["keda_version"] == "2.16":
+                    return 0  # KEDA 2.16.1 panics on the nil deduction
+                deduction = 0
+            share = int(float(r) * float(percentage))  # int() truncates toward zero
+            eff = min(max_scale - deduction - share, max_rc)
+        elif kind == "accurate":
+            if state["keda_version"] == "2.16":
+                over = max_scale + r > max_rc
+            else:
+                over = max_scale + r - pending > max_rc
+            eff = max_rc - r if over else max_scale - pending
+        elif kind == "eager":
+            eff = min(max_rc - r - pending, max_scale)
+            scale_to = max_rc
+        else:
+            raise ValueError(f"unknown strategy {kind}")
+    if is_active and eff > 0:
+        return max(0, min(scale_to, eff))
+    return 0
+
+
+def random_number(rng, low, high):
+    """An integer most of the time, sometimes a short decimal."""
+    if rng.random() < 0.8:
+        return rng.randint(low, high)
+    return round(rng.uniform(low, high), 2)
+
+
+def random_state(rng):
+    version = rng.choice(("2.16", "current"))
+    strategy = rng.choice(STRATEGIES)
+    shape = rng.random()
+    if shape < 0.3:  # Rubin-like
+        min_replicas = 3
+        max_replicas = rng.choice((1700, 600, 100, 30))
+    elif shape < 0.9:
+        min_replicas = rng.randint(0, 20)
+        max_replicas = rng.randint(0, 200)
+    else:  # minimum above maximum, zero maximum
+        max_replicas = rng.randint(0, 10)
+        min_replicas = max_replicas + rng.randint(0, 10)
+    cap = max_replicas + min_replicas + 50
+    running = rng.randint(0, cap)
+    pending = rng.randint(0, running) if rng.random() < 0.95 else rng.randint(0, cap)
+    state = {
+        "strategy": strategy,
+        "keda_version": version,
+        "min_replicas": min_replicas,
+        "max_replicas": max_replicas,
+        "queue_length": rng.choice((-1, 0, 1, 2)) if rng.random() < 0.15 else random_number(rng, -1, 3 * cap),
+        "target": rng.choice((0, 1, 1, 1, 2, 5, 10)) if rng.random() < 0.7 else random_number(rng, 0, 20),
+        "activation": rng.choice((0, 1, 1, 2)) if rng.random() < 0.8 else rng.randint(-2, 10),
+        "running": running,
+        "pending": pending,
+    }
+    if strategy == "custom" or rng.random() < 0.1:
+        if rng.random() < 0.85:
+            state["custom_deduction"] = rng.randint(-5, 20)
+        elif rng.random() < 0.5:
+            state["custom_deduction"] = None
+        if rng.random() < 0.85:
+            state["custom_running_percentage"] = rng.choice((0, 0.5, 1, 1.0, 0.25, 0.7, 0.29, 0.57)) if rng.random() < 0.5 else round(rng.uniform(-0.5, 2.0), 2)
+    return state
+
+
+def default_binary():
+    env = os.environ.get("ALERTSIM_BIN")
+    if env:
+        return env
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    target = os.environ.get("CARGO_TARGET_DIR", os.path.join(root, "target"))
+    return os.path.join(target, "debug", "alertsim")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--binary", default=default_binary(), help="the alertsim executable")
+    parser.add_argument("--count", type=int, default=5000, help="random states to check")
+    parser.add_argument("--seed", type=int, default=1, help="random seed")
+    args = parser.parse_args()
+
+    rng = random.Random(args.seed)
+    states = [random_state(rng) for _ in range(args.count)]
+    batch = "".join(json.dumps(s) + "\n" for s in states)
+    run = subprocess.run(
+        [args.binary, "keda", "decide", "--batch"],
+        input=batch,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if run.returncode != 0:
+        print(f"alertsim exited {run.returncode}: {run.stderr.strip()}", file=sys.stderr)
+        return 2
+    answers = run.stdout.splitlines()
+    if len(answers) != len(states):
+        print(f"expected {len(states)} answers, got {len(answers)}", file=sys.stderr)
+        return 2
+
+    failed = 0
+    for number, (state, line) in enumerate(zip(states, answers), start=1):
+        expected = reference_create(state)
+        got = json.loads(line).get("create")
+        if got != expected:
+            failed += 1
+            if failed <= 10:
+                print(f"line {number}: expected {expected}, got {got}: {json.dumps(state)}")
+    print(f"{len(states) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,174 @@
+//! Command-line tests of `alertsim keda decide`: one state from flags, a JSON
+//! batch on stdin, a bad batch line (exit 2), and the cross-check against the
+//! independent Python reference in `scripts/keda_reference.py`.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_alertsim");
+
+fn decide(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(["keda", "decide"])
+        .args(args)
+        .output()
+        .expect("run alertsim")
+}
+
+fn decide_batch(input: &str) -> Output {
+    let mut child = Command::new(BIN)
+        .args(["keda", "decide", "--batch"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn alertsim");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("wait alertsim")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn creates(out: &Output) -> Vec<u64> {
+    stdout(out)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("JSON answer");
+            v["create"].as_u64().expect("create is a count")
+        })
+        .collect()
+}
+
+#[test]
+fn defaults_are_rubin_production_and_top_up_to_three() {
+    let out = decide(&[]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(stdout(&out).trim(), r#"{"create": 3}"#);
+}
+
+#[test]
+fn eager_creates_the_lag_again_while_jobs_are_pending() {
+    let first = decide(&["--queue-length", "189", "--running", "3"]);
+    assert_eq!(creates(&first), [189]);
+    let again = decide(&[
+        "--queue-length",
+        "189",
+        "--running",
+        "192",
+        "--pending",
+        "189",
+    ]);
+    assert_eq!(creates(&again), [189]);
+    let capped = decide(&[
+        "--queue-length",
+        "189",
+        "--running",
+        "1600",
+        "--pending",
+        "0",
+    ]);
+    assert_eq!(creates(&capped), [100]);
+}
+
+#[test]
+fn activation_is_strictly_greater_on_the_command_line() {
+    let base = ["--min-replicas", "0", "--strategy", "default"];
+    let one = decide(&[&base[..], &["--queue-length", "1"]].concat());
+    let two = decide(&[&base[..], &["--queue-length", "2"]].concat());
+    assert_eq!((creates(&one), creates(&two)), (vec![0], vec![2]));
+}
+
+#[test]
+fn explain_prints_the_whole_decision() {
+    let out = decide(&[
+        "--strategy",
+        "accurate",
+        "--keda-version",
+        "current",
+        "--queue-length",
+        "8",
+        "--min-replicas",
+        "0",
+        "--max-replicas",
+        "10",
+        "--running",
+        "5",
+        "--pending",
+        "4",
+        "--activation",
+        "0",
+        "--explain",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).expect("JSON");
+    assert_eq!(v["branch"]["strategy"], "accurate");
+    assert_eq!(v["max_scale"], 8);
+    assert_eq!(v["create"], 4);
+}
+
+#[test]
+fn batch_answers_each_line_in_order_and_versions_differ() {
+    let line = |version: &str| {
+        format!(
+            r#"{{"strategy":"accurate","keda_version":"{version}","min_replicas":0,"max_replicas":10,"queue_length":8,"target":1,"activation":0,"running":5,"pending":4}}"#
+        )
+    };
+    let custom = r#"{"strategy":"custom","keda_version":"current","min_replicas":0,"max_replicas":100,"queue_length":20,"target":1,"activation":0,"running":7,"pending":0,"custom_deduction":1,"custom_running_percentage":0.5}"#;
+    let input = format!("{}\n\n{}\n{custom}\n", line("2.16"), line("current"));
+    let out = decide_batch(&input);
+    assert!(out.status.success(), "{out:?}");
+    // 2.16.1: 8 + 5 > 10 so 10 - 5; current: 8 + 5 - 4 <= 10 so 8 - 4;
+    // custom: 20 - 1 - trunc(7 * 0.5).
+    assert_eq!(creates(&out), [5, 4, 16]);
+}
+
+#[test]
+fn a_bad_line_exits_2_naming_the_line_after_earlier_answers() {
+    let good = r#"{"strategy":"eager","keda_version":"2.16","min_replicas":3,"max_replicas":1700,"queue_length":10,"target":1,"activation":1,"running":3,"pending":0}"#;
+    let bad = good.replace(r#""keda_version":"2.16""#, r#""keda_version":"2.17""#);
+    let out = decide_batch(&format!("{good}\n{bad}\n{good}\n"));
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(creates(&out), [10]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("stdin line 2"), "{err}");
+    assert!(
+        err.contains("keda_version") && err.contains("current"),
+        "{err}"
+    );
+
+    let out = decide_batch("not json\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("stdin line 1"));
+}
+
+#[test]
+fn matches_the_independent_python_reference() {
+    let have_python = Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !have_python {
+        eprintln!("python3 not found: skipping the reference cross-check");
+        return;
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/keda_reference.py");
+    let out = Command::new("python3")
+        .arg(&script)
+        .args(["--binary", BIN, "--count", "5000", "--seed", "20261122"])
+        .output()
+        .expect("run the reference");
+    let text = stdout(&out);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("5000 passed, 0 failed"), "{text}");
+}
