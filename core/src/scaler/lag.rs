@@ -38,6 +38,14 @@ pub enum NullLag {
 }
 
 impl NullLag {
+    /// How the given KEDA release reads a NULL lag.
+    pub fn for_keda(version: super::KedaVersion) -> Self {
+        match version {
+            super::KedaVersion::V2_16 => Self::Zero,
+            super::KedaVersion::Current => Self::MinusOne,
+        }
+    }
+
     /// The metric value that a NULL lag becomes.
     pub fn value(self) -> i64 {
         match self {
