@@ -14,6 +14,7 @@ pub mod number;
 pub mod output;
 pub mod report;
 
+pub use compare::{Comparison, compare, read_report};
 pub use gates::{GateReport, GateResult};
 pub use metrics::latency::{LatencyHistogram, Percentiles};
 pub use metrics::recorder::{DEFAULT_SAMPLE_INTERVAL_S, Recorder};

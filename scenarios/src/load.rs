@@ -173,8 +173,25 @@ fn toml_diagnostic(err: &toml::de::Error, text: &str, file_name: &str) -> Diagno
 fn split_expected(message: &str) -> (String, Option<String>) {
     let one_line = message.trim().replace('\n', " ");
     match one_line.split_once(", expected ") {
-        Some((m, e)) => (m.to_owned(), Some(e.to_owned())),
-        None => (one_line, None),
+        Some((m, e)) => (m.to_owned(), Some(plain_type(e).to_owned())),
+        None => {
+            let missing = one_line
+                .strip_prefix("missing field `")
+                .and_then(|rest| rest.strip_suffix('`'))
+                .map(|field| format!("a value for `{field}`"));
+            (one_line, missing)
+        }
+    }
+}
+
+/// Rust type names in serde messages, in words.
+fn plain_type(expected: &str) -> &str {
+    match expected {
+        "u8" | "u16" | "u32" | "u64" | "usize" => "a non-negative integer",
+        "i8" | "i16" | "i32" | "i64" | "isize" => "an integer",
+        "f32" | "f64" => "a number",
+        "a boolean" | "bool" => "true or false",
+        other => other,
     }
 }
 

@@ -1,0 +1,44 @@
+//! Property tests: the loader never panics, whatever the text or `--set`.
+
+use alertsim_scenarios::{Override, Scenario, catalog};
+use proptest::prelude::*;
+
+/// Fragments that look like scenario TOML, to reach deeper than random bytes.
+fn tomlish() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just("[night]\n".to_owned()),
+        Just("[scaler]\n".to_owned()),
+        Just("[[consumers]]\n".to_owned()),
+        Just("[[night.gaps]]\n".to_owned()),
+        "[a-z_]{1,20} = [-0-9.e]{1,8}\n",
+        "[a-z_]{1,20} = \"[a-z]{0,8}\"\n",
+        "[a-z_]{1,20} = \\{ kind = \"[a-z]{1,10}\", [a-z_]{1,8} = [-0-9.]{1,6} \\}\n",
+        Just("visits = 0\n".to_owned()),
+        Just("min_replicas = 9999\n".to_owned()),
+        Just("alerts_per_visit = { kind = \"uniform\", min = 5, max = 1 }\n".to_owned()),
+        any::<String>(),
+    ];
+    prop::collection::vec(piece, 0..12).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #[test]
+    fn arbitrary_text_never_panics(text in any::<String>()) {
+        let _ = Scenario::from_str(&text, "fuzz.toml");
+    }
+
+    #[test]
+    fn tomlish_text_never_panics_and_errors_have_positions(text in tomlish()) {
+        if let Err(e) = Scenario::from_str(&text, "fuzz.toml") {
+            let shown = e.to_string();
+            prop_assert!(shown.starts_with("fuzz.toml:"), "{}", shown);
+        }
+    }
+
+    #[test]
+    fn arbitrary_overrides_never_panic(arg in "[a-z_.\\[\\]0-9]{0,30}=[ -~]{0,20}") {
+        if let (Ok(o), Some(entry)) = (Override::parse(&arg), catalog::get("smoke")) {
+            let _ = entry.load(&[o]);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! `alertsim scenarios list | check` through the binary: output and exit codes.
+
+use std::process::{Command, Output};
+
+fn alertsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_alertsim"))
+        .args(args)
+        .current_dir(std::env::temp_dir())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run alertsim: {e}"))
+}
+
+fn write_temp(name: &str, text: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+    let p = path.display().to_string();
+    (dir, p)
+}
+
+#[test]
+fn list_shows_every_catalogue_entry_with_its_description() {
+    let out = alertsim(&["scenarios", "list"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for name in ["rubin-night", "galactic-plane-burst", "smoke"] {
+        let line = text.lines().find(|l| l.starts_with(name));
+        let line = line.unwrap_or_else(|| panic!("{name} missing from:\n{text}"));
+        assert!(line.len() > name.len() + 10, "no description: {line}");
+    }
+}
+
+#[test]
+fn check_by_name_works_from_any_directory() {
+    let out = alertsim(&["scenarios", "check", "rubin-night"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("ok: rubin-night"), "{text}");
+    assert!(text.contains("1000 visits"), "{text}");
+}
+
+#[test]
+fn check_a_valid_file_with_overrides() {
+    let (_dir, path) = write_temp("mine.toml", "[night]\nvisits = 12\n");
+    let out = alertsim(&["scenarios", "check", &path, "--set", "night.visits=40"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("40 visits"));
+}
+
+#[test]
+fn unknown_key_exits_2_with_file_line_column_and_expected() {
+    let (_dir, path) = write_temp(
+        "bad.toml",
+        "name = \"b\"\n[scaler]\nstrategy = \"eager\"\nmax_replica = 5\n",
+    );
+    let out = alertsim(&["scenarios", "check", &path]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("{path}:4:1: unknown field `max_replica`")),
+        "{err}"
+    );
+    assert!(err.contains("(expected one of"), "{err}");
+}
+
+#[test]
+fn wrong_type_and_impossible_value_exit_2_with_positions() {
+    let (_dir, path) = write_temp("bad.toml", "[night]\nvisits = \"lots\"\n");
+    let out = alertsim(&["scenarios", "check", &path]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("{path}:2:10: ")), "{err}");
+    assert!(err.contains("(expected a non-negative integer)"), "{err}");
+
+    let (_dir2, path2) = write_temp("bad2.toml", "[gates]\n\nmax_failed_visit_fraction = 2\n");
+    let out = alertsim(&["scenarios", "check", &path2]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("{path2}:3:1: ")), "{err}");
+    assert!(err.contains("(expected a number in [0, 1])"), "{err}");
+}
+
+#[test]
+fn bad_set_and_unknown_names_exit_2() {
+    let out = alertsim(&[
+        "scenarios",
+        "check",
+        "smoke",
+        "--set",
+        "scaler.polling_interval_s=0",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--set scaler.polling_interval_s=0"), "{err}");
+    assert!(err.contains("expected a number > 0"), "{err}");
+
+    let out = alertsim(&["scenarios", "check", "no-such-thing"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("rubin-night"));
+
+    let (_dir, path) = write_temp("unreadable.toml", "");
+    let dir_path = std::path::Path::new(&path)
+        .parent()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let out = alertsim(&["scenarios", "check", &dir_path]);
+    assert_eq!(out.status.code(), Some(2));
+}
