@@ -1,60 +1,55 @@
-//! The run loop: one thread, one event queue, the models, and the worker
-//! machine of every pod. Events are ordered by (virtual time, sequence);
-//! all randomness comes from the named streams of the scenario's seed.
+//! The run loop: one thread, one event queue, the models, and the
+//! production code of alertsim-core (the KEDA poll loop, the lag metric, the
+//! fan-out's event encoding and the worker state machine of every pod).
+//! Events are ordered by (virtual time, sequence); all randomness comes from
+//! the named streams of the scenario's seed.
 
 use std::collections::VecDeque;
+use std::time::Duration;
 
+use alertsim_core::fanout::{self, fan_out};
+use alertsim_core::scaler::lag::{GroupInfo, StreamQuery, StreamSnapshot, metric_from_snapshot};
+use alertsim_core::scaler::{
+    FinishedJob, FinishedOutcome, JobAction, JobCounts, PollInput, ScalerLoop, TriggerMetric,
+};
+use alertsim_core::worker::{Action, Entry, Input, Worker, WorkerConfig};
+use alertsim_reports::{Gauges, Recorder, Report};
+use alertsim_scenarios::{PublisherProfile, Scenario};
 use rand_chacha::ChaCha8Rng;
 
-use crate::metrics::Recorder;
+use crate::config;
 use crate::model::kafka::{Consumers, KafkaCluster};
 use crate::model::kube::{Cluster, JobId};
 use crate::model::night::{Visit, schedule};
 use crate::model::redis::{EntryBody, EntryId, RedisStream};
-use crate::model::scaler::{ApiRateLimiter, keda_decide, trigger_metric};
-use crate::model::worker::{Action, WorkerMachine};
-use crate::outcome::SimOutcome;
-use crate::params::{PublisherProfile, SimParams};
-use crate::rng::{Stream, lognormal_median, stream};
+use crate::queue::EventQueue;
+use crate::rng::{Stream, stream};
 use crate::sizes::AlertSizes;
 use crate::time::{SimDuration, SimTime};
 
-/// Something that happens at an instant of virtual time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Event {
-    /// nextVisit for this visit: the fan-out writes its events.
-    Announce(u32),
-    /// KEDA polls the trigger.
-    Poll,
-    /// The API client sends the next queued Job creation.
-    CreateJob,
-    /// The pod of this Job finished starting.
-    PodRunning(JobId),
-    /// The worker of this Job reads the stream.
-    WorkerRead(JobId),
-    /// The worker has processed its detector and starts packaging.
-    Package(JobId),
-    /// The worker has published its detector's alerts.
-    DetectorDone(JobId),
-    /// The idle timer of a worker's idle period (its start, microseconds).
-    IdleTimer(JobId, u64),
-}
+/// Unix time of the start of every simulated night (2026-01-01T00:00:00Z):
+/// the worker judges message age from the events' `private_sndStamp`,
+/// which is Unix seconds.
+pub const NIGHT_START_UNIX_S: u64 = 1_767_225_600;
 
-/// The message a worker holds.
-#[derive(Debug, Clone, Copy)]
-struct Held {
-    id: EntryId,
-    body: EntryBody,
-    taken_at: SimTime,
-}
+/// Encoder throughput of one worker core, bytes per second: the direct
+/// Avro encoder's target (issue 2), a fixed figure so that runs stay
+/// deterministic (wall-clock measurements never enter a report).
+pub const ENCODE_BYTES_PER_S: f64 = 800e6;
 
-/// A worker pod as the engine tracks it.
-#[derive(Debug)]
-struct Pod {
-    machine: WorkerMachine,
-    held: Option<Held>,
-    idle: bool,
-    busy: SimDuration,
+/// What a run produced.
+#[derive(Debug, Clone)]
+pub struct SimRun {
+    /// The report (gates evaluated).
+    pub report: Report,
+    /// Events the engine processed.
+    pub events: u64,
+    /// Virtual seconds simulated.
+    pub simulated_s: f64,
+    /// Worker messages (detectors) fully processed.
+    pub messages_processed: u64,
+    /// The run hit its drain limit with work left.
+    pub truncated: bool,
 }
 
 /// Progress of a run, for a progress indicator.
@@ -70,116 +65,234 @@ pub struct Progress {
     pub events: u64,
 }
 
-/// Runs the scenario to the end and returns its outcome.
-pub fn run(params: &SimParams) -> SimOutcome {
-    run_with_progress(params, |_| {})
+/// How long after the last readout a run may go on draining its backlog.
+pub const DRAIN_LIMIT: SimDuration = SimDuration::from_secs(6 * 3600);
+
+/// Runs the scenario to the end with nominal alert sizes
+/// (`workers.nominal_alert_bytes`).
+pub fn run(scenario: &Scenario) -> SimRun {
+    let sizes = AlertSizes::fixed(scenario.workers.nominal_alert_bytes);
+    run_with_sizes(scenario, sizes, |_| {})
 }
 
-/// Runs the scenario, calling `progress` after every visit announcement.
-pub fn run_with_progress(params: &SimParams, progress: impl FnMut(Progress)) -> SimOutcome {
-    let sizes = AlertSizes::from_params(&params.packaging, params.seed);
-    Engine::new(params, sizes).run(progress)
-}
-
-/// Runs the scenario with alert sizes measured elsewhere (the fidelity
-/// sample, encoded with the real encoder).
+/// Runs the scenario with alert sizes drawn from `sizes` (a sample
+/// measured with the real encoder), calling `progress` at each visit.
 pub fn run_with_sizes(
-    params: &SimParams,
+    scenario: &Scenario,
     sizes: AlertSizes,
     progress: impl FnMut(Progress),
-) -> SimOutcome {
-    Engine::new(params, sizes).run(progress)
+) -> SimRun {
+    Engine::new(scenario, sizes).run(progress)
 }
 
-struct Engine<'p> {
-    p: &'p SimParams,
-    queue: crate::queue::EventQueue<Event>,
+/// Something that happens at an instant of virtual time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Event {
+    /// nextVisit for this visit: the fan-out writes its events.
+    Announce(u32),
+    /// KEDA polls the trigger.
+    Poll,
+    /// The API client sends a Job creation.
+    CreateJob,
+    /// The API client deletes a finished Job (history cleanup).
+    DeleteJob(JobId),
+    /// The pod of this Job finished starting.
+    PodRunning(JobId),
+    /// The finished pod is gone from its node.
+    PodGone(JobId),
+    /// The worker's outstanding Redis command reaches Redis.
+    Command(JobId),
+    /// The worker processed its detector and starts packaging.
+    Package(JobId),
+    /// The worker published its detector's alerts.
+    DetectorDone(JobId),
+    /// Time passes for a waiting worker.
+    Tick(JobId),
+    /// The listen timeout of a waiting worker (its listen start, µs).
+    ListenTimeout(JobId, u64),
+    /// The recorder samples its gauges.
+    Sample,
+}
+
+/// The Redis command a worker waits on.
+#[derive(Debug, Clone)]
+enum Command {
+    Read,
+    Claim(Duration),
+    Ack(EntryId),
+}
+
+/// A worker pod as the engine tracks it.
+#[derive(Debug)]
+struct Pod {
+    worker: Worker,
+    command: Option<Command>,
+    held: Option<(EntryId, EntryBody, SimTime)>,
+    /// Parked after an empty read, until this time at the earliest.
+    parked_until: Option<SimTime>,
+    listen_start: SimTime,
+    busy: SimDuration,
+}
+
+struct Engine<'s> {
+    s: &'s Scenario,
+    queue: EventQueue<Event>,
     visits: Vec<Visit>,
+    visit_fields: Vec<Vec<(String, String)>>,
     stream: RedisStream,
+    query: StreamQuery,
+    scaler: ScalerLoop,
+    finished_jobs: Vec<FinishedJob>,
     cluster: Cluster,
-    limiter: ApiRateLimiter,
     kafka: KafkaCluster,
     consumers: Consumers,
     rec: Recorder,
+    worker_config: WorkerConfig,
     pods: Vec<Pod>,
-    idle_pods: VecDeque<JobId>,
-    creations_queued: u32,
-    poll_deferred: bool,
+    parked: VecDeque<JobId>,
     visits_announced: u32,
     busy_pods: u32,
+    messages_processed: u64,
     spool: VecDeque<(u32, u32)>,
     sizes: AlertSizes,
     startup_rng: ChaCha8Rng,
     processing_rng: ChaCha8Rng,
     sizes_rng: ChaCha8Rng,
+    kafka_rng: ChaCha8Rng,
+    redis_rng: ChaCha8Rng,
     hard_stop: SimTime,
-    consumer_buffer: Vec<(usize, u32, SimTime)>,
+    receipts: Vec<(usize, SimTime)>,
 }
 
-impl<'p> Engine<'p> {
-    fn new(p: &'p SimParams, sizes: AlertSizes) -> Self {
+fn to_duration(t: SimTime) -> Duration {
+    Duration::from_micros(t.0)
+}
+
+fn from_duration(d: Duration) -> SimTime {
+    SimTime(u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
+}
+
+fn unix(t: SimTime) -> Duration {
+    Duration::from_secs(NIGHT_START_UNIX_S) + to_duration(t)
+}
+
+fn from_unix(d: Duration) -> SimTime {
+    from_duration(d.saturating_sub(Duration::from_secs(NIGHT_START_UNIX_S)))
+}
+
+fn job_name(job: JobId) -> String {
+    format!("prompt-proc-{job}")
+}
+
+fn entry_id_text(id: EntryId) -> String {
+    format!("{id}-0")
+}
+
+fn parse_entry_id(text: &str) -> Option<EntryId> {
+    text.split('-').next()?.parse().ok()
+}
+
+/// The fan-out's fields for a visit, without the trailing detector field
+/// (the real fan-out encodes them; the engine appends the detector).
+fn visit_fields(scenario: &Scenario, visit: &Visit) -> Vec<(String, String)> {
+    let announced = unix(visit.announced).as_secs_f64();
+    let v = fanout::Visit {
+        sal_index: 1,
+        script_sal_index: 1,
+        instrument: "LSSTCam".to_owned(),
+        group_id: format!("{}-visit-{:05}", scenario.name, visit.index),
+        coordinate_system: 2,
+        position: [
+            f64::from(visit.index % 360),
+            -30.0 + f64::from(visit.index % 60),
+        ],
+        start_time: unix(visit.exposure_start).as_secs_f64(),
+        rotation_system: 2,
+        camera_angle: 0.0,
+        filters: "r".to_owned(),
+        dome: 1,
+        duration: scenario.night.exposure_s,
+        nimages: 1,
+        survey: "BLOCK-365".to_owned(),
+        total_checkpoints: 0,
+        private_snd_stamp: announced,
+    };
+    let mut fields = fan_out(&v, &[0])
+        .into_iter()
+        .next()
+        .map(|e| e.fields)
+        .unwrap_or_default();
+    if fields.last().is_some_and(|(k, _)| k == "detector") {
+        fields.pop();
+    }
+    fields
+}
+
+impl<'s> Engine<'s> {
+    fn new(s: &'s Scenario, sizes: AlertSizes) -> Self {
         let visits = schedule(
-            &p.night,
-            &p.alerts,
-            &mut stream(p.seed, Stream::Visits),
-            &mut stream(p.seed, Stream::Alerts),
+            &s.night,
+            &mut stream(s.seed, Stream::Visits),
+            &mut stream(s.seed, Stream::Alerts),
         );
         let last_readout = visits
             .last()
             .map(|v| v.readout_end)
             .unwrap_or(SimTime::ZERO);
-        let rec = Recorder::new(
-            visits.iter().map(|v| (v.readout_end, v.alerts())),
-            p.consumers.len(),
-            SimDuration::from_secs(60),
-        );
+        let mut rec = Recorder::new(s);
+        for v in &visits {
+            rec.visit_planned(v.index, v.readout_end.as_secs_f64(), v.alerts());
+        }
+        let scaler = ScalerLoop::new(config::scaled_job_settings(&s.scaler), Duration::ZERO)
+            .with_rate_limit(config::api_rate_limit(&s.scaler));
         Engine {
-            p,
-            queue: crate::queue::EventQueue::new(),
+            s,
+            queue: EventQueue::new(),
+            visit_fields: visits.iter().map(|v| visit_fields(s, v)).collect(),
             stream: RedisStream::new(),
-            cluster: Cluster::new(&p.cluster),
-            limiter: ApiRateLimiter::new(p.scaler.api_qps, p.scaler.api_burst),
-            kafka: KafkaCluster::new(&p.kafka),
-            consumers: Consumers::new(&p.consumers),
+            query: config::stream_query(&s.redis, &s.scaler),
+            scaler,
+            finished_jobs: Vec::new(),
+            cluster: Cluster::new(&s.cluster),
+            kafka: KafkaCluster::new(&s.kafka),
+            consumers: Consumers::new(&s.consumers),
             rec,
+            worker_config: config::worker_config(&s.workers),
             pods: Vec::new(),
-            idle_pods: VecDeque::new(),
-            creations_queued: 0,
-            poll_deferred: false,
+            parked: VecDeque::new(),
             visits_announced: 0,
             busy_pods: 0,
+            messages_processed: 0,
             spool: VecDeque::new(),
             sizes,
-            startup_rng: stream(p.seed, Stream::PodStartup),
-            processing_rng: stream(p.seed, Stream::Processing),
-            sizes_rng: stream(p.seed, Stream::AlertSizes),
-            hard_stop: last_readout + SimDuration::from_secs_f64(p.drain_limit_s),
+            startup_rng: stream(s.seed, Stream::PodStartup),
+            processing_rng: stream(s.seed, Stream::Processing),
+            sizes_rng: stream(s.seed, Stream::AlertSizes),
+            kafka_rng: stream(s.seed, Stream::Kafka),
+            redis_rng: stream(s.seed, Stream::Redis),
+            hard_stop: last_readout + DRAIN_LIMIT,
             visits,
-            consumer_buffer: Vec::new(),
+            receipts: Vec::new(),
         }
     }
 
-    fn command_latency(&self) -> SimDuration {
-        SimDuration::from_secs_f64(self.p.redis.command_latency_s)
-    }
-
-    fn run(mut self, mut progress: impl FnMut(Progress)) -> SimOutcome {
+    fn run(mut self, mut progress: impl FnMut(Progress)) -> SimRun {
         if let Some(first) = self.visits.first() {
             self.queue.schedule(first.announced, Event::Announce(0));
         }
         self.queue.schedule(SimTime::ZERO, Event::Poll);
+        self.queue.schedule(SimTime::ZERO, Event::Sample);
         let mut truncated = false;
         while let Some((now, event)) = self.queue.pop() {
             if now > self.hard_stop {
                 truncated = true;
                 break;
             }
-            let announce = matches!(event, Event::Announce(_));
             self.handle(now, event);
-            if announce {
+            if let Event::Announce(_) = event {
                 progress(Progress {
                     visits_announced: self.visits_announced,
-                    visits_total: self.p.night.visits,
+                    visits_total: self.s.night.visits,
                     simulated_s: now.as_secs_f64(),
                     events: self.queue.events_processed(),
                 });
@@ -189,18 +302,21 @@ impl<'p> Engine<'p> {
             }
         }
         let end = self.queue.now();
-        crate::summary::summarise(
-            self.p,
-            end,
-            truncated || !self.finished(),
-            self.queue.events_processed(),
-            &self.cluster,
-            self.pods.iter().map(|pod| pod.busy),
-            self.rec,
-        )
+        self.sample(end);
+        self.settle(end);
+        let simulated_s = end.as_secs_f64();
+        let events = self.queue.events_processed();
+        let truncated = truncated || !self.finished();
+        SimRun {
+            report: self.rec.finish(self.s, simulated_s),
+            events,
+            simulated_s,
+            messages_processed: self.messages_processed,
+            truncated,
+        }
     }
 
-    /// All visits announced, every event read and every held message done.
+    /// All visits announced, every event delivered and every held message done.
     fn finished(&self) -> bool {
         self.visits_announced as usize == self.visits.len()
             && self.stream.undelivered() == 0
@@ -208,42 +324,116 @@ impl<'p> Engine<'p> {
             && self.spool.is_empty()
     }
 
+    /// End of the run: pod time, start-ups, and what never got out.
+    fn settle(&mut self, end: SimTime) {
+        for (i, pod) in self.pods.iter().enumerate() {
+            let Some(job) = u32::try_from(i).ok().and_then(|id| self.cluster.job(id)) else {
+                continue;
+            };
+            let Some(running) = job.running_at else {
+                if let Some(scheduled) = job.scheduled_at {
+                    let until = job.finished_at.unwrap_or(end).min(end);
+                    self.rec
+                        .pod_time(0.0, until.saturating_since(scheduled).as_secs_f64());
+                }
+                continue;
+            };
+            self.rec
+                .pod_started(running.saturating_since(job.created_at).as_secs_f64());
+            let starting = job
+                .scheduled_at
+                .map(|s| running.saturating_since(s))
+                .unwrap_or_default();
+            let until = job.finished_at.unwrap_or(end).min(end);
+            let span = until.saturating_since(running);
+            let busy = pod.busy.min(span);
+            let idle = SimDuration(span.0 - busy.0) + starting;
+            self.rec.pod_time(busy.as_secs_f64(), idle.as_secs_f64());
+        }
+        // Detectors never processed (drain limit) and alerts left in the spool.
+        for pod in &self.pods {
+            if let Some((_, body, _)) = pod.held {
+                self.rec.detector_failed(body.visit);
+            }
+        }
+        while let Some((_, body)) = self.stream.xreadgroup(u32::MAX, end) {
+            self.rec.detector_failed(body.visit);
+        }
+        while let Some((visit, alerts)) = self.spool.pop_front() {
+            for _ in 0..alerts {
+                self.rec.alert_lost(visit);
+            }
+        }
+    }
+
     fn handle(&mut self, now: SimTime, event: Event) {
         match event {
             Event::Announce(v) => self.announce(now, v),
             Event::Poll => self.poll(now),
             Event::CreateJob => self.create_job(now),
+            Event::DeleteJob(job) => {
+                let name = job_name(job);
+                self.finished_jobs.retain(|f| f.name != name);
+            }
             Event::PodRunning(job) => {
                 self.cluster.pod_running(job, now);
-                let actions = match self.pods.get_mut(job as usize) {
-                    Some(pod) => pod.machine.start(now),
-                    None => Vec::new(),
-                };
-                self.perform(now, job, actions);
+                if let Some(pod) = self.pods.get_mut(job as usize) {
+                    pod.listen_start = now;
+                }
+                self.feed(now, job, Input::Started { now: unix(now) });
             }
-            Event::WorkerRead(job) => self.worker_read(now, job),
+            Event::PodGone(job) => {
+                for bound in self.cluster.release(job, now) {
+                    self.start_pod(now, bound);
+                }
+            }
+            Event::Command(job) => self.command(now, job),
             Event::Package(job) => self.package(now, job),
             Event::DetectorDone(job) => {
                 let Some(pod) = self.pods.get_mut(job as usize) else {
                     return;
                 };
-                let Some(held) = pod.held.take() else {
-                    return;
-                };
-                pod.busy = pod.busy + now.saturating_since(held.taken_at);
-                self.busy_pods -= 1;
-                self.rec.messages_processed += 1;
-                let actions = pod.machine.on_processed(now, held.id);
-                self.perform(now, job, actions);
+                if let Some((_, _, taken)) = pod.held.take() {
+                    pod.busy = pod.busy + now.saturating_since(taken);
+                    self.busy_pods -= 1;
+                    self.messages_processed += 1;
+                }
+                pod.listen_start = now;
+                self.feed(now, job, Input::ProcessingFinished { now: unix(now) });
             }
-            Event::IdleTimer(job, since) => {
-                let actions = match self.pods.get_mut(job as usize) {
-                    Some(pod) => pod.machine.on_idle_timer(now, SimTime(since)),
-                    None => Vec::new(),
-                };
-                self.perform(now, job, actions);
+            Event::Tick(job) => {
+                if let Some(pod) = self.pods.get_mut(job as usize) {
+                    pod.parked_until = None;
+                }
+                self.feed(now, job, Input::Tick { now: unix(now) });
+            }
+            Event::ListenTimeout(job, listen_start) => {
+                let still_waiting = self.pods.get(job as usize).is_some_and(|p| {
+                    p.parked_until.is_some() && p.listen_start == SimTime(listen_start)
+                });
+                if still_waiting {
+                    if let Some(pod) = self.pods.get_mut(job as usize) {
+                        pod.parked_until = None;
+                    }
+                    self.feed(now, job, Input::Tick { now: unix(now) });
+                }
+            }
+            Event::Sample => {
+                self.sample(now);
+                let every = SimDuration::from_secs_f64(self.rec.sample_interval_s());
+                self.queue.schedule(now + every, Event::Sample);
             }
         }
+    }
+
+    fn sample(&mut self, now: SimTime) {
+        let gauges = Gauges {
+            lag: self.stream.group_info().lag.unwrap_or(0),
+            jobs_running: u64::from(self.cluster.active_jobs()),
+            jobs_pending: u64::from(self.cluster.pending_jobs()),
+            pods_busy: u64::from(self.busy_pods),
+        };
+        self.rec.sample(now.as_secs_f64(), gauges);
     }
 
     fn announce(&mut self, now: SimTime, v: u32) {
@@ -259,136 +449,219 @@ impl<'p> Engine<'p> {
             });
         }
         self.visits_announced = v + 1;
-        // Idle workers poll the stream; wake as many as there are new entries.
-        let wake_at = now + self.command_latency();
+        // Idle workers poll the stream in a loop; wake as many as there are
+        // new entries, after one command latency.
         let mut woken = 0;
         while woken < detectors {
-            let Some(job) = self.idle_pods.pop_front() else {
+            let Some(job) = self.parked.pop_front() else {
                 break;
             };
-            if let Some(pod) = self.pods.get_mut(job as usize)
-                && pod.idle
-            {
-                pod.idle = false;
-                self.queue.schedule(wake_at, Event::WorkerRead(job));
-                woken += 1;
-            }
+            let Some(until) = self.pods.get(job as usize).and_then(|p| p.parked_until) else {
+                continue;
+            };
+            let at = (now + self.command_latency()).max(until);
+            self.queue.schedule(at, Event::Tick(job));
+            woken += 1;
         }
         if let Some(next) = self.visits.get(v as usize + 1) {
             self.queue.schedule(next.announced, Event::Announce(v + 1));
         }
     }
 
+    fn command_latency(&mut self) -> SimDuration {
+        let ms = self.s.redis.command_latency_ms.sample(&mut self.redis_rng);
+        SimDuration::from_secs_f64(ms / 1000.0)
+    }
+
     fn poll(&mut self, now: SimTime) {
-        if self.creations_queued > 0 {
-            // KEDA creates Jobs inside the poll: the next poll waits.
-            self.poll_deferred = true;
-            return;
-        }
         let info = self.stream.group_info();
-        let metric = trigger_metric(&info, self.p.scaler.keda_version);
-        let active = self.cluster.active_jobs();
-        let pending = self.cluster.pending_jobs();
+        let snapshot = StreamSnapshot {
+            length: self.stream.xlen(),
+            groups: vec![GroupInfo {
+                name: self.s.redis.group.clone(),
+                consumers: self.pods.len() as u64,
+                pending: info.pending,
+                last_delivered_id: entry_id_text(info.last_delivered),
+                entries_read: info.entries_read,
+                lag: info.lag,
+            }],
+        };
+        let metric = metric_from_snapshot(&self.query, Some(&snapshot))
+            .map(|reading| reading.value)
+            .unwrap_or(0);
+        let metrics = [TriggerMetric::new(
+            metric as f64,
+            self.s.scaler.lag_count as f64,
+            self.s.scaler.activation_lag_count as f64,
+        )];
+        let counts = JobCounts::new(self.cluster.active_jobs(), self.cluster.pending_jobs());
         self.rec
-            .poll(now, metric, active, pending, self.cluster.running_pods());
-        let create = keda_decide(&self.p.scaler, metric, active, pending);
-        if create > 0 {
-            self.creations_queued = create;
-            self.queue
-                .schedule(self.limiter.next_allowed(now), Event::CreateJob);
+            .observe_jobs(u64::from(counts.running), u64::from(counts.pending));
+        let out = self.scaler.poll(
+            to_duration(now),
+            PollInput {
+                metrics: &metrics,
+                counts,
+                finished: &self.finished_jobs,
+            },
+        );
+        for action in out.actions {
+            let at = from_duration(action.at);
+            match action.action {
+                JobAction::Create => self.queue.schedule(at, Event::CreateJob),
+                JobAction::Delete { name } => {
+                    let job = name
+                        .rsplit('-')
+                        .next()
+                        .and_then(|n| n.parse::<JobId>().ok());
+                    if let Some(job) = job {
+                        self.queue.schedule(at, Event::DeleteJob(job));
+                    }
+                }
+            }
         }
-        if !self.finished() || self.visits_announced as usize != self.visits.len() {
-            self.queue.schedule(
-                now + SimDuration::from_secs_f64(self.p.scaler.polling_interval_s),
-                Event::Poll,
-            );
-        }
+        self.queue
+            .schedule(from_duration(out.next_poll), Event::Poll);
     }
 
     fn create_job(&mut self, now: SimTime) {
-        self.limiter.take(now);
         let (job, bound) = self.cluster.create_job(now);
-        self.rec.job_created(now);
+        self.rec.job_created();
         self.pods.push(Pod {
-            machine: WorkerMachine::new(&self.p.worker),
+            worker: Worker::new(self.worker_config.clone()),
+            command: None,
             held: None,
-            idle: false,
+            parked_until: None,
+            listen_start: now,
             busy: SimDuration::ZERO,
         });
         if bound {
             self.start_pod(now, job);
         }
-        self.creations_queued = self.creations_queued.saturating_sub(1);
-        if self.creations_queued > 0 {
-            self.queue
-                .schedule(self.limiter.next_allowed(now), Event::CreateJob);
-        } else if self.poll_deferred {
-            self.poll_deferred = false;
-            self.queue.schedule(now, Event::Poll);
-        }
     }
 
     fn start_pod(&mut self, now: SimTime, job: JobId) {
-        let c = &self.p.cluster;
-        let startup = lognormal_median(&mut self.startup_rng, c.startup_median_s, c.startup_sigma);
+        let startup = self.s.cluster.pod_startup_s.sample(&mut self.startup_rng);
         self.queue.schedule(
             now + SimDuration::from_secs_f64(startup),
             Event::PodRunning(job),
         );
     }
 
-    fn worker_read(&mut self, now: SimTime, job: JobId) {
-        let entry = self.stream.xreadgroup(job, now).map(|(id, body)| {
-            let added = self
-                .visits
-                .get(body.visit as usize)
-                .map(|v| v.announced)
-                .unwrap_or(now);
-            (id, body, added)
-        });
+    /// Feeds the worker machine and carries out its actions.
+    fn feed(&mut self, now: SimTime, job: JobId, input: Input) {
         let actions = match self.pods.get_mut(job as usize) {
-            Some(pod) => pod.machine.on_read(now, entry),
+            Some(pod) => pod.worker.handle(input),
             None => return,
         };
-        self.perform(now, job, actions);
+        for action in actions {
+            self.perform(now, job, action);
+        }
     }
 
-    /// Carries out the worker machine's actions.
-    fn perform(&mut self, now: SimTime, job: JobId, actions: Vec<Action>) {
-        for action in actions {
-            match action {
-                Action::Read => {
-                    let at = now + self.command_latency();
-                    self.queue.schedule(at, Event::WorkerRead(job));
+    fn perform(&mut self, now: SimTime, job: JobId, action: Action) {
+        let command = match action {
+            Action::Ping => None,
+            Action::ReadGroup { .. } => Some(Command::Read),
+            Action::AutoClaim { min_idle, .. } => Some(Command::Claim(min_idle)),
+            Action::Ack(id) => parse_entry_id(&id).map(Command::Ack),
+            Action::Process(delivery) => {
+                self.process(now, job, &delivery.id);
+                None
+            }
+            Action::Wait { until } => {
+                let until = from_unix(until);
+                let listen_timeout =
+                    SimDuration::from_secs_f64(self.worker_config.listen_timeout.as_secs_f64());
+                if let Some(pod) = self.pods.get_mut(job as usize) {
+                    pod.parked_until = Some(until);
+                    let deadline = pod.listen_start + listen_timeout;
+                    let listen_start = pod.listen_start.0;
+                    self.parked.push_back(job);
+                    self.queue
+                        .schedule(deadline.max(until), Event::ListenTimeout(job, listen_start));
                 }
-                Action::Ack(id) => {
-                    self.stream.xack(id);
+                None
+            }
+            Action::Exit { code, .. } => {
+                if self.cluster.finish_job(job, code == 0, now) {
+                    self.finished_jobs.push(FinishedJob {
+                        name: job_name(job),
+                        outcome: if code == 0 {
+                            FinishedOutcome::Succeeded
+                        } else {
+                            FinishedOutcome::Failed
+                        },
+                        finished_at: to_duration(now),
+                    });
+                    let teardown = SimDuration::from_secs_f64(self.s.cluster.pod_teardown_s);
+                    self.queue.schedule(now + teardown, Event::PodGone(job));
                 }
-                Action::Process(id, body) => self.process(now, job, id, body),
-                Action::Skip(_, body) => {
-                    let alerts = self.detector_alerts(body);
-                    self.rec.skipped(body.visit as usize, u64::from(alerts));
-                }
-                Action::Wait { since, new_period } => {
-                    if let Some(pod) = self.pods.get_mut(job as usize) {
-                        pod.idle = true;
-                    }
-                    self.idle_pods.push_back(job);
-                    if new_period {
-                        let timeout = SimDuration::from_secs_f64(self.p.worker.idle_timeout_s);
-                        self.queue
-                            .schedule(since + timeout, Event::IdleTimer(job, since.0));
-                    }
-                }
-                Action::Exit(code) => {
-                    if let Some(pod) = self.pods.get_mut(job as usize) {
-                        pod.idle = false;
-                    }
-                    for bound in self.cluster.finish_job(job, code == 0, now) {
-                        self.start_pod(now, bound);
-                    }
+                None
+            }
+        };
+        if let Some(command) = command {
+            let at = now + self.command_latency();
+            if let Some(pod) = self.pods.get_mut(job as usize) {
+                pod.command = Some(command);
+            }
+            self.queue.schedule(at, Event::Command(job));
+        }
+    }
+
+    /// The worker's command reaches Redis: run it and answer the machine.
+    fn command(&mut self, now: SimTime, job: JobId) {
+        let Some(command) = self
+            .pods
+            .get_mut(job as usize)
+            .and_then(|p| p.command.take())
+        else {
+            return;
+        };
+        let input = match command {
+            Command::Read => {
+                let entry = self
+                    .stream
+                    .xreadgroup(job, now)
+                    .map(|(id, body)| self.entry(id, body));
+                Input::ReadReply {
+                    now: unix(now),
+                    entry,
                 }
             }
+            Command::Claim(min_idle) => {
+                let min_idle_us = u64::try_from(min_idle.as_micros()).unwrap_or(u64::MAX);
+                let entries: Vec<Entry> = self
+                    .stream
+                    .xautoclaim(job, now, min_idle_us)
+                    .map(|(id, body)| self.entry(id, body))
+                    .into_iter()
+                    .collect();
+                Input::ClaimReply {
+                    now: unix(now),
+                    next_cursor: "0-0".to_owned(),
+                    entries,
+                }
+            }
+            Command::Ack(id) => {
+                self.stream.xack(id);
+                Input::AckDone { now: unix(now) }
+            }
+        };
+        self.feed(now, job, input);
+    }
+
+    /// A stream entry as Redis returns it: the fan-out's fields.
+    fn entry(&self, id: EntryId, body: EntryBody) -> Entry {
+        let mut fields = self
+            .visit_fields
+            .get(body.visit as usize)
+            .cloned()
+            .unwrap_or_default();
+        fields.push(("detector".to_owned(), body.detector.to_string()));
+        Entry {
+            id: entry_id_text(id),
+            fields,
         }
     }
 
@@ -400,84 +673,106 @@ impl<'p> Engine<'p> {
             .unwrap_or(0)
     }
 
-    fn process(&mut self, now: SimTime, job: JobId, id: EntryId, body: EntryBody) {
-        let Some(visit) = self.visits.get(body.visit as usize) else {
+    /// The worker processes a detector: it waits for the images (end of
+    /// readout), then takes the base time plus a time per alert.
+    fn process(&mut self, now: SimTime, job: JobId, id_text: &str) {
+        let Some(id) = parse_entry_id(id_text) else {
             return;
         };
-        let readout_end = visit.readout_end;
+        let Some(body) = self.stream.body(id) else {
+            return;
+        };
+        let Some(readout_end) = self.visits.get(body.visit as usize).map(|v| v.readout_end) else {
+            return;
+        };
         let alerts = self.detector_alerts(body);
-        let w = &self.p.worker;
-        let processing = lognormal_median(
-            &mut self.processing_rng,
-            w.processing_base_s,
-            w.processing_sigma,
-        ) + w.processing_per_alert_s * f64::from(alerts);
-        let images_ready = (now + SimDuration::from_secs_f64(w.prep_s)).max(readout_end);
+        let w = &self.s.workers;
+        let processing = w
+            .processing_base_s
+            .sample(&mut self.processing_rng)
+            .max(0.0)
+            + w.processing_per_alert_s * f64::from(alerts);
         let Some(pod) = self.pods.get_mut(job as usize) else {
             return;
         };
-        pod.held = Some(Held {
-            id,
-            body,
-            taken_at: now,
-        });
+        pod.held = Some((id, body, now));
         self.busy_pods += 1;
         self.queue.schedule(
-            images_ready + SimDuration::from_secs_f64(processing),
+            now.max(readout_end) + SimDuration::from_secs_f64(processing),
             Event::Package(job),
         );
     }
 
     fn package(&mut self, now: SimTime, job: JobId) {
-        let Some(held) = self.pods.get(job as usize).and_then(|pod| pod.held) else {
+        let Some((_, body, _)) = self.pods.get(job as usize).and_then(|pod| pod.held) else {
             return;
         };
         let mut start = now;
-        if self.kafka.accepts_writes() {
+        if self.kafka.accepts_writes() && !self.spool.is_empty() {
             start = self.replay_spool(start);
         }
-        let visit = held.body.visit;
-        let alerts = self.detector_alerts(held.body);
-        let (done, _) = self.publish(start, visit, alerts);
+        let alerts = self.detector_alerts(body);
+        let (done, _) = self.publish(start, body.visit, alerts, false);
         self.queue.schedule(done, Event::DetectorDone(job));
     }
 
-    /// Publishes `alerts` alerts of `visit` from `start`; returns when the
-    /// packager is done and how many alerts failed. Under the safe profile
-    /// failed alerts go to the spool; under Rubin's they are lost.
-    fn publish(&mut self, start: SimTime, visit: u32, alerts: u32) -> (SimTime, u32) {
+    /// Publishes `alerts` alerts of `visit` from `start`, one after the
+    /// other (the packager flushes after each); returns when the packager
+    /// is done and how many failed. Failed alerts are lost (Rubin's
+    /// profile) or spooled for replay (safe profile).
+    fn publish(&mut self, start: SimTime, visit: u32, alerts: u32, replay: bool) -> (SimTime, u32) {
         if alerts == 0 {
             return (start, 0);
         }
         let bytes = self.sizes.mean_of(alerts, &mut self.sizes_rng);
-        let encode =
-            SimDuration::from_secs_f64(bytes / self.p.packaging.encode_bytes_per_s.max(1.0));
-        let batch = self.kafka.produce_batch(start, alerts, bytes, encode);
-        let v = visit as usize;
+        let whole_bytes = bytes.round().max(0.0) as u64;
+        let encode = SimDuration::from_secs_f64(bytes / ENCODE_BYTES_PER_S);
+        let round_trip_ms = self.s.kafka.produce_latency_ms.sample(&mut self.kafka_rng);
+        let round_trip = SimDuration::from_secs_f64(round_trip_ms / 1000.0);
+        let batch = self
+            .kafka
+            .produce_batch(start, alerts, bytes, encode, round_trip);
+        let readout_end = self
+            .visits
+            .get(visit as usize)
+            .map(|v| v.readout_end)
+            .unwrap_or(SimTime::ZERO);
+        if !replay {
+            for _ in 0..alerts {
+                self.rec.alert_produced(visit, whole_bytes);
+            }
+        }
         for k in 0..batch.delivered {
-            self.rec.delivered(v, batch.outcome_at(k), bytes);
+            let latency = batch.outcome_at(k).saturating_since(readout_end);
+            self.rec
+                .alert_delivered(visit, whole_bytes, latency.as_secs_f64());
         }
         if batch.failed > 0 {
-            self.rec.failed(v, u64::from(batch.failed));
-            if self.p.kafka.profile == PublisherProfile::Safe {
-                self.spool.push_back((visit, batch.failed));
+            match self.s.publisher.profile {
+                PublisherProfile::Safe => self.spool.push_back((visit, batch.failed)),
+                PublisherProfile::Rubin => {
+                    for _ in 0..batch.failed {
+                        self.rec.alert_lost(visit);
+                    }
+                }
             }
         }
         if batch.delivered > 0 && !self.consumers.is_empty() {
-            let mut buffer = std::mem::take(&mut self.consumer_buffer);
-            buffer.clear();
+            let mut receipts = std::mem::take(&mut self.receipts);
+            receipts.clear();
             self.consumers
-                .receive_batch(&batch, bytes, |c, k, at| buffer.push((c, k, at)));
-            for &(c, _, at) in &buffer {
-                self.rec.received(c, v, at);
+                .receive_batch(&batch, |c, at| receipts.push((c, at)));
+            for &(c, at) in &receipts {
+                self.rec
+                    .alert_received(c, at.saturating_since(readout_end).as_secs_f64());
             }
-            self.consumer_buffer = buffer;
+            self.receipts = receipts;
         }
         (batch.done, batch.failed)
     }
 
-    /// The safe profile re-publishes spooled alerts at the next opportunity
-    /// (what fails again goes back to the spool).
+    /// The safe profile re-publishes spooled alerts at the next
+    /// opportunity; what fails again stays in the spool.
     fn replay_spool(&mut self, mut at: SimTime) -> SimTime {
         let mut rounds = self.spool.len();
         while rounds > 0 {
@@ -485,12 +780,43 @@ impl<'p> Engine<'p> {
             let Some((visit, alerts)) = self.spool.pop_front() else {
                 break;
             };
-            let (done, failed) = self.publish(at, visit, alerts);
+            let (done, failed) = self.publish(at, visit, alerts, true);
             at = done;
             if failed > 0 {
                 break;
             }
         }
         at
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entry_ids_round_trip() {
+        assert_eq!(parse_entry_id(&entry_id_text(42)), Some(42));
+        assert_eq!(parse_entry_id("x-0"), None);
+    }
+
+    #[test]
+    fn visit_fields_decode_as_a_detector_event() {
+        let scenario = Scenario::resolve("smoke", &[]).unwrap_or_default();
+        let visits = schedule(
+            &scenario.night,
+            &mut stream(1, Stream::Visits),
+            &mut stream(1, Stream::Alerts),
+        );
+        let mut fields = visit_fields(&scenario, &visits[2]);
+        fields.push(("detector".to_owned(), "7".to_owned()));
+        let event = fanout::DetectorEvent::from_fields(&fields);
+        let event = event.ok();
+        assert_eq!(event.as_ref().map(|e| e.detector), Some(7));
+        let stamp = event.map(|e| e.visit.private_snd_stamp).unwrap_or_default();
+        assert_eq!(
+            from_unix(Duration::from_secs_f64(stamp)),
+            visits[2].announced
+        );
     }
 }

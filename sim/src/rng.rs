@@ -28,6 +28,8 @@ pub enum Stream {
     Consumers,
     /// Fault schedules.
     Faults,
+    /// Redis command latency.
+    Redis,
     /// Synthetic alert content for the fidelity sample.
     Content,
 }
@@ -44,6 +46,7 @@ impl Stream {
             Stream::Kafka => "kafka",
             Stream::Consumers => "consumers",
             Stream::Faults => "faults",
+            Stream::Redis => "redis",
             Stream::Content => "content",
         }
     }

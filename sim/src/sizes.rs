@@ -5,8 +5,6 @@
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
-use crate::params::PackagingParams;
-
 /// The sizes alerts draw from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AlertSizes {
@@ -29,12 +27,6 @@ impl AlertSizes {
             sample,
             fixed: fallback as f64,
         }
-    }
-
-    /// The fixed size from the parameters (the sample is measured by the
-    /// caller, which has the encoder; see `alertsim sim`).
-    pub fn from_params(p: &PackagingParams, _seed: u64) -> Self {
-        AlertSizes::fixed(p.alert_bytes)
     }
 
     /// Alerts measured.

@@ -8,8 +8,8 @@
 //!
 //! Community brokers (consumers) read every alert at their own rate.
 
-use crate::params::{ConsumerParams, KafkaParams};
 use crate::time::{SimDuration, SimTime};
+use alertsim_scenarios::{Consumer, Kafka};
 
 /// The result of producing one detector's alerts, one after the other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,17 +36,31 @@ impl BatchOutcome {
 /// The broker cluster.
 #[derive(Debug)]
 pub struct KafkaCluster {
-    params: KafkaParams,
+    brokers: u32,
+    replication: u32,
+    min_insync: u32,
+    broker_bytes_per_s: f64,
+    compression_ratio: f64,
+    delivery_timeout: SimDuration,
     brokers_up: u32,
     queue_free_at: SimTime,
 }
 
 impl KafkaCluster {
     /// All brokers up, nothing queued.
-    pub fn new(params: &KafkaParams) -> Self {
+    pub fn new(spec: &Kafka) -> Self {
         KafkaCluster {
-            brokers_up: params.brokers,
-            params: params.clone(),
+            brokers: spec.brokers,
+            replication: spec.replication_factor,
+            min_insync: spec.min_insync_replicas,
+            broker_bytes_per_s: spec.broker_bandwidth_mbps * 1e6 / 8.0,
+            compression_ratio: if spec.compression_ratio > 0.0 {
+                spec.compression_ratio
+            } else {
+                1.0
+            },
+            delivery_timeout: SimDuration(spec.delivery_timeout_ms.saturating_mul(1000)),
+            brokers_up: spec.brokers,
             queue_free_at: SimTime::ZERO,
         }
     }
@@ -58,32 +72,34 @@ impl KafkaCluster {
 
     /// Sets how many brokers are reachable (faults).
     pub fn set_brokers_up(&mut self, up: u32) {
-        self.brokers_up = up.min(self.params.brokers);
+        self.brokers_up = up.min(self.brokers);
     }
 
     /// Whether acks=all can succeed: a partition keeps min.insync.replicas
     /// in sync only while that many of its replicas' brokers are up.
     pub fn accepts_writes(&self) -> bool {
-        let replicas_up = self.params.replication.min(self.brokers_up);
-        self.brokers_up > 0 && replicas_up >= self.params.min_insync.max(1)
+        let replicas_up = self.replication.min(self.brokers_up);
+        self.brokers_up > 0 && replicas_up >= self.min_insync.max(1)
     }
 
     /// Bytes per second the cluster can take with acks=all.
     pub fn capacity_bytes_per_s(&self) -> f64 {
-        let replication = f64::from(self.params.replication.max(1));
-        f64::from(self.brokers_up) * self.params.broker_bytes_per_s / replication
+        let replication = f64::from(self.replication.max(1));
+        f64::from(self.brokers_up) * self.broker_bytes_per_s / replication
     }
 
-    /// Produces `alerts` alerts of `bytes_per_alert` each, starting at
-    /// `now`, with `encode` spent encoding each one before it is sent.
+    /// Produces `alerts` alerts of `bytes_per_alert` each (before
+    /// compression), starting at `now`, with `encode` spent encoding each
+    /// one and `round_trip` the produce latency of an idle cluster.
     pub fn produce_batch(
         &mut self,
         now: SimTime,
         alerts: u32,
         bytes_per_alert: f64,
         encode: SimDuration,
+        round_trip: SimDuration,
     ) -> BatchOutcome {
-        let timeout = SimDuration::from_secs_f64(self.params.delivery_timeout_s);
+        let timeout = self.delivery_timeout;
         let capacity = self.capacity_bytes_per_s();
         let wait = self.queue_free_at.saturating_since(now);
         if alerts == 0 {
@@ -106,8 +122,8 @@ impl KafkaCluster {
                 done: now + step.times(u64::from(alerts)),
             };
         }
-        let transfer = SimDuration::from_secs_f64(bytes_per_alert / capacity);
-        let round_trip = SimDuration::from_secs_f64(self.params.produce_latency_s);
+        let transfer =
+            SimDuration::from_secs_f64(bytes_per_alert * self.compression_ratio / capacity);
         let step = encode + round_trip + transfer;
         let start = now.max(self.queue_free_at);
         self.queue_free_at = start + transfer.times(u64::from(alerts));
@@ -130,25 +146,24 @@ pub struct Consumers {
 
 #[derive(Debug)]
 struct Reader {
-    per_byte_us: f64,
-    fetch: SimDuration,
+    per_alert: SimDuration,
     free_at: SimTime,
 }
 
 impl Consumers {
-    /// One reader per consumer.
-    pub fn new(params: &[ConsumerParams]) -> Self {
+    /// One reader per consumer: it starts reading after its start delay
+    /// and takes `1 / throughput` per alert.
+    pub fn new(consumers: &[Consumer]) -> Self {
         Consumers {
-            readers: params
+            readers: consumers
                 .iter()
                 .map(|c| Reader {
-                    per_byte_us: if c.bytes_per_s > 0.0 {
-                        1e6 / c.bytes_per_s
+                    per_alert: if c.throughput_alerts_per_s > 0.0 {
+                        SimDuration::from_secs_f64(1.0 / c.throughput_alerts_per_s)
                     } else {
-                        f64::INFINITY
+                        SimDuration(u64::MAX / 4)
                     },
-                    fetch: SimDuration::from_secs_f64(c.fetch_latency_s),
-                    free_at: SimTime::ZERO,
+                    free_at: SimTime::from_secs_f64(c.start_delay_s),
                 })
                 .collect(),
         }
@@ -165,20 +180,17 @@ impl Consumers {
     }
 
     /// Delivers the delivered alerts of a batch to every consumer; calls
-    /// `received(consumer, alert_index, at)` for each receipt.
+    /// `received(consumer, at)` for each receipt.
     pub fn receive_batch(
         &mut self,
         batch: &BatchOutcome,
-        bytes_per_alert: f64,
-        mut received: impl FnMut(usize, u32, SimTime),
+        mut received: impl FnMut(usize, SimTime),
     ) {
         for (c, reader) in self.readers.iter_mut().enumerate() {
-            let read = SimDuration::from_secs_f64(bytes_per_alert * reader.per_byte_us / 1e6);
             for k in 0..batch.delivered {
-                let available = batch.outcome_at(k) + reader.fetch;
-                let at = available.max(reader.free_at) + read;
+                let at = batch.outcome_at(k).max(reader.free_at) + reader.per_alert;
                 reader.free_at = at;
-                received(c, k, at);
+                received(c, at);
             }
         }
     }
@@ -187,53 +199,67 @@ impl Consumers {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::params::SimParams;
+
+    fn spec() -> Kafka {
+        Kafka::default()
+    }
 
     #[test]
     fn alerts_follow_at_encode_plus_round_trip() {
-        let p = SimParams::default();
-        let mut k = KafkaCluster::new(&p.kafka);
-        let out = k.produce_batch(SimTime(0), 50, 82_000.0, SimDuration(100));
+        let mut k = KafkaCluster::new(&spec());
+        let out = k.produce_batch(
+            SimTime(0),
+            50,
+            82_000.0,
+            SimDuration(100),
+            SimDuration(5000),
+        );
         assert_eq!(out.delivered, 50);
-        // 2.5 GB/s -> 82 kB in 32.8 us; 5 ms round trip; 100 us encode.
-        assert_eq!(out.step, SimDuration(100 + 5000 + 33));
+        // 6 x 10 Gbit/s / 3 replicas = 2.5 GB/s; 82 kB x 0.9 in 29.5 us.
+        assert_eq!(out.step, SimDuration(100 + 5000 + 30));
         assert_eq!(out.done, out.outcome_at(49));
     }
 
     #[test]
     fn a_saturated_cluster_makes_later_batches_wait_then_time_out() {
-        let mut p = SimParams::default().kafka;
-        p.broker_bytes_per_s = 1e6;
-        p.brokers = 3;
-        let mut k = KafkaCluster::new(&p);
-        // 1 MB/s with 3 brokers and 3 replicas: 1 MB = 1 s of queue.
-        let a = k.produce_batch(SimTime(0), 10, 100_000.0, SimDuration::ZERO);
+        let mut s = spec();
+        s.broker_bandwidth_mbps = 8.0;
+        s.brokers = 3;
+        s.compression_ratio = 1.0;
+        let mut k = KafkaCluster::new(&s);
+        // 1 MB/s per broker, 3 brokers, 3 replicas: 1 MB = 1 s of queue.
+        let none = SimDuration::ZERO;
+        let a = k.produce_batch(SimTime(0), 10, 100_000.0, none, none);
         assert_eq!(a.delivered, 10);
-        let b = k.produce_batch(SimTime(0), 10, 100_000.0, SimDuration::ZERO);
+        let b = k.produce_batch(SimTime(0), 10, 100_000.0, none, none);
         assert_eq!(b.delivered, 10, "1 s wait is within the 1.2 s timeout");
         assert!(b.first > a.first);
-        let c = k.produce_batch(SimTime(0), 10, 100_000.0, SimDuration::ZERO);
+        let c = k.produce_batch(SimTime(0), 10, 100_000.0, none, none);
         assert_eq!((c.delivered, c.failed), (0, 10));
     }
 
     #[test]
     fn losing_in_sync_replicas_fails_every_alert() {
-        let p = SimParams::default().kafka;
-        let mut k = KafkaCluster::new(&p);
+        let mut k = KafkaCluster::new(&spec());
         k.set_brokers_up(1);
         assert!(!k.accepts_writes());
-        let out = k.produce_batch(SimTime(0), 4, 1000.0, SimDuration::ZERO);
+        let out = k.produce_batch(SimTime(0), 4, 1000.0, SimDuration::ZERO, SimDuration(5));
         assert_eq!((out.delivered, out.failed), (0, 4));
         assert_eq!(out.done, SimTime(4 * 1_200_000));
     }
 
     #[test]
     fn a_slow_consumer_falls_behind() {
-        let mut fast = SimParams::default().consumers[0].clone();
-        fast.fetch_latency_s = 0.0;
-        let mut slow = fast.clone();
-        fast.bytes_per_s = 1e9;
-        slow.bytes_per_s = 1e6;
+        let fast = Consumer {
+            name: "fast".into(),
+            throughput_alerts_per_s: 1e6,
+            start_delay_s: 0.0,
+        };
+        let slow = Consumer {
+            name: "slow".into(),
+            throughput_alerts_per_s: 100.0,
+            start_delay_s: 0.0,
+        };
         let mut c = Consumers::new(&[fast, slow]);
         let batch = BatchOutcome {
             first: SimTime(0),
@@ -243,8 +269,8 @@ mod tests {
             done: SimTime(9000),
         };
         let mut last = [SimTime(0); 2];
-        c.receive_batch(&batch, 10_000.0, |i, _, at| last[i] = at);
-        assert_eq!(last[0], SimTime(9000 + 10));
+        c.receive_batch(&batch, |i, at| last[i] = at);
+        assert_eq!(last[0], SimTime(9000 + 1));
         assert_eq!(last[1], SimTime(10 * 10_000));
     }
 }

@@ -6,8 +6,9 @@
 
 use std::collections::VecDeque;
 
-use crate::params::ClusterParams;
-use crate::time::{SimDuration, SimTime};
+use alertsim_scenarios::Cluster as ClusterSpec;
+
+use crate::time::SimTime;
 
 /// Index of a Job (and of its single pod) in the cluster.
 pub type JobId = u32;
@@ -45,7 +46,8 @@ pub struct Job {
 /// The node pool and the ScaledJob's Jobs.
 #[derive(Debug)]
 pub struct Cluster {
-    params: ClusterParams,
+    pod_cpu_milli: u64,
+    pod_memory_mib: u64,
     free_cpu_milli: u64,
     free_memory_mib: u64,
     jobs: Vec<Job>,
@@ -58,16 +60,17 @@ pub struct Cluster {
 }
 
 impl Cluster {
-    /// An empty pool with the parameters' capacity.
-    pub fn new(params: &ClusterParams) -> Self {
+    /// An empty pool with the scenario's capacity (CPU in millicores,
+    /// memory in MiB, so that integer arithmetic keeps it exact).
+    pub fn new(spec: &ClusterSpec) -> Self {
+        let milli = |cpus: f64| (cpus.max(0.0) * 1000.0).round() as u64;
+        let mib = |gib: f64| (gib.max(0.0) * 1024.0).round() as u64;
+        let nodes = u64::from(spec.nodes);
         Cluster {
-            free_cpu_milli: params
-                .node_cpu_milli
-                .saturating_mul(u64::from(params.nodes)),
-            free_memory_mib: params
-                .node_memory_mib
-                .saturating_mul(u64::from(params.nodes)),
-            params: params.clone(),
+            pod_cpu_milli: milli(spec.pod_cpu),
+            pod_memory_mib: mib(spec.pod_memory_gib),
+            free_cpu_milli: milli(spec.cpus_per_node).saturating_mul(nodes),
+            free_memory_mib: mib(spec.memory_gib_per_node).saturating_mul(nodes),
             jobs: Vec::new(),
             unschedulable: VecDeque::new(),
             not_finished: 0,
@@ -119,13 +122,12 @@ impl Cluster {
     }
 
     fn fits(&self) -> bool {
-        self.free_cpu_milli >= self.params.pod_cpu_milli
-            && self.free_memory_mib >= self.params.pod_memory_mib
+        self.free_cpu_milli >= self.pod_cpu_milli && self.free_memory_mib >= self.pod_memory_mib
     }
 
     fn bind(&mut self, id: JobId, now: SimTime) {
-        self.free_cpu_milli -= self.params.pod_cpu_milli;
-        self.free_memory_mib -= self.params.pod_memory_mib;
+        self.free_cpu_milli -= self.pod_cpu_milli;
+        self.free_memory_mib -= self.pod_memory_mib;
         if let Some(job) = self.jobs.get_mut(id as usize) {
             job.phase = Phase::Starting;
             job.scheduled_at = Some(now);
@@ -168,15 +170,16 @@ impl Cluster {
         }
     }
 
-    /// The pod's worker exited; frees its node room and binds waiting
-    /// pods, returning them (the caller schedules their start-up).
-    pub fn finish_job(&mut self, id: JobId, succeeded: bool, now: SimTime) -> Vec<JobId> {
+    /// The pod's worker exited: the Job is Complete (or Failed) and leaves
+    /// R and P at once; its node room is freed by [`Cluster::release`] once
+    /// the pod is gone. Returns false if the Job had already finished.
+    pub fn finish_job(&mut self, id: JobId, succeeded: bool, now: SimTime) -> bool {
         let Some(job) = self.jobs.get_mut(id as usize) else {
-            return Vec::new();
+            return false;
         };
         let previous = job.phase;
         if matches!(previous, Phase::Succeeded | Phase::Failed) {
-            return Vec::new();
+            return false;
         }
         job.phase = if succeeded {
             Phase::Succeeded
@@ -190,12 +193,24 @@ impl Cluster {
             Phase::Unschedulable => {
                 self.without_running_pod -= 1;
                 self.unschedulable.retain(|&j| j != id);
-                return Vec::new();
             }
             _ => self.without_running_pod -= 1,
         }
-        self.free_cpu_milli += self.params.pod_cpu_milli;
-        self.free_memory_mib += self.params.pod_memory_mib;
+        true
+    }
+
+    /// The finished pod is gone from its node: frees its room and binds
+    /// waiting pods, returning them (the caller schedules their start-up).
+    pub fn release(&mut self, id: JobId, now: SimTime) -> Vec<JobId> {
+        let bound_before = self
+            .jobs
+            .get(id as usize)
+            .is_some_and(|j| j.scheduled_at.is_some());
+        if !bound_before {
+            return Vec::new();
+        }
+        self.free_cpu_milli += self.pod_cpu_milli;
+        self.free_memory_mib += self.pod_memory_mib;
         let mut bound = Vec::new();
         while self.fits() {
             let Some(next) = self.unschedulable.pop_front() else {
@@ -206,11 +221,6 @@ impl Cluster {
         }
         bound
     }
-
-    /// Pod start-up drawn by the caller, as a span.
-    pub fn startup(&self, draw_s: f64) -> SimDuration {
-        SimDuration::from_secs_f64(draw_s)
-    }
 }
 
 #[cfg(test)]
@@ -218,14 +228,13 @@ mod tests {
     use super::*;
 
     fn small_pool(pods: u32) -> Cluster {
-        Cluster::new(&ClusterParams {
+        Cluster::new(&ClusterSpec {
             nodes: 1,
-            node_cpu_milli: 1000 * u64::from(pods),
-            node_memory_mib: 1 << 20,
-            pod_cpu_milli: 1000,
-            pod_memory_mib: 2048,
-            startup_median_s: 60.0,
-            startup_sigma: 0.0,
+            cpus_per_node: f64::from(pods),
+            memory_gib_per_node: 1024.0,
+            pod_cpu: 1.0,
+            pod_memory_gib: 2.0,
+            ..ClusterSpec::default()
         })
     }
 
@@ -240,9 +249,17 @@ mod tests {
         assert_eq!((c.active_jobs(), c.pending_jobs()), (3, 3));
         c.pod_running(a, SimTime(5));
         assert_eq!((c.active_jobs(), c.pending_jobs()), (3, 2));
-        assert_eq!(c.finish_job(a, true, SimTime(9)), vec![d]);
+        assert!(c.finish_job(a, true, SimTime(9)));
+        assert!(!c.finish_job(a, true, SimTime(9)), "finishes once");
         assert_eq!((c.active_jobs(), c.pending_jobs()), (2, 2));
-        assert_eq!(c.finish_job(b, false, SimTime(9)), Vec::<JobId>::new());
+        assert_eq!(
+            c.unschedulable(),
+            1,
+            "room is freed only when the pod is gone"
+        );
+        assert_eq!(c.release(a, SimTime(10)), vec![d]);
+        assert!(c.finish_job(b, false, SimTime(9)));
+        assert_eq!(c.release(b, SimTime(10)), Vec::<JobId>::new());
         assert_eq!(c.max_active(), 3);
         assert_eq!(c.max_running(), 1);
         assert_eq!(c.job(d).map(|j| j.phase), Some(Phase::Starting));

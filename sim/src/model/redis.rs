@@ -73,6 +73,11 @@ impl RedisStream {
         self.last_id
     }
 
+    /// The body of an entry still in the stream.
+    pub fn body(&self, id: EntryId) -> Option<EntryBody> {
+        self.entries.get(&id).copied()
+    }
+
     /// `XLEN`.
     pub fn xlen(&self) -> u64 {
         self.entries.len() as u64
