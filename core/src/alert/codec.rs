@@ -88,8 +88,7 @@ pub enum DecodeError {
 /// `out` is not cleared: callers reuse one buffer (clear it between alerts)
 /// or append a datum after a header, as the wire format does.
 pub fn encode_alert(alert: &Alert, out: &mut Vec<u8>) {
-    out.reserve(alert.encoded_size_hint());
-    alert.encode(out);
+    encode_record(alert, out);
 }
 
 /// Encodes an alert into a new buffer.
@@ -97,6 +96,28 @@ pub fn encode_alert_to_vec(alert: &Alert) -> Vec<u8> {
     let mut out = Vec::new();
     encode_alert(alert, &mut out);
     out
+}
+
+/// Encodes any record of the alert schema, appending to `out`.
+///
+/// The buffer is grown once to the record's upper-bound size and written
+/// through a slice cursor, then truncated to the bytes written. Should the
+/// bound ever be short, the cursor still counts the exact size and the
+/// record is encoded again into a buffer of that size.
+pub fn encode_record<R: AvroRecord>(record: &R, out: &mut Vec<u8>) {
+    let start = out.len();
+    let mut bound = record.max_encoded_size();
+    loop {
+        out.resize(start + bound, 0);
+        let mut sink = Sink::new(out.get_mut(start..).unwrap_or_default());
+        record.encode(&mut sink);
+        let written = sink.position();
+        if written <= bound {
+            out.truncate(start + written);
+            return;
+        }
+        bound = written;
+    }
 }
 
 /// Decodes one alert datum that must span all of `datum`.
@@ -107,95 +128,122 @@ pub fn decode_alert(datum: &[u8]) -> Result<Alert, DecodeError> {
     Ok(alert)
 }
 
-/// Zig-zag maps a signed long onto an unsigned one.
-#[inline(always)]
-fn zigzag64(value: i64) -> u64 {
-    ((value << 1) ^ (value >> 63)) as u64
+/// Most bytes a varint-encoded `long` takes.
+pub const MAX_LONG_SIZE: usize = 10;
+
+/// Most bytes a varint-encoded `int` takes.
+pub const MAX_INT_SIZE: usize = 5;
+
+/// A write cursor over a pre-sized byte slice.
+///
+/// Writes past the end are dropped but still counted, so
+/// [`Sink::position`] is always the exact encoded size and a caller can
+/// detect a short buffer after the fact instead of checking every write.
+#[derive(Debug)]
+pub struct Sink<'a> {
+    buf: &'a mut [u8],
+    pos: usize,
 }
 
-/// Appends an unsigned varint.
-#[inline(always)]
-fn put_varint(out: &mut Vec<u8>, mut value: u64) {
-    if value < 0x80 {
-        out.push(value as u8);
-        return;
+impl<'a> Sink<'a> {
+    /// Starts writing at the beginning of `buf`.
+    pub fn new(buf: &'a mut [u8]) -> Self {
+        Self { buf, pos: 0 }
     }
-    let mut buf = [0u8; 10];
-    let mut len = 0;
-    for slot in buf.iter_mut() {
-        if value < 0x80 {
-            *slot = value as u8;
-            len += 1;
-            break;
+
+    /// Bytes written (or that would have been written) so far.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    #[inline(always)]
+    fn byte(&mut self, b: u8) {
+        if let Some(slot) = self.buf.get_mut(self.pos) {
+            *slot = b;
         }
-        *slot = (value as u8) | 0x80;
-        value >>= 7;
-        len += 1;
+        self.pos += 1;
     }
-    out.extend_from_slice(buf.get(..len).unwrap_or(&buf));
-}
 
-/// Appends an Avro `long`.
-#[inline(always)]
-pub fn put_long(out: &mut Vec<u8>, value: i64) {
-    put_varint(out, zigzag64(value));
-}
-
-/// Appends an Avro `int`.
-#[inline(always)]
-pub fn put_int(out: &mut Vec<u8>, value: i32) {
-    put_varint(out, zigzag64(i64::from(value)));
-}
-
-/// Appends an Avro `float` (4 bytes, little-endian).
-#[inline(always)]
-pub fn put_float(out: &mut Vec<u8>, value: f32) {
-    out.extend_from_slice(&value.to_le_bytes());
-}
-
-/// Appends an Avro `double` (8 bytes, little-endian).
-#[inline(always)]
-pub fn put_double(out: &mut Vec<u8>, value: f64) {
-    out.extend_from_slice(&value.to_le_bytes());
-}
-
-/// Appends an Avro `boolean`.
-#[inline(always)]
-pub fn put_boolean(out: &mut Vec<u8>, value: bool) {
-    out.push(u8::from(value));
-}
-
-/// Appends Avro `bytes`: length then content.
-#[inline(always)]
-pub fn put_bytes(out: &mut Vec<u8>, value: &[u8]) {
-    // A slice never exceeds isize::MAX bytes, so the length fits in i64.
-    put_long(out, value.len() as i64);
-    out.extend_from_slice(value);
-}
-
-/// Appends an Avro `string`: length then UTF-8 content.
-#[inline(always)]
-pub fn put_string(out: &mut Vec<u8>, value: &str) {
-    put_bytes(out, value.as_bytes());
-}
-
-/// Appends the branch index of a `["null", T]` union: 0 for null, 1 for a value.
-#[inline(always)]
-pub fn put_union_branch(out: &mut Vec<u8>, present: bool) {
-    // Zig-zag of 0 is 0, of 1 is 2.
-    out.push(if present { 2 } else { 0 });
-}
-
-/// Appends an array of records: one block with all items, then the 0 end marker.
-#[inline]
-pub fn put_record_array<T: AvroRecord>(out: &mut Vec<u8>, items: &[T]) {
-    if !items.is_empty() {
-        put_long(out, items.len() as i64);
-        for item in items {
-            item.encode(out);
+    #[inline(always)]
+    fn slice(&mut self, data: &[u8]) {
+        let end = self.pos.saturating_add(data.len());
+        if let Some(dst) = self.buf.get_mut(self.pos..end) {
+            dst.copy_from_slice(data);
         }
+        self.pos = end;
     }
-    out.push(0);
+
+    #[inline(always)]
+    fn varint(&mut self, mut value: u64) {
+        while value >= 0x80 {
+            self.byte((value as u8) | 0x80);
+            value >>= 7;
+        }
+        self.byte(value as u8);
+    }
+
+    /// Writes an Avro `long` (zig-zag varint).
+    #[inline(always)]
+    pub fn long(&mut self, value: i64) {
+        self.varint(((value << 1) ^ (value >> 63)) as u64);
+    }
+
+    /// Writes an Avro `int` (zig-zag varint).
+    #[inline(always)]
+    pub fn int(&mut self, value: i32) {
+        self.varint(((value << 1) ^ (value >> 31)) as u32 as u64);
+    }
+
+    /// Writes an Avro `float` (4 bytes, little-endian).
+    #[inline(always)]
+    pub fn float(&mut self, value: f32) {
+        self.slice(&value.to_le_bytes());
+    }
+
+    /// Writes an Avro `double` (8 bytes, little-endian).
+    #[inline(always)]
+    pub fn double(&mut self, value: f64) {
+        self.slice(&value.to_le_bytes());
+    }
+
+    /// Writes an Avro `boolean`.
+    #[inline(always)]
+    pub fn boolean(&mut self, value: bool) {
+        self.byte(u8::from(value));
+    }
+
+    /// Writes Avro `bytes`: length then content.
+    #[inline(always)]
+    pub fn bytes(&mut self, value: &[u8]) {
+        // A slice never exceeds isize::MAX bytes, so the length fits in i64.
+        self.long(value.len() as i64);
+        self.slice(value);
+    }
+
+    /// Writes an Avro `string`: length then UTF-8 content.
+    #[inline(always)]
+    pub fn string(&mut self, value: &str) {
+        self.bytes(value.as_bytes());
+    }
+
+    /// Writes the branch index of a `["null", T]` union: 0 for null, 1 for a value.
+    #[inline(always)]
+    pub fn union_branch(&mut self, present: bool) {
+        // Zig-zag of 0 is 0, of 1 is 2.
+        self.byte(if present { 2 } else { 0 });
+    }
+
+    /// Writes an array of records: one block with all items, then the 0 end marker.
+    #[inline]
+    pub fn record_array<T: AvroRecord>(&mut self, items: &[T]) {
+        if !items.is_empty() {
+            self.long(items.len() as i64);
+            for item in items {
+                item.encode(self);
+            }
+        }
+        self.byte(0);
+    }
 }
 
 /// A cursor over an Avro binary datum.
@@ -430,9 +478,32 @@ mod tests {
     use super::*;
 
     fn long_bytes(v: i64) -> Vec<u8> {
-        let mut out = Vec::new();
-        put_long(&mut out, v);
-        out
+        let mut buf = [0u8; MAX_LONG_SIZE];
+        let mut sink = Sink::new(&mut buf);
+        sink.long(v);
+        let len = sink.position();
+        buf[..len].to_vec()
+    }
+
+    #[test]
+    fn ints_use_zigzag_varints() {
+        for v in [0, 1, -1, 63, -64, 64, i32::MIN, i32::MAX] {
+            let mut buf = [0u8; MAX_INT_SIZE];
+            let mut sink = Sink::new(&mut buf);
+            sink.int(v);
+            let len = sink.position();
+            assert_eq!(buf[..len], long_bytes(i64::from(v)));
+            assert_eq!(Reader::new(&buf[..len]).int(), Ok(v));
+        }
+    }
+
+    #[test]
+    fn short_sink_counts_the_full_size() {
+        let mut buf = [0u8; 2];
+        let mut sink = Sink::new(&mut buf);
+        sink.double(1.5);
+        sink.string("hello");
+        assert_eq!(sink.position(), 8 + 1 + 5);
     }
 
     #[test]

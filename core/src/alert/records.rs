@@ -25,7 +25,7 @@ pub use dia_source::DiaSource;
 pub use mpc_orbits::MpcOrbits;
 pub use ss_source::SsSource;
 
-use super::codec::{self, DecodeError, Reader};
+use super::codec::{DecodeError, MAX_INT_SIZE, MAX_LONG_SIZE, Reader, Sink};
 use super::schema::NAMESPACE;
 use apache_avro::types::Value;
 
@@ -68,11 +68,19 @@ pub trait AvroField: Sized {
     const NULLABLE: bool = false;
     /// The fewest bytes an encoded value can take.
     const MIN_ENCODED_SIZE: usize;
+    /// The most bytes an encoded value takes, not counting variable-length
+    /// content (string and bytes content, array items).
+    const MAX_FIXED_SIZE: usize;
+    /// The most bytes the variable-length content of this value takes.
+    #[inline(always)]
+    fn max_variable_size(&self) -> usize {
+        0
+    }
     /// Appends this type's Avro schema JSON; named records already in
     /// `defined` are written as a reference to their full name.
     fn write_schema(out: &mut String, defined: &mut Vec<&'static str>);
-    /// Appends the Avro binary encoding.
-    fn encode(&self, out: &mut Vec<u8>);
+    /// Writes the Avro binary encoding.
+    fn encode(&self, out: &mut Sink<'_>);
     /// Reads a value from Avro binary.
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError>;
     /// Builds a value from a [`FieldSource`].
@@ -89,10 +97,18 @@ pub trait AvroRecord: Sized {
     const FIELD_NAMES: &'static [&'static str];
     /// The fewest bytes an encoded record can take.
     const MIN_ENCODED_SIZE: usize;
+    /// The most bytes the record's fixed-size part takes.
+    const MAX_FIXED_SIZE: usize;
+    /// The most bytes the record's variable-length content takes.
+    fn max_variable_size(&self) -> usize;
+    /// An upper bound of the record's encoded size.
+    fn max_encoded_size(&self) -> usize {
+        Self::MAX_FIXED_SIZE + self.max_variable_size()
+    }
     /// Appends the JSON array of the record's field schemas.
     fn write_fields_schema(out: &mut String, defined: &mut Vec<&'static str>);
-    /// Appends the Avro binary encoding of the record.
-    fn encode(&self, out: &mut Vec<u8>);
+    /// Writes the Avro binary encoding of the record.
+    fn encode(&self, out: &mut Sink<'_>);
     /// Reads the record from Avro binary.
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError>;
     /// Builds the record field by field from a [`FieldSource`].
@@ -166,6 +182,13 @@ macro_rules! avro_record {
             const FIELD_NAMES: &'static [&'static str] = &[$($avro),*];
             const MIN_ENCODED_SIZE: usize =
                 0 $(+ <$ty as $crate::alert::records::AvroField>::MIN_ENCODED_SIZE)*;
+            const MAX_FIXED_SIZE: usize =
+                0 $(+ <$ty as $crate::alert::records::AvroField>::MAX_FIXED_SIZE)*;
+
+            #[inline]
+            fn max_variable_size(&self) -> usize {
+                0 $(+ $crate::alert::records::AvroField::max_variable_size(&self.$field))*
+            }
 
             fn write_fields_schema(out: &mut String, defined: &mut Vec<&'static str>) {
                 out.push('[');
@@ -181,7 +204,7 @@ macro_rules! avro_record {
             }
 
             #[inline]
-            fn encode(&self, out: &mut Vec<u8>) {
+            fn encode(&self, out: &mut $crate::alert::codec::Sink<'_>) {
                 $( $crate::alert::records::AvroField::encode(&self.$field, out); )*
             }
 
@@ -219,15 +242,16 @@ macro_rules! avro_record {
 }
 
 macro_rules! primitive_field {
-    ($ty:ty, $avro:literal, $min:expr, $put:path, $get:ident, $src:ident, $value:ident) => {
+    ($ty:ty, $avro:literal, $min:expr, $max:expr, $get:ident, $src:ident, $value:ident) => {
         impl AvroField for $ty {
             const MIN_ENCODED_SIZE: usize = $min;
+            const MAX_FIXED_SIZE: usize = $max;
             fn write_schema(out: &mut String, _defined: &mut Vec<&'static str>) {
                 out.push_str(concat!('"', $avro, '"'));
             }
             #[inline(always)]
-            fn encode(&self, out: &mut Vec<u8>) {
-                $put(out, *self);
+            fn encode(&self, out: &mut Sink<'_>) {
+                out.$get(*self);
             }
             #[inline(always)]
             fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
@@ -247,28 +271,21 @@ macro_rules! primitive_field {
     };
 }
 
-primitive_field!(i64, "long", 1, codec::put_long, long, long, Long);
-primitive_field!(i32, "int", 1, codec::put_int, int, int, Int);
-primitive_field!(f32, "float", 4, codec::put_float, float, float, Float);
-primitive_field!(f64, "double", 8, codec::put_double, double, double, Double);
-primitive_field!(
-    bool,
-    "boolean",
-    1,
-    codec::put_boolean,
-    boolean,
-    boolean,
-    Boolean
-);
+primitive_field!(i64, "long", 1, MAX_LONG_SIZE, long, long, Long);
+primitive_field!(i32, "int", 1, MAX_INT_SIZE, int, int, Int);
+primitive_field!(f32, "float", 4, 4, float, float, Float);
+primitive_field!(f64, "double", 8, 8, double, double, Double);
+primitive_field!(bool, "boolean", 1, 1, boolean, boolean, Boolean);
 
 impl AvroField for TimestampMicros {
     const MIN_ENCODED_SIZE: usize = 1;
+    const MAX_FIXED_SIZE: usize = MAX_LONG_SIZE;
     fn write_schema(out: &mut String, _defined: &mut Vec<&'static str>) {
         out.push_str(r#"{"type":"long","logicalType":"timestamp-micros"}"#);
     }
     #[inline(always)]
-    fn encode(&self, out: &mut Vec<u8>) {
-        codec::put_long(out, self.0);
+    fn encode(&self, out: &mut Sink<'_>) {
+        out.long(self.0);
     }
     #[inline(always)]
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
@@ -284,12 +301,17 @@ impl AvroField for TimestampMicros {
 
 impl AvroField for String {
     const MIN_ENCODED_SIZE: usize = 1;
+    const MAX_FIXED_SIZE: usize = MAX_LONG_SIZE;
+    #[inline(always)]
+    fn max_variable_size(&self) -> usize {
+        self.len()
+    }
     fn write_schema(out: &mut String, _defined: &mut Vec<&'static str>) {
         out.push_str(r#""string""#);
     }
     #[inline(always)]
-    fn encode(&self, out: &mut Vec<u8>) {
-        codec::put_string(out, self);
+    fn encode(&self, out: &mut Sink<'_>) {
+        out.string(self);
     }
     #[inline(always)]
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
@@ -305,12 +327,17 @@ impl AvroField for String {
 
 impl AvroField for Vec<u8> {
     const MIN_ENCODED_SIZE: usize = 1;
+    const MAX_FIXED_SIZE: usize = MAX_LONG_SIZE;
+    #[inline(always)]
+    fn max_variable_size(&self) -> usize {
+        self.len()
+    }
     fn write_schema(out: &mut String, _defined: &mut Vec<&'static str>) {
         out.push_str(r#""bytes""#);
     }
     #[inline(always)]
-    fn encode(&self, out: &mut Vec<u8>) {
-        codec::put_bytes(out, self);
+    fn encode(&self, out: &mut Sink<'_>) {
+        out.bytes(self);
     }
     #[inline(always)]
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
@@ -327,17 +354,22 @@ impl AvroField for Vec<u8> {
 impl<T: AvroField> AvroField for Option<T> {
     const NULLABLE: bool = true;
     const MIN_ENCODED_SIZE: usize = 1;
+    const MAX_FIXED_SIZE: usize = 1 + T::MAX_FIXED_SIZE;
+    #[inline(always)]
+    fn max_variable_size(&self) -> usize {
+        self.as_ref().map_or(0, T::max_variable_size)
+    }
     fn write_schema(out: &mut String, defined: &mut Vec<&'static str>) {
         out.push_str(r#"["null","#);
         T::write_schema(out, defined);
         out.push(']');
     }
     #[inline(always)]
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode(&self, out: &mut Sink<'_>) {
         match self {
-            None => codec::put_union_branch(out, false),
+            None => out.union_branch(false),
             Some(value) => {
-                codec::put_union_branch(out, true);
+                out.union_branch(true);
                 value.encode(out);
             }
         }
@@ -367,14 +399,19 @@ impl<T: AvroField> AvroField for Option<T> {
 
 impl<R: AvroRecord> AvroField for Vec<R> {
     const MIN_ENCODED_SIZE: usize = 1;
+    /// One block count and the end marker.
+    const MAX_FIXED_SIZE: usize = MAX_LONG_SIZE + 1;
+    fn max_variable_size(&self) -> usize {
+        self.iter().map(AvroRecord::max_encoded_size).sum()
+    }
     fn write_schema(out: &mut String, defined: &mut Vec<&'static str>) {
         out.push_str(r#"{"type":"array","items":"#);
         R::write_record_schema(out, defined);
         out.push('}');
     }
     #[inline]
-    fn encode(&self, out: &mut Vec<u8>) {
-        codec::put_record_array(out, self);
+    fn encode(&self, out: &mut Sink<'_>) {
+        out.record_array(self);
     }
     #[inline]
     fn decode(reader: &mut Reader<'_>) -> Result<Self, DecodeError> {
@@ -394,11 +431,16 @@ macro_rules! record_field {
     ($($ty:ty),*) => {$(
         impl AvroField for $ty {
             const MIN_ENCODED_SIZE: usize = <$ty as AvroRecord>::MIN_ENCODED_SIZE;
+            const MAX_FIXED_SIZE: usize = <$ty as AvroRecord>::MAX_FIXED_SIZE;
+            #[inline(always)]
+            fn max_variable_size(&self) -> usize {
+                AvroRecord::max_variable_size(self)
+            }
             fn write_schema(out: &mut String, defined: &mut Vec<&'static str>) {
                 <$ty as AvroRecord>::write_record_schema(out, defined);
             }
             #[inline(always)]
-            fn encode(&self, out: &mut Vec<u8>) {
+            fn encode(&self, out: &mut Sink<'_>) {
                 AvroRecord::encode(self, out);
             }
             #[inline(always)]

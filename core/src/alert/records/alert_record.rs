@@ -21,32 +21,3 @@ crate::avro_record! {
         cutout_template: Option<Vec<u8>> = "cutoutTemplate",
     }
 }
-
-/// Generous upper bound of an encoded record's fixed-size part, per field.
-const MAX_BYTES_PER_FIELD: usize = 12;
-
-impl Alert {
-    /// An upper-bound estimate of the encoded size, used to reserve the
-    /// output buffer once. Strings beyond a few bytes are not counted.
-    pub fn encoded_size_hint(&self) -> usize {
-        use super::AvroRecord;
-        let record = |fields: usize| fields * MAX_BYTES_PER_FIELD + 64;
-        let cutouts = [
-            &self.cutout_difference,
-            &self.cutout_science,
-            &self.cutout_template,
-        ]
-        .iter()
-        .map(|c| c.as_ref().map_or(1, |c| c.len() + 11))
-        .sum::<usize>();
-        let sources = 1 + self.prv_dia_sources.as_ref().map_or(0, Vec::len);
-        let forced = self.prv_dia_forced_sources.as_ref().map_or(0, Vec::len);
-        cutouts
-            + sources * record(DiaSource::FIELD_NAMES.len())
-            + forced * record(DiaForcedSource::FIELD_NAMES.len())
-            + record(DiaObject::FIELD_NAMES.len())
-            + record(SsSource::FIELD_NAMES.len())
-            + record(MpcOrbits::FIELD_NAMES.len())
-            + 256
-    }
-}
