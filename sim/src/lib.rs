@@ -8,6 +8,7 @@
 
 pub mod config;
 pub mod engine;
+pub mod fidelity;
 pub mod model;
 pub mod queue;
 pub mod rng;
