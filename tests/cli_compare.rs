@@ -109,3 +109,53 @@ fn unreadable_or_foreign_files_exit_2() {
         Some(2)
     );
 }
+
+/// A report as the simulator writes it, through the Recorder.
+fn recorded_report(latency_s: f64, lost: u32) -> String {
+    let scenario = alertsim_scenarios::catalog::get("smoke")
+        .and_then(|e| e.load(&[]).ok())
+        .unwrap_or_default();
+    let mut rec = alertsim_reports::Recorder::new(&scenario);
+    for v in 0..scenario.night.visits {
+        rec.visit_planned(v, 37.0 * f64::from(v) + 32.0, 100);
+        for k in 0..100u32 {
+            rec.alert_produced(v, 80_000);
+            if v == 0 && k < lost {
+                rec.alert_lost(v);
+            } else {
+                rec.alert_delivered(v, 80_000, latency_s + f64::from(k) * 0.01);
+            }
+        }
+    }
+    rec.finish(&scenario, 200.0).to_json()
+}
+
+#[test]
+fn real_reports_compare_with_the_expected_exit_codes() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let base = dir.path().join("base.json");
+    let same = dir.path().join("same.json");
+    let slower = dir.path().join("slower.json");
+    let lossy = dir.path().join("lossy.json");
+    for (path, text) in [
+        (&base, recorded_report(10.0, 0)),
+        (&same, recorded_report(10.0, 0)),
+        (&slower, recorded_report(20.0, 0)),
+        (&lossy, recorded_report(10.0, 1)),
+    ] {
+        std::fs::write(path, text).unwrap_or_else(|e| panic!("{e}"));
+    }
+    assert_eq!(std::fs::read(&base).ok(), std::fs::read(&same).ok());
+    assert_eq!(compare(&[s(&base), s(&same)]).status.code(), Some(0));
+    let out = compare(&[s(&base), s(&slower)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("latency_s.p98"));
+    assert_eq!(compare(&[s(&slower), s(&base)]).status.code(), Some(0));
+    let out = compare(&[s(&base), s(&lossy)]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("alerts.lost") && text.contains("gates.passed"),
+        "{text}"
+    );
+}

@@ -111,3 +111,20 @@ fn bad_set_and_unknown_names_exit_2() {
     let out = alertsim(&["scenarios", "check", &dir_path]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn show_prints_toml_that_checks_back_to_the_same_scenario() {
+    let out = alertsim(&[
+        "scenarios",
+        "show",
+        "smoke",
+        "--set",
+        "gates.p98_latency_s=30",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains("p98_latency_s = 30"), "{text}");
+    let (_dir, path) = write_temp("shown.toml", &text);
+    let again = alertsim(&["scenarios", "show", &path]);
+    assert_eq!(String::from_utf8_lossy(&again.stdout), text);
+}

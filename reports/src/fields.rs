@@ -1,2 +1,316 @@
-//! Documentation of every report.json field (the table in reports/REPORT.md
-//! is generated from [`FIELDS`], and a test checks both stay complete).
+//! Documentation of every report.json field. The field table in
+//! `reports/REPORT.md` is generated from [`FIELDS`] by [`markdown_table`];
+//! tests check that every field a report writes is documented and that the
+//! file is up to date.
+
+use std::fmt::Write as _;
+
+/// One documented field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    /// Dotted path; `[]` marks the elements of an array of objects.
+    pub path: &'static str,
+    /// Unit or type.
+    pub unit: &'static str,
+    /// Meaning.
+    pub meaning: &'static str,
+}
+
+const fn f(path: &'static str, unit: &'static str, meaning: &'static str) -> Field {
+    Field {
+        path,
+        unit,
+        meaning,
+    }
+}
+
+/// Every field of report.json (format_version 1), in file order.
+pub const FIELDS: &[Field] = &[
+    f(
+        "format_version",
+        "integer",
+        "Layout version of this file (1). Changes that break readers bump it.",
+    ),
+    f(
+        "generator",
+        "string",
+        "Program and version that wrote the report.",
+    ),
+    f("scenario", "string", "Scenario name."),
+    f("description", "string", "Scenario description."),
+    f("seed", "integer", "Seed of all randomness of the run."),
+    f("simulated_s", "s", "Virtual seconds simulated."),
+    f(
+        "visits",
+        "count",
+        "Visits observed (entries of `per_visit`).",
+    ),
+    f(
+        "alerts.produced",
+        "count",
+        "Alerts handed to the Kafka producer.",
+    ),
+    f(
+        "alerts.delivered",
+        "count",
+        "Alerts acknowledged by Kafka (acks=all). `delivered + lost = produced` once all are settled.",
+    ),
+    f(
+        "alerts.lost",
+        "count",
+        "Alerts dropped after a failed delivery.",
+    ),
+    f(
+        "alerts.duplicated",
+        "count",
+        "Extra copies delivered (retries, replays).",
+    ),
+    f(
+        "latency_s.p50",
+        "s",
+        "Median latency from the end of the visit's readout to Kafka acknowledgement, all delivered alerts.",
+    ),
+    f("latency_s.p90", "s", "90th percentile of the same."),
+    f(
+        "latency_s.p98",
+        "s",
+        "98th percentile of the same (the OTT1 figure).",
+    ),
+    f("latency_s.p99", "s", "99th percentile of the same."),
+    f("latency_s.max", "s", "Largest latency."),
+    f(
+        "late_visits",
+        "count",
+        "Visits where fewer than 98% of produced alerts were acknowledged within `[gates] p98_latency_s`.",
+    ),
+    f(
+        "failed_visits",
+        "count",
+        "Visits with a failed or skipped detector, or a lost alert.",
+    ),
+    f("jobs.created", "count", "Jobs created by the scaler."),
+    f(
+        "jobs.max_running",
+        "count",
+        "Largest number of Jobs not Complete/Failed at once.",
+    ),
+    f(
+        "jobs.max_pending",
+        "count",
+        "Largest number of Jobs whose pod was not running yet.",
+    ),
+    f(
+        "jobs.busy_pod_s",
+        "pod-s",
+        "Pod-seconds spent processing detectors.",
+    ),
+    f(
+        "jobs.idle_pod_s",
+        "pod-s",
+        "Pod-seconds of pods running without work (start-up, waiting for a message).",
+    ),
+    f(
+        "jobs.idle_fraction",
+        "ratio",
+        "`idle_pod_s / (busy_pod_s + idle_pod_s)`: the over-provisioning.",
+    ),
+    f("jobs.pod_startups", "count", "Pods that started."),
+    f(
+        "jobs.mean_pod_startup_s",
+        "s",
+        "Mean time from Job creation to a running pod.",
+    ),
+    f(
+        "gates.passed",
+        "bool",
+        "True when every gate passed (exit code 0).",
+    ),
+    f(
+        "gates.results[].name",
+        "string",
+        "Gate: `late_visit_fraction`, `failed_visit_fraction` or `lost_alerts`.",
+    ),
+    f(
+        "gates.results[].description",
+        "string",
+        "The gate in words, with the figures behind it.",
+    ),
+    f("gates.results[].actual", "number", "Measured value."),
+    f(
+        "gates.results[].limit",
+        "number",
+        "Limit from the scenario's `[gates]`; the gate passes when `actual <= limit`.",
+    ),
+    f("gates.results[].passed", "bool", "Whether the gate passed."),
+    f(
+        "bytes.produced",
+        "bytes",
+        "Bytes of the alerts handed to the producer.",
+    ),
+    f(
+        "bytes.delivered",
+        "bytes",
+        "Bytes of the alerts acknowledged.",
+    ),
+    f(
+        "bytes.mean_alert",
+        "bytes",
+        "Mean size of a produced alert.",
+    ),
+    f(
+        "throughput.mean_alerts_per_s",
+        "alerts/s",
+        "Delivered alerts per simulated second over the whole run.",
+    ),
+    f(
+        "throughput.peak_alerts_per_s",
+        "alerts/s",
+        "Highest delivered alerts per second over one sampling interval.",
+    ),
+    f(
+        "throughput.mean_mbit_per_s",
+        "Mbit/s",
+        "Delivered megabits per simulated second over the whole run.",
+    ),
+    f(
+        "throughput.peak_mbit_per_s",
+        "Mbit/s",
+        "Highest delivered megabits per second over one sampling interval.",
+    ),
+    f(
+        "consumers[].name",
+        "string",
+        "Community broker name from the scenario.",
+    ),
+    f("consumers[].received", "count", "Alerts it received."),
+    f(
+        "consumers[].latency_s.p50",
+        "s",
+        "Median latency from end of readout to receipt by this consumer.",
+    ),
+    f(
+        "consumers[].latency_s.p90",
+        "s",
+        "90th percentile of the same.",
+    ),
+    f(
+        "consumers[].latency_s.p98",
+        "s",
+        "98th percentile of the same.",
+    ),
+    f(
+        "consumers[].latency_s.p99",
+        "s",
+        "99th percentile of the same.",
+    ),
+    f(
+        "consumers[].latency_s.max",
+        "s",
+        "Largest latency to this consumer.",
+    ),
+    f("per_visit[].visit", "index", "Visit index, from 0."),
+    f(
+        "per_visit[].readout_end_s",
+        "s",
+        "Virtual time at which the visit's readout ended (latency origin).",
+    ),
+    f(
+        "per_visit[].alerts",
+        "count",
+        "Alerts the visit's sources call for.",
+    ),
+    f(
+        "per_visit[].produced",
+        "count",
+        "Alerts handed to the producer.",
+    ),
+    f("per_visit[].delivered", "count", "Alerts acknowledged."),
+    f("per_visit[].lost", "count", "Alerts lost."),
+    f("per_visit[].duplicated", "count", "Extra copies delivered."),
+    f(
+        "per_visit[].failed_detectors",
+        "count",
+        "Detectors not processed (worker failure, skipped message).",
+    ),
+    f(
+        "per_visit[].p98_latency_s",
+        "s",
+        "98th percentile latency of the visit's delivered alerts (2 significant digits).",
+    ),
+    f(
+        "per_visit[].max_latency_s",
+        "s",
+        "Largest latency of the visit.",
+    ),
+    f(
+        "per_visit[].late",
+        "bool",
+        "Fewer than 98% of its alerts within the latency limit.",
+    ),
+    f(
+        "per_visit[].failed",
+        "bool",
+        "A detector failed or an alert was lost.",
+    ),
+    f(
+        "series.interval_s",
+        "s",
+        "Sampling interval of the time series (virtual time).",
+    ),
+    f("series.t_s", "s[]", "Sample times."),
+    f(
+        "series.lag",
+        "count[]",
+        "Consumer-group lag of the stream at each sample.",
+    ),
+    f(
+        "series.jobs_running",
+        "count[]",
+        "Jobs not Complete/Failed at each sample (pending included).",
+    ),
+    f(
+        "series.jobs_pending",
+        "count[]",
+        "Jobs whose pod is not running yet.",
+    ),
+    f("series.pods_busy", "count[]", "Pods processing a detector."),
+    f(
+        "series.delivered_per_s",
+        "alerts/s[]",
+        "Alerts acknowledged per second over the interval ending at the sample.",
+    ),
+    f(
+        "series.mbit_per_s",
+        "Mbit/s[]",
+        "Megabits acknowledged per second over the same interval.",
+    ),
+    f(
+        "faults[].kind",
+        "string",
+        "Fault kind from the scenario's `[[faults]]` (`broker_outage`, `node_loss`, ...).",
+    ),
+    f("faults[].start_s", "s", "Start of the fault window."),
+    f(
+        "faults[].end_s",
+        "s",
+        "End of the window; equal to the start for instantaneous faults.",
+    ),
+    f(
+        "config",
+        "object",
+        "The scenario as run, every default and `--set` resolved (same keys as the scenario file).",
+    ),
+];
+
+/// The field table as Markdown.
+pub fn markdown_table() -> String {
+    let mut s = String::from("| field | unit | meaning |\n| --- | --- | --- |\n");
+    for field in FIELDS {
+        let _ = writeln!(
+            s,
+            "| `{}` | {} | {} |",
+            field.path, field.unit, field.meaning
+        );
+    }
+    s
+}

@@ -21,7 +21,8 @@ pub use metrics::recorder::{DEFAULT_SAMPLE_INTERVAL_S, Recorder};
 pub use metrics::series::{Gauges, Series};
 pub use metrics::visit::VisitRecord;
 pub use output::run_info::RunInfo;
-pub use output::{ReportError, Written, junit, write_reports};
+pub use output::{ReportError, Written, junit, write_reports, write_run};
 pub use report::{
-    AlertTotals, ByteTotals, ConsumerReport, FORMAT_VERSION, JobTotals, Report, Throughput,
+    AlertTotals, ByteTotals, ConsumerReport, FORMAT_VERSION, FaultWindow, JobTotals, Report,
+    Throughput,
 };

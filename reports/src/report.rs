@@ -54,6 +54,8 @@ pub struct Report {
     pub per_visit: Vec<VisitRecord>,
     /// Time series.
     pub series: Series,
+    /// Fault windows from the scenario's `[[faults]]`, in file order.
+    pub faults: Vec<FaultWindow>,
     /// The scenario as run, all defaults and overrides resolved.
     pub config: Scenario,
 }
@@ -121,6 +123,18 @@ pub struct Throughput {
     pub peak_mbit_per_s: f64,
 }
 
+/// When a fault acted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultWindow {
+    /// Fault kind, as in the scenario.
+    pub kind: String,
+    /// Start, virtual seconds.
+    pub start_s: f64,
+    /// End, virtual seconds (equal to the start for instantaneous faults).
+    pub end_s: f64,
+}
+
 /// One community broker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -134,6 +148,54 @@ pub struct ConsumerReport {
 }
 
 impl Report {
+    /// An empty report for this scenario (seed, name, description and
+    /// config filled in; every figure zero), for callers that compute the
+    /// figures themselves: fill the fields, then call [`Report::finalise`].
+    pub fn new(scenario: &Scenario, simulated_s: f64) -> Self {
+        Self {
+            format_version: FORMAT_VERSION,
+            generator: format!("alertsim {}", env!("CARGO_PKG_VERSION")),
+            scenario: scenario.name.clone(),
+            description: scenario.description.clone(),
+            seed: scenario.seed,
+            simulated_s: crate::number::micros(simulated_s),
+            visits: 0,
+            alerts: AlertTotals::default(),
+            latency_s: Percentiles::default(),
+            late_visits: 0,
+            failed_visits: 0,
+            jobs: JobTotals::default(),
+            gates: GateReport::default(),
+            bytes: ByteTotals::default(),
+            throughput: Throughput::default(),
+            consumers: Vec::new(),
+            per_visit: Vec::new(),
+            series: Series::default(),
+            faults: scenario
+                .faults
+                .iter()
+                .map(|f| {
+                    let (start, end) = f.window_s();
+                    FaultWindow {
+                        kind: f.kind().to_owned(),
+                        start_s: crate::number::micros(start),
+                        end_s: crate::number::micros(end),
+                    }
+                })
+                .collect(),
+            config: scenario.clone(),
+        }
+    }
+
+    /// Derives `visits`, `late_visits` and `failed_visits` from `per_visit`
+    /// and evaluates the gates of `config.gates`.
+    pub fn finalise(&mut self) {
+        self.visits = self.per_visit.len() as u64;
+        self.late_visits = self.per_visit.iter().filter(|v| v.late).count() as u64;
+        self.failed_visits = self.per_visit.iter().filter(|v| v.failed).count() as u64;
+        self.gates = crate::gates::evaluate(&self.config.gates, self);
+    }
+
     /// report.json: pretty-printed, with a final newline. Deterministic.
     pub fn to_json(&self) -> String {
         let mut s = serde_json::to_string_pretty(self).unwrap_or_default();

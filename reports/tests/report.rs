@@ -89,7 +89,68 @@ fn writes_all_files_and_junit_marks_failures() {
 #[test]
 fn demo_output_when_asked() {
     if let Ok(dir) = std::env::var("ALERTSIM_REPORT_DEMO") {
-        let r = synthetic_report(&smoke(), 1.0, 2);
+        let mut s = smoke();
+        s.faults.push(alertsim_scenarios::Fault::BrokerOutage {
+            at_s: 60.0,
+            duration_s: 25.0,
+            brokers: 2,
+        });
+        s.faults
+            .push(alertsim_scenarios::Fault::ScaledJobSpecChange { at_s: 130.0 });
+        let r = synthetic_report(&s, 1.0, 2);
         write_reports(&r, std::path::Path::new(&dir)).unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+#[test]
+fn markdown_and_html_are_deterministic_too() {
+    let s = smoke();
+    let (a, b) = (synthetic_report(&s, 2.0, 1), synthetic_report(&s, 2.0, 1));
+    let (da, db) = (
+        tempfile::tempdir().unwrap_or_else(|e| panic!("{e}")),
+        tempfile::tempdir().unwrap_or_else(|e| panic!("{e}")),
+    );
+    write_reports(&a, da.path()).unwrap_or_else(|e| panic!("{e}"));
+    write_reports(&b, db.path()).unwrap_or_else(|e| panic!("{e}"));
+    for f in ["report.json", "report.md", "report.html"] {
+        let x = std::fs::read(da.path().join(f)).unwrap_or_default();
+        let y = std::fs::read(db.path().join(f)).unwrap_or_default();
+        assert!(!x.is_empty(), "{f} empty");
+        assert_eq!(x, y, "{f} differs between identical runs");
+    }
+    // A different latency changes the figures and the bytes.
+    let c = synthetic_report(&s, 3.0, 1);
+    assert_ne!(a.to_json(), c.to_json());
+}
+
+#[test]
+fn a_report_built_by_hand_gets_its_derived_fields_and_gates() {
+    let mut s = smoke();
+    s.gates.max_lost_alerts = 5;
+    let mut r = Report::new(&s, 100.0);
+    r.alerts.produced = 10;
+    r.alerts.delivered = 7;
+    r.alerts.lost = 3;
+    let from_recorder = synthetic_report(&s, 1.0, 0);
+    r.per_visit = from_recorder.per_visit.clone();
+    if let Some(v) = r.per_visit.first_mut() {
+        v.late = true;
+    }
+    r.finalise();
+    assert_eq!(r.visits, from_recorder.visits);
+    assert_eq!(r.late_visits, 1);
+    let lost_gate = r.gates.results.iter().find(|g| g.name == "lost_alerts");
+    assert_eq!(lost_gate.map(|g| (g.actual, g.passed)), Some((3.0, true)));
+    // 1 late visit of 5 is over the 1% limit.
+    assert!(!r.passed());
+}
+
+/// Writes the JUnit XML of a failing run to $ALERTSIM_JUNIT_DEMO for an
+/// external validator.
+#[test]
+fn junit_demo_when_asked() {
+    if let Ok(path) = std::env::var("ALERTSIM_JUNIT_DEMO") {
+        let r = synthetic_report(&smoke(), 1.0, 2);
+        junit::write(&r, std::path::Path::new(&path)).unwrap_or_else(|e| panic!("{e}"));
     }
 }

@@ -276,7 +276,14 @@ fn check_clamp(c: &mut Checker, path: &str, min: Option<f64>, max: Option<f64>, 
     }
 }
 
+/// Applies the optional bounds; overflow to infinity (huge parameters)
+/// saturates at the largest finite value, NaN becomes 0.
 fn clamp(v: f64, min: Option<f64>, max: Option<f64>) -> f64 {
+    let v = if v.is_nan() {
+        0.0
+    } else {
+        v.clamp(f64::MIN, f64::MAX)
+    };
     let v = min.map_or(v, |lo| v.max(lo));
     max.map_or(v, |hi| v.min(hi))
 }

@@ -23,6 +23,7 @@ pub use overrides::Override;
 pub use scenario::Scenario;
 pub use sections::cluster::Cluster;
 pub use sections::consumers::Consumer;
+pub use sections::faults::{Fault, SchemaChange};
 pub use sections::gates::Gates;
 pub use sections::kafka::Kafka;
 pub use sections::night::{Gap, Night};

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::sections::cluster::Cluster;
 use crate::sections::consumers::{self, Consumer, default_consumers};
+use crate::sections::faults::{self, Fault, SchemaChange};
 use crate::sections::gates::Gates;
 use crate::sections::kafka::Kafka;
 use crate::sections::night::Night;
@@ -43,6 +44,10 @@ pub struct Scenario {
     pub consumers: Vec<Consumer>,
     /// `[gates]`: pass/fail limits.
     pub gates: Gates,
+    /// `[[faults]]`: outages and disturbances (default none).
+    pub faults: Vec<Fault>,
+    /// `[[schema_changes]]`: new alert schema versions (default none).
+    pub schema_changes: Vec<SchemaChange>,
 }
 
 impl Default for Scenario {
@@ -60,6 +65,8 @@ impl Default for Scenario {
             publisher: Publisher::default(),
             consumers: default_consumers(),
             gates: Gates::default(),
+            faults: Vec::new(),
+            schema_changes: Vec::new(),
         }
     }
 }
@@ -83,7 +90,43 @@ impl Scenario {
         self.kafka.check(&mut c);
         consumers::check(&self.consumers, &mut c);
         self.gates.check(&mut c);
+        faults::check(
+            &self.faults,
+            &self.schema_changes,
+            self.kafka.brokers,
+            self.cluster.nodes,
+            &mut c,
+        );
         c.into_issues()
+    }
+
+    /// Settings that are valid but probably not what was meant; shown by
+    /// `alertsim scenarios check`.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let capacity = self.cluster.pod_capacity();
+        if capacity < u64::from(self.scaler.max_replicas) {
+            out.push(format!(
+                "the node pool fits {capacity} pods, fewer than scaler.max_replicas ({}): Jobs beyond that stay Pending",
+                self.scaler.max_replicas
+            ));
+        }
+        let bytes_per_visit =
+            self.night.mean_alerts_per_visit() * self.workers.nominal_alert_bytes as f64;
+        let needed_mbps = bytes_per_visit * 8.0 / 1e6 / self.night.visit_interval_s;
+        let have_mbps = self.kafka.broker_bandwidth_mbps * f64::from(self.kafka.brokers);
+        if needed_mbps > have_mbps {
+            out.push(format!(
+                "the mean alert rate needs about {needed_mbps:.0} Mbit/s but the brokers have {have_mbps:.0} Mbit/s in total"
+            ));
+        }
+        if self.consumers.len() < 5 {
+            out.push(format!(
+                "{} consumers: Rubin's requirement is at least 5 full streams",
+                self.consumers.len()
+            ));
+        }
+        out
     }
 
     /// The scenario as TOML (all fields, defaults included).

@@ -42,3 +42,50 @@ proptest! {
         }
     }
 }
+
+/// Distributions written as TOML, with arbitrary parameters.
+fn distribution_text() -> impl Strategy<Value = String> {
+    let num = prop_oneof![
+        -1e6..1e6f64,
+        0.0..100.0f64,
+        Just(0.0),
+        Just(f64::NAN),
+        Just(f64::INFINITY)
+    ];
+    let n = move || {
+        num.clone()
+            .prop_map(|v| format!("{v:?}").replace("NaN", "nan"))
+    };
+    prop_oneof![
+        n().prop_map(|v| format!("{{ kind = \"constant\", value = {v} }}")),
+        (n(), n()).prop_map(|(a, b)| format!("{{ kind = \"uniform\", min = {a}, max = {b} }}")),
+        (n(), n(), n(), n()).prop_map(|(m, s, lo, hi)| format!(
+            "{{ kind = \"normal\", mean = {m}, std_dev = {s}, min = {lo}, max = {hi} }}"
+        )),
+        (n(), n(), n()).prop_map(|(m, s, hi)| format!(
+            "{{ kind = \"lognormal\", mean = {m}, std_dev = {s}, max = {hi} }}"
+        )),
+        n().prop_map(|m| format!("{{ kind = \"exponential\", mean = {m} }}")),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn validated_distributions_sample_finite_values_within_their_bounds(
+        d in distribution_text(),
+        seed in any::<u64>(),
+    ) {
+        use rand::SeedableRng;
+        let text = format!("[cluster]\npod_startup_s = {d}\n");
+        if let Ok(s) = Scenario::from_str(&text, "d.toml") {
+            let dist = &s.cluster.pod_startup_s;
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+            for _ in 0..50 {
+                let v = dist.sample(&mut rng);
+                prop_assert!(v.is_finite(), "{} gave {}", d, v);
+                prop_assert!(v >= 0.0, "{} gave negative {}", d, v);
+                prop_assert!(v >= dist.lower_bound() && v <= dist.upper_bound(), "{} gave {}", d, v);
+            }
+        }
+    }
+}

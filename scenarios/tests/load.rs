@@ -61,10 +61,10 @@ fn wrong_type_names_the_value_position_and_type() {
 
 #[test]
 fn missing_required_key_says_which() {
-    let e = load_err("[[consumers]]\nname = \"a\"\n");
+    let e = load_err("[[night.gaps]]\nafter_visit = 3\n");
     let (_, _, text) = first(&e);
     assert!(
-        text.contains("(expected a value for `throughput_alerts_per_s`)"),
+        text.contains("(expected a value for `duration_s`)"),
         "{text}"
     );
 }
@@ -196,4 +196,69 @@ fn serialised_defaults_load_back_identically() {
     let again =
         Scenario::from_str(&s.to_toml(), "rubin-night.toml").unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(s, again);
+}
+
+/// Every key of the format is in the reference table of SCENARIO.md.
+#[test]
+fn scenario_md_documents_every_key() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/SCENARIO.md"))
+        .unwrap_or_default();
+    let table: toml::Table = toml::from_str(&Scenario::default().to_toml()).unwrap_or_default();
+    let mut missing = Vec::new();
+    for (section, value) in &table {
+        match value {
+            toml::Value::Table(t) => {
+                for key in t.keys() {
+                    let path = format!("`{section}.{key}`");
+                    if !doc.contains(&path) {
+                        missing.push(path);
+                    }
+                }
+            }
+            _ => {
+                if !doc.contains(&format!("`{section}`")) {
+                    missing.push(section.clone());
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "SCENARIO.md lacks {missing:?}");
+}
+
+#[test]
+fn faults_and_schema_changes_load_and_are_checked() {
+    let ok = "[[faults]]\nkind = \"broker_outage\"\nat_s = 600\nduration_s = 120\nbrokers = 2\n\n[[faults]]\nkind = \"scaled_job_spec_change\"\nat_s = 900\n\n[[schema_changes]]\nat_s = 100\nversion = \"10.0\"\n";
+    let s = Scenario::from_str(ok, "f.toml").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.faults.len(), 2);
+    assert_eq!(s.faults[0].window_s(), (600.0, 720.0));
+    assert_eq!(s.faults[1].kind(), "scaled_job_spec_change");
+    assert_eq!(s.schema_changes[0].major_minor(), Some((10, 0)));
+    let again = Scenario::from_str(&s.to_toml(), "f.toml").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(again, s);
+
+    let bad = "[kafka]\nbrokers = 6\n\n[[faults]]\nkind = \"broker_outage\"\nat_s = 600\nduration_s = 120\nbrokers = 9\n";
+    let e = load_err(bad);
+    let (line, _, text) = first(&e);
+    assert_eq!(line, 8, "{text}");
+    assert!(text.contains("between 1 and kafka.brokers (6)"), "{text}");
+
+    let e = load_err("[[faults]]\nkind = \"redis_outage\"\nat_s = 1\n");
+    assert!(e.to_string().contains("duration_s"), "{e}");
+    let e = load_err("[[schema_changes]]\nat_s = 1\nversion = \"eleven\"\n");
+    let (line, _, text) = first(&e);
+    assert_eq!(line, 3, "{text}");
+}
+
+#[test]
+fn warnings_flag_valid_but_doubtful_settings() {
+    let rubin = Scenario::resolve("rubin-night", &[]).unwrap_or_else(|e| panic!("{e}"));
+    assert!(rubin.warnings().is_empty(), "{:?}", rubin.warnings());
+    let small = Scenario::from_str(
+        "[cluster]\nnodes = 2\n\n[kafka]\nbroker_bandwidth_mbps = 1\n\n[[consumers]]\nname = \"only\"\n",
+        "w.toml",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let w = small.warnings();
+    assert_eq!(w.len(), 3, "{w:?}");
+    assert!(w[0].contains("fits 64 pods"), "{w:?}");
 }

@@ -21,6 +21,14 @@ pub enum ScenariosCommand {
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
     },
+    /// Print a scenario as TOML with every default and override filled in.
+    Show {
+        /// A path to a .toml file, or a catalogue name.
+        scenario: String,
+        /// Override a field: `--set gates.p98_latency_s=30`.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+    },
 }
 
 /// Runs the command.
@@ -44,6 +52,13 @@ pub fn run(cmd: ScenariosCommand) -> anyhow::Result<ExitCode> {
         ScenariosCommand::Check { scenario, set } => {
             let s = load(&scenario, &set)?;
             print!("{}", summary(&s));
+            for warning in s.warnings() {
+                println!("  warning: {warning}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ScenariosCommand::Show { scenario, set } => {
+            print!("{}", load(&scenario, &set)?.to_toml());
             Ok(ExitCode::SUCCESS)
         }
     }

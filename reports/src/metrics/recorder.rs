@@ -7,9 +7,7 @@ use crate::metrics::latency::LatencyHistogram;
 use crate::metrics::series::{Gauges, SeriesBuilder};
 use crate::metrics::visit::VisitMetrics;
 use crate::number::{micros, millis, ratio};
-use crate::report::{
-    AlertTotals, ByteTotals, ConsumerReport, FORMAT_VERSION, JobTotals, Report, Throughput,
-};
+use crate::report::{AlertTotals, ByteTotals, ConsumerReport, JobTotals, Report, Throughput};
 
 /// Default sampling interval of the time series, in virtual seconds.
 pub const DEFAULT_SAMPLE_INTERVAL_S: f64 = 10.0;
@@ -187,60 +185,45 @@ impl Recorder {
         let pod_s = j.busy_pod_s + j.idle_pod_s;
         let peak_alerts = series.delivered_per_s.iter().copied().fold(0.0, f64::max);
         let peak_mbit = series.mbit_per_s.iter().copied().fold(0.0, f64::max);
-        let mut report = Report {
-            format_version: FORMAT_VERSION,
-            generator: format!("alertsim {}", env!("CARGO_PKG_VERSION")),
-            scenario: scenario.name.clone(),
-            description: scenario.description.clone(),
-            seed: scenario.seed,
-            simulated_s: micros(simulated_s),
-            visits: per_visit.len() as u64,
-            alerts: self.alerts,
-            latency_s: self.latency.percentiles(),
-            late_visits: per_visit.iter().filter(|v| v.late).count() as u64,
-            failed_visits: per_visit.iter().filter(|v| v.failed).count() as u64,
-            jobs: JobTotals {
-                created: j.created,
-                max_running: j.max_running,
-                max_pending: j.max_pending,
-                busy_pod_s: millis(j.busy_pod_s),
-                idle_pod_s: millis(j.idle_pod_s),
-                idle_fraction: micros(ratio(j.idle_pod_s, pod_s)),
-                pod_startups: j.pod_startups,
-                mean_pod_startup_s: millis(ratio(j.pod_startup_total_s, j.pod_startups as f64)),
-            },
-            gates: crate::gates::GateReport::default(),
-            bytes: ByteTotals {
-                produced: self.bytes_produced,
-                delivered: self.bytes_delivered,
-                mean_alert: millis(ratio(
-                    self.bytes_produced as f64,
-                    self.alerts.produced as f64,
-                )),
-            },
-            throughput: Throughput {
-                mean_alerts_per_s: millis(ratio(self.alerts.delivered as f64, simulated_s)),
-                peak_alerts_per_s: peak_alerts,
-                mean_mbit_per_s: millis(ratio(
-                    self.bytes_delivered as f64 * 8.0 / 1e6,
-                    simulated_s,
-                )),
-                peak_mbit_per_s: peak_mbit,
-            },
-            consumers: self
-                .consumers
-                .iter()
-                .map(|(name, h)| ConsumerReport {
-                    name: name.clone(),
-                    received: h.count(),
-                    latency_s: h.percentiles(),
-                })
-                .collect(),
-            per_visit,
-            series,
-            config: scenario.clone(),
+        let mut report = Report::new(scenario, simulated_s);
+        report.alerts = self.alerts;
+        report.latency_s = self.latency.percentiles();
+        report.jobs = JobTotals {
+            created: j.created,
+            max_running: j.max_running,
+            max_pending: j.max_pending,
+            busy_pod_s: millis(j.busy_pod_s),
+            idle_pod_s: millis(j.idle_pod_s),
+            idle_fraction: micros(ratio(j.idle_pod_s, pod_s)),
+            pod_startups: j.pod_startups,
+            mean_pod_startup_s: millis(ratio(j.pod_startup_total_s, j.pod_startups as f64)),
         };
-        report.gates = crate::gates::evaluate(&scenario.gates, &report);
+        report.bytes = ByteTotals {
+            produced: self.bytes_produced,
+            delivered: self.bytes_delivered,
+            mean_alert: millis(ratio(
+                self.bytes_produced as f64,
+                self.alerts.produced as f64,
+            )),
+        };
+        report.throughput = Throughput {
+            mean_alerts_per_s: millis(ratio(self.alerts.delivered as f64, simulated_s)),
+            peak_alerts_per_s: peak_alerts,
+            mean_mbit_per_s: millis(ratio(self.bytes_delivered as f64 * 8.0 / 1e6, simulated_s)),
+            peak_mbit_per_s: peak_mbit,
+        };
+        report.consumers = self
+            .consumers
+            .iter()
+            .map(|(name, h)| ConsumerReport {
+                name: name.clone(),
+                received: h.count(),
+                latency_s: h.percentiles(),
+            })
+            .collect();
+        report.per_visit = per_visit;
+        report.series = series;
+        report.finalise();
         report
     }
 }

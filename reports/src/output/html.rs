@@ -13,6 +13,38 @@ use crate::report::Report;
 
 const WIDTH: u32 = 900;
 const HEIGHT: u32 = 320;
+/// Longer series are reduced to this many points (about two per pixel
+/// column) so that a night's thousands of samples stay readable.
+const MAX_POINTS: usize = 450;
+
+/// How consecutive points are merged when a series is reduced.
+#[derive(Debug, Clone, Copy)]
+enum Merge {
+    /// Keep the peak (lag, Jobs: the envelope matters).
+    Max,
+    /// Keep the mean (throughput: the average rate over the bin).
+    Mean,
+}
+
+/// Reduces `points` to at most [`MAX_POINTS`], each output point at the
+/// first x of its bin.
+fn reduce(points: Vec<(f64, f64)>, merge: Merge) -> Vec<(f64, f64)> {
+    if points.len() <= MAX_POINTS {
+        return points;
+    }
+    let per_bin = points.len().div_ceil(MAX_POINTS);
+    points
+        .chunks(per_bin)
+        .filter_map(|bin| {
+            let x = bin.first()?.0;
+            let y = match merge {
+                Merge::Max => bin.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max),
+                Merge::Mean => bin.iter().map(|p| p.1).sum::<f64>() / bin.len() as f64,
+            };
+            Some((x, y))
+        })
+        .collect()
+}
 
 /// One line of a chart.
 struct Line<'a> {
@@ -24,6 +56,7 @@ struct Line<'a> {
 /// Renders report.html.
 pub fn render(r: &Report) -> Result<String, ReportError> {
     let t = &r.series.t_s;
+    let windows: Vec<(f64, f64)> = r.faults.iter().map(|f| (f.start_s, f.end_s)).collect();
     let to_f = |v: &[u64]| -> Vec<f64> { v.iter().map(|&x| x as f64).collect() };
     let lag = chart(
         "lag-jobs",
@@ -32,31 +65,36 @@ pub fn render(r: &Report) -> Result<String, ReportError> {
         "count",
         &[
             line(
-                "stream lag",
+                "stream lag (peak)",
                 RGBColor(31, 119, 180),
                 t,
                 &to_f(&r.series.lag),
+                Merge::Max,
             ),
             line(
-                "Jobs running",
+                "Jobs running (peak)",
                 RGBColor(255, 127, 14),
                 t,
                 &to_f(&r.series.jobs_running),
+                Merge::Max,
             ),
             line(
-                "Jobs pending",
+                "Jobs pending (peak)",
                 RGBColor(148, 103, 189),
                 t,
                 &to_f(&r.series.jobs_pending),
+                Merge::Max,
             ),
             line(
-                "pods busy",
+                "pods busy (peak)",
                 RGBColor(44, 160, 44),
                 t,
                 &to_f(&r.series.pods_busy),
+                Merge::Max,
             ),
         ],
         None,
+        &windows,
     )?;
     let visits: Vec<f64> = r.per_visit.iter().map(|v| f64::from(v.visit)).collect();
     let p98: Vec<f64> = r.per_visit.iter().map(|v| v.p98_latency_s).collect();
@@ -65,8 +103,15 @@ pub fn render(r: &Report) -> Result<String, ReportError> {
         "p98 latency per visit (end of readout to Kafka ack)",
         "visit",
         "seconds",
-        &[line("p98 latency", RGBColor(31, 119, 180), &visits, &p98)],
+        &[line(
+            "p98 latency",
+            RGBColor(31, 119, 180),
+            &visits,
+            &p98,
+            Merge::Max,
+        )],
         Some(("limit", r.config.gates.p98_latency_s)),
+        &[],
     )?;
     let throughput = chart(
         "throughput",
@@ -78,8 +123,10 @@ pub fn render(r: &Report) -> Result<String, ReportError> {
             RGBColor(44, 160, 44),
             t,
             &r.series.delivered_per_s,
+            Merge::Mean,
         )],
         None,
+        &windows,
     )?;
 
     let mut h = String::new();
@@ -162,6 +209,16 @@ pub fn render(r: &Report) -> Result<String, ReportError> {
         let _ = writeln!(h, "<tr><th>{}</th><td>{}</td></tr>", escape(k), escape(&v));
     }
     h.push_str("</table>\n<h2>Charts</h2>\n");
+    if !r.faults.is_empty() {
+        h.push_str("<p>Shaded: fault windows (");
+        let list: Vec<String> = r
+            .faults
+            .iter()
+            .map(|f| format!("{} {}&ndash;{} s", escape(&f.kind), f.start_s, f.end_s))
+            .collect();
+        h.push_str(&list.join(", "));
+        h.push_str(").</p>\n");
+    }
     for svg in [lag, latency, throughput] {
         h.push_str("<figure>\n");
         h.push_str(&svg);
@@ -171,11 +228,11 @@ pub fn render(r: &Report) -> Result<String, ReportError> {
     Ok(h)
 }
 
-fn line<'a>(name: &'a str, colour: RGBColor, xs: &[f64], ys: &[f64]) -> Line<'a> {
+fn line<'a>(name: &'a str, colour: RGBColor, xs: &[f64], ys: &[f64], merge: Merge) -> Line<'a> {
     Line {
         name,
         colour,
-        points: xs.iter().copied().zip(ys.iter().copied()).collect(),
+        points: reduce(xs.iter().copied().zip(ys.iter().copied()).collect(), merge),
     }
 }
 
@@ -187,6 +244,7 @@ fn chart(
     y_desc: &str,
     lines: &[Line<'_>],
     limit: Option<(&str, f64)>,
+    shaded: &[(f64, f64)],
 ) -> Result<String, ReportError> {
     let err = |e: &dyn std::fmt::Display| ReportError::Chart {
         chart: id,
@@ -223,6 +281,18 @@ fn chart(
             .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(|e| err(&e))?;
+        // Fault windows behind the lines; instantaneous ones get a thin band.
+        let min_width = (x_max - x_min) / 400.0;
+        for &(start, end) in shaded {
+            let (a, b) = (start.max(x_min), end.max(start + min_width).min(x_max));
+            if a < b {
+                c.draw_series(std::iter::once(Rectangle::new(
+                    [(a, 0.0), (b, y_max)],
+                    RGBColor(214, 39, 40).mix(0.15).filled(),
+                )))
+                .map_err(|e| err(&e))?;
+            }
+        }
         for l in lines {
             let colour = l.colour;
             c.draw_series(LineSeries::new(
@@ -268,4 +338,22 @@ fn escape(s: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_series_are_reduced_keeping_peaks_or_means() {
+        let points: Vec<(f64, f64)> = (0..900).map(|i| (f64::from(i), f64::from(i % 2))).collect();
+        let peaks = reduce(points.clone(), Merge::Max);
+        assert!(peaks.len() <= MAX_POINTS);
+        assert_eq!(peaks.len(), 450);
+        assert!(peaks.iter().all(|p| p.1 == 1.0));
+        let means = reduce(points, Merge::Mean);
+        assert!(means.iter().all(|p| (p.1 - 0.5).abs() < 1e-9));
+        let short = vec![(0.0, 1.0), (1.0, 2.0)];
+        assert_eq!(reduce(short.clone(), Merge::Max), short);
+    }
 }

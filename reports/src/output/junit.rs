@@ -70,3 +70,22 @@ fn xml(s: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_escaped() {
+        assert_eq!(xml("a<b>&\"c'\u{1}"), "a&lt;b&gt;&amp;&quot;c&apos;");
+        let s = alertsim_scenarios::Scenario {
+            name: "x<y".into(),
+            ..Default::default()
+        };
+        let mut r = Report::new(&s, 1.0);
+        r.finalise();
+        let out = render(&r);
+        assert!(out.contains("alertsim.gates.x&lt;y"));
+        assert!(!out.contains("x<y"));
+    }
+}

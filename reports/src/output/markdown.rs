@@ -77,6 +77,12 @@ pub fn render(r: &Report) -> String {
     for (name, value) in rows {
         let _ = writeln!(s, "| {name} | {value} |");
     }
+    if !r.faults.is_empty() {
+        s.push_str("\n## Faults\n\n| kind | start | end |\n| --- | --- | --- |\n");
+        for f in &r.faults {
+            let _ = writeln!(s, "| {} | {} s | {} s |", f.kind, f.start_s, f.end_s);
+        }
+    }
     if !r.consumers.is_empty() {
         s.push_str("\n## Consumers\n\n| consumer | received | p50 | p98 | max |\n| --- | --- | --- | --- | --- |\n");
         for c in &r.consumers {

@@ -55,6 +55,22 @@ pub fn write_reports(report: &Report, dir: &Path) -> Result<Written, ReportError
     Ok(written)
 }
 
+/// Everything a run writes: the three report files and run-info.json into
+/// `dir`, and JUnit XML to `junit` when given.
+pub fn write_run(
+    report: &Report,
+    run_info: &run_info::RunInfo,
+    dir: &Path,
+    junit: Option<&Path>,
+) -> Result<Written, ReportError> {
+    let written = write_reports(report, dir)?;
+    run_info.write(dir)?;
+    if let Some(path) = junit {
+        self::junit::write(report, path)?;
+    }
+    Ok(written)
+}
+
 pub(crate) fn create_dir(dir: &Path) -> Result<(), ReportError> {
     std::fs::create_dir_all(dir).map_err(|source| ReportError::Io {
         path: dir.to_owned(),

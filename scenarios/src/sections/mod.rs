@@ -2,6 +2,7 @@
 
 pub mod cluster;
 pub mod consumers;
+pub mod faults;
 pub mod gates;
 pub mod kafka;
 pub mod night;

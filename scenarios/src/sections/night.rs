@@ -24,6 +24,13 @@ pub struct Night {
     pub next_visit_lead_s: f64,
     /// Pauses in the cadence (slews, filter changes, weather). Default none.
     pub gaps: Vec<Gap>,
+    /// Probability that a random pause precedes a visit (default 0).
+    pub gap_probability: f64,
+    /// Length of a random pause in seconds (default 120).
+    pub gap_duration_s: f64,
+    /// How long after the last visit's readout the run may go on draining
+    /// the backlog before it stops (default 14,400 s).
+    pub drain_limit_s: f64,
     /// Alerts in an ordinary visit (default lognormal, mean 8,550, std dev
     /// 4,000, clamped to [500, 40,000]); together with the galactic-plane
     /// fields below the night's mean is about 10,000 per visit.
@@ -66,6 +73,9 @@ impl Default for Night {
             readout_s: 2.0,
             next_visit_lead_s: 20.0,
             gaps: Vec::new(),
+            gap_probability: 0.0,
+            gap_duration_s: 120.0,
+            drain_limit_s: 4.0 * 3600.0,
             alerts_per_visit: Distribution::Lognormal {
                 mean: 8550.0,
                 std_dev: 4000.0,
@@ -96,9 +106,11 @@ impl Night {
             + self.galactic_plane_fraction * self.galactic_plane_alerts_per_visit.mean()
     }
 
-    /// Nominal length of the night in seconds: visits times interval plus gaps.
+    /// Nominal length of the night in seconds: visits times interval plus
+    /// the listed gaps and the expected random ones.
     pub fn nominal_duration_s(&self) -> f64 {
-        f64::from(self.visits) * self.visit_interval_s
+        f64::from(self.visits)
+            * (self.visit_interval_s + self.gap_probability * self.gap_duration_s)
             + self.gaps.iter().map(|g| g.duration_s).sum::<f64>()
     }
 
@@ -131,6 +143,9 @@ impl Night {
                 );
             }
         }
+        c.fraction("night.gap_probability", self.gap_probability);
+        c.non_negative("night.gap_duration_s", self.gap_duration_s);
+        c.non_negative("night.drain_limit_s", self.drain_limit_s);
         self.alerts_per_visit
             .check(c, "night.alerts_per_visit", Domain::NonNegative);
         c.fraction(

@@ -42,6 +42,9 @@ pub struct Workers {
     pub max_message_age_s: f64,
     /// Acknowledgement mode (default `before_processing`, as Rubin runs it).
     pub ack_mode: AckMode,
+    /// Seconds from reading an event to the start of processing (loading
+    /// calibrations, preparing the pipeline; default 5).
+    pub prep_s: f64,
     /// Fixed part of the processing time of one detector in seconds (default
     /// lognormal, mean 20, std dev 5, clamped to [5, 120]).
     pub processing_base_s: Distribution,
@@ -54,6 +57,9 @@ pub struct Workers {
     pub encode_sample: u32,
     /// Alert size in bytes when `fidelity = "nominal"` (default 82,000).
     pub nominal_alert_bytes: u64,
+    /// Encoder throughput on one worker core in megabytes per second, used
+    /// to charge packaging time (default 800).
+    pub encode_mb_per_s: f64,
 }
 
 impl Default for Workers {
@@ -63,6 +69,7 @@ impl Default for Workers {
             listen_timeout_s: 900.0,
             max_message_age_s: 3600.0,
             ack_mode: AckMode::BeforeProcessing,
+            prep_s: 5.0,
             processing_base_s: Distribution::Lognormal {
                 mean: 20.0,
                 std_dev: 5.0,
@@ -73,6 +80,7 @@ impl Default for Workers {
             fidelity: Fidelity::Sample,
             encode_sample: 200,
             nominal_alert_bytes: 82_000,
+            encode_mb_per_s: 800.0,
         }
     }
 }
@@ -81,6 +89,8 @@ impl Workers {
     pub(crate) fn check(&self, c: &mut Checker) {
         c.positive("workers.listen_timeout_s", self.listen_timeout_s);
         c.positive("workers.max_message_age_s", self.max_message_age_s);
+        c.non_negative("workers.prep_s", self.prep_s);
+        c.positive("workers.encode_mb_per_s", self.encode_mb_per_s);
         self.processing_base_s
             .check(c, "workers.processing_base_s", Domain::NonNegative);
         c.non_negative(

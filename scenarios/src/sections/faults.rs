@@ -1,0 +1,168 @@
+//! `[[faults]]` and `[[schema_changes]]`: things that go wrong or change
+//! during a run, each in a window of virtual time. The simulator decides
+//! how each one acts on its models; the reports shade the windows.
+
+use serde::{Deserialize, Serialize};
+
+use crate::validate::Checker;
+
+/// One fault, written as `[[faults]]` with a `kind`, a start `at_s` and,
+/// for the ones that last, a `duration_s`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Fault {
+    /// `brokers` Kafka brokers are down (produce fails while fewer than
+    /// `min_insync_replicas` replicas are in sync).
+    BrokerOutage {
+        /// Start, seconds from the start of the run.
+        at_s: f64,
+        /// Length in seconds.
+        duration_s: f64,
+        /// How many brokers go down.
+        brokers: u32,
+    },
+    /// Redis is unreachable: fan-out writes and worker reads fail (workers
+    /// exit 1 on a Redis error).
+    RedisOutage {
+        /// Start.
+        at_s: f64,
+        /// Length in seconds.
+        duration_s: f64,
+    },
+    /// The schema registry is unreachable.
+    RegistryOutage {
+        /// Start.
+        at_s: f64,
+        /// Length in seconds.
+        duration_s: f64,
+    },
+    /// `nodes` nodes of the pool are lost; their pods fail.
+    NodeLoss {
+        /// Start.
+        at_s: f64,
+        /// Length in seconds (then the nodes come back).
+        duration_s: f64,
+        /// How many nodes.
+        nodes: u32,
+    },
+    /// Pod start-up takes `factor` times longer (image registry slow).
+    SlowPodStartup {
+        /// Start.
+        at_s: f64,
+        /// Length in seconds.
+        duration_s: f64,
+        /// Multiplier of the start-up time (>= 1 slows down).
+        factor: f64,
+    },
+    /// The ScaledJob spec changes; under the default rollout KEDA 2.16
+    /// deletes the running Jobs.
+    ScaledJobSpecChange {
+        /// When.
+        at_s: f64,
+    },
+    /// `XTRIM MAXLEN maxlen` on the stream (can make the group's lag NULL).
+    StreamTrim {
+        /// When.
+        at_s: f64,
+        /// Entries kept.
+        maxlen: u64,
+    },
+}
+
+impl Fault {
+    /// Short name of the kind, as written in the file.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::BrokerOutage { .. } => "broker_outage",
+            Self::RedisOutage { .. } => "redis_outage",
+            Self::RegistryOutage { .. } => "registry_outage",
+            Self::NodeLoss { .. } => "node_loss",
+            Self::SlowPodStartup { .. } => "slow_pod_startup",
+            Self::ScaledJobSpecChange { .. } => "scaled_job_spec_change",
+            Self::StreamTrim { .. } => "stream_trim",
+        }
+    }
+
+    /// `(start, end)` in seconds; instantaneous faults have `end == start`.
+    pub fn window_s(&self) -> (f64, f64) {
+        match *self {
+            Self::BrokerOutage {
+                at_s, duration_s, ..
+            }
+            | Self::RedisOutage { at_s, duration_s }
+            | Self::RegistryOutage { at_s, duration_s }
+            | Self::NodeLoss {
+                at_s, duration_s, ..
+            }
+            | Self::SlowPodStartup {
+                at_s, duration_s, ..
+            } => (at_s, at_s + duration_s),
+            Self::ScaledJobSpecChange { at_s } | Self::StreamTrim { at_s, .. } => (at_s, at_s),
+        }
+    }
+}
+
+/// A new alert schema version registered and used from `at_s` on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchemaChange {
+    /// When, seconds from the start of the run.
+    pub at_s: f64,
+    /// Schema version `major.minor`, such as `"10.0"` (registry id major*100 + minor).
+    pub version: String,
+}
+
+impl SchemaChange {
+    /// `(major, minor)` when the version is well formed.
+    pub fn major_minor(&self) -> Option<(u32, u32)> {
+        let (major, minor) = self.version.split_once('.')?;
+        Some((major.parse().ok()?, minor.parse().ok()?))
+    }
+}
+
+pub(crate) fn check(
+    faults: &[Fault],
+    schema_changes: &[SchemaChange],
+    brokers: u32,
+    nodes: u32,
+    c: &mut Checker,
+) {
+    for (i, fault) in faults.iter().enumerate() {
+        let path = format!("faults.{i}");
+        let (start, end) = fault.window_s();
+        c.non_negative(&format!("{path}.at_s"), start);
+        if end < start || !end.is_finite() {
+            c.fail(
+                &format!("{path}.duration_s"),
+                format!("{} must last a finite, non-negative time", fault.kind()),
+                "a number >= 0",
+            );
+        }
+        match *fault {
+            Fault::BrokerOutage { brokers: n, .. } if n == 0 || n > brokers => c.fail(
+                &format!("{path}.brokers"),
+                format!("{n} brokers down, but the cluster has {brokers}"),
+                &format!("between 1 and kafka.brokers ({brokers})"),
+            ),
+            Fault::NodeLoss { nodes: n, .. } if n == 0 || n > nodes => c.fail(
+                &format!("{path}.nodes"),
+                format!("{n} nodes lost, but the pool has {nodes}"),
+                &format!("between 1 and cluster.nodes ({nodes})"),
+            ),
+            Fault::SlowPodStartup { factor, .. } => {
+                c.positive(&format!("{path}.factor"), factor);
+            }
+            _ => {}
+        }
+    }
+    for (i, change) in schema_changes.iter().enumerate() {
+        c.non_negative(&format!("schema_changes.{i}.at_s"), change.at_s);
+        if change.major_minor().is_none() {
+            c.fail(
+                &format!("schema_changes.{i}.version"),
+                format!("`{}` is not a schema version", change.version),
+                "\"major.minor\", such as \"10.0\"",
+            );
+        }
+    }
+}
