@@ -121,6 +121,26 @@ fn conditions_fulfilled(version: KedaVersion, wanted: &[String], pods: &[PodView
     }
 }
 
+/// Counts from the Job runtime (`crate::jobs`), saturating at `u32::MAX`.
+impl From<crate::jobs::JobCounts> for JobCounts {
+    fn from(c: crate::jobs::JobCounts) -> Self {
+        Self::new(
+            u32::try_from(c.running).unwrap_or(u32::MAX),
+            u32::try_from(c.pending).unwrap_or(u32::MAX),
+        )
+    }
+}
+
+impl KedaVersion {
+    /// The Job runtime's pending-condition rule matching this KEDA version.
+    pub fn pending_condition_counting(self) -> crate::jobs::PendingConditionCounting {
+        match self {
+            Self::V2_16 => crate::jobs::PendingConditionCounting::Keda2_16,
+            Self::Current => crate::jobs::PendingConditionCounting::PerPod,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,6 +218,15 @@ mod tests {
             count_jobs(&settings(KedaVersion::Current, &wanted), &jobs).pending,
             1
         );
+    }
+
+    #[test]
+    fn runtime_counts_convert_and_saturate() {
+        let c = crate::jobs::JobCounts {
+            running: 7,
+            pending: u64::MAX,
+        };
+        assert_eq!(JobCounts::from(c), JobCounts::new(7, u32::MAX));
     }
 
     #[test]

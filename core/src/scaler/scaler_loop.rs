@@ -147,8 +147,9 @@ impl ScalerLoop {
     }
 
     /// Applies a spec change at `now`: new settings at `generation`; returns
-    /// the rollout's deletions of existing Jobs, rate limited. The polling
-    /// interval of the new settings applies from the next poll on.
+    /// the rollout's deletions of existing Jobs, rate limited. As KEDA
+    /// restarts a ScaledJob's scale loop after reconciling it, the next poll
+    /// is due as soon as the last deletion has gone out.
     pub fn change_spec(
         &mut self,
         now: Duration,
@@ -158,16 +159,19 @@ impl ScalerLoop {
     ) -> Vec<TimedAction> {
         self.settings = settings;
         let mut at = now;
-        jobs_to_delete_on_spec_change(self.settings.rollout, generation, jobs)
-            .into_iter()
-            .map(|name| {
-                at = self.limiter.reserve(at);
-                TimedAction {
-                    at,
-                    action: JobAction::Delete { name },
-                }
-            })
-            .collect()
+        let deletions: Vec<TimedAction> =
+            jobs_to_delete_on_spec_change(self.settings.rollout, generation, jobs)
+                .into_iter()
+                .map(|name| {
+                    at = self.limiter.reserve(at);
+                    TimedAction {
+                        at,
+                        action: JobAction::Delete { name },
+                    }
+                })
+                .collect();
+        self.next_poll = at;
+        deletions
     }
 }
 
@@ -252,5 +256,6 @@ mod tests {
             ..ScaledJobSettings::rubin_production()
         };
         assert!(lp.change_spec(secs(6), gradual, 3, &jobs).is_empty());
+        assert_eq!(lp.next_poll(), secs(6));
     }
 }
