@@ -41,6 +41,7 @@ async fn run(visits: i64, workers: usize, ack_mode: AckMode) -> TestResult<Pipel
         report.drain_time.as_secs_f64() * 1e3,
         report.drain_rate(),
     );
+
     Ok(report)
 }
 
@@ -62,7 +63,7 @@ async fn every_fanned_out_event_is_processed_once_in_both_modes() -> TestResult 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "measurement run; prints figures"]
 async fn measure_twenty_visits() -> TestResult {
-    for mode in [AckMode::BeforeProcessing, AckMode::AfterProcessing] {
+    for mode in [AckMode::AfterProcessing, AckMode::BeforeProcessing] {
         for workers in [1, 4, 16] {
             let report = run(20, workers, mode).await?;
             assert_eq!(report.events_processed, report.events_written);
