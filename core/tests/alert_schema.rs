@@ -248,3 +248,49 @@ fn apache_avro_canonical_forms_match_too() {
         .expect("official alert resolves its named types");
     assert_eq!(ours, official);
 }
+
+/// Collects `(record full name, field name, default)` for every record
+/// defined anywhere in `schema` (canonical forms drop defaults, so they are
+/// compared separately).
+fn field_defaults(schema: &Value, out: &mut Vec<(String, String, Option<Value>)>) {
+    match schema {
+        Value::Object(map) => {
+            if map.get("type").and_then(Value::as_str) == Some("record") {
+                let name = map["name"].as_str().unwrap_or_default();
+                let ns = map
+                    .get("namespace")
+                    .and_then(Value::as_str)
+                    .unwrap_or("lsst.v11_0");
+                for field in map["fields"].as_array().into_iter().flatten() {
+                    out.push((
+                        full_name(name, ns),
+                        field["name"].as_str().unwrap_or_default().to_owned(),
+                        field.get("default").cloned(),
+                    ));
+                }
+            }
+            map.values().for_each(|v| field_defaults(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| field_defaults(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn field_defaults_equal_the_official_files() {
+    let Some(dir) = official_dir() else {
+        return;
+    };
+    let mut official = Vec::new();
+    for name in OFFICIAL_NAMED.iter().chain(std::iter::once(&"alert")) {
+        let json: Value = serde_json::from_str(&read_official(&dir, name)).expect("JSON");
+        field_defaults(&json, &mut official);
+    }
+    let mut ours = Vec::new();
+    let json: Value = serde_json::from_str(&alert_schema_json()).expect("JSON");
+    field_defaults(&json, &mut ours);
+    official.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    ours.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    assert_eq!(ours.len(), 12 + 98 + 14 + 82 + 39 + 53);
+    assert_eq!(ours, official);
+}

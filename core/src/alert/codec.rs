@@ -151,6 +151,15 @@ impl<'a> Sink<'a> {
         Self { buf, pos: 0 }
     }
 
+    /// Moves the cursor out, leaving an empty one behind (put it back when done).
+    #[inline(always)]
+    pub fn take(&mut self) -> Sink<'a> {
+        Sink {
+            buf: std::mem::take(&mut self.buf),
+            pos: self.pos,
+        }
+    }
+
     /// Bytes written (or that would have been written) so far.
     pub fn position(&self) -> usize {
         self.pos
@@ -391,6 +400,13 @@ impl<'a> Reader<'a> {
         let slice = self.buf.get(self.pos..end).unwrap_or_default();
         self.pos = end;
         slice
+    }
+
+    /// Reads Avro `bytes` as a slice of the input.
+    #[inline]
+    pub fn bytes_ref(&mut self) -> Result<&'a [u8], DecodeError> {
+        let len = self.length()?;
+        Ok(self.slice(len))
     }
 
     /// Reads Avro `bytes`.

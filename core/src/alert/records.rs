@@ -172,7 +172,6 @@ macro_rules! avro_record {
         pub struct $name {
             $(
                 #[serde(rename = $avro)]
-                #[allow(missing_docs)]
                 pub $field: $ty,
             )*
         }
@@ -205,16 +204,23 @@ macro_rules! avro_record {
 
             #[inline]
             fn encode(&self, out: &mut $crate::alert::codec::Sink<'_>) {
-                $( $crate::alert::records::AvroField::encode(&self.$field, out); )*
+                // A local cursor lets the compiler keep it in registers.
+                let mut sink = out.take();
+                $( $crate::alert::records::AvroField::encode(&self.$field, &mut sink); )*
+                *out = sink;
             }
 
             #[inline]
             fn decode(
                 reader: &mut $crate::alert::codec::Reader<'_>,
             ) -> Result<Self, $crate::alert::codec::DecodeError> {
-                Ok(Self {
-                    $( $field: <$ty as $crate::alert::records::AvroField>::decode(reader)?, )*
-                })
+                // A local cursor lets the compiler keep it in registers.
+                let mut local = reader.clone();
+                let record = Self {
+                    $( $field: <$ty as $crate::alert::records::AvroField>::decode(&mut local)?, )*
+                };
+                *reader = local;
+                Ok(record)
             }
 
             fn fill(source: &mut impl $crate::alert::records::FieldSource) -> Self {
