@@ -148,6 +148,36 @@ proptest! {
         }
     }
 
+    /// Header values of every kind read back exactly as written.
+    #[test]
+    fn header_values_round_trip(
+        real in any::<f64>().prop_filter("finite", |v| v.is_finite()),
+        integer in any::<i64>(),
+        flag in any::<bool>(),
+        text in "[ -~]{0,30}",
+        comment in "[ -~]{0,80}",
+    ) {
+        let hdu = ImageHdu {
+            width: 2,
+            height: 1,
+            pixels: vec![1.5, -2.0],
+            cards: vec![
+                Card::real("REALVAL", real, &comment),
+                Card::integer("INTVAL", integer, &comment),
+                Card::with_comment("FLAG", Value::Logical(flag), &comment),
+                Card::text("TEXT", &text, &comment),
+            ],
+        };
+        let bytes = write_fits(&[hdu]).expect("writes");
+        prop_assert_eq!(bytes.len() % BLOCK_LEN, 0);
+        let hdus = read_hdus(&bytes).expect("reads");
+        prop_assert_eq!(hdus[0].real("REALVAL"), Some(real));
+        prop_assert_eq!(hdus[0].integer("INTVAL"), Some(integer));
+        prop_assert_eq!(hdus[0].get("FLAG"), Some(&Value::Logical(flag)));
+        prop_assert_eq!(hdus[0].text("TEXT"), Some(text.trim_end()));
+        prop_assert_eq!(read_image_f32(&bytes, &hdus[0]).expect("pixels"), vec![1.5, -2.0]);
+    }
+
     /// The reader never panics, whatever the bytes (whole blocks or not).
     #[test]
     fn reader_survives_arbitrary_bytes(

@@ -11,5 +11,7 @@ pub fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     if args.count == 0 {
         return Err(bad_input("--count 0: expected at least 1 alert"));
     }
-    Err(bad_input("the benchmark is not available yet"))
+    let result = alertsim_core::alert::bench::run(args.count);
+    println!("{}", serde_json::to_string(&result)?);
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,14 +1,10 @@
 //! Alert files: Confluent wire-format single alerts and Avro object-container
 //! files, told apart by their first bytes.
 
-use alertsim_core::alert::codec::{decode_alert, encode_alert};
+use alertsim_core::alert::container;
 use alertsim_core::alert::records::Alert;
 use alertsim_core::alert::schema::SCHEMA_ID;
-
-/// First bytes of an Avro object-container file.
-pub const CONTAINER_MAGIC: &[u8; 4] = b"Obj\x01";
-/// First byte of a Confluent wire-format message.
-pub const WIRE_MAGIC: u8 = 0x00;
+use alertsim_core::alert::wire;
 
 /// Which kind of alert file some bytes are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,9 +17,9 @@ pub enum FileKind {
 
 /// Tells the file kind from the first bytes, or says what was found.
 pub fn detect(bytes: &[u8]) -> Result<FileKind, String> {
-    if bytes.starts_with(CONTAINER_MAGIC) {
+    if bytes.starts_with(&container::MAGIC) {
         Ok(FileKind::Container)
-    } else if bytes.first() == Some(&WIRE_MAGIC) {
+    } else if bytes.first() == Some(&wire::MAGIC) {
         Ok(FileKind::Wire)
     } else {
         let found = match bytes.first() {
@@ -39,32 +35,23 @@ pub fn detect(bytes: &[u8]) -> Result<FileKind, String> {
 
 /// Appends the wire-format bytes of an alert.
 pub fn encode_wire(alert: &Alert, out: &mut Vec<u8>) {
-    out.push(WIRE_MAGIC);
-    out.extend_from_slice(&SCHEMA_ID.to_be_bytes());
-    encode_alert(alert, out);
+    wire::encode_alert_message(alert, out);
 }
 
 /// Decodes one wire-format alert.
 pub fn decode_wire(bytes: &[u8]) -> Result<Alert, String> {
-    let header = bytes.get(..5).ok_or_else(|| {
-        format!(
-            "wire format needs a 5-byte header, file has {} bytes",
-            bytes.len()
-        )
-    })?;
-    let id = i32::from_be_bytes([header[1], header[2], header[3], header[4]]);
-    if id != SCHEMA_ID {
-        return Err(format!("schema ID {id}, expected {SCHEMA_ID}"));
-    }
-    decode_alert(&bytes[5..]).map_err(|err| format!("Avro datum: {err}"))
+    wire::decode_alert_message(bytes)
+        .map_err(|err| format!("not a valid wire-format 11.0 alert: {err}"))
 }
 
-/// The container file of a detector's alerts.
-pub fn encode_container(_alerts: &[Alert]) -> anyhow::Result<Vec<u8>> {
-    anyhow::bail!("container output is not available yet")
+/// The `{visit}_{detector}.avro` container file of a detector's alerts:
+/// its name and bytes.
+pub fn encode_container(visit: i64, detector: i32, alerts: &[Alert]) -> (String, Vec<u8>) {
+    container::visit_detector_container(visit, detector, alerts)
 }
 
 /// Decodes every alert of a container file.
-pub fn decode_container(_bytes: &[u8]) -> Result<Vec<Alert>, String> {
-    Err("container files cannot be decoded yet".to_owned())
+pub fn decode_container(bytes: &[u8]) -> Result<Vec<Alert>, String> {
+    container::read_container(bytes)
+        .map_err(|err| format!("not a valid Avro container file of 11.0 alerts: {err}"))
 }

@@ -114,8 +114,9 @@ fn write_batch(dir: &Path, format: OutputFormat, batch: &DetectorAlerts) -> anyh
             Ok(total)
         }
         OutputFormat::Container => {
-            let path = dir.join(format!("{}_{}.avro", batch.visit, batch.detector));
-            let bytes = super::files::encode_container(&batch.alerts)?;
+            let (name, bytes) =
+                super::files::encode_container(batch.visit, batch.detector, &batch.alerts);
+            let path = dir.join(name);
             std::fs::write(&path, &bytes).with_context(|| format!("writing {}", path.display()))?;
             Ok(bytes.len())
         }

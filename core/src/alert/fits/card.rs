@@ -144,20 +144,17 @@ fn format_value(keyword: &str, value: &Value) -> Result<String, FitsError> {
     })
 }
 
-/// Formats a real number so that it always has a decimal point, uses an
-/// upper-case exponent and fits in 20 characters.
+/// Formats a real number as the shortest text that reads back to the same
+/// `f64`, always with a decimal point and an upper-case exponent (at most
+/// 24 characters: right-justified to column 30 when it fits, free format
+/// otherwise).
 fn format_real(keyword: &str, number: f64) -> Result<String, FitsError> {
     if !number.is_finite() {
         return Err(FitsError::NonFiniteValue {
             keyword: keyword.to_owned(),
         });
     }
-    let shortest = format!("{number:?}").to_ascii_uppercase();
-    let text = if shortest.len() <= 20 {
-        shortest
-    } else {
-        format!("{number:.12E}")
-    };
+    let text = format!("{number:?}").to_ascii_uppercase();
     Ok(match text.split_once('E') {
         Some((mantissa, exponent)) if !mantissa.contains('.') => {
             format!("{mantissa}.0E{exponent}")
@@ -197,7 +194,8 @@ mod tests {
         assert_eq!(format_real("K", 1.5).unwrap(), "1.5");
         assert!(format_real("K", f64::NAN).is_err());
         let long = format_real("K", -1.234_567_890_123_456_7e-300).unwrap();
-        assert!(long.len() <= 20, "{long}");
+        assert_eq!(long.parse::<f64>().unwrap(), -1.234_567_890_123_456_7e-300);
+        assert!(long.len() <= 24, "{long}");
     }
 
     #[test]
