@@ -40,7 +40,8 @@ fn smoke_matches_hand_calculations() {
     // The first visit: readout ends at 20 + 30 + 2 = 52 s; the minimum 3
     // Jobs start 10 s after the first poll and eager creates the rest at
     // the first poll that sees the lag (t = 2 s), so they run by 12 s and
-    // wait for the images. Each detector: 5 s + 50 x 0.02 s = 6 s of
+    // wait for the images (5 s of preparation ends long before the readout).
+    // Each detector: 5 s + 50 x 0.02 s = 6 s of
     // processing, then 50 alerts at about 5 ms each, so every alert lands
     // between 6 and 6.3 s after readout.
     let first = &r.per_visit[0];

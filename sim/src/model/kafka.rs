@@ -147,12 +147,14 @@ pub struct Consumers {
 #[derive(Debug)]
 struct Reader {
     per_alert: SimDuration,
+    fetch: SimDuration,
     free_at: SimTime,
 }
 
 impl Consumers {
-    /// One reader per consumer: it starts reading after its start delay
-    /// and takes `1 / throughput` per alert.
+    /// One reader per consumer: it starts reading after its start delay,
+    /// sees an alert one fetch latency after it is acknowledged, and takes
+    /// `1 / throughput` per alert.
     pub fn new(consumers: &[Consumer]) -> Self {
         Consumers {
             readers: consumers
@@ -163,6 +165,7 @@ impl Consumers {
                     } else {
                         SimDuration(u64::MAX / 4)
                     },
+                    fetch: SimDuration::from_secs_f64(c.fetch_latency_ms / 1000.0),
                     free_at: SimTime::from_secs_f64(c.start_delay_s),
                 })
                 .collect(),
@@ -188,7 +191,8 @@ impl Consumers {
     ) {
         for (c, reader) in self.readers.iter_mut().enumerate() {
             for k in 0..batch.delivered {
-                let at = batch.outcome_at(k).max(reader.free_at) + reader.per_alert;
+                let available = batch.outcome_at(k) + reader.fetch;
+                let at = available.max(reader.free_at) + reader.per_alert;
                 reader.free_at = at;
                 received(c, at);
             }
@@ -254,11 +258,13 @@ mod tests {
             name: "fast".into(),
             throughput_alerts_per_s: 1e6,
             start_delay_s: 0.0,
+            fetch_latency_ms: 0.0,
         };
         let slow = Consumer {
             name: "slow".into(),
             throughput_alerts_per_s: 100.0,
             start_delay_s: 0.0,
+            fetch_latency_ms: 0.0,
         };
         let mut c = Consumers::new(&[fast, slow]);
         let batch = BatchOutcome {

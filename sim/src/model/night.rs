@@ -32,8 +32,9 @@ impl Visit {
     }
 }
 
-/// Builds the night's visits: the `visits` stream picks galactic-plane
-/// fields, the `alerts` stream draws the counts and their split.
+/// Builds the night's visits: the `visits` stream draws the random gaps and
+/// picks galactic-plane fields, the `alerts` stream draws the counts and
+/// their split.
 pub fn schedule(
     night: &Night,
     visits_rng: &mut ChaCha8Rng,
@@ -54,6 +55,9 @@ pub fn schedule(
                 .map(|g| g.duration_s)
                 .sum();
             start = start + SimDuration::from_secs_f64(gap_s);
+            if night.gap_probability > 0.0 && unit(visits_rng) < night.gap_probability {
+                start = start + SimDuration::from_secs_f64(night.gap_duration_s);
+            }
         }
         let galactic_plane =
             night.galactic_plane_fraction > 0.0 && unit(visits_rng) < night.galactic_plane_fraction;
@@ -158,6 +162,24 @@ mod tests {
         );
         let gp = v.iter().filter(|x| x.galactic_plane).count();
         assert!((20..90).contains(&gp), "galactic-plane visits {gp}");
+    }
+
+    #[test]
+    fn random_gaps_lengthen_the_night() {
+        let mut night = night_of("smoke");
+        night.visits = 200;
+        night.gap_probability = 0.25;
+        night.gap_duration_s = 100.0;
+        let v = schedule(
+            &night,
+            &mut stream(1, Stream::Visits),
+            &mut stream(1, Stream::Alerts),
+        );
+        let gaps = v
+            .windows(2)
+            .filter(|w| w[1].exposure_start.0 - w[0].exposure_start.0 == 137_000_000)
+            .count();
+        assert!((25..75).contains(&gaps), "{gaps} gaps in 199 intervals");
     }
 
     #[test]
