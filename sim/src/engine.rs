@@ -4,17 +4,18 @@
 //! Events are ordered by (virtual time, sequence); all randomness comes from
 //! the named streams of the scenario's seed.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 use std::time::Duration;
 
 use alertsim_core::fanout::{self, fan_out};
+use alertsim_core::scaler::JobGeneration;
 use alertsim_core::scaler::lag::{GroupInfo, StreamQuery, StreamSnapshot, metric_from_snapshot};
 use alertsim_core::scaler::{
     FinishedJob, FinishedOutcome, JobAction, JobCounts, PollInput, ScalerLoop, TriggerMetric,
 };
-use alertsim_core::worker::{Action, Entry, Input, Worker, WorkerConfig};
+use alertsim_core::worker::{AckMode, Action, Entry, Input, Worker, WorkerConfig};
 use alertsim_reports::{Gauges, Recorder, Report};
-use alertsim_scenarios::{PublisherProfile, Scenario};
+use alertsim_scenarios::{Fault, PublisherProfile, Scenario};
 use rand_chacha::ChaCha8Rng;
 
 use crate::config;
@@ -112,6 +113,41 @@ enum Event {
     ListenTimeout(JobId, u64),
     /// The recorder samples its gauges.
     Sample,
+    /// The scenario's fault number `i` begins.
+    FaultStart(u32),
+    /// The scenario's fault number `i` ends.
+    FaultEnd(u32),
+    /// Wake one idle worker so that it reclaims abandoned entries.
+    Reclaim,
+}
+
+/// How a batch of alerts reaches the producer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Send {
+    /// First time: counted as produced.
+    Fresh,
+    /// Replayed from the spool after failing: produced already, not delivered.
+    Replay,
+    /// A reclaimed entry processed again: every acknowledged alert is a duplicate.
+    Again,
+}
+
+/// Start and (for lasting faults) length of a fault, seconds.
+fn fault_window(fault: &Fault) -> (f64, Option<f64>) {
+    match *fault {
+        Fault::BrokerOutage {
+            at_s, duration_s, ..
+        }
+        | Fault::RedisOutage { at_s, duration_s }
+        | Fault::RegistryOutage { at_s, duration_s }
+        | Fault::NodeLoss {
+            at_s, duration_s, ..
+        }
+        | Fault::SlowPodStartup {
+            at_s, duration_s, ..
+        } => (at_s, Some(duration_s)),
+        Fault::ScaledJobSpecChange { at_s } | Fault::StreamTrim { at_s, .. } => (at_s, None),
+    }
 }
 
 /// The Redis command a worker waits on.
@@ -122,12 +158,24 @@ enum Command {
     Ack(EntryId),
 }
 
+/// The message a worker holds.
+#[derive(Debug, Clone, Copy)]
+struct Held {
+    id: EntryId,
+    body: EntryBody,
+    taken: SimTime,
+    /// Its alerts have been handed to the producer.
+    published: bool,
+}
+
 /// A worker pod as the engine tracks it.
 #[derive(Debug)]
 struct Pod {
     worker: Worker,
     command: Option<Command>,
-    held: Option<(EntryId, EntryBody, SimTime)>,
+    held: Option<Held>,
+    /// The ScaledJob spec generation it was created from.
+    generation: i64,
     /// Parked after an empty read, until this time at the earliest.
     parked_until: Option<SimTime>,
     listen_start: SimTime,
@@ -162,6 +210,11 @@ struct Engine<'s> {
     redis_rng: ChaCha8Rng,
     hard_stop: SimTime,
     receipts: Vec<(usize, SimTime)>,
+    generation: i64,
+    startup_factor: f64,
+    redis_down: u32,
+    brokers_down: u32,
+    published: BTreeSet<EntryId>,
 }
 
 fn to_duration(t: SimTime) -> Duration {
@@ -273,6 +326,11 @@ impl<'s> Engine<'s> {
             hard_stop: last_readout + DRAIN_LIMIT,
             visits,
             receipts: Vec::new(),
+            generation: 1,
+            startup_factor: 1.0,
+            redis_down: 0,
+            brokers_down: 0,
+            published: BTreeSet::new(),
         }
     }
 
@@ -282,6 +340,16 @@ impl<'s> Engine<'s> {
         }
         self.queue.schedule(SimTime::ZERO, Event::Poll);
         self.queue.schedule(SimTime::ZERO, Event::Sample);
+        for (i, fault) in self.s.faults.iter().enumerate() {
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            let (at, duration) = fault_window(fault);
+            self.queue
+                .schedule(SimTime::from_secs_f64(at), Event::FaultStart(i));
+            if let Some(d) = duration {
+                self.queue
+                    .schedule(SimTime::from_secs_f64(at + d), Event::FaultEnd(i));
+            }
+        }
         let mut truncated = false;
         while let Some((now, event)) = self.queue.pop() {
             if now > self.hard_stop {
@@ -316,12 +384,15 @@ impl<'s> Engine<'s> {
         }
     }
 
-    /// All visits announced, every event delivered and every held message done.
+    /// All visits announced, every event delivered, every held message
+    /// done (and, at-least-once, nothing left pending for reclaiming).
     fn finished(&self) -> bool {
         self.visits_announced as usize == self.visits.len()
             && self.stream.undelivered() == 0
             && self.busy_pods == 0
             && self.spool.is_empty()
+            && (self.worker_config.ack_mode == AckMode::BeforeProcessing
+                || self.stream.pending_count() == 0)
     }
 
     /// End of the run: pod time, start-ups, and what never got out.
@@ -352,9 +423,23 @@ impl<'s> Engine<'s> {
         }
         // Detectors never processed (drain limit) and alerts left in the spool.
         for pod in &self.pods {
-            if let Some((_, body, _)) = pod.held {
-                self.rec.detector_failed(body.visit);
+            if let Some(held) = pod.held.filter(|h| !h.published) {
+                self.rec.detector_failed(held.body.visit);
             }
+        }
+        let held: BTreeSet<EntryId> = self
+            .pods
+            .iter()
+            .filter_map(|p| p.held.map(|h| h.id))
+            .collect();
+        let abandoned: Vec<EntryBody> = self
+            .stream
+            .pending_entries()
+            .filter(|(id, _)| !held.contains(id) && !self.published.contains(id))
+            .filter_map(|(_, body)| body)
+            .collect();
+        for body in abandoned {
+            self.rec.detector_failed(body.visit);
         }
         while let Some((_, body)) = self.stream.xreadgroup(u32::MAX, end) {
             self.rec.detector_failed(body.visit);
@@ -373,9 +458,24 @@ impl<'s> Engine<'s> {
             Event::CreateJob => self.create_job(now),
             Event::DeleteJob(job) => {
                 let name = job_name(job);
+                // Deleting an unfinished Job (rollout) kills its pod.
+                if self
+                    .cluster
+                    .job(job)
+                    .is_some_and(|j| j.finished_at.is_none())
+                {
+                    self.kill(now, job);
+                }
                 self.finished_jobs.retain(|f| f.name != name);
             }
             Event::PodRunning(job) => {
+                if self
+                    .cluster
+                    .job(job)
+                    .is_some_and(|j| j.finished_at.is_some())
+                {
+                    return;
+                }
                 self.cluster.pod_running(job, now);
                 if let Some(pod) = self.pods.get_mut(job as usize) {
                     pod.listen_start = now;
@@ -390,11 +490,14 @@ impl<'s> Engine<'s> {
             Event::Command(job) => self.command(now, job),
             Event::Package(job) => self.package(now, job),
             Event::DetectorDone(job) => {
+                if !self.alive(job) {
+                    return;
+                }
                 let Some(pod) = self.pods.get_mut(job as usize) else {
                     return;
                 };
-                if let Some((_, _, taken)) = pod.held.take() {
-                    pod.busy = pod.busy + now.saturating_since(taken);
+                if let Some(held) = pod.held.take() {
+                    pod.busy = pod.busy + now.saturating_since(held.taken);
                     self.busy_pods -= 1;
                     self.messages_processed += 1;
                 }
@@ -423,6 +526,154 @@ impl<'s> Engine<'s> {
                 let every = SimDuration::from_secs_f64(self.rec.sample_interval_s());
                 self.queue.schedule(now + every, Event::Sample);
             }
+            Event::FaultStart(i) => self.fault(now, i, true),
+            Event::FaultEnd(i) => self.fault(now, i, false),
+            Event::Reclaim => self.wake_parked(now, 1),
+        }
+    }
+
+    fn alive(&self, job: JobId) -> bool {
+        self.pods
+            .get(job as usize)
+            .is_some_and(|p| p.worker.exit_code().is_none())
+    }
+
+    /// The pod dies (Job deleted, node lost): the worker gets SIGTERM and
+    /// exits 1; what it held is lost (ack before) or left pending for
+    /// another worker to reclaim (ack after).
+    fn kill(&mut self, now: SimTime, job: JobId) {
+        let Some(pod) = self.pods.get_mut(job as usize) else {
+            return;
+        };
+        pod.command = None;
+        pod.parked_until = None;
+        if let Some(held) = pod.held.take() {
+            pod.busy = pod.busy + now.saturating_since(held.taken);
+            self.busy_pods -= 1;
+            match self.worker_config.ack_mode {
+                AckMode::BeforeProcessing => {
+                    if !held.published {
+                        self.rec.detector_failed(held.body.visit);
+                    }
+                }
+                AckMode::AfterProcessing => {
+                    let idle = from_duration(self.worker_config.claim_min_idle);
+                    self.queue
+                        .schedule(now + SimDuration(idle.0), Event::Reclaim);
+                }
+            }
+        }
+        let started = self
+            .cluster
+            .job(job)
+            .is_some_and(|j| j.running_at.is_some());
+        if started && self.alive(job) {
+            self.feed(now, job, Input::Terminate { now: unix(now) });
+        } else {
+            self.job_exited(now, job, 1);
+        }
+    }
+
+    /// Wakes up to `n` parked workers (they read the stream again).
+    fn wake_parked(&mut self, now: SimTime, n: usize) {
+        let mut woken = 0;
+        while woken < n {
+            let Some(job) = self.parked.pop_front() else {
+                break;
+            };
+            let Some(until) = self.pods.get(job as usize).and_then(|p| p.parked_until) else {
+                continue;
+            };
+            let at = (now + self.command_latency()).max(until);
+            self.queue.schedule(at, Event::Tick(job));
+            woken += 1;
+        }
+    }
+
+    /// A fault of the scenario begins (`start`) or ends.
+    fn fault(&mut self, now: SimTime, i: u32, start: bool) {
+        let Some(fault) = self.s.faults.get(i as usize).cloned() else {
+            return;
+        };
+        match fault {
+            Fault::BrokerOutage { brokers, .. } => {
+                if start {
+                    self.brokers_down += brokers;
+                } else {
+                    self.brokers_down = self.brokers_down.saturating_sub(brokers);
+                }
+                let up = self.s.kafka.brokers.saturating_sub(self.brokers_down);
+                self.kafka.set_brokers_up(up);
+            }
+            Fault::RedisOutage { .. } => {
+                if start {
+                    self.redis_down += 1;
+                    // Idle workers poll in a loop: they hit the outage at once.
+                    let parked = self.parked.len();
+                    self.wake_parked(now, parked);
+                } else {
+                    self.redis_down = self.redis_down.saturating_sub(1);
+                }
+            }
+            Fault::RegistryOutage { .. } => {
+                // The packager uses Rubin's deterministic schema IDs and
+                // never asks the registry while producing: no effect here.
+            }
+            Fault::NodeLoss { nodes, .. } => {
+                if start {
+                    for job in self.cluster.lose_nodes(nodes) {
+                        self.kill(now, job);
+                    }
+                } else {
+                    for job in self.cluster.restore_nodes(nodes, now) {
+                        self.start_pod(now, job);
+                    }
+                }
+            }
+            Fault::SlowPodStartup { factor, .. } => {
+                if factor > 0.0 {
+                    if start {
+                        self.startup_factor *= factor;
+                    } else {
+                        self.startup_factor /= factor;
+                    }
+                }
+            }
+            Fault::ScaledJobSpecChange { .. } => self.spec_change(now),
+            Fault::StreamTrim { maxlen, .. } => {
+                for body in self.stream.xtrim_maxlen(maxlen) {
+                    self.rec.detector_failed(body.visit);
+                }
+            }
+        }
+    }
+
+    /// The ScaledJob's spec changes: the core's rollout decides which Jobs
+    /// are deleted (KEDA 2.16's default rollout: every unfinished one).
+    fn spec_change(&mut self, now: SimTime) {
+        self.generation += 1;
+        let jobs: Vec<JobGeneration> = (0..self.cluster.created())
+            .filter(|&id| {
+                self.cluster
+                    .job(id)
+                    .is_some_and(|j| j.finished_at.is_none())
+            })
+            .map(|id| JobGeneration {
+                name: job_name(id),
+                generation: self.pods.get(id as usize).map(|p| p.generation),
+            })
+            .collect();
+        let settings = config::scaled_job_settings(&self.s.scaler);
+        let deletions = self
+            .scaler
+            .change_spec(to_duration(now), settings, self.generation, &jobs);
+        for action in deletions {
+            if let JobAction::Delete { name } = action.action
+                && let Some(job) = name.rsplit('-').next().and_then(|n| n.parse().ok())
+            {
+                self.queue
+                    .schedule(from_duration(action.at), Event::DeleteJob(job));
+            }
         }
     }
 
@@ -442,30 +693,26 @@ impl<'s> Engine<'s> {
             .get(v as usize)
             .map(|visit| visit.detector_alerts.len())
             .unwrap_or(0);
+        if let Some(next) = self.visits.get(v as usize + 1) {
+            self.queue.schedule(next.announced, Event::Announce(v + 1));
+        }
+        self.visits_announced = v + 1;
+        if self.redis_down > 0 {
+            // The fan-out's XADDs fail: the visit's detectors are never processed.
+            for _ in 0..detectors {
+                self.rec.detector_failed(v);
+            }
+            return;
+        }
         for detector in 0..detectors {
             self.stream.xadd(EntryBody {
                 visit: v,
                 detector: u32::try_from(detector).unwrap_or(u32::MAX),
             });
         }
-        self.visits_announced = v + 1;
         // Idle workers poll the stream in a loop; wake as many as there are
         // new entries, after one command latency.
-        let mut woken = 0;
-        while woken < detectors {
-            let Some(job) = self.parked.pop_front() else {
-                break;
-            };
-            let Some(until) = self.pods.get(job as usize).and_then(|p| p.parked_until) else {
-                continue;
-            };
-            let at = (now + self.command_latency()).max(until);
-            self.queue.schedule(at, Event::Tick(job));
-            woken += 1;
-        }
-        if let Some(next) = self.visits.get(v as usize + 1) {
-            self.queue.schedule(next.announced, Event::Announce(v + 1));
-        }
+        self.wake_parked(now, detectors);
     }
 
     fn command_latency(&mut self) -> SimDuration {
@@ -489,11 +736,13 @@ impl<'s> Engine<'s> {
         let metric = metric_from_snapshot(&self.query, Some(&snapshot))
             .map(|reading| reading.value)
             .unwrap_or(0);
-        let metrics = [TriggerMetric::new(
-            metric as f64,
-            self.s.scaler.lag_count as f64,
-            self.s.scaler.activation_lag_count as f64,
-        )];
+        let target = self.s.scaler.lag_count as f64;
+        let activation = self.s.scaler.activation_lag_count as f64;
+        let metrics = if self.redis_down > 0 {
+            [TriggerMetric::errored(target, activation)]
+        } else {
+            [TriggerMetric::new(metric as f64, target, activation)]
+        };
         let counts = JobCounts::new(self.cluster.active_jobs(), self.cluster.pending_jobs());
         self.rec
             .observe_jobs(u64::from(counts.running), u64::from(counts.pending));
@@ -531,6 +780,7 @@ impl<'s> Engine<'s> {
             worker: Worker::new(self.worker_config.clone()),
             command: None,
             held: None,
+            generation: self.generation,
             parked_until: None,
             listen_start: now,
             busy: SimDuration::ZERO,
@@ -541,7 +791,8 @@ impl<'s> Engine<'s> {
     }
 
     fn start_pod(&mut self, now: SimTime, job: JobId) {
-        let startup = self.s.cluster.pod_startup_s.sample(&mut self.startup_rng);
+        let startup =
+            self.s.cluster.pod_startup_s.sample(&mut self.startup_rng) * self.startup_factor;
         self.queue.schedule(
             now + SimDuration::from_secs_f64(startup),
             Event::PodRunning(job),
@@ -584,19 +835,7 @@ impl<'s> Engine<'s> {
                 None
             }
             Action::Exit { code, .. } => {
-                if self.cluster.finish_job(job, code == 0, now) {
-                    self.finished_jobs.push(FinishedJob {
-                        name: job_name(job),
-                        outcome: if code == 0 {
-                            FinishedOutcome::Succeeded
-                        } else {
-                            FinishedOutcome::Failed
-                        },
-                        finished_at: to_duration(now),
-                    });
-                    let teardown = SimDuration::from_secs_f64(self.s.cluster.pod_teardown_s);
-                    self.queue.schedule(now + teardown, Event::PodGone(job));
-                }
+                self.job_exited(now, job, code);
                 None
             }
         };
@@ -609,6 +848,33 @@ impl<'s> Engine<'s> {
         }
     }
 
+    /// The Job's pod ended with `code`: the Job finishes, its pod goes
+    /// after the teardown time.
+    fn job_exited(&mut self, now: SimTime, job: JobId, code: i32) {
+        if self.cluster.finish_job(job, code == 0, now) {
+            self.finished_jobs.push(FinishedJob {
+                name: job_name(job),
+                outcome: if code == 0 {
+                    FinishedOutcome::Succeeded
+                } else {
+                    FinishedOutcome::Failed
+                },
+                finished_at: to_duration(now),
+            });
+            let teardown = SimDuration::from_secs_f64(self.s.cluster.pod_teardown_s);
+            self.queue.schedule(now + teardown, Event::PodGone(job));
+            if code != 0
+                && self.worker_config.ack_mode == AckMode::AfterProcessing
+                && self.stream.pending_count() > 0
+            {
+                // What it left pending is reclaimed once idle long enough.
+                let idle = from_duration(self.worker_config.claim_min_idle);
+                self.queue
+                    .schedule(now + SimDuration(idle.0), Event::Reclaim);
+            }
+        }
+    }
+
     /// The worker's command reaches Redis: run it and answer the machine.
     fn command(&mut self, now: SimTime, job: JobId) {
         let Some(command) = self
@@ -618,6 +884,14 @@ impl<'s> Engine<'s> {
         else {
             return;
         };
+        if self.redis_down > 0 {
+            let error = Input::RedisError {
+                now: unix(now),
+                error: "Connection refused (Redis outage)".to_owned(),
+            };
+            self.feed(now, job, error);
+            return;
+        }
         let input = match command {
             Command::Read => {
                 let entry = self
@@ -695,7 +969,12 @@ impl<'s> Engine<'s> {
         let Some(pod) = self.pods.get_mut(job as usize) else {
             return;
         };
-        pod.held = Some((id, body, now));
+        pod.held = Some(Held {
+            id,
+            body,
+            taken: now,
+            published: false,
+        });
         self.busy_pods += 1;
         self.queue.schedule(
             now.max(readout_end) + SimDuration::from_secs_f64(processing),
@@ -704,15 +983,30 @@ impl<'s> Engine<'s> {
     }
 
     fn package(&mut self, now: SimTime, job: JobId) {
-        let Some((_, body, _)) = self.pods.get(job as usize).and_then(|pod| pod.held) else {
+        if !self.alive(job) {
             return;
+        }
+        let Some(held) = self
+            .pods
+            .get_mut(job as usize)
+            .and_then(|pod| pod.held.as_mut())
+        else {
+            return;
+        };
+        held.published = true;
+        let body = held.body;
+        // A reclaimed entry whose alerts went out before sends them again.
+        let send = if self.published.insert(held.id) {
+            Send::Fresh
+        } else {
+            Send::Again
         };
         let mut start = now;
         if self.kafka.accepts_writes() && !self.spool.is_empty() {
             start = self.replay_spool(start);
         }
         let alerts = self.detector_alerts(body);
-        let (done, _) = self.publish(start, body.visit, alerts, false);
+        let (done, _) = self.publish(start, body.visit, alerts, send);
         self.queue.schedule(done, Event::DetectorDone(job));
     }
 
@@ -720,7 +1014,7 @@ impl<'s> Engine<'s> {
     /// other (the packager flushes after each); returns when the packager
     /// is done and how many failed. Failed alerts are lost (Rubin's
     /// profile) or spooled for replay (safe profile).
-    fn publish(&mut self, start: SimTime, visit: u32, alerts: u32, replay: bool) -> (SimTime, u32) {
+    fn publish(&mut self, start: SimTime, visit: u32, alerts: u32, send: Send) -> (SimTime, u32) {
         if alerts == 0 {
             return (start, 0);
         }
@@ -729,18 +1023,29 @@ impl<'s> Engine<'s> {
         let encode = SimDuration::from_secs_f64(bytes / ENCODE_BYTES_PER_S);
         let round_trip_ms = self.s.kafka.produce_latency_ms.sample(&mut self.kafka_rng);
         let round_trip = SimDuration::from_secs_f64(round_trip_ms / 1000.0);
-        let batch = self
-            .kafka
-            .produce_batch(start, alerts, bytes, encode, round_trip);
+        let batch = self.kafka.produce_batch_queued_at(
+            self.queue.now(),
+            start,
+            alerts,
+            bytes,
+            encode,
+            round_trip,
+        );
         let readout_end = self
             .visits
             .get(visit as usize)
             .map(|v| v.readout_end)
             .unwrap_or(SimTime::ZERO);
-        if !replay {
+        if send == Send::Fresh {
             for _ in 0..alerts {
                 self.rec.alert_produced(visit, whole_bytes);
             }
+        }
+        if send == Send::Again {
+            for _ in 0..batch.delivered {
+                self.rec.alert_duplicated(visit);
+            }
+            return (batch.done, 0);
         }
         for k in 0..batch.delivered {
             let latency = batch.outcome_at(k).saturating_since(readout_end);
@@ -780,7 +1085,7 @@ impl<'s> Engine<'s> {
             let Some((visit, alerts)) = self.spool.pop_front() else {
                 break;
             };
-            let (done, failed) = self.publish(at, visit, alerts, true);
+            let (done, failed) = self.publish(at, visit, alerts, Send::Replay);
             at = done;
             if failed > 0 {
                 break;

@@ -99,9 +99,26 @@ impl KafkaCluster {
         encode: SimDuration,
         round_trip: SimDuration,
     ) -> BatchOutcome {
+        self.produce_batch_queued_at(now, now, alerts, bytes_per_alert, encode, round_trip)
+    }
+
+    /// As [`KafkaCluster::produce_batch`] for a batch that starts at `now`
+    /// but whose bytes join the brokers' queue as seen at `queued_at` (the
+    /// engine's present): a worker replaying several spooled batches one
+    /// after the other must not hold the queue in the future for others.
+    pub fn produce_batch_queued_at(
+        &mut self,
+        queued_at: SimTime,
+        now: SimTime,
+        alerts: u32,
+        bytes_per_alert: f64,
+        encode: SimDuration,
+        round_trip: SimDuration,
+    ) -> BatchOutcome {
         let timeout = self.delivery_timeout;
         let capacity = self.capacity_bytes_per_s();
-        let wait = self.queue_free_at.saturating_since(now);
+        let queued_at = queued_at.min(now);
+        let wait = self.queue_free_at.saturating_since(queued_at);
         if alerts == 0 {
             return BatchOutcome {
                 first: now,
@@ -125,7 +142,7 @@ impl KafkaCluster {
         let transfer =
             SimDuration::from_secs_f64(bytes_per_alert * self.compression_ratio / capacity);
         let step = encode + round_trip + transfer;
-        let start = now.max(self.queue_free_at);
+        let start = queued_at.max(self.queue_free_at);
         self.queue_free_at = start + transfer.times(u64::from(alerts));
         let first = now + wait + step;
         BatchOutcome {

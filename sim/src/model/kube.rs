@@ -46,10 +46,12 @@ pub struct Job {
 /// The node pool and the ScaledJob's Jobs.
 #[derive(Debug)]
 pub struct Cluster {
-    pod_cpu_milli: u64,
-    pod_memory_mib: u64,
-    free_cpu_milli: u64,
-    free_memory_mib: u64,
+    pod_cpu_milli: i64,
+    pod_memory_mib: i64,
+    node_cpu_milli: i64,
+    node_memory_mib: i64,
+    free_cpu_milli: i64,
+    free_memory_mib: i64,
     jobs: Vec<Job>,
     unschedulable: VecDeque<JobId>,
     not_finished: u32,
@@ -63,12 +65,14 @@ impl Cluster {
     /// An empty pool with the scenario's capacity (CPU in millicores,
     /// memory in MiB, so that integer arithmetic keeps it exact).
     pub fn new(spec: &ClusterSpec) -> Self {
-        let milli = |cpus: f64| (cpus.max(0.0) * 1000.0).round() as u64;
-        let mib = |gib: f64| (gib.max(0.0) * 1024.0).round() as u64;
-        let nodes = u64::from(spec.nodes);
+        let milli = |cpus: f64| (cpus.max(0.0) * 1000.0).round().min(1e15) as i64;
+        let mib = |gib: f64| (gib.max(0.0) * 1024.0).round().min(1e15) as i64;
+        let nodes = i64::from(spec.nodes);
         Cluster {
             pod_cpu_milli: milli(spec.pod_cpu),
             pod_memory_mib: mib(spec.pod_memory_gib),
+            node_cpu_milli: milli(spec.cpus_per_node),
+            node_memory_mib: mib(spec.memory_gib_per_node),
             free_cpu_milli: milli(spec.cpus_per_node).saturating_mul(nodes),
             free_memory_mib: mib(spec.memory_gib_per_node).saturating_mul(nodes),
             jobs: Vec::new(),
@@ -199,6 +203,49 @@ impl Cluster {
         true
     }
 
+    /// `nodes` nodes are lost: the pool shrinks, and the pods that no
+    /// longer fit (the most recently bound first) are returned; the caller
+    /// kills them (their room comes back with [`Cluster::release`]).
+    pub fn lose_nodes(&mut self, nodes: u32) -> Vec<JobId> {
+        let n = i64::from(nodes);
+        self.free_cpu_milli -= self.node_cpu_milli.saturating_mul(n);
+        self.free_memory_mib -= self.node_memory_mib.saturating_mul(n);
+        let mut cpu = self.free_cpu_milli;
+        let mut mem = self.free_memory_mib;
+        let mut victims = Vec::new();
+        for (id, job) in self.jobs.iter().enumerate().rev() {
+            if cpu >= 0 && mem >= 0 {
+                break;
+            }
+            if matches!(job.phase, Phase::Starting | Phase::Running) {
+                cpu += self.pod_cpu_milli;
+                mem += self.pod_memory_mib;
+                victims.push(u32::try_from(id).unwrap_or(u32::MAX));
+            }
+        }
+        victims
+    }
+
+    /// `nodes` nodes come back; returns the waiting pods now bound.
+    pub fn restore_nodes(&mut self, nodes: u32, now: SimTime) -> Vec<JobId> {
+        let n = i64::from(nodes);
+        self.free_cpu_milli += self.node_cpu_milli.saturating_mul(n);
+        self.free_memory_mib += self.node_memory_mib.saturating_mul(n);
+        self.bind_waiting(now)
+    }
+
+    fn bind_waiting(&mut self, now: SimTime) -> Vec<JobId> {
+        let mut bound = Vec::new();
+        while self.fits() {
+            let Some(next) = self.unschedulable.pop_front() else {
+                break;
+            };
+            self.bind(next, now);
+            bound.push(next);
+        }
+        bound
+    }
+
     /// The finished pod is gone from its node: frees its room and binds
     /// waiting pods, returning them (the caller schedules their start-up).
     pub fn release(&mut self, id: JobId, now: SimTime) -> Vec<JobId> {
@@ -211,15 +258,7 @@ impl Cluster {
         }
         self.free_cpu_milli += self.pod_cpu_milli;
         self.free_memory_mib += self.pod_memory_mib;
-        let mut bound = Vec::new();
-        while self.fits() {
-            let Some(next) = self.unschedulable.pop_front() else {
-                break;
-            };
-            self.bind(next, now);
-            bound.push(next);
-        }
-        bound
+        self.bind_waiting(now)
     }
 }
 
@@ -263,6 +302,28 @@ mod tests {
         assert_eq!(c.max_active(), 3);
         assert_eq!(c.max_running(), 1);
         assert_eq!(c.job(d).map(|j| j.phase), Some(Phase::Starting));
+    }
+
+    #[test]
+    fn losing_nodes_evicts_the_newest_pods_and_restoring_binds_waiters() {
+        let mut c = Cluster::new(&ClusterSpec {
+            nodes: 2,
+            cpus_per_node: 2.0,
+            memory_gib_per_node: 1024.0,
+            pod_cpu: 1.0,
+            pod_memory_gib: 2.0,
+            ..ClusterSpec::default()
+        });
+        for _ in 0..5 {
+            c.create_job(SimTime(0));
+        }
+        assert_eq!(c.unschedulable(), 1);
+        assert_eq!(c.lose_nodes(1), vec![3, 2]);
+        for id in [3, 2] {
+            c.finish_job(id, false, SimTime(1));
+            assert!(c.release(id, SimTime(2)).is_empty());
+        }
+        assert_eq!(c.restore_nodes(1, SimTime(3)), vec![4]);
     }
 
     #[test]

@@ -219,20 +219,35 @@ impl RedisStream {
         removed
     }
 
-    /// `XTRIM s MAXLEN n`: removes the oldest entries beyond `maxlen`.
-    pub fn xtrim_maxlen(&mut self, maxlen: u64) -> u64 {
-        let mut removed = 0;
+    /// `XTRIM s MAXLEN n`: removes the oldest entries beyond `maxlen`;
+    /// returns the removed entries that had never been delivered (their
+    /// detectors will never be processed).
+    pub fn xtrim_maxlen(&mut self, maxlen: u64) -> Vec<EntryBody> {
+        let mut never_delivered = Vec::new();
         while self.xlen() > maxlen {
-            let Some((&id, _)) = self.entries.iter().next() else {
+            let Some((id, body)) = self.entries.pop_first() else {
                 break;
             };
-            self.entries.remove(&id);
             if id > self.max_deleted {
                 self.max_deleted = id;
             }
-            removed += 1;
+            if id > self.group_last_delivered {
+                never_delivered.push(body);
+            }
         }
-        removed
+        never_delivered
+    }
+
+    /// Entries delivered and not acknowledged, oldest first.
+    pub fn pending_entries(&self) -> impl Iterator<Item = (EntryId, Option<EntryBody>)> + '_ {
+        self.pel
+            .keys()
+            .map(|id| (*id, self.entries.get(id).copied()))
+    }
+
+    /// Entries in the pending list.
+    pub fn pending_count(&self) -> u64 {
+        self.pel.len() as u64
     }
 
     /// Entries delivered to nobody yet (what a fresh reader with `>` would get).
@@ -280,7 +295,11 @@ mod tests {
         s.xreadgroup(1, SimTime(0));
         // MAXLEN 3 removes entries 1..=7, two of them never delivered:
         // Redis still answers entries-added - entries-read (redis #13337).
-        s.xtrim_maxlen(3);
+        assert_eq!(
+            s.xtrim_maxlen(3).len(),
+            5,
+            "entries 3..=7 were never delivered"
+        );
         assert_eq!(s.undelivered(), 3);
         assert_eq!(s.group_info().lag, Some(8));
         s.xreadgroup(1, SimTime(0));
