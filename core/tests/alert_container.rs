@@ -48,3 +48,30 @@ fn same_batch_gives_the_same_bytes() {
         visit_detector_container(7, 3, &alerts)
     );
 }
+
+/// The official 11.0 sample container (alert_packet's `fakeAlert.avro`), when
+/// present, is read by our reader to the same values apache-avro reads.
+#[test]
+fn our_reader_reads_the_official_sample_like_apache_avro() {
+    let candidates = [
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../shared/reference/alert-schemas/11_0/sample_data/fakeAlert.avro"),
+        std::path::PathBuf::from(
+            "/work/shared/reference/alert-schemas/11_0/sample_data/fakeAlert.avro",
+        ),
+    ];
+    let Some(file) = candidates.iter().find_map(|p| std::fs::read(p).ok()) else {
+        eprintln!("official sample not found; skipped");
+        return;
+    };
+    let ours = read_container(&file).expect("our reader reads the official sample");
+    let theirs: Vec<_> = apache_avro::Reader::new(file.as_slice())
+        .expect("apache-avro reads the header")
+        .map(|v| v.expect("apache-avro reads the alert"))
+        .collect();
+    assert!(!ours.is_empty());
+    assert_eq!(ours.len(), theirs.len());
+    for (alert, value) in ours.iter().zip(&theirs) {
+        assert_eq!(&alert.to_avro_value(), value);
+    }
+}
