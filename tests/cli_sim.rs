@@ -138,6 +138,38 @@ fn a_failed_gate_exits_1_and_prints_the_reproducing_command() {
 }
 
 #[test]
+fn reports_go_to_out_slash_scenario_by_default() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = Command::new(BIN)
+        .current_dir(dir.path())
+        .args(["sim", "smoke"])
+        .output()
+        .expect("alertsim runs");
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", text(&o.stderr));
+    assert!(dir.path().join("out/smoke/report.json").is_file());
+    assert!(dir.path().join("out/smoke/run-info.json").is_file());
+    // Not a terminal: progress comes as plain lines.
+    assert!(
+        text(&o.stderr).contains("visits announced"),
+        "{}",
+        text(&o.stderr)
+    );
+}
+
+#[test]
+fn the_default_scenario_is_rubin_night() {
+    let o = Command::new(BIN)
+        .args(["sim", "--help"])
+        .output()
+        .expect("alertsim runs");
+    assert!(
+        text(&o.stdout).contains("[default: rubin-night]"),
+        "{}",
+        text(&o.stdout)
+    );
+}
+
+#[test]
 fn bad_input_exits_2_with_a_message() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("out");
