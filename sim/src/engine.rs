@@ -215,6 +215,7 @@ struct Engine<'s> {
     redis_down: u32,
     brokers_down: u32,
     published: BTreeSet<EntryId>,
+    failed_entries: BTreeSet<EntryId>,
 }
 
 fn to_duration(t: SimTime) -> Duration {
@@ -331,6 +332,7 @@ impl<'s> Engine<'s> {
             redis_down: 0,
             brokers_down: 0,
             published: BTreeSet::new(),
+            failed_entries: BTreeSet::new(),
         }
     }
 
@@ -393,6 +395,18 @@ impl<'s> Engine<'s> {
             && self.spool.is_empty()
             && (self.worker_config.ack_mode == AckMode::BeforeProcessing
                 || self.stream.pending_count() == 0)
+            // No live worker between its read and its acknowledgement.
+            && self
+                .stream
+                .pending_entries()
+                .all(|(_, consumer, _)| !self.alive(consumer))
+    }
+
+    /// Counts the detector of entry `id` as failed, once.
+    fn fail_entry(&mut self, id: EntryId, visit: u32) {
+        if !self.published.contains(&id) && self.failed_entries.insert(id) {
+            self.rec.detector_failed(visit);
+        }
     }
 
     /// End of the run: pod time, start-ups, and what never got out.
@@ -422,27 +436,24 @@ impl<'s> Engine<'s> {
             self.rec.pod_time(busy.as_secs_f64(), idle.as_secs_f64());
         }
         // Detectors never processed (drain limit) and alerts left in the spool.
-        for pod in &self.pods {
-            if let Some(held) = pod.held.filter(|h| !h.published) {
-                self.rec.detector_failed(held.body.visit);
-            }
-        }
-        let held: BTreeSet<EntryId> = self
+        let held: Vec<Held> = self
             .pods
             .iter()
-            .filter_map(|p| p.held.map(|h| h.id))
+            .filter_map(|p| p.held.filter(|h| !h.published))
             .collect();
-        let abandoned: Vec<EntryBody> = self
+        for h in held {
+            self.fail_entry(h.id, h.body.visit);
+        }
+        let abandoned: Vec<(EntryId, EntryBody)> = self
             .stream
             .pending_entries()
-            .filter(|(id, _)| !held.contains(id) && !self.published.contains(id))
-            .filter_map(|(_, body)| body)
+            .filter_map(|(id, _, body)| body.map(|b| (id, b)))
             .collect();
-        for body in abandoned {
-            self.rec.detector_failed(body.visit);
+        for (id, body) in abandoned {
+            self.fail_entry(id, body.visit);
         }
-        while let Some((_, body)) = self.stream.xreadgroup(u32::MAX, end) {
-            self.rec.detector_failed(body.visit);
+        while let Some((id, body)) = self.stream.xreadgroup(u32::MAX, end) {
+            self.fail_entry(id, body.visit);
         }
         while let Some((visit, alerts)) = self.spool.pop_front() {
             for _ in 0..alerts {
@@ -551,11 +562,7 @@ impl<'s> Engine<'s> {
             pod.busy = pod.busy + now.saturating_since(held.taken);
             self.busy_pods -= 1;
             match self.worker_config.ack_mode {
-                AckMode::BeforeProcessing => {
-                    if !held.published {
-                        self.rec.detector_failed(held.body.visit);
-                    }
-                }
+                AckMode::BeforeProcessing => self.fail_entry(held.id, held.body.visit),
                 AckMode::AfterProcessing => {
                     let idle = from_duration(self.worker_config.claim_min_idle);
                     self.queue
@@ -884,6 +891,7 @@ impl<'s> Engine<'s> {
         else {
             return;
         };
+        let mut received: Option<(EntryId, EntryBody)> = None;
         if self.redis_down > 0 {
             let error = Input::RedisError {
                 now: unix(now),
@@ -894,10 +902,9 @@ impl<'s> Engine<'s> {
         }
         let input = match command {
             Command::Read => {
-                let entry = self
-                    .stream
-                    .xreadgroup(job, now)
-                    .map(|(id, body)| self.entry(id, body));
+                let read = self.stream.xreadgroup(job, now);
+                received = read;
+                let entry = read.map(|(id, body)| self.entry(id, body));
                 Input::ReadReply {
                     now: unix(now),
                     entry,
@@ -905,9 +912,9 @@ impl<'s> Engine<'s> {
             }
             Command::Claim(min_idle) => {
                 let min_idle_us = u64::try_from(min_idle.as_micros()).unwrap_or(u64::MAX);
-                let entries: Vec<Entry> = self
-                    .stream
-                    .xautoclaim(job, now, min_idle_us)
+                let claimed = self.stream.xautoclaim(job, now, min_idle_us);
+                received = claimed;
+                let entries: Vec<Entry> = claimed
                     .map(|(id, body)| self.entry(id, body))
                     .into_iter()
                     .collect();
@@ -922,7 +929,23 @@ impl<'s> Engine<'s> {
                 Input::AckDone { now: unix(now) }
             }
         };
+        let skipped_before = self.skipped(job);
         self.feed(now, job, input);
+        // The worker dropped what it read (expired or undecodable): that
+        // detector is never processed.
+        if let Some((id, body)) = received
+            && self.skipped(job) > skipped_before
+        {
+            self.fail_entry(id, body.visit);
+        }
+    }
+
+    /// Entries the worker dropped unprocessed so far.
+    fn skipped(&self, job: JobId) -> u64 {
+        self.pods
+            .get(job as usize)
+            .map(|p| p.worker.stats().expired + p.worker.stats().invalid)
+            .unwrap_or(0)
     }
 
     /// A stream entry as Redis returns it: the fan-out's fields.

@@ -112,3 +112,26 @@ fn slow_pod_startup_delays_the_first_visit() {
         base.per_visit[0].p98_latency_s
     );
 }
+
+#[test]
+fn too_few_workers_let_messages_expire_and_their_visits_fail() {
+    let mut s = smoke();
+    s.night.visits = 40;
+    s.scaler.max_replicas = 3;
+    s.workers.max_message_age_s = 120.0;
+    let r = alertsim_sim::run(&s).report;
+    // Three workers do 3 detectors per 11 s against 20 every 37 s: the
+    // backlog grows until entries are older than 120 s and get skipped.
+    let failed: u64 = r.per_visit.iter().map(|v| v.failed_detectors).sum();
+    assert!(failed > 0);
+    assert!(r.failed_visits > 0);
+    for v in &r.per_visit {
+        assert_eq!(v.produced / 50 + v.failed_detectors, 20, "{v:?}");
+    }
+    let produced_detectors = r.alerts.produced / 50;
+    assert_eq!(
+        produced_detectors + failed,
+        40 * 20,
+        "every detector accounted for"
+    );
+}

@@ -238,11 +238,12 @@ impl RedisStream {
         never_delivered
     }
 
-    /// Entries delivered and not acknowledged, oldest first.
-    pub fn pending_entries(&self) -> impl Iterator<Item = (EntryId, Option<EntryBody>)> + '_ {
+    /// Entries delivered and not acknowledged, oldest first, with the
+    /// consumer that holds each.
+    pub fn pending_entries(&self) -> impl Iterator<Item = (EntryId, u32, Option<EntryBody>)> + '_ {
         self.pel
-            .keys()
-            .map(|id| (*id, self.entries.get(id).copied()))
+            .iter()
+            .map(|(id, p)| (*id, p.consumer, self.entries.get(id).copied()))
     }
 
     /// Entries in the pending list.
