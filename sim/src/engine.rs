@@ -8,11 +8,11 @@ use std::collections::{BTreeSet, VecDeque};
 use std::time::Duration;
 
 use alertsim_core::fanout::{self, fan_out};
-use alertsim_core::scaler::JobGeneration;
 use alertsim_core::scaler::lag::{GroupInfo, StreamQuery, StreamSnapshot, metric_from_snapshot};
 use alertsim_core::scaler::{
     FinishedJob, FinishedOutcome, JobAction, JobCounts, PollInput, ScalerLoop, TriggerMetric,
 };
+use alertsim_core::scaler::{JobGeneration, count_jobs};
 use alertsim_core::worker::{AckMode, Action, Entry, Input, Worker, WorkerConfig};
 use alertsim_reports::{Gauges, Recorder, Report};
 use alertsim_scenarios::{Fault, PublisherProfile, Scenario};
@@ -750,7 +750,12 @@ impl<'s> Engine<'s> {
         } else {
             [TriggerMetric::new(metric as f64, target, activation)]
         };
-        let counts = JobCounts::new(self.cluster.active_jobs(), self.cluster.pending_jobs());
+        let counts = if self.s.scaler.pending_pod_conditions.is_empty() {
+            // KEDA's default rule (no pod Running or Succeeded), kept as counters.
+            JobCounts::new(self.cluster.active_jobs(), self.cluster.pending_jobs())
+        } else {
+            count_jobs(self.scaler.settings(), &self.cluster.job_views())
+        };
         self.rec
             .observe_jobs(u64::from(counts.running), u64::from(counts.pending));
         let out = self.scaler.poll(

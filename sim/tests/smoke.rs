@@ -119,3 +119,20 @@ fn eager_over_provisions_while_pods_start_and_default_does_not() {
     assert_eq!(e.alerts.lost, 0);
     assert_eq!(d.alerts.delivered, d.alerts.produced);
 }
+
+#[test]
+fn pending_pod_conditions_go_through_the_cores_job_counting() {
+    // With `Ready` as the condition the counts match KEDA's default rule
+    // (a pod is Ready exactly when it runs here), so the run is unchanged.
+    let plain = alertsim_sim::run(&scenario("smoke", &[])).report;
+    let mut s = scenario("smoke", &[]);
+    s.scaler.pending_pod_conditions = vec!["Ready".to_owned()];
+    let ready = alertsim_sim::run(&s).report;
+    assert_eq!(plain.jobs, ready.jobs);
+    // A condition no pod ever reports keeps every Job pending: eager then
+    // stops creating Jobs beyond the first ones.
+    s.scaler.pending_pod_conditions = vec!["NeverTrue".to_owned()];
+    let never = alertsim_sim::run(&s).report;
+    assert!(never.jobs.max_pending >= ready.jobs.max_pending);
+    assert_ne!(never.jobs, ready.jobs);
+}

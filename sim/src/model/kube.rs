@@ -4,7 +4,9 @@
 //! Failed. It keeps the counts KEDA's ScaledJob uses: R (Jobs not finished)
 //! and P (those with no pod Running or Succeeded).
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
+
+use alertsim_core::scaler::{JobState, JobView, PodCondition, PodPhase, PodView};
 
 use alertsim_scenarios::Cluster as ClusterSpec;
 
@@ -53,6 +55,7 @@ pub struct Cluster {
     free_cpu_milli: i64,
     free_memory_mib: i64,
     jobs: Vec<Job>,
+    active: BTreeSet<JobId>,
     unschedulable: VecDeque<JobId>,
     not_finished: u32,
     without_running_pod: u32,
@@ -76,6 +79,7 @@ impl Cluster {
             free_cpu_milli: milli(spec.cpus_per_node).saturating_mul(nodes),
             free_memory_mib: mib(spec.memory_gib_per_node).saturating_mul(nodes),
             jobs: Vec::new(),
+            active: BTreeSet::new(),
             unschedulable: VecDeque::new(),
             not_finished: 0,
             without_running_pod: 0,
@@ -125,6 +129,40 @@ impl Cluster {
         self.jobs.get(id as usize)
     }
 
+    /// What KEDA's client sees of the unfinished Jobs: one pod each, with
+    /// the conditions Kubernetes sets as the pod is scheduled, initialised
+    /// and becomes ready (for `pendingPodConditions`).
+    pub fn job_views(&self) -> Vec<JobView> {
+        let condition = |kind: &str, is_true: bool| PodCondition {
+            kind: kind.to_owned(),
+            is_true,
+        };
+        self.active
+            .iter()
+            .filter_map(|&id| self.jobs.get(id as usize))
+            .map(|job| {
+                let scheduled = job.scheduled_at.is_some();
+                let running = job.phase == Phase::Running;
+                JobView {
+                    state: JobState::Active,
+                    pods: vec![PodView {
+                        phase: if running {
+                            PodPhase::Running
+                        } else {
+                            PodPhase::Pending
+                        },
+                        conditions: vec![
+                            condition("PodScheduled", scheduled),
+                            condition("Initialized", scheduled),
+                            condition("ContainersReady", running),
+                            condition("Ready", running),
+                        ],
+                    }],
+                }
+            })
+            .collect()
+    }
+
     fn fits(&self) -> bool {
         self.free_cpu_milli >= self.pod_cpu_milli && self.free_memory_mib >= self.pod_memory_mib
     }
@@ -150,6 +188,7 @@ impl Cluster {
             finished_at: None,
         });
         self.not_finished += 1;
+        self.active.insert(id);
         self.without_running_pod += 1;
         self.max_not_finished = self.max_not_finished.max(self.not_finished);
         let bound = self.unschedulable.is_empty() && self.fits();
@@ -192,6 +231,7 @@ impl Cluster {
         };
         job.finished_at = Some(now);
         self.not_finished -= 1;
+        self.active.remove(&id);
         match previous {
             Phase::Running => self.running -= 1,
             Phase::Unschedulable => {
@@ -300,6 +340,9 @@ mod tests {
         assert!(c.finish_job(b, false, SimTime(9)));
         assert_eq!(c.release(b, SimTime(10)), Vec::<JobId>::new());
         assert_eq!(c.max_active(), 3);
+        let views = c.job_views();
+        assert_eq!(views.len(), 1, "only d is unfinished");
+        assert_eq!(views[0].pods[0].phase, PodPhase::Pending);
         assert_eq!(c.max_running(), 1);
         assert_eq!(c.job(d).map(|j| j.phase), Some(Phase::Starting));
     }
