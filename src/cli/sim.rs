@@ -1,12 +1,189 @@
-//! `alertsim sim`: simulate a scenario and write its reports.
+//! `alertsim sim`: simulate a scenario through the production core under
+//! virtual time and write its reports (report.json, report.md, report.html,
+//! run-info.json, optionally JUnit XML); the exit code says whether the
+//! scenario's gates passed.
 
+use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Instant;
 
-/// Arguments (placeholder until this command is built).
+use alertsim_reports::{Report, RunInfo, junit, write_reports};
+use alertsim_scenarios::{Scenario, catalog};
+use alertsim_sim::{Progress, SimRun};
+use anyhow::Context;
+
+use super::exit::GATE_FAILED;
+
+/// Simulate a scenario (default: the catalogue's `rubin-night`).
 #[derive(Debug, clap::Args)]
-pub struct SimArgs {}
+pub struct SimArgs {
+    /// A catalogue name (see `alertsim scenarios list`) or a path to a
+    /// scenario .toml file.
+    #[arg(value_name = "SCENARIO", default_value = catalog::DEFAULT)]
+    pub scenario: String,
+    /// Seed of all randomness (overrides the scenario's `seed`).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Override a scenario field: `--set scaler.strategy=default`.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Directory for the reports (default `out/<scenario name>`).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Also write the gates as JUnit XML to this file.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+}
 
 /// Runs the command.
-pub fn run(_args: SimArgs) -> anyhow::Result<ExitCode> {
-    Err(super::exit::bad_input("this command is not built yet"))
+pub fn run(args: SimArgs) -> anyhow::Result<ExitCode> {
+    let mut scenario = super::scenarios::load(&args.scenario, &args.set)?;
+    if let Some(seed) = args.seed {
+        scenario.seed = seed;
+    }
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("out").join(&scenario.name));
+
+    let started = Instant::now();
+    let sizes = alertsim_sim::fidelity::measure_sizes(&scenario.workers, scenario.seed)
+        .context("encoding the alert sample for `workers.fidelity`")?;
+    let mut progress = ProgressOutput::new(&scenario);
+    let result = alertsim_sim::run_with_sizes(&scenario, sizes, |p| progress.update(p));
+    progress.finish();
+    let wall_s = started.elapsed().as_secs_f64();
+
+    write_reports(&result.report, &out)
+        .with_context(|| format!("writing the reports to {}", out.display()))?;
+    let info = RunInfo::new(wall_s, result.simulated_s, result.events);
+    info.write(&out)
+        .with_context(|| format!("writing run-info.json to {}", out.display()))?;
+    if let Some(path) = &args.junit {
+        junit::write(&result.report, path)
+            .with_context(|| format!("writing JUnit XML to {}", path.display()))?;
+    }
+    print_summary(&result, &info, &out);
+
+    if result.report.gates.passed {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!(
+            "gates failed; reproduce with:\n  {}",
+            reproduce(&args, &scenario)
+        );
+        Ok(ExitCode::from(GATE_FAILED))
+    }
+}
+
+/// The command line that reproduces this run exactly.
+fn reproduce(args: &SimArgs, scenario: &Scenario) -> String {
+    let mut line = format!(
+        "alertsim sim {} --seed {}",
+        quote(&args.scenario),
+        scenario.seed
+    );
+    for set in &args.set {
+        line.push_str(" --set ");
+        line.push_str(&quote(set));
+    }
+    line.push_str(&format!("   # alertsim {}", env!("CARGO_PKG_VERSION")));
+    line
+}
+
+/// Quotes an argument for a POSIX shell when it needs it.
+fn quote(arg: &str) -> String {
+    let plain = !arg.is_empty()
+        && arg
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+    if plain {
+        arg.to_owned()
+    } else {
+        format!("'{}'", arg.replace('\'', r"'\''"))
+    }
+}
+
+fn print_summary(result: &SimRun, info: &RunInfo, out: &std::path::Path) {
+    let r: &Report = &result.report;
+    println!(
+        "{}: {} visits, {:.0} s simulated in {:.2} s ({:.0}x real time, {:.0} events/s)",
+        r.scenario, r.visits, r.simulated_s, info.wall_s, info.simulated_to_wall, info.events_per_s
+    );
+    println!(
+        "alerts: {} produced, {} delivered, {} lost, {} duplicated",
+        r.alerts.produced, r.alerts.delivered, r.alerts.lost, r.alerts.duplicated
+    );
+    println!(
+        "latency to broker ack: p50 {:.1} s, p98 {:.1} s, max {:.1} s; late visits {}, failed visits {}",
+        r.latency_s.p50, r.latency_s.p98, r.latency_s.max, r.late_visits, r.failed_visits
+    );
+    println!(
+        "jobs: {} created, max {} at once, pod-s busy {:.0} idle {:.0} (idle fraction {:.2})",
+        r.jobs.created,
+        r.jobs.max_running,
+        r.jobs.busy_pod_s,
+        r.jobs.idle_pod_s,
+        r.jobs.idle_fraction
+    );
+    if result.truncated {
+        println!("warning: the run stopped at its drain limit with work left");
+    }
+    for g in &r.gates.results {
+        println!(
+            "gate {}: {}",
+            g.name,
+            if g.passed { "pass" } else { "FAIL" }
+        );
+    }
+    println!("reports in {}", out.display());
+}
+
+/// A progress bar on a terminal, a few plain lines otherwise.
+struct ProgressOutput {
+    bar: Option<indicatif::ProgressBar>,
+    last_tenth: u32,
+}
+
+impl ProgressOutput {
+    fn new(scenario: &Scenario) -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(u64::from(scenario.night.visits));
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{spinner} {prefix} [{bar:40}] {pos}/{len} visits {msg}",
+            ) {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar.set_prefix(scenario.name.clone());
+            bar
+        });
+        ProgressOutput { bar, last_tenth: 0 }
+    }
+
+    fn update(&mut self, p: Progress) {
+        match &self.bar {
+            Some(bar) => {
+                bar.set_position(u64::from(p.visits_announced));
+                bar.set_message(format!("t={:.0} s", p.simulated_s));
+            }
+            None => {
+                let total = p.visits_total.max(1);
+                let tenth = p.visits_announced.saturating_mul(10) / total;
+                if tenth > self.last_tenth {
+                    self.last_tenth = tenth;
+                    eprintln!(
+                        "sim: {}/{} visits announced, t={:.0} s, {} events",
+                        p.visits_announced, p.visits_total, p.simulated_s, p.events
+                    );
+                }
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
 }

@@ -1,0 +1,299 @@
+//! The Kafka cluster and the producer as the packager drives it, as a fluid
+//! model: the cluster accepts bytes at the brokers' combined inbound
+//! bandwidth divided by the replication factor (acks=all writes every byte
+//! to every replica), a produce waits behind the bytes queued before it, and
+//! the packager flushes after every alert, so a worker's alerts follow one
+//! another at (encode + round trip) intervals. A produce that cannot reach
+//! min.insync.replicas, or waits longer than delivery.timeout.ms, fails.
+//!
+//! Community brokers (consumers) read every alert at their own rate.
+
+use crate::time::{SimDuration, SimTime};
+use alertsim_scenarios::{Consumer, Kafka};
+
+/// The result of producing one detector's alerts, one after the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchOutcome {
+    /// Acknowledgement (or failure) of the first alert.
+    pub first: SimTime,
+    /// Time between consecutive alerts' outcomes.
+    pub step: SimDuration,
+    /// Alerts acknowledged.
+    pub delivered: u32,
+    /// Alerts that failed (delivery timeout or not enough in-sync replicas).
+    pub failed: u32,
+    /// When the packager is done with the batch.
+    pub done: SimTime,
+}
+
+impl BatchOutcome {
+    /// When alert `k` (from 0) of the batch was acknowledged or failed.
+    pub fn outcome_at(&self, k: u32) -> SimTime {
+        self.first + self.step.times(u64::from(k))
+    }
+}
+
+/// The broker cluster.
+#[derive(Debug)]
+pub struct KafkaCluster {
+    brokers: u32,
+    replication: u32,
+    min_insync: u32,
+    broker_bytes_per_s: f64,
+    compression_ratio: f64,
+    delivery_timeout: SimDuration,
+    brokers_up: u32,
+    queue_free_at: SimTime,
+}
+
+impl KafkaCluster {
+    /// All brokers up, nothing queued.
+    pub fn new(spec: &Kafka) -> Self {
+        KafkaCluster {
+            brokers: spec.brokers,
+            replication: spec.replication_factor,
+            min_insync: spec.min_insync_replicas,
+            broker_bytes_per_s: spec.broker_bandwidth_mbps * 1e6 / 8.0,
+            compression_ratio: if spec.compression_ratio > 0.0 {
+                spec.compression_ratio
+            } else {
+                1.0
+            },
+            delivery_timeout: SimDuration(spec.delivery_timeout_ms.saturating_mul(1000)),
+            brokers_up: spec.brokers,
+            queue_free_at: SimTime::ZERO,
+        }
+    }
+
+    /// Brokers currently reachable.
+    pub fn brokers_up(&self) -> u32 {
+        self.brokers_up
+    }
+
+    /// Sets how many brokers are reachable (faults).
+    pub fn set_brokers_up(&mut self, up: u32) {
+        self.brokers_up = up.min(self.brokers);
+    }
+
+    /// Whether acks=all can succeed: a partition keeps min.insync.replicas
+    /// in sync only while that many of its replicas' brokers are up.
+    pub fn accepts_writes(&self) -> bool {
+        let replicas_up = self.replication.min(self.brokers_up);
+        self.brokers_up > 0 && replicas_up >= self.min_insync.max(1)
+    }
+
+    /// Bytes per second the cluster can take with acks=all.
+    pub fn capacity_bytes_per_s(&self) -> f64 {
+        let replication = f64::from(self.replication.max(1));
+        f64::from(self.brokers_up) * self.broker_bytes_per_s / replication
+    }
+
+    /// Produces `alerts` alerts of `bytes_per_alert` each (before
+    /// compression), starting at `now`, with `encode` spent encoding each
+    /// one and `round_trip` the produce latency of an idle cluster.
+    pub fn produce_batch(
+        &mut self,
+        now: SimTime,
+        alerts: u32,
+        bytes_per_alert: f64,
+        encode: SimDuration,
+        round_trip: SimDuration,
+    ) -> BatchOutcome {
+        self.produce_batch_queued_at(now, now, alerts, bytes_per_alert, encode, round_trip)
+    }
+
+    /// As [`KafkaCluster::produce_batch`] for a batch that starts at `now`
+    /// but whose bytes join the brokers' queue as seen at `queued_at` (the
+    /// engine's present): a worker replaying several spooled batches one
+    /// after the other must not hold the queue in the future for others.
+    pub fn produce_batch_queued_at(
+        &mut self,
+        queued_at: SimTime,
+        now: SimTime,
+        alerts: u32,
+        bytes_per_alert: f64,
+        encode: SimDuration,
+        round_trip: SimDuration,
+    ) -> BatchOutcome {
+        let timeout = self.delivery_timeout;
+        let capacity = self.capacity_bytes_per_s();
+        let queued_at = queued_at.min(now);
+        let wait = self.queue_free_at.saturating_since(queued_at);
+        if alerts == 0 {
+            return BatchOutcome {
+                first: now,
+                step: SimDuration::ZERO,
+                delivered: 0,
+                failed: 0,
+                done: now,
+            };
+        }
+        if !self.accepts_writes() || capacity <= 0.0 || wait > timeout {
+            // Every alert waits for the whole delivery timeout, then fails.
+            let step = encode + timeout;
+            return BatchOutcome {
+                first: now + step,
+                step,
+                delivered: 0,
+                failed: alerts,
+                done: now + step.times(u64::from(alerts)),
+            };
+        }
+        let transfer =
+            SimDuration::from_secs_f64(bytes_per_alert * self.compression_ratio / capacity);
+        let step = encode + round_trip + transfer;
+        let start = queued_at.max(self.queue_free_at);
+        self.queue_free_at = start + transfer.times(u64::from(alerts));
+        let first = now + wait + step;
+        BatchOutcome {
+            first,
+            step,
+            delivered: alerts,
+            failed: 0,
+            done: first + step.times(u64::from(alerts - 1)),
+        }
+    }
+}
+
+/// The community brokers reading the topic.
+#[derive(Debug)]
+pub struct Consumers {
+    readers: Vec<Reader>,
+}
+
+#[derive(Debug)]
+struct Reader {
+    per_alert: SimDuration,
+    fetch: SimDuration,
+    free_at: SimTime,
+}
+
+impl Consumers {
+    /// One reader per consumer: it starts reading after its start delay,
+    /// sees an alert one fetch latency after it is acknowledged, and takes
+    /// `1 / throughput` per alert.
+    pub fn new(consumers: &[Consumer]) -> Self {
+        Consumers {
+            readers: consumers
+                .iter()
+                .map(|c| Reader {
+                    per_alert: if c.throughput_alerts_per_s > 0.0 {
+                        SimDuration::from_secs_f64(1.0 / c.throughput_alerts_per_s)
+                    } else {
+                        SimDuration(u64::MAX / 4)
+                    },
+                    fetch: SimDuration::from_secs_f64(c.fetch_latency_ms / 1000.0),
+                    free_at: SimTime::from_secs_f64(c.start_delay_s),
+                })
+                .collect(),
+        }
+    }
+
+    /// How many consumers there are.
+    pub fn len(&self) -> usize {
+        self.readers.len()
+    }
+
+    /// True without consumers.
+    pub fn is_empty(&self) -> bool {
+        self.readers.is_empty()
+    }
+
+    /// Delivers the delivered alerts of a batch to every consumer; calls
+    /// `received(consumer, at)` for each receipt.
+    pub fn receive_batch(
+        &mut self,
+        batch: &BatchOutcome,
+        mut received: impl FnMut(usize, SimTime),
+    ) {
+        for (c, reader) in self.readers.iter_mut().enumerate() {
+            for k in 0..batch.delivered {
+                let available = batch.outcome_at(k) + reader.fetch;
+                let at = available.max(reader.free_at) + reader.per_alert;
+                reader.free_at = at;
+                received(c, at);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> Kafka {
+        Kafka::default()
+    }
+
+    #[test]
+    fn alerts_follow_at_encode_plus_round_trip() {
+        let mut k = KafkaCluster::new(&spec());
+        let out = k.produce_batch(
+            SimTime(0),
+            50,
+            82_000.0,
+            SimDuration(100),
+            SimDuration(5000),
+        );
+        assert_eq!(out.delivered, 50);
+        // 6 x 10 Gbit/s / 3 replicas = 2.5 GB/s; 82 kB x 0.9 in 29.5 us.
+        assert_eq!(out.step, SimDuration(100 + 5000 + 30));
+        assert_eq!(out.done, out.outcome_at(49));
+    }
+
+    #[test]
+    fn a_saturated_cluster_makes_later_batches_wait_then_time_out() {
+        let mut s = spec();
+        s.broker_bandwidth_mbps = 8.0;
+        s.brokers = 3;
+        s.compression_ratio = 1.0;
+        let mut k = KafkaCluster::new(&s);
+        // 1 MB/s per broker, 3 brokers, 3 replicas: 1 MB = 1 s of queue.
+        let none = SimDuration::ZERO;
+        let a = k.produce_batch(SimTime(0), 10, 100_000.0, none, none);
+        assert_eq!(a.delivered, 10);
+        let b = k.produce_batch(SimTime(0), 10, 100_000.0, none, none);
+        assert_eq!(b.delivered, 10, "1 s wait is within the 1.2 s timeout");
+        assert!(b.first > a.first);
+        let c = k.produce_batch(SimTime(0), 10, 100_000.0, none, none);
+        assert_eq!((c.delivered, c.failed), (0, 10));
+    }
+
+    #[test]
+    fn losing_in_sync_replicas_fails_every_alert() {
+        let mut k = KafkaCluster::new(&spec());
+        k.set_brokers_up(1);
+        assert!(!k.accepts_writes());
+        let out = k.produce_batch(SimTime(0), 4, 1000.0, SimDuration::ZERO, SimDuration(5));
+        assert_eq!((out.delivered, out.failed), (0, 4));
+        assert_eq!(out.done, SimTime(4 * 1_200_000));
+    }
+
+    #[test]
+    fn a_slow_consumer_falls_behind() {
+        let fast = Consumer {
+            name: "fast".into(),
+            throughput_alerts_per_s: 1e6,
+            start_delay_s: 0.0,
+            fetch_latency_ms: 0.0,
+        };
+        let slow = Consumer {
+            name: "slow".into(),
+            throughput_alerts_per_s: 100.0,
+            start_delay_s: 0.0,
+            fetch_latency_ms: 0.0,
+        };
+        let mut c = Consumers::new(&[fast, slow]);
+        let batch = BatchOutcome {
+            first: SimTime(0),
+            step: SimDuration(1000),
+            delivered: 10,
+            failed: 0,
+            done: SimTime(9000),
+        };
+        let mut last = [SimTime(0); 2];
+        c.receive_batch(&batch, |i, at| last[i] = at);
+        assert_eq!(last[0], SimTime(9000 + 1));
+        assert_eq!(last[1], SimTime(10 * 10_000));
+    }
+}

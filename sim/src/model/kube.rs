@@ -1,0 +1,384 @@
+//! Kubernetes as KEDA sees it: Jobs created through a rate-limited API
+//! client, their pods Pending until the node pool has room for their
+//! requests, then starting for a while, Running, and finally Succeeded or
+//! Failed. It keeps the counts KEDA's ScaledJob uses: R (Jobs not finished)
+//! and P (those with no pod Running or Succeeded).
+
+use std::collections::{BTreeSet, VecDeque};
+
+use alertsim_core::scaler::{JobState, JobView, PodCondition, PodPhase, PodView};
+
+use alertsim_scenarios::Cluster as ClusterSpec;
+
+use crate::time::SimTime;
+
+/// Index of a Job (and of its single pod) in the cluster.
+pub type JobId = u32;
+
+/// Where a Job's pod is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Created, waiting for room on a node.
+    Unschedulable,
+    /// Bound to a node, containers starting.
+    Starting,
+    /// The worker runs.
+    Running,
+    /// The worker exited 0.
+    Succeeded,
+    /// The worker exited non-zero or was deleted.
+    Failed,
+}
+
+/// One Job of the ScaledJob.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    /// Phase of its pod.
+    pub phase: Phase,
+    /// When the API created it.
+    pub created_at: SimTime,
+    /// When it was bound to a node.
+    pub scheduled_at: Option<SimTime>,
+    /// When its pod became Running.
+    pub running_at: Option<SimTime>,
+    /// When it finished.
+    pub finished_at: Option<SimTime>,
+}
+
+/// The node pool and the ScaledJob's Jobs.
+#[derive(Debug)]
+pub struct Cluster {
+    pod_cpu_milli: i64,
+    pod_memory_mib: i64,
+    node_cpu_milli: i64,
+    node_memory_mib: i64,
+    free_cpu_milli: i64,
+    free_memory_mib: i64,
+    jobs: Vec<Job>,
+    active: BTreeSet<JobId>,
+    unschedulable: VecDeque<JobId>,
+    not_finished: u32,
+    without_running_pod: u32,
+    running: u32,
+    max_running: u32,
+    max_not_finished: u32,
+}
+
+impl Cluster {
+    /// An empty pool with the scenario's capacity (CPU in millicores,
+    /// memory in MiB, so that integer arithmetic keeps it exact).
+    pub fn new(spec: &ClusterSpec) -> Self {
+        let milli = |cpus: f64| (cpus.max(0.0) * 1000.0).round().min(1e15) as i64;
+        let mib = |gib: f64| (gib.max(0.0) * 1024.0).round().min(1e15) as i64;
+        let nodes = i64::from(spec.nodes);
+        Cluster {
+            pod_cpu_milli: milli(spec.pod_cpu),
+            pod_memory_mib: mib(spec.pod_memory_gib),
+            node_cpu_milli: milli(spec.cpus_per_node),
+            node_memory_mib: mib(spec.memory_gib_per_node),
+            free_cpu_milli: milli(spec.cpus_per_node).saturating_mul(nodes),
+            free_memory_mib: mib(spec.memory_gib_per_node).saturating_mul(nodes),
+            jobs: Vec::new(),
+            active: BTreeSet::new(),
+            unschedulable: VecDeque::new(),
+            not_finished: 0,
+            without_running_pod: 0,
+            running: 0,
+            max_running: 0,
+            max_not_finished: 0,
+        }
+    }
+
+    /// R: Jobs that are neither Complete nor Failed.
+    pub fn active_jobs(&self) -> u32 {
+        self.not_finished
+    }
+
+    /// P: active Jobs with no pod Running or Succeeded.
+    pub fn pending_jobs(&self) -> u32 {
+        self.without_running_pod
+    }
+
+    /// Pods Running now.
+    pub fn running_pods(&self) -> u32 {
+        self.running
+    }
+
+    /// The most pods Running at once.
+    pub fn max_running(&self) -> u32 {
+        self.max_running
+    }
+
+    /// The most Jobs active at once.
+    pub fn max_active(&self) -> u32 {
+        self.max_not_finished
+    }
+
+    /// Jobs created so far.
+    pub fn created(&self) -> u32 {
+        u32::try_from(self.jobs.len()).unwrap_or(u32::MAX)
+    }
+
+    /// Pods waiting for room on a node.
+    pub fn unschedulable(&self) -> u32 {
+        u32::try_from(self.unschedulable.len()).unwrap_or(u32::MAX)
+    }
+
+    /// A Job by id.
+    pub fn job(&self, id: JobId) -> Option<&Job> {
+        self.jobs.get(id as usize)
+    }
+
+    /// What KEDA's client sees of the unfinished Jobs: one pod each, with
+    /// the conditions Kubernetes sets as the pod is scheduled, initialised
+    /// and becomes ready (for `pendingPodConditions`).
+    pub fn job_views(&self) -> Vec<JobView> {
+        let condition = |kind: &str, is_true: bool| PodCondition {
+            kind: kind.to_owned(),
+            is_true,
+        };
+        self.active
+            .iter()
+            .filter_map(|&id| self.jobs.get(id as usize))
+            .map(|job| {
+                let scheduled = job.scheduled_at.is_some();
+                let running = job.phase == Phase::Running;
+                JobView {
+                    state: JobState::Active,
+                    pods: vec![PodView {
+                        phase: if running {
+                            PodPhase::Running
+                        } else {
+                            PodPhase::Pending
+                        },
+                        conditions: vec![
+                            condition("PodScheduled", scheduled),
+                            condition("Initialized", scheduled),
+                            condition("ContainersReady", running),
+                            condition("Ready", running),
+                        ],
+                    }],
+                }
+            })
+            .collect()
+    }
+
+    fn fits(&self) -> bool {
+        self.free_cpu_milli >= self.pod_cpu_milli && self.free_memory_mib >= self.pod_memory_mib
+    }
+
+    fn bind(&mut self, id: JobId, now: SimTime) {
+        self.free_cpu_milli -= self.pod_cpu_milli;
+        self.free_memory_mib -= self.pod_memory_mib;
+        if let Some(job) = self.jobs.get_mut(id as usize) {
+            job.phase = Phase::Starting;
+            job.scheduled_at = Some(now);
+        }
+    }
+
+    /// Creates a Job; returns its id and whether its pod was bound at once
+    /// (the caller then schedules the end of its start-up).
+    pub fn create_job(&mut self, now: SimTime) -> (JobId, bool) {
+        let id = self.created();
+        self.jobs.push(Job {
+            phase: Phase::Unschedulable,
+            created_at: now,
+            scheduled_at: None,
+            running_at: None,
+            finished_at: None,
+        });
+        self.not_finished += 1;
+        self.active.insert(id);
+        self.without_running_pod += 1;
+        self.max_not_finished = self.max_not_finished.max(self.not_finished);
+        let bound = self.unschedulable.is_empty() && self.fits();
+        if bound {
+            self.bind(id, now);
+        } else {
+            self.unschedulable.push_back(id);
+        }
+        (id, bound)
+    }
+
+    /// The pod finished starting: Running.
+    pub fn pod_running(&mut self, id: JobId, now: SimTime) {
+        if let Some(job) = self.jobs.get_mut(id as usize)
+            && job.phase == Phase::Starting
+        {
+            job.phase = Phase::Running;
+            job.running_at = Some(now);
+            self.without_running_pod -= 1;
+            self.running += 1;
+            self.max_running = self.max_running.max(self.running);
+        }
+    }
+
+    /// The pod's worker exited: the Job is Complete (or Failed) and leaves
+    /// R and P at once; its node room is freed by [`Cluster::release`] once
+    /// the pod is gone. Returns false if the Job had already finished.
+    pub fn finish_job(&mut self, id: JobId, succeeded: bool, now: SimTime) -> bool {
+        let Some(job) = self.jobs.get_mut(id as usize) else {
+            return false;
+        };
+        let previous = job.phase;
+        if matches!(previous, Phase::Succeeded | Phase::Failed) {
+            return false;
+        }
+        job.phase = if succeeded {
+            Phase::Succeeded
+        } else {
+            Phase::Failed
+        };
+        job.finished_at = Some(now);
+        self.not_finished -= 1;
+        self.active.remove(&id);
+        match previous {
+            Phase::Running => self.running -= 1,
+            Phase::Unschedulable => {
+                self.without_running_pod -= 1;
+                self.unschedulable.retain(|&j| j != id);
+            }
+            _ => self.without_running_pod -= 1,
+        }
+        true
+    }
+
+    /// `nodes` nodes are lost: the pool shrinks, and the pods that no
+    /// longer fit (the most recently bound first) are returned; the caller
+    /// kills them (their room comes back with [`Cluster::release`]).
+    pub fn lose_nodes(&mut self, nodes: u32) -> Vec<JobId> {
+        let n = i64::from(nodes);
+        self.free_cpu_milli -= self.node_cpu_milli.saturating_mul(n);
+        self.free_memory_mib -= self.node_memory_mib.saturating_mul(n);
+        let mut cpu = self.free_cpu_milli;
+        let mut mem = self.free_memory_mib;
+        let mut victims = Vec::new();
+        for (id, job) in self.jobs.iter().enumerate().rev() {
+            if cpu >= 0 && mem >= 0 {
+                break;
+            }
+            if matches!(job.phase, Phase::Starting | Phase::Running) {
+                cpu += self.pod_cpu_milli;
+                mem += self.pod_memory_mib;
+                victims.push(u32::try_from(id).unwrap_or(u32::MAX));
+            }
+        }
+        victims
+    }
+
+    /// `nodes` nodes come back; returns the waiting pods now bound.
+    pub fn restore_nodes(&mut self, nodes: u32, now: SimTime) -> Vec<JobId> {
+        let n = i64::from(nodes);
+        self.free_cpu_milli += self.node_cpu_milli.saturating_mul(n);
+        self.free_memory_mib += self.node_memory_mib.saturating_mul(n);
+        self.bind_waiting(now)
+    }
+
+    fn bind_waiting(&mut self, now: SimTime) -> Vec<JobId> {
+        let mut bound = Vec::new();
+        while self.fits() {
+            let Some(next) = self.unschedulable.pop_front() else {
+                break;
+            };
+            self.bind(next, now);
+            bound.push(next);
+        }
+        bound
+    }
+
+    /// The finished pod is gone from its node: frees its room and binds
+    /// waiting pods, returning them (the caller schedules their start-up).
+    pub fn release(&mut self, id: JobId, now: SimTime) -> Vec<JobId> {
+        let bound_before = self
+            .jobs
+            .get(id as usize)
+            .is_some_and(|j| j.scheduled_at.is_some());
+        if !bound_before {
+            return Vec::new();
+        }
+        self.free_cpu_milli += self.pod_cpu_milli;
+        self.free_memory_mib += self.pod_memory_mib;
+        self.bind_waiting(now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small_pool(pods: u32) -> Cluster {
+        Cluster::new(&ClusterSpec {
+            nodes: 1,
+            cpus_per_node: f64::from(pods),
+            memory_gib_per_node: 1024.0,
+            pod_cpu: 1.0,
+            pod_memory_gib: 2.0,
+            ..ClusterSpec::default()
+        })
+    }
+
+    #[test]
+    fn pods_wait_for_room_and_keda_counts_follow() {
+        let mut c = small_pool(2);
+        let t = SimTime(0);
+        let (a, bound_a) = c.create_job(t);
+        let (b, bound_b) = c.create_job(t);
+        let (d, bound_d) = c.create_job(t);
+        assert!(bound_a && bound_b && !bound_d);
+        assert_eq!((c.active_jobs(), c.pending_jobs()), (3, 3));
+        c.pod_running(a, SimTime(5));
+        assert_eq!((c.active_jobs(), c.pending_jobs()), (3, 2));
+        assert!(c.finish_job(a, true, SimTime(9)));
+        assert!(!c.finish_job(a, true, SimTime(9)), "finishes once");
+        assert_eq!((c.active_jobs(), c.pending_jobs()), (2, 2));
+        assert_eq!(
+            c.unschedulable(),
+            1,
+            "room is freed only when the pod is gone"
+        );
+        assert_eq!(c.release(a, SimTime(10)), vec![d]);
+        assert!(c.finish_job(b, false, SimTime(9)));
+        assert_eq!(c.release(b, SimTime(10)), Vec::<JobId>::new());
+        assert_eq!(c.max_active(), 3);
+        let views = c.job_views();
+        assert_eq!(views.len(), 1, "only d is unfinished");
+        assert_eq!(views[0].pods[0].phase, PodPhase::Pending);
+        assert_eq!(c.max_running(), 1);
+        assert_eq!(c.job(d).map(|j| j.phase), Some(Phase::Starting));
+    }
+
+    #[test]
+    fn losing_nodes_evicts_the_newest_pods_and_restoring_binds_waiters() {
+        let mut c = Cluster::new(&ClusterSpec {
+            nodes: 2,
+            cpus_per_node: 2.0,
+            memory_gib_per_node: 1024.0,
+            pod_cpu: 1.0,
+            pod_memory_gib: 2.0,
+            ..ClusterSpec::default()
+        });
+        for _ in 0..5 {
+            c.create_job(SimTime(0));
+        }
+        assert_eq!(c.unschedulable(), 1);
+        assert_eq!(c.lose_nodes(1), vec![3, 2]);
+        for id in [3, 2] {
+            c.finish_job(id, false, SimTime(1));
+            assert!(c.release(id, SimTime(2)).is_empty());
+        }
+        assert_eq!(c.restore_nodes(1, SimTime(3)), vec![4]);
+    }
+
+    #[test]
+    fn capacity_is_never_exceeded() {
+        let mut c = small_pool(3);
+        for _ in 0..10 {
+            c.create_job(SimTime(0));
+        }
+        assert_eq!(c.unschedulable(), 7);
+        for id in 0..3 {
+            c.pod_running(id, SimTime(1));
+        }
+        assert_eq!(c.running_pods(), 3);
+    }
+}

@@ -1,0 +1,137 @@
+//! Faults from a scenario's `[[faults]]` acting on the simulated night:
+//! what is lost, failed or duplicated follows the publisher profile and the
+//! worker's acknowledgement mode.
+
+use alertsim_scenarios::{AckMode, Fault, PublisherProfile, Scenario};
+
+fn smoke() -> Scenario {
+    Scenario::resolve("smoke", &[]).expect("smoke loads")
+}
+
+/// Every broker down from just after the first visit's readout for 30 s:
+/// visit 0's alerts (packaged at about 63 s) cannot reach min.insync.
+fn broker_outage() -> Fault {
+    Fault::BrokerOutage {
+        at_s: 55.0,
+        duration_s: 30.0,
+        brokers: 6,
+    }
+}
+
+#[test]
+fn broker_outage_loses_alerts_under_rubin_and_none_under_safe() {
+    let mut rubin = smoke();
+    rubin.faults.push(broker_outage());
+    let mut safe = rubin.clone();
+    safe.publisher.profile = PublisherProfile::Safe;
+    let r = alertsim_sim::run(&rubin).report;
+    let s = alertsim_sim::run(&safe).report;
+    assert!(r.alerts.lost > 0, "rubin lost {}", r.alerts.lost);
+    assert_eq!(r.alerts.delivered + r.alerts.lost, r.alerts.produced);
+    assert!(!r.gates.passed);
+    assert_eq!(s.alerts.lost, 0);
+    assert_eq!(s.alerts.delivered, s.alerts.produced);
+    // The replayed alerts arrive late: after the outage ended.
+    assert!(s.latency_s.max > 85.0 - 52.0, "{:?}", s.latency_s);
+}
+
+#[test]
+fn stream_trim_past_undelivered_entries_fails_their_visit() {
+    let mut s = smoke();
+    // Visit 1's 20 entries (IDs 21..=40) are added at 37 s; idle workers
+    // read 1 ms later. MAXLEN 5 at 37.0002 s keeps 36..=40: 15 of visit 1's
+    // detectors are gone before anyone read them.
+    s.faults.push(Fault::StreamTrim {
+        at_s: 37.0002,
+        maxlen: 5,
+    });
+    let r = alertsim_sim::run(&s).report;
+    assert_eq!(r.failed_visits, 1, "{:?}", r.per_visit);
+    let v1 = &r.per_visit[1];
+    assert_eq!(v1.failed_detectors, 15);
+    assert_eq!(v1.produced, 5 * 50);
+    assert_eq!(r.alerts.delivered + r.alerts.lost, r.alerts.produced);
+}
+
+#[test]
+fn spec_change_deletes_running_jobs_and_ack_before_loses_their_detectors() {
+    let mut before = smoke();
+    // At 55 s every pod holds a detector of visit 0 (processing 52..58 s).
+    before
+        .faults
+        .push(Fault::ScaledJobSpecChange { at_s: 55.0 });
+    let mut after = before.clone();
+    after.workers.ack_mode = AckMode::AfterProcessing;
+    let b = alertsim_sim::run(&before).report;
+    let a = alertsim_sim::run(&after).report;
+    assert!(b.per_visit[0].failed_detectors > 0, "{:?}", b.per_visit[0]);
+    assert!(b.alerts.produced < 5000);
+    // Ack after processing: the deleted workers' entries are reclaimed.
+    assert_eq!(a.failed_visits, 0, "{:?}", a.per_visit);
+    assert_eq!(a.alerts.delivered, 5000);
+}
+
+#[test]
+fn node_loss_kills_pods_and_redis_outage_fails_fan_out() {
+    let mut nodes = smoke();
+    nodes.faults.push(Fault::NodeLoss {
+        at_s: 55.0,
+        duration_s: 60.0,
+        nodes: 2,
+    });
+    let n = alertsim_sim::run(&nodes).report;
+    assert!(n.failed_visits >= 1, "{:?}", n.per_visit);
+
+    let mut redis = smoke();
+    // Visit 2 is announced at 74 s, during the outage.
+    redis.faults.push(Fault::RedisOutage {
+        at_s: 70.0,
+        duration_s: 10.0,
+    });
+    let r = alertsim_sim::run(&redis).report;
+    assert_eq!(r.per_visit[2].failed_detectors, 20);
+    assert!(r.per_visit[2].failed);
+    assert_eq!(r.per_visit[4].failed_detectors, 0);
+}
+
+#[test]
+fn slow_pod_startup_delays_the_first_visit() {
+    let base = alertsim_sim::run(&smoke()).report;
+    let mut slow = smoke();
+    slow.faults.push(Fault::SlowPodStartup {
+        at_s: 0.0,
+        duration_s: 30.0,
+        factor: 8.0,
+    });
+    let r = alertsim_sim::run(&slow).report;
+    // Pods take 80 s instead of 10 s: visit 0 waits for them.
+    assert!(
+        r.per_visit[0].p98_latency_s > base.per_visit[0].p98_latency_s + 20.0,
+        "{} vs {}",
+        r.per_visit[0].p98_latency_s,
+        base.per_visit[0].p98_latency_s
+    );
+}
+
+#[test]
+fn too_few_workers_let_messages_expire_and_their_visits_fail() {
+    let mut s = smoke();
+    s.night.visits = 40;
+    s.scaler.max_replicas = 3;
+    s.workers.max_message_age_s = 120.0;
+    let r = alertsim_sim::run(&s).report;
+    // Three workers do 3 detectors per 11 s against 20 every 37 s: the
+    // backlog grows until entries are older than 120 s and get skipped.
+    let failed: u64 = r.per_visit.iter().map(|v| v.failed_detectors).sum();
+    assert!(failed > 0);
+    assert!(r.failed_visits > 0);
+    for v in &r.per_visit {
+        assert_eq!(v.produced / 50 + v.failed_detectors, 20, "{v:?}");
+    }
+    let produced_detectors = r.alerts.produced / 50;
+    assert_eq!(
+        produced_detectors + failed,
+        40 * 20,
+        "every detector accounted for"
+    );
+}
