@@ -62,6 +62,31 @@ fn gates_follow_the_scenario_limits() {
 }
 
 #[test]
+fn late_visits_at_or_above_the_latency_scope_do_not_fail_the_gate() {
+    // The synthetic visits hold 100 alerts each; all are late at a 5 s limit.
+    let mut s = smoke();
+    s.gates.p98_latency_s = 5.0;
+    s.gates.latency_scope_max_alerts = 100;
+    let out_of_scope = synthetic_report(&s, 1.0, 0);
+    assert_eq!(out_of_scope.late_visits, out_of_scope.visits);
+    let g = out_of_scope
+        .gates
+        .results
+        .iter()
+        .find(|g| g.name == "late_visit_fraction");
+    assert_eq!(g.map(|g| (g.actual, g.passed)), Some((0.0, true)));
+
+    s.gates.latency_scope_max_alerts = 101;
+    let in_scope = synthetic_report(&s, 1.0, 0);
+    let g = in_scope
+        .gates
+        .results
+        .iter()
+        .find(|g| g.name == "late_visit_fraction");
+    assert_eq!(g.map(|g| (g.actual, g.passed)), Some((1.0, false)));
+}
+
+#[test]
 fn writes_all_files_and_junit_marks_failures() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let mut s = smoke();

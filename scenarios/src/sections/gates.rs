@@ -12,6 +12,10 @@ pub struct Gates {
     /// A visit is late when the 98th percentile of its alerts' latency
     /// (end of readout to broker acknowledgement) exceeds this (default 60 s).
     pub p98_latency_s: f64,
+    /// The latency requirement (OTT1) covers visits with fewer alerts than
+    /// this (default 40,000); larger visits may be late without failing
+    /// the late-visit gate, and are counted separately.
+    pub latency_scope_max_alerts: u64,
     /// Largest acceptable fraction of late visits (default 0.01).
     pub max_late_visit_fraction: f64,
     /// Largest acceptable fraction of failed visits (default 0.001).
@@ -24,6 +28,7 @@ impl Default for Gates {
     fn default() -> Self {
         Self {
             p98_latency_s: 60.0,
+            latency_scope_max_alerts: 40_000,
             max_late_visit_fraction: 0.01,
             max_failed_visit_fraction: 0.001,
             max_lost_alerts: 0,

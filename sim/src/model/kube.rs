@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeSet, VecDeque};
 
-use alertsim_core::scaler::{JobState, JobView, PodCondition, PodPhase, PodView};
+use alertsim_core::scaler::{JobStatus, PodCondition, PodPhase, PodStatus};
 
 use alertsim_scenarios::Cluster as ClusterSpec;
 
@@ -132,20 +132,24 @@ impl Cluster {
     /// What KEDA's client sees of the unfinished Jobs: one pod each, with
     /// the conditions Kubernetes sets as the pod is scheduled, initialised
     /// and becomes ready (for `pendingPodConditions`).
-    pub fn job_views(&self) -> Vec<JobView> {
-        let condition = |kind: &str, is_true: bool| PodCondition {
+    pub fn job_views(&self) -> Vec<JobStatus> {
+        let condition = |kind: &str, status: bool| PodCondition {
             kind: kind.to_owned(),
-            is_true,
+            status,
         };
         self.active
             .iter()
-            .filter_map(|&id| self.jobs.get(id as usize))
-            .map(|job| {
+            .filter_map(|&id| Some((id, self.jobs.get(id as usize)?)))
+            .map(|(id, job)| {
                 let scheduled = job.scheduled_at.is_some();
                 let running = job.phase == Phase::Running;
-                JobView {
-                    state: JobState::Active,
-                    pods: vec![PodView {
+                JobStatus {
+                    name: format!("job-{id}"),
+                    finished: None,
+                    finished_at_ms: None,
+                    exit_code: None,
+                    pods: vec![PodStatus {
+                        name: format!("job-{id}-pod"),
                         phase: if running {
                             PodPhase::Running
                         } else {
