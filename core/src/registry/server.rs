@@ -188,6 +188,29 @@ impl RunningRegistry {
     }
 }
 
+impl RunningRegistry {
+    /// Serves until `stop` completes, then shuts down gracefully; returns early with the
+    /// server's error if it fails first.
+    pub async fn run_until(self, stop: impl Future<Output = ()>) -> Result<(), ServerError> {
+        let Self {
+            shutdown, mut task, ..
+        } = self;
+        tokio::select! {
+            ended = &mut task => {
+                drop(shutdown);
+                return match ended {
+                    Ok(Ok(())) => Ok(()),
+                    Ok(Err(e)) => Err(ServerError::Serve(e)),
+                    Err(e) => Err(ServerError::Task(e.to_string())),
+                };
+            }
+            () = stop => {}
+        }
+        let _ = shutdown.send(());
+        join(task).await
+    }
+}
+
 async fn join(task: JoinHandle<io::Result<()>>) -> Result<(), ServerError> {
     match task.await {
         Ok(Ok(())) => Ok(()),
