@@ -593,14 +593,19 @@ async fn get_config(State(reg): State<SharedRegistry>) -> Response {
 }
 
 async fn put_config(State(reg): State<SharedRegistry>, body: Bytes) -> Response {
-    respond(level_from(&body).and_then(|level| {
-        reg.update(|s| {
+    let level = match level_from(&body) {
+        Ok(level) => level,
+        Err(e) => return error(e),
+    };
+    respond(
+        reg.update_blocking(move |s| {
             s.set_compatibility(level);
             Ok(ConfigUpdateResponse {
                 compatibility: level.to_string(),
             })
         })
-    }))
+        .await,
+    )
 }
 
 async fn get_subject_config(
@@ -629,29 +634,37 @@ async fn put_subject_config(
     Path(subject): Path<String>,
     body: Bytes,
 ) -> Response {
-    respond(level_from(&body).and_then(|level| {
-        reg.update(|s| {
+    let level = match level_from(&body) {
+        Ok(level) => level,
+        Err(e) => return error(e),
+    };
+    respond(
+        reg.update_blocking(move |s| {
             s.set_subject_compatibility(&subject, Some(level));
             Ok(ConfigUpdateResponse {
                 compatibility: level.to_string(),
             })
         })
-    }))
+        .await,
+    )
 }
 
 async fn delete_subject_config(
     State(reg): State<SharedRegistry>,
     Path(subject): Path<String>,
 ) -> Response {
-    respond(reg.update(|s| {
-        let previous = s
-            .subject_compatibility(&subject)
-            .ok_or_else(|| RegistryError::subject_not_found(&subject))?;
-        s.set_subject_compatibility(&subject, None);
-        Ok(ConfigResponse {
-            compatibility_level: previous.to_string(),
+    respond(
+        reg.update_blocking(move |s| {
+            let previous = s
+                .subject_compatibility(&subject)
+                .ok_or_else(|| RegistryError::subject_not_found(&subject))?;
+            s.set_subject_compatibility(&subject, None);
+            Ok(ConfigResponse {
+                compatibility_level: previous.to_string(),
+            })
         })
-    }))
+        .await,
+    )
 }
 
 fn mode_from(body: &[u8]) -> Result<Mode, RegistryError> {
@@ -671,10 +684,15 @@ async fn get_mode(State(reg): State<SharedRegistry>) -> Response {
 
 async fn put_mode(State(reg): State<SharedRegistry>, Query(q): Params, body: Bytes) -> Response {
     let force = flag(&q, "force");
-    respond(mode_from(&body).and_then(|mode| {
-        reg.update(|s| s.set_mode(mode, force))
-            .map(|()| mode_body(mode))
-    }))
+    let mode = match mode_from(&body) {
+        Ok(mode) => mode,
+        Err(e) => return error(e),
+    };
+    respond(
+        reg.update_blocking(move |s| s.set_mode(mode, force))
+            .await
+            .map(|()| mode_body(mode)),
+    )
 }
 
 async fn get_subject_mode(
@@ -700,21 +718,29 @@ async fn put_subject_mode(
     body: Bytes,
 ) -> Response {
     let force = flag(&q, "force");
-    respond(mode_from(&body).and_then(|mode| {
-        reg.update(|s| s.set_subject_mode(&subject, Some(mode), force))
-            .map(|()| mode_body(mode))
-    }))
+    let mode = match mode_from(&body) {
+        Ok(mode) => mode,
+        Err(e) => return error(e),
+    };
+    respond(
+        reg.update_blocking(move |s| s.set_subject_mode(&subject, Some(mode), force))
+            .await
+            .map(|()| mode_body(mode)),
+    )
 }
 
 async fn delete_subject_mode(
     State(reg): State<SharedRegistry>,
     Path(subject): Path<String>,
 ) -> Response {
-    respond(reg.update(|s| {
-        let previous = s
-            .subject_mode(&subject)
-            .ok_or_else(|| RegistryError::subject_not_found(&subject))?;
-        s.set_subject_mode(&subject, None, true)?;
-        Ok(mode_body(previous))
-    }))
+    respond(
+        reg.update_blocking(move |s| {
+            let previous = s
+                .subject_mode(&subject)
+                .ok_or_else(|| RegistryError::subject_not_found(&subject))?;
+            s.set_subject_mode(&subject, None, true)?;
+            Ok(mode_body(previous))
+        })
+        .await,
+    )
 }
