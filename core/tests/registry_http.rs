@@ -302,6 +302,33 @@ async fn every_endpoint_answers_like_confluent_and_survives_a_restart() {
     let (_, _, subjects) = raw("GET", &format!("{url}/subjects?deleted=true"), "", None).await;
     assert_eq!(subjects, json!(["alert-packet", "alerts-value", "doomed"]));
 
+    // Delete a single version: soft, then again is 40406, permanent removes it.
+    client.register("single", &v1()).await.unwrap();
+    let (status, _, body) = raw(
+        "DELETE",
+        &format!("{url}/subjects/single/versions/1"),
+        "",
+        None,
+    )
+    .await;
+    assert_eq!((status, body), (200, json!(1)));
+    let (status, _, body) = raw(
+        "DELETE",
+        &format!("{url}/subjects/single/versions/1"),
+        "",
+        None,
+    )
+    .await;
+    assert_eq!((status, body["error_code"].as_u64()), (404, Some(40406)));
+    let (status, _, body) = raw(
+        "DELETE",
+        &format!("{url}/subjects/single/versions/1?permanent=true"),
+        "",
+        None,
+    )
+    .await;
+    assert_eq!((status, body), (200, json!(1)));
+
     // Restart on the same directory: everything reads back.
     let before_subjects = client.subjects().await.unwrap();
     server.shutdown().await.unwrap();

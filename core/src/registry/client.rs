@@ -220,6 +220,23 @@ impl RegistryClient {
         Ok(versions)
     }
 
+    /// Deletes one version (`"latest"` or a number): soft, or permanent after a soft delete.
+    pub async fn delete_version(
+        &self,
+        subject: &str,
+        version: &str,
+        permanent: bool,
+    ) -> Result<u32, ClientError> {
+        let path = format!(
+            "/subjects/{}/versions/{}?permanent={permanent}",
+            encode(subject),
+            encode(version)
+        );
+        let deleted = self.call(Method::DELETE, &path, None::<&()>).await?;
+        self.with_cache(|c| c.id_by_subject_schema.retain(|(s, _), _| s != subject));
+        Ok(deleted)
+    }
+
     /// The global compatibility level, or a subject's own.
     pub async fn compatibility(&self, subject: Option<&str>) -> Result<String, ClientError> {
         let answer: ConfigResponse = self

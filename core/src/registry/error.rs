@@ -19,6 +19,10 @@ pub enum ErrorCode {
     SubjectSoftDeleted,
     /// 40405: a permanent delete needs a soft delete first.
     SubjectNotSoftDeleted,
+    /// 40406: the version was soft-deleted.
+    VersionSoftDeleted,
+    /// 40407: a permanent delete of a version needs a soft delete first.
+    VersionNotSoftDeleted,
     /// 40408: the subject has no compatibility level of its own.
     SubjectCompatibilityNotConfigured,
     /// 40409: the subject has no mode of its own.
@@ -50,6 +54,8 @@ impl ErrorCode {
             Self::SchemaNotFound => 40403,
             Self::SubjectSoftDeleted => 40404,
             Self::SubjectNotSoftDeleted => 40405,
+            Self::VersionSoftDeleted => 40406,
+            Self::VersionNotSoftDeleted => 40407,
             Self::SubjectCompatibilityNotConfigured => 40408,
             Self::SubjectModeNotConfigured => 40409,
             Self::IncompatibleSchema => 409,
@@ -64,7 +70,7 @@ impl ErrorCode {
 
     /// The code for a number, if it is one this crate knows.
     pub fn from_code(code: u32) -> Option<Self> {
-        const ALL: [ErrorCode; 16] = [
+        const ALL: [ErrorCode; 18] = [
             ErrorCode::BadRequest,
             ErrorCode::NotFound,
             ErrorCode::SubjectNotFound,
@@ -72,6 +78,8 @@ impl ErrorCode {
             ErrorCode::SchemaNotFound,
             ErrorCode::SubjectSoftDeleted,
             ErrorCode::SubjectNotSoftDeleted,
+            ErrorCode::VersionSoftDeleted,
+            ErrorCode::VersionNotSoftDeleted,
             ErrorCode::SubjectCompatibilityNotConfigured,
             ErrorCode::SubjectModeNotConfigured,
             ErrorCode::IncompatibleSchema,

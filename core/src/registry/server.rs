@@ -271,7 +271,10 @@ pub fn router(registry: SharedRegistry) -> Router {
             "/subjects/{subject}/versions",
             get(list_versions).post(register),
         )
-        .route("/subjects/{subject}/versions/{version}", get(get_version))
+        .route(
+            "/subjects/{subject}/versions/{version}",
+            get(get_version).delete(delete_version),
+        )
         .route(
             "/subjects/{subject}/versions/{version}/schema",
             get(get_version_schema),
@@ -462,6 +465,22 @@ async fn get_version(
         reg.read(|s| s.version(&subject, spec, flag(&q, "deleted")))
             .map(version_response)
     }))
+}
+
+async fn delete_version(
+    State(reg): State<SharedRegistry>,
+    Path((subject, version)): Path<(String, String)>,
+    Query(q): Params,
+) -> Response {
+    let spec = match VersionSpec::parse(&version) {
+        Ok(spec) => spec,
+        Err(e) => return error(e),
+    };
+    let permanent = flag(&q, "permanent");
+    respond(
+        reg.update_blocking(move |s| s.delete_version(&subject, spec, permanent))
+            .await,
+    )
 }
 
 async fn get_version_schema(

@@ -41,7 +41,7 @@ pub struct Subject {
 }
 
 impl Subject {
-    fn live(&self) -> impl Iterator<Item = &SubjectVersion> {
+    fn live(&self) -> impl DoubleEndedIterator<Item = &SubjectVersion> {
         self.versions.iter().filter(|v| !v.deleted)
     }
 
@@ -407,6 +407,61 @@ impl RegistryState {
             deleted.push(v.version);
         }
         Ok(deleted)
+    }
+
+    /// Deletes one version: soft by default (40406 if already so), permanent after a
+    /// soft delete (40407 otherwise). Returns the version number.
+    pub fn delete_version(
+        &mut self,
+        subject: &str,
+        spec: VersionSpec,
+        permanent: bool,
+    ) -> Result<u32, RegistryError> {
+        let entry = self
+            .subjects
+            .get_mut(subject)
+            .filter(|s| !s.versions.is_empty())
+            .ok_or_else(|| RegistryError::subject_not_found(subject))?;
+        let number = match spec {
+            VersionSpec::Number(n) => n,
+            VersionSpec::Latest => entry
+                .live()
+                .next_back()
+                .map(|v| v.version)
+                .ok_or_else(|| RegistryError::subject_not_found(subject))?,
+        };
+        let index = entry
+            .versions
+            .iter()
+            .position(|v| v.version == number)
+            .ok_or_else(|| RegistryError::version_not_found(subject, number))?;
+        let deleted = entry.versions.get(index).is_some_and(|v| v.deleted);
+        match (permanent, deleted) {
+            (false, false) => {
+                if let Some(v) = entry.versions.get_mut(index) {
+                    v.deleted = true;
+                }
+            }
+            (false, true) => {
+                return Err(RegistryError::new(
+                    ErrorCode::VersionSoftDeleted,
+                    format!(
+                        "Version {number} of subject '{subject}' was soft deleted. Set permanent=true to delete permanently"
+                    ),
+                ));
+            }
+            (true, false) => {
+                return Err(RegistryError::new(
+                    ErrorCode::VersionNotSoftDeleted,
+                    format!("Version {number} of subject '{subject}' must be soft deleted first"),
+                ));
+            }
+            (true, true) => {
+                entry.versions.remove(index);
+                self.prune(subject);
+            }
+        }
+        Ok(number)
     }
 
     /// The global compatibility level.

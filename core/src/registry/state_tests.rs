@@ -368,3 +368,50 @@ fn subject_level_settings_fall_back_to_global() {
         fresh
     });
 }
+
+#[test]
+fn single_versions_are_deleted_soft_then_permanently() {
+    let mut state = RegistryState::new();
+    state.register("s", &Registration::new(v1())).unwrap();
+    state
+        .register("s", &Registration::new(v2_added_with_default()))
+        .unwrap();
+    assert_eq!(
+        code_of(state.delete_version("s", VersionSpec::Number(1), true)),
+        ErrorCode::VersionNotSoftDeleted
+    );
+    assert_eq!(
+        state
+            .delete_version("s", VersionSpec::Number(1), false)
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        code_of(state.delete_version("s", VersionSpec::Number(1), false)),
+        ErrorCode::VersionSoftDeleted
+    );
+    assert_eq!(state.versions("s", false).unwrap(), vec![2]);
+    assert_eq!(state.versions("s", true).unwrap(), vec![1, 2]);
+    assert_eq!(
+        state
+            .delete_version("s", VersionSpec::Number(1), true)
+            .unwrap(),
+        1
+    );
+    assert_eq!(state.versions("s", true).unwrap(), vec![2]);
+    assert_eq!(
+        code_of(state.delete_version("s", VersionSpec::Number(5), false)),
+        ErrorCode::VersionNotFound
+    );
+    assert_eq!(
+        state
+            .delete_version("s", VersionSpec::Latest, false)
+            .unwrap(),
+        2
+    );
+    assert!(state.subjects(false).is_empty());
+    assert_eq!(
+        code_of(state.delete_version("s", VersionSpec::Latest, false)),
+        ErrorCode::SubjectNotFound
+    );
+}
