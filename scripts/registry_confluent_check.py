@@ -184,6 +184,14 @@ def main():
         "new field without default is not BACKWARD compatible",
         lambda: client.test_compatibility(subject, Schema(incompatible, "AVRO")) is False,
     )
+    def incompatible_register():
+        try:
+            client.register_schema(subject, Schema(incompatible, "AVRO"))
+        except Exception as exc:  # noqa: BLE001
+            return getattr(exc, "error_code", None) == 409 and getattr(exc, "http_status_code", None) == 409
+        return False
+
+    checks.check("registering it anyway gives 409", incompatible_register)
     checks.check(
         "set subject compatibility NONE",
         lambda: client.set_compatibility(subject, "NONE") == {"compatibility": "NONE"},

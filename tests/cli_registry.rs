@@ -128,3 +128,16 @@ fn an_address_in_use_exits_2() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains(&addr));
 }
+
+#[test]
+fn a_data_path_that_is_a_file_exits_2() {
+    let file = tempfile::NamedTempFile::new().expect("temp file");
+    let output = Command::new(env!("CARGO_BIN_EXE_alertsim"))
+        .args(["registry", "serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(file.path())
+        .output()
+        .expect("runs the binary");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--data"), "{stderr}");
+}
