@@ -1,15 +1,95 @@
-//! `alertsim registry serve`: the schema registry server.
+//! `alertsim registry serve`: the schema registry server (Confluent REST subset).
 
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Subcommands (placeholder until they are built).
+use alertsim_core::registry::{ServerConfig, ServerError, start};
+use anyhow::Context;
+
+use super::exit::bad_input;
+
+/// Schema registry subcommands.
 #[derive(Debug, clap::Subcommand)]
 pub enum RegistryCommand {
-    /// Not built yet.
-    Placeholder,
+    /// Serve the registry until interrupted (SIGINT or SIGTERM). Prints
+    /// `listening on http://ADDR` on stdout once it accepts connections.
+    Serve(ServeArgs),
+}
+
+/// Arguments of `registry serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8081")]
+    listen: String,
+    /// Directory holding the registry state; without it the state lives in memory only.
+    #[arg(long)]
+    data: Option<PathBuf>,
 }
 
 /// Runs the command.
-pub fn run(_cmd: RegistryCommand) -> anyhow::Result<ExitCode> {
-    Err(super::exit::bad_input("this command is not built yet"))
+pub fn run(cmd: RegistryCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        RegistryCommand::Serve(args) => serve(args),
+    }
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let listen: SocketAddr = args.listen.parse().map_err(|_| {
+        bad_input(format!(
+            "--listen {:?}: expected an IP address and port such as 127.0.0.1:8081",
+            args.listen
+        ))
+    })?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("building the tokio runtime")?;
+    runtime.block_on(async move {
+        let config = ServerConfig {
+            listen,
+            data_dir: args.data.clone(),
+        };
+        let server = match start(config).await {
+            Ok(server) => server,
+            Err(e @ ServerError::Bind { .. }) => {
+                return Err(bad_input(format!("--listen {}: {e}", args.listen)));
+            }
+            Err(e @ ServerError::Store(_)) => {
+                let dir = args
+                    .data
+                    .as_deref()
+                    .map(|d| d.display().to_string())
+                    .unwrap_or_default();
+                return Err(bad_input(format!("--data {dir}: {e}")));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let mut stdout = std::io::stdout();
+        writeln!(stdout, "listening on {}", server.url()).context("writing to stdout")?;
+        stdout.flush().context("writing to stdout")?;
+        let (signal_tx, signal_rx) = tokio::sync::oneshot::channel();
+        let stopped = async move {
+            let result = stop_signal().await;
+            // The server only waits for the signal; a failed handler stops it too.
+            let _ = signal_tx.send(result);
+        };
+        server.run_until(stopped).await.context("registry server")?;
+        if let Ok(result) = signal_rx.await {
+            result?;
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+async fn stop_signal() -> anyhow::Result<()> {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("installing the SIGTERM handler")?;
+    tokio::select! {
+        result = tokio::signal::ctrl_c() => result.context("waiting for SIGINT"),
+        _ = term.recv() => Ok(()),
+    }
 }
