@@ -8,6 +8,7 @@ pub mod keda_watch;
 pub mod registry;
 pub mod scenarios;
 pub mod sim;
+pub mod sweep;
 
 use std::process::ExitCode;
 
@@ -27,6 +28,8 @@ pub struct Cli {
 enum Command {
     /// Simulate a night (or any scenario) through the production core under virtual time.
     Sim(sim::SimArgs),
+    /// Run a scenario over a grid of settings, or search for the smallest passing value.
+    Sweep(sweep::SweepArgs),
     /// Generate, decode and benchmark Rubin alerts (Avro, Confluent wire format).
     #[command(subcommand)]
     Alerts(alerts::AlertsCommand),
@@ -47,6 +50,7 @@ enum Command {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Sim(args) => sim::run(args),
+        Command::Sweep(args) => sweep::run(args),
         Command::Alerts(cmd) => alerts::run(cmd),
         Command::Keda(cmd) => keda::run(cmd),
         Command::Registry(cmd) => registry::run(cmd),
