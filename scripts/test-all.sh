@@ -32,3 +32,11 @@ cargo test --workspace
 
 echo "== cross-language checks (fastavro, astropy)"
 bash scripts/check-alerts-python.sh "$CARGO_TARGET_DIR/debug/alertsim"
+
+echo "== Confluent's schema registry client against alertsim registry serve"
+if ! "$ALERTSIM_VENV/bin/python" -c "import confluent_kafka.schema_registry.avro, httpx, fastavro" 2>/dev/null; then
+    "$ALERTSIM_VENV/bin/pip" install --quiet "confluent-kafka[schemaregistry,avro]" httpx fastavro
+fi
+"$ALERTSIM_VENV/bin/python" scripts/registry_confluent_check.py \
+    --alertsim "$CARGO_TARGET_DIR/debug/alertsim" \
+    --schemas "$repo/../shared/reference/alert-schemas/11_0"
