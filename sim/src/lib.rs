@@ -31,6 +31,7 @@ pub mod model;
 pub mod queue;
 pub mod rng;
 pub mod sizes;
+pub mod sweep;
 pub mod time;
 
 pub use engine::{Progress, SimRun, run, run_with_sizes};
