@@ -143,8 +143,22 @@ impl Sweep {
     /// Runs every point on `threads` threads (at least one); the result is
     /// in grid order whatever the thread count.
     pub fn run(&self, threads: usize) -> Result<SweepResult, SweepError> {
+        self.run_with_progress(threads, |_| {})
+    }
+
+    /// [`Sweep::run`], calling `on_done` as each point finishes (from the
+    /// thread that ran it, so in no particular order).
+    pub fn run_with_progress(
+        &self,
+        threads: usize,
+        on_done: impl Fn(&PointResult) + Sync,
+    ) -> Result<SweepResult, SweepError> {
         let results = parallel::map_ordered(&self.points, threads, |p| {
-            point::run_point(p.index, &p.settings, &p.scenario)
+            let r = point::run_point(p.index, &p.settings, &p.scenario);
+            if let Ok(done) = &r {
+                on_done(done);
+            }
+            r
         });
         let points = results.into_iter().collect::<Result<Vec<_>, _>>()?;
         Ok(self.result(points))

@@ -4,10 +4,12 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use alertsim_sim::sweep::{
-    FORMAT_VERSION, Grid, PointResult, Sweep, SweepError, VARY_FORM, chart, describe, find, table,
+    FORMAT_VERSION, Grid, PointResult, Sweep, SweepError, SweepResult, VARY_FORM, chart, describe,
+    find, table,
 };
 use anyhow::Context;
 use serde::Serialize;
@@ -81,7 +83,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| PathBuf::from("out").join(format!("{}-sweep", sweep.scenario)));
     match &args.find {
         Some(key) => run_find(&args, &sweep, key, &out),
-        None => run_grid(&sweep, threads, &out),
+        None => run_grid(&args, &sweep, threads, &out),
     }
 }
 
@@ -93,7 +95,12 @@ fn sweep_error(e: SweepError) -> anyhow::Error {
     }
 }
 
-fn run_grid(sweep: &Sweep, threads: usize, out: &Path) -> anyhow::Result<ExitCode> {
+fn run_grid(
+    args: &SweepArgs,
+    sweep: &Sweep,
+    threads: usize,
+    out: &Path,
+) -> anyhow::Result<ExitCode> {
     eprintln!(
         "sweep {}: {} points on {} threads",
         sweep.scenario,
@@ -101,20 +108,33 @@ fn run_grid(sweep: &Sweep, threads: usize, out: &Path) -> anyhow::Result<ExitCod
         threads.min(sweep.points.len().max(1))
     );
     let started = Instant::now();
-    let result = sweep.run(threads).map_err(sweep_error)?;
+    let total = sweep.points.len();
+    let finished = AtomicUsize::new(0);
+    let result = sweep
+        .run_with_progress(threads, |p| {
+            let n = finished.fetch_add(1, Ordering::Relaxed) + 1;
+            eprintln!(
+                "sweep: {n}/{total} done: #{} {}: {}",
+                p.index,
+                describe(&p.settings),
+                if p.passed { "pass" } else { "FAIL" }
+            );
+        })
+        .map_err(sweep_error)?;
     let wall_s = started.elapsed().as_secs_f64();
 
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let json = serde_json::to_string_pretty(&result).context("serialising sweep.json")?;
     write(&out.join("sweep.json"), &(json + "\n"))?;
     let markdown = table::markdown(&result);
+    let reproduce = reproduce_failures(args, &result);
     write(
         &out.join("sweep.md"),
-        &format!("{markdown}\n![cost against p98 latency](sweep.svg)\n"),
+        &format!("{markdown}{reproduce}\n![cost against p98 latency](sweep.svg)\n"),
     )?;
     write(&out.join("sweep.svg"), &chart::cost_latency_svg(&result))?;
 
-    print!("{markdown}");
+    print!("{markdown}{reproduce}");
     let passed = result.points.iter().filter(|p| p.passed).count();
     println!(
         "\n{passed} of {} points pass the gates; {wall_s:.2} s wall time",
@@ -189,7 +209,7 @@ fn run_find(args: &SweepArgs, sweep: &Sweep, key: &str, out: &Path) -> anyhow::R
             println!("answer: {key}={value} is the smallest value in {vary} that passes the gates");
             println!(
                 "check:  alertsim sim {} --seed {}{} --set {key}={value}",
-                args.scenario,
+                quote(&args.scenario),
                 sweep.seed,
                 sets(&sweep.set)
             );
@@ -202,8 +222,53 @@ fn run_find(args: &SweepArgs, sweep: &Sweep, key: &str, out: &Path) -> anyhow::R
     }
 }
 
+/// One `alertsim sim` command line per failed point, under a heading
+/// (empty when every point passed).
+fn reproduce_failures(args: &SweepArgs, result: &SweepResult) -> String {
+    let lines: Vec<String> = result
+        .points
+        .iter()
+        .filter(|p| !p.passed)
+        .map(|p| {
+            let varied: String = p
+                .settings
+                .iter()
+                .map(|s| format!(" --set {}", quote(&format!("{}={}", s.key, s.value))))
+                .collect();
+            format!(
+                "- #{}: `alertsim sim {} --seed {}{}{varied}`",
+                p.index,
+                quote(&args.scenario),
+                result.seed,
+                sets(&result.set)
+            )
+        })
+        .collect();
+    if lines.is_empty() {
+        return String::new();
+    }
+    format!(
+        "\nFailed points, reproduced one by one (alertsim {}):\n\n{}\n",
+        env!("CARGO_PKG_VERSION"),
+        lines.join("\n")
+    )
+}
+
 fn sets(set: &[String]) -> String {
-    set.iter().map(|s| format!(" --set {s}")).collect()
+    set.iter().map(|s| format!(" --set {}", quote(s))).collect()
+}
+
+/// Quotes an argument for a POSIX shell when it needs it.
+fn quote(arg: &str) -> String {
+    let plain = !arg.is_empty()
+        && arg
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+    if plain {
+        arg.to_owned()
+    } else {
+        format!("'{}'", arg.replace('\'', r"'\''"))
+    }
 }
 
 fn write(path: &Path, text: &str) -> anyhow::Result<()> {

@@ -78,8 +78,32 @@ pub fn cost_latency_svg(result: &SweepResult) -> String {
         TOP + plot_h / 2.0,
         TOP + plot_h / 2.0
     );
+    let _ = writeln!(
+        svg,
+        r##"<circle cx="{:.1}" cy="{:.1}" r="5" fill="#2a9d3a"/><text x="{:.1}" y="{:.1}">gates pass</text>"##,
+        WIDTH - RIGHT - 110.0,
+        TOP + 14.0,
+        WIDTH - RIGHT - 100.0,
+        TOP + 18.0
+    );
+    let _ = writeln!(
+        svg,
+        r##"<path d="M{:.1} {:.1}l10 10m0 -10l-10 10" stroke="#c0392b" stroke-width="2"/><text x="{:.1}" y="{:.1}">gates fail</text>"##,
+        WIDTH - RIGHT - 115.0,
+        TOP + 27.0,
+        WIDTH - RIGHT - 100.0,
+        TOP + 36.0
+    );
     for p in &result.points {
         let (px, py) = (sx(p.pod_h), sy(p.p98_latency_s));
+        let label: Vec<String> = p.settings.iter().map(|s| s.value.to_string()).collect();
+        let _ = writeln!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" font-size="10" fill="#555">{}</text>"##,
+            px + 7.0,
+            py - 7.0,
+            escape(&label.join(", "))
+        );
         let title = format!(
             "#{} {}: {}, p98 {:.1} s, {:.2} pod-h",
             p.index,
@@ -137,4 +161,63 @@ fn escape(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{PointResult, Setting, SweepResult};
+    use super::*;
+    use crate::sweep::Number;
+
+    fn point(index: usize, pod_h: f64, passed: bool) -> PointResult {
+        PointResult {
+            index,
+            settings: vec![Setting {
+                key: "scaler.max_replicas".to_owned(),
+                value: Number::Int(10 * i64::try_from(index).unwrap_or(0)),
+            }],
+            passed,
+            failed_gates: Vec::new(),
+            p98_latency_s: 100.0 / (pod_h + 1.0),
+            late_visits: 0,
+            failed_visits: 0,
+            lost_alerts: 0,
+            jobs_created: 1,
+            max_running: 1,
+            busy_pod_h: pod_h,
+            idle_pod_h: 0.0,
+            pod_h,
+            truncated: false,
+        }
+    }
+
+    #[test]
+    fn one_marker_per_point_and_escaped_text() {
+        let result = SweepResult {
+            format_version: 1,
+            scenario: "a<b&c".to_owned(),
+            seed: 1,
+            set: Vec::new(),
+            vary: Vec::new(),
+            points: vec![
+                point(0, 1.0, false),
+                point(1, 2.0, true),
+                point(2, 3.0, true),
+            ],
+        };
+        let svg = cost_latency_svg(&result);
+        // One legend marker of each kind, plus one per point.
+        assert_eq!(svg.matches("<circle").count(), 1 + 2);
+        assert_eq!(svg.matches("<path").count(), 1 + 1);
+        assert!(svg.contains("a&lt;b&amp;c"));
+        assert!(!svg.contains("a<b"));
+        assert!(svg.trim_end().ends_with("</svg>"));
+    }
+
+    #[test]
+    fn bounds_hold_every_value_and_are_never_empty() {
+        let (lo, hi) = axis_bounds([3.0, 3.0].into_iter());
+        assert!(lo < 3.0 && hi > 3.0);
+        assert_eq!(axis_bounds(std::iter::empty()), (0.0, 1.0));
+    }
 }
