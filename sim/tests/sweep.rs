@@ -143,8 +143,16 @@ fn the_smallest_passing_value_passes_and_one_step_less_fails() {
     let sweep =
         Sweep::prepare("smoke", &constrained(), None, grid).unwrap_or_else(|e| panic!("{e}"));
     let mut seen = 0;
-    let outcome = find::smallest_passing(&sweep, |_| seen += 1).unwrap_or_else(|e| panic!("{e}"));
+    let outcome =
+        find::smallest_passing(&sweep, 1, |_| seen += 1).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(seen, outcome.probes.len());
+    assert_eq!(outcome.runs, outcome.probes.len());
+    // Three probes a round take the same path to the same value (smoke is
+    // not monotone in max_replicas: 8 passes, 9 fails, 10 passes).
+    let parallel = find::smallest_passing(&sweep, 3, |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(parallel.answer, outcome.answer);
+    assert_eq!(parallel.probes, outcome.probes);
+    assert!(parallel.runs >= parallel.probes.len());
     assert!(
         outcome.probes.len() <= 6,
         "{} probes for 20 values",
@@ -177,9 +185,9 @@ fn no_answer_when_the_largest_value_fails() {
         Grid::parse(&["scaler.max_replicas=1..3:1".to_owned()]).unwrap_or_else(|e| panic!("{e}"));
     let sweep =
         Sweep::prepare("smoke", &constrained(), None, grid).unwrap_or_else(|e| panic!("{e}"));
-    let outcome = find::smallest_passing(&sweep, |_| {}).unwrap_or_else(|e| panic!("{e}"));
+    let outcome = find::smallest_passing(&sweep, 2, |_| {}).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(outcome.answer, None);
-    assert_eq!(outcome.probes.len(), 1);
+    assert!(outcome.probes.iter().all(|p| !p.passed));
 }
 
 #[test]

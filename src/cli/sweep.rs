@@ -82,7 +82,7 @@ pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| PathBuf::from("out").join(format!("{}-sweep", sweep.scenario)));
     match &args.find {
-        Some(key) => run_find(&args, &sweep, key, &out),
+        Some(key) => run_find(&args, &sweep, key, threads, &out),
         None => run_grid(&args, &sweep, threads, &out),
     }
 }
@@ -157,7 +157,13 @@ struct FindReport<'a> {
     probes: &'a [PointResult],
 }
 
-fn run_find(args: &SweepArgs, sweep: &Sweep, key: &str, out: &Path) -> anyhow::Result<ExitCode> {
+fn run_find(
+    args: &SweepArgs,
+    sweep: &Sweep,
+    key: &str,
+    threads: usize,
+    out: &Path,
+) -> anyhow::Result<ExitCode> {
     let vary = sweep
         .grid
         .ranges
@@ -168,7 +174,7 @@ fn run_find(args: &SweepArgs, sweep: &Sweep, key: &str, out: &Path) -> anyhow::R
         "find the smallest {key} in {vary} whose run of {} passes the gates",
         sweep.scenario
     );
-    let outcome = find::smallest_passing(sweep, |p| {
+    let outcome = find::smallest_passing(sweep, threads, |p| {
         println!(
             "probe {}: {} (p98 {:.1} s, late visits {}, lost {}, {:.2} pod-h)",
             describe(&p.settings),
@@ -199,6 +205,13 @@ fn run_find(args: &SweepArgs, sweep: &Sweep, key: &str, out: &Path) -> anyhow::R
     let json = serde_json::to_string_pretty(&report).context("serialising find.json")?;
     write(&out.join("find.json"), &(json + "\n"))?;
 
+    if outcome.runs > outcome.probes.len() {
+        println!(
+            "({} runs on {threads} threads, {} of them speculative)",
+            outcome.runs,
+            outcome.runs - outcome.probes.len()
+        );
+    }
     match &outcome.answer {
         Some(answer) => {
             let value = answer
