@@ -153,6 +153,17 @@ fn find_answers_with_a_value_that_passes_above_one_that_fails() {
         answer > 1,
         "the range's start passes; the neighbour check is void"
     );
+    // The same search on one thread takes the same probes to the same answer.
+    let out_one = dir.path().join("find-1").display().to_string();
+    let mut args_one: Vec<&str> = args
+        .iter()
+        .map(|a| if *a == out { out_one.as_str() } else { a })
+        .collect();
+    args_one.extend(["--jobs", "1"]);
+    let o = alertsim(&args_one);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let read = |d: &str| std::fs::read_to_string(dir.path().join(d).join("find.json"));
+    assert_eq!(read("find").ok(), read("find-1").ok());
     assert!(
         sim_passes(dir.path(), answer),
         "{answer} fails under alertsim sim"
