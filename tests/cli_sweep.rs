@@ -43,7 +43,7 @@ fn sweep_2x2(out: &Path, jobs: &str) -> String {
     args.extend(CONSTRAINED);
     let o = alertsim(&args);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-    for file in ["sweep.md", "sweep.svg"] {
+    for file in ["sweep.md", "sweep.svg", "sweep.html"] {
         assert!(out.join(file).is_file(), "{file} missing");
     }
     std::fs::read_to_string(out.join("sweep.json")).unwrap_or_else(|e| panic!("sweep.json: {e}"))

@@ -7,12 +7,14 @@
 //! is reported before anything runs); [`Sweep::run`] runs the points on a
 //! number of threads and returns them in grid order, so the result does not
 //! depend on the thread count; [`find::smallest_passing`] bisects a single
-//! range. [`table`] and [`chart`] render the results as Markdown and SVG;
+//! range. [`table`], [`chart`] and [`page`] render the results as Markdown,
+//! SVG and HTML;
 //! writing files is the caller's business.
 
 pub mod chart;
 pub mod find;
 pub mod grid;
+pub mod page;
 pub mod parallel;
 pub mod point;
 pub mod table;

@@ -1,5 +1,5 @@
 //! `alertsim sweep`: a scenario run over a grid of settings in parallel
-//! (sweep.json, sweep.md, sweep.svg), or, with `--find`, the bisection for
+//! (sweep.json, sweep.md, sweep.svg, sweep.html), or, with `--find`, the bisection for
 //! the smallest value of one setting whose run passes the gates.
 
 use std::path::{Path, PathBuf};
@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use alertsim_sim::sweep::{
     FORMAT_VERSION, Grid, PointResult, Sweep, SweepError, SweepResult, VARY_FORM, chart, describe,
-    find, table,
+    find, page, table,
 };
 use anyhow::Context;
 use serde::Serialize;
@@ -33,7 +33,7 @@ pub struct SweepArgs {
     /// Override a scenario field at every point: `--set gates.p98_latency_s=30`.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
-    /// Directory for sweep.json, sweep.md and sweep.svg (or find.json)
+    /// Directory for sweep.json, sweep.md, sweep.svg and sweep.html (or find.json)
     /// (default `out/<scenario name>-sweep`).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -133,6 +133,7 @@ fn run_grid(
         &format!("{markdown}{reproduce}\n![cost against p98 latency](sweep.svg)\n"),
     )?;
     write(&out.join("sweep.svg"), &chart::cost_latency_svg(&result))?;
+    write(&out.join("sweep.html"), &page::html(&result))?;
 
     print!("{markdown}{reproduce}");
     let passed = result.points.iter().filter(|p| p.passed).count();
@@ -140,7 +141,10 @@ fn run_grid(
         "\n{passed} of {} points pass the gates; {wall_s:.2} s wall time",
         result.points.len()
     );
-    println!("sweep.json, sweep.md and sweep.svg in {}", out.display());
+    println!(
+        "sweep.json, sweep.md, sweep.svg and sweep.html in {}",
+        out.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
