@@ -4,7 +4,8 @@
 //!
 //! [`run`] takes a scenario and returns a [`SimRun`] holding the report;
 //! [`fidelity::measure_sizes`] encodes a sample of generated alerts with the
-//! real encoder for [`run_with_sizes`].
+//! real encoder for [`run_with_sizes`]; [`sweep`] runs a scenario over a
+//! grid of settings in parallel and bisects for the smallest passing value.
 //!
 //! What runs as production code: the KEDA poll loop (decision, strategies,
 //! API rate limit, history cleanup, rollout on a spec change), the
@@ -31,6 +32,7 @@ pub mod model;
 pub mod queue;
 pub mod rng;
 pub mod sizes;
+pub mod sweep;
 pub mod time;
 
 pub use engine::{Progress, SimRun, run, run_with_sizes};
