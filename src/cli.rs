@@ -7,6 +7,7 @@ pub mod keda;
 pub mod keda_watch;
 pub mod registry;
 pub mod scenarios;
+pub mod shell;
 pub mod sim;
 pub mod sweep;
 

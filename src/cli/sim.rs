@@ -6,6 +6,8 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+use super::shell::quote;
 use std::time::Instant;
 
 use alertsim_reports::{Report, RunInfo, junit, write_reports};
@@ -90,19 +92,6 @@ fn reproduce(args: &SimArgs, scenario: &Scenario) -> String {
     }
     line.push_str(&format!("   # alertsim {}", env!("CARGO_PKG_VERSION")));
     line
-}
-
-/// Quotes an argument for a POSIX shell when it needs it.
-fn quote(arg: &str) -> String {
-    let plain = !arg.is_empty()
-        && arg
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
-    if plain {
-        arg.to_owned()
-    } else {
-        format!("'{}'", arg.replace('\'', r"'\''"))
-    }
 }
 
 fn print_summary(result: &SimRun, info: &RunInfo, out: &std::path::Path) {

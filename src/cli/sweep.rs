@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+use super::shell::quote;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
@@ -273,19 +275,6 @@ fn reproduce_failures(args: &SweepArgs, result: &SweepResult) -> String {
 
 fn sets(set: &[String]) -> String {
     set.iter().map(|s| format!(" --set {}", quote(s))).collect()
-}
-
-/// Quotes an argument for a POSIX shell when it needs it.
-fn quote(arg: &str) -> String {
-    let plain = !arg.is_empty()
-        && arg
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
-    if plain {
-        arg.to_owned()
-    } else {
-        format!("'{}'", arg.replace('\'', r"'\''"))
-    }
 }
 
 fn write(path: &Path, text: &str) -> anyhow::Result<()> {
