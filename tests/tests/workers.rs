@@ -73,6 +73,40 @@ fn spawn_stuck_worker(
     tokio::spawn(run_worker(conn.clone(), settings(ack_mode), processor))
 }
 
+/// Starts a worker, lets it read one entry, then kills it mid-detector
+/// (aborts its task before it finishes processing); returns that entry.
+async fn kill_a_worker_mid_detector(
+    conn: &MultiplexedConnection,
+    ack_mode: AckMode,
+) -> TestResult<Delivery> {
+    let (started_tx, mut started_rx) = mpsc::unbounded_channel();
+    let doomed = spawn_stuck_worker(conn, ack_mode, started_tx);
+    let in_flight = started_rx.recv().await.ok_or("stuck worker read nothing")?;
+    doomed.abort();
+    assert!(
+        doomed.await.is_err_and(|e| e.is_cancelled()),
+        "worker killed"
+    );
+    Ok(in_flight)
+}
+
+/// Spawns `n` recording workers sharing one channel, which closes once all
+/// of them have exited.
+fn spawn_survivors(
+    conn: &MultiplexedConnection,
+    ack_mode: AckMode,
+    n: usize,
+) -> (
+    Vec<JoinHandle<WorkerReport>>,
+    mpsc::UnboundedReceiver<Delivery>,
+) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let workers = (0..n)
+        .map(|_| spawn_recording_worker(conn, ack_mode, tx.clone()))
+        .collect();
+    (workers, rx)
+}
+
 async fn setup(
     visits: i64,
 ) -> TestResult<(
@@ -218,25 +252,14 @@ async fn lag_rises_with_fan_out_and_falls_as_workers_consume() -> TestResult {
 async fn ack_after_processing_loses_nothing_when_a_worker_is_killed() -> TestResult {
     let (_server, mut conn, ids) = setup(1).await?;
 
-    let (started_tx, mut started_rx) = mpsc::unbounded_channel();
-    let doomed = spawn_stuck_worker(&conn, AckMode::AfterProcessing, started_tx);
-    let in_flight = started_rx.recv().await.ok_or("stuck worker read nothing")?;
-    doomed.abort();
-    assert!(
-        doomed.await.is_err_and(|e| e.is_cancelled()),
-        "worker killed"
-    );
+    let in_flight = kill_a_worker_mid_detector(&conn, AckMode::AfterProcessing).await?;
     assert_eq!(
         pending_count(&mut conn).await?,
         1,
         "its entry is left pending, unacked"
     );
 
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let survivors: Vec<_> = (0..2)
-        .map(|_| spawn_recording_worker(&conn, AckMode::AfterProcessing, tx.clone()))
-        .collect();
-    drop(tx);
+    let (survivors, mut rx) = spawn_survivors(&conn, AckMode::AfterProcessing, 2);
 
     let mut processed = BTreeSet::new();
     let mut deliveries = 0;
@@ -277,25 +300,14 @@ async fn ack_after_processing_loses_nothing_when_a_worker_is_killed() -> TestRes
 async fn ack_before_processing_loses_the_killed_workers_detector() -> TestResult {
     let (_server, mut conn, ids) = setup(1).await?;
 
-    let (started_tx, mut started_rx) = mpsc::unbounded_channel();
-    let doomed = spawn_stuck_worker(&conn, AckMode::BeforeProcessing, started_tx);
-    let in_flight = started_rx.recv().await.ok_or("stuck worker read nothing")?;
-    doomed.abort();
-    assert!(
-        doomed.await.is_err_and(|e| e.is_cancelled()),
-        "worker killed"
-    );
+    let in_flight = kill_a_worker_mid_detector(&conn, AckMode::BeforeProcessing).await?;
     assert_eq!(
         pending_count(&mut conn).await?,
         0,
         "Rubin acked before processing"
     );
 
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let survivors: Vec<_> = (0..2)
-        .map(|_| spawn_recording_worker(&conn, AckMode::BeforeProcessing, tx.clone()))
-        .collect();
-    drop(tx);
+    let (survivors, mut rx) = spawn_survivors(&conn, AckMode::BeforeProcessing, 2);
 
     let mut processed = BTreeSet::new();
     while let Some(d) = rx.recv().await {
