@@ -1,10 +1,11 @@
 //! Rust types for the version 11.0 alert and its records.
 //!
 //! Each record is declared once, as a table of `rust_field: RustType =
-//! "avroName"` lines given to the [`avro_record!`](crate::avro_record)
-//! macro. From that table the macro generates the struct (Avro names as
-//! serde/JSON keys), its Avro schema, its binary encoder and decoder, a
-//! filler driven by a [`FieldSource`], and a conversion to `apache_avro::types::Value` (used as the reference in tests).
+//! "avroName"` lines given to the [`avro_record!`](crate::avro_record) macro.
+//! From that table the macro generates the struct (Avro names as serde/JSON
+//! keys), its Avro schema, its binary encoder and decoder, a filler driven by a
+//! [`FieldSource`], and a conversion to `apache_avro::types::Value` (used as
+//! the reference in tests).
 //! How each Rust type maps to Avro lives in the [`AvroField`] impls below:
 //! `i64` long, `i32` int, `f32` float, `f64` double, `bool` boolean, `String`
 //! string, `Vec<u8>` bytes, [`TimestampMicros`] long with logical type
