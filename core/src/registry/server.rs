@@ -612,13 +612,22 @@ async fn get_config(State(reg): State<SharedRegistry>) -> Response {
 }
 
 async fn put_config(State(reg): State<SharedRegistry>, body: Bytes) -> Response {
-    let level = match level_from(&body) {
+    set_compatibility(reg, &body, None).await
+}
+
+/// Sets the global level (`subject` None) or a subject's level from a
+/// `PUT /config[/{subject}]` body.
+async fn set_compatibility(reg: SharedRegistry, body: &[u8], subject: Option<String>) -> Response {
+    let level = match level_from(body) {
         Ok(level) => level,
         Err(e) => return error(e),
     };
     respond(
         reg.update_blocking(move |s| {
-            s.set_compatibility(level);
+            match subject {
+                Some(subject) => s.set_subject_compatibility(&subject, Some(level)),
+                None => s.set_compatibility(level),
+            }
             Ok(ConfigUpdateResponse {
                 compatibility: level.to_string(),
             })
@@ -653,19 +662,7 @@ async fn put_subject_config(
     Path(subject): Path<String>,
     body: Bytes,
 ) -> Response {
-    let level = match level_from(&body) {
-        Ok(level) => level,
-        Err(e) => return error(e),
-    };
-    respond(
-        reg.update_blocking(move |s| {
-            s.set_subject_compatibility(&subject, Some(level));
-            Ok(ConfigUpdateResponse {
-                compatibility: level.to_string(),
-            })
-        })
-        .await,
-    )
+    set_compatibility(reg, &body, Some(subject)).await
 }
 
 async fn delete_subject_config(
