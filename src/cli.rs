@@ -5,6 +5,7 @@ pub mod compare;
 pub mod exit;
 pub mod keda;
 pub mod keda_watch;
+pub mod publish;
 pub mod registry;
 pub mod scenarios;
 pub mod shell;
@@ -37,6 +38,11 @@ enum Command {
     /// What KEDA would do: scaling decisions, and a dry run on a live stream.
     #[command(subcommand)]
     Keda(keda::KedaCommand),
+    /// Publish alerts to Kafka with every delivery accounted for; measure it.
+    #[command(subcommand)]
+    Publish(publish::PublishCommand),
+    /// Re-publish the alerts a publisher spooled, removing the delivered ones.
+    Replay(publish::ReplayArgs),
     /// Run the schema registry server (Confluent REST subset).
     #[command(subcommand)]
     Registry(registry::RegistryCommand),
@@ -54,6 +60,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sweep(args) => sweep::run(args),
         Command::Alerts(cmd) => alerts::run(cmd),
         Command::Keda(cmd) => keda::run(cmd),
+        Command::Publish(cmd) => publish::run(cmd),
+        Command::Replay(args) => publish::run_replay(args),
         Command::Registry(cmd) => registry::run(cmd),
         Command::Scenarios(cmd) => scenarios::run(cmd),
         Command::Compare(args) => compare::run(args),

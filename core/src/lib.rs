@@ -9,6 +9,7 @@
 pub mod alert;
 pub mod fanout;
 pub mod jobs;
+pub mod publish;
 pub mod registry;
 pub mod scaler;
 pub mod worker;

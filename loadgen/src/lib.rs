@@ -1,8 +1,12 @@
 //! alertsim-loadgen: runs scenarios against real services, and starts the
-//! local services (redis-server, ...) that tests and embedded runs need.
+//! local services (redis-server, an in-process Kafka-protocol broker) that tests and embedded runs need.
 
+#[cfg(feature = "embedded-broker")]
+pub mod embedded_broker;
 pub mod redis_pipeline;
 pub mod redis_server;
 
+#[cfg(feature = "embedded-broker")]
+pub use embedded_broker::{EmbeddedBroker, EmbeddedBrokerError};
 pub use redis_pipeline::{PipelinePlan, PipelineReport, run_pipeline};
 pub use redis_server::{RedisServer, RedisServerError};

@@ -8,6 +8,7 @@ use std::collections::{BTreeSet, VecDeque};
 use std::time::Duration;
 
 use alertsim_core::fanout::{self, fan_out};
+use alertsim_core::publish::{Failure, FailureStage, Policy, Profile, Verdict};
 use alertsim_core::scaler::lag::{GroupInfo, StreamQuery, StreamSnapshot, metric_from_snapshot};
 use alertsim_core::scaler::{
     FinishedJob, FinishedOutcome, JobAction, JobCounts, PollInput, ScalerLoop, TriggerMetric,
@@ -1081,9 +1082,19 @@ impl<'s> Engine<'s> {
                 .alert_delivered(visit, whole_bytes, latency.as_secs_f64());
         }
         if batch.failed > 0 {
-            match self.s.publisher.profile {
-                PublisherProfile::Safe => self.spool.push_back((visit, batch.failed)),
-                PublisherProfile::Rubin => {
+            // The production policy decides; the model's failures are
+            // delivery timeouts (librdkafka's retries are inside the model's
+            // delivery timeout), so a retry verdict means spool and replay.
+            let profile = match self.s.publisher.profile {
+                PublisherProfile::Rubin => Profile::Rubin,
+                PublisherProfile::Safe => Profile::Safe,
+            };
+            match Policy::for_profile(profile).decide(FailureStage::Delivery, Failure::TimedOut, 0)
+            {
+                Verdict::Spool | Verdict::Retry { .. } => {
+                    self.spool.push_back((visit, batch.failed))
+                }
+                Verdict::Lose => {
                     for _ in 0..batch.failed {
                         self.rec.alert_lost(visit);
                     }

@@ -1,0 +1,117 @@
+//! `alertsim publish alerts | bench` and `alertsim replay`: the Kafka
+//! publisher from the command line.
+//!
+//! Without `--kafka` the commands start the in-process broker (tansu) and
+//! create the topic on it, so they work with no services; with `--kafka`
+//! they talk to that cluster (and create the topic if it is missing).
+
+mod alerts;
+mod bench;
+mod replay;
+mod target;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use alertsim_core::publish::Profile;
+
+pub use replay::ReplayArgs;
+
+/// Publisher subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum PublishCommand {
+    /// Generate alerts and publish them; print the ledger as one JSON line.
+    ///
+    /// Every alert ends delivered, spooled (written to --spool, replay with
+    /// `alertsim replay`) or lost (rubin profile: delivery errors are only
+    /// counted, as in production). Exit 0 when all were delivered, 1 when
+    /// any was spooled or lost.
+    Alerts(AlertsArgs),
+    /// Publishing speed: rdkafka with pre-encoded bytes against the
+    /// publisher encoding every alert, in one run; one JSON line.
+    Bench(BenchArgs),
+}
+
+/// Where to publish: a cluster, or the embedded broker.
+#[derive(Debug, Clone, clap::Args)]
+pub struct KafkaArgs {
+    /// Kafka bootstrap servers (HOST:PORT[,...]); without it an in-process
+    /// broker is started for the run.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub kafka: Option<String>,
+    /// Topic.
+    #[arg(long, default_value = "lsst-alerts-v11")]
+    pub topic: String,
+    /// Partitions when the topic has to be created (Rubin: 45).
+    #[arg(long, default_value_t = 45)]
+    pub partitions: i32,
+    /// Replication factor when the topic has to be created.
+    #[arg(long, default_value_t = 1)]
+    pub replication: i32,
+    /// Producer profile: rubin (the real packager's settings) or safe
+    /// (idempotent, 120 s delivery timeout, failures spooled).
+    #[arg(long, default_value = "rubin", value_parser = parse_profile)]
+    pub profile: Profile,
+}
+
+/// Arguments of `publish alerts`.
+#[derive(Debug, clap::Args)]
+pub struct AlertsArgs {
+    /// Number of alerts.
+    #[arg(long, value_name = "N")]
+    pub count: usize,
+    /// Generator seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Where the broker is.
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
+    /// Schema registry URL: register the schema under --subject and use the
+    /// id it returns. Without it, Rubin's deterministic id 1100.
+    #[arg(long, value_name = "URL")]
+    pub registry: Option<String>,
+    /// Registry subject.
+    #[arg(long, default_value = "alert-packet")]
+    pub subject: String,
+    /// Spool directory for alerts that could not be delivered.
+    #[arg(long, value_name = "DIR", default_value = "alertsim-spool")]
+    pub spool: PathBuf,
+}
+
+/// Arguments of `publish bench`.
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    /// Alerts per pass.
+    #[arg(long, value_name = "N", default_value_t = 5000)]
+    pub count: usize,
+    /// Where the broker is.
+    #[command(flatten)]
+    pub kafka: KafkaArgs,
+}
+
+fn parse_profile(s: &str) -> Result<Profile, String> {
+    s.parse().map_err(|e| format!("{e}"))
+}
+
+/// Runs a publish subcommand.
+pub fn run(cmd: PublishCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        PublishCommand::Alerts(args) => alerts::run(args),
+        PublishCommand::Bench(args) => bench::run(args),
+    }
+}
+
+/// Runs `alertsim replay`.
+pub fn run_replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
+    replay::run(args)
+}
+
+/// A tokio runtime for the publisher commands.
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    use anyhow::Context;
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("building the tokio runtime")
+}

@@ -1,0 +1,40 @@
+//! `publish bench`: publishing speed against rdkafka with pre-encoded bytes.
+
+use std::process::ExitCode;
+
+use alertsim_core::alert::schema::SCHEMA_ID;
+use alertsim_core::publish::bench;
+use alertsim_core::publish::kafka::PublisherConfig;
+use anyhow::Context;
+
+use super::{BenchArgs, runtime, target};
+use crate::cli::exit::bad_input;
+
+/// Runs `publish bench`.
+pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
+    if args.count == 0 {
+        return Err(bad_input("--count 0: expected at least 1 alert"));
+    }
+    runtime()?.block_on(async move {
+        let target = target::open(&args.kafka).await?;
+        let spool = tempfile::tempdir().context("temporary spool directory")?;
+        let config = PublisherConfig {
+            bootstrap: target.bootstrap.clone(),
+            topic: args.kafka.topic.clone(),
+            profile: args.kafka.profile,
+            schema_id: SCHEMA_ID,
+            spool_dir: spool.path().to_owned(),
+            overrides: Vec::new(),
+        };
+        let result = bench::run(&config, args.count)
+            .await
+            .context("publish benchmark")?;
+        println!("{}", serde_json::to_string(&result)?);
+        drop(target);
+        Ok(if result.not_delivered == 0 {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(crate::cli::exit::GATE_FAILED)
+        })
+    })
+}
