@@ -82,8 +82,11 @@ pub struct AlertsArgs {
 #[derive(Debug, clap::Args)]
 pub struct BenchArgs {
     /// Alerts per pass.
-    #[arg(long, value_name = "N", default_value_t = 5000)]
+    #[arg(long, value_name = "N", default_value_t = 3000)]
     pub count: usize,
+    /// Rounds of the three passes, interleaved; each rate is the median.
+    #[arg(long, default_value_t = 3)]
+    pub rounds: usize,
     /// Where the broker is.
     #[command(flatten)]
     pub kafka: KafkaArgs,

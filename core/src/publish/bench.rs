@@ -10,15 +10,17 @@
 //!
 //! The target is pass 3 at 80% or more of pass 1.
 
+use std::collections::VecDeque;
 use std::time::Instant;
 
 use rdkafka::message::{Header, OwnedHeaders};
-use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
+use rdkafka::producer::{FutureProducer, FutureRecord};
 use serde::Serialize;
 
 use super::error::PublishError;
-use super::kafka::{AlertPublisher, PublisherConfig, TIMESTAMP_HEADER, client_config, epoch_ms};
+use super::kafka::{AlertPublisher, PublisherConfig, TIMESTAMP_HEADER, epoch_ms, producer_config};
 use super::spool::SpoolKey;
+use crate::alert::records::Alert;
 use crate::alert::reference::reference_alert;
 use crate::alert::wire;
 
@@ -29,6 +31,8 @@ pub struct PublishBench {
     pub profile: String,
     /// Alerts per pass.
     pub count: usize,
+    /// Rounds of the three passes (rates are medians).
+    pub rounds: usize,
     /// Bytes of one wire-format message.
     pub alert_bytes: usize,
     /// Pass 1: rdkafka with pre-encoded bytes, alerts/s.
@@ -43,34 +47,74 @@ pub struct PublishBench {
     pub not_delivered: u64,
 }
 
-/// Runs the three passes; `config.topic` must exist.
-pub async fn run(config: &PublisherConfig, count: usize) -> Result<PublishBench, PublishError> {
+/// Runs the three passes `rounds` times, interleaved and in rotated order
+/// so that drift (a broker's storage growing, other load) hits each pass
+/// alike, and reports each pass's median rate. `config.topic` must exist.
+pub async fn run(
+    config: &PublisherConfig,
+    count: usize,
+    rounds: usize,
+) -> Result<PublishBench, PublishError> {
     let alert = reference_alert();
     let mut message = Vec::new();
     wire::put_header(&mut message, config.schema_id);
     crate::alert::codec::encode_alert(&alert, &mut message);
-    let key = |i: usize| SpoolKey {
+    let mut rates = [Vec::new(), Vec::new(), Vec::new()];
+    let mut not_delivered = 0;
+    for round in 0..rounds.max(1) {
+        for k in 0..3 {
+            let pass = (round + k) % 3;
+            let started = Instant::now();
+            not_delivered += match pass {
+                0 => raw_pass(config, &message, count).await?,
+                1 => publisher_pass(config, count, &message, None).await?,
+                _ => publisher_pass(config, count, &message, Some(&alert)).await?,
+            };
+            rates[pass].push(rate(count, started));
+        }
+    }
+    let [raw, preencoded, encoding] = rates.map(median);
+    Ok(PublishBench {
+        profile: config.profile.name().to_owned(),
+        count,
+        rounds: rounds.max(1),
+        alert_bytes: message.len(),
+        raw_preencoded_alerts_per_s: raw,
+        publisher_preencoded_alerts_per_s: preencoded,
+        publisher_encoding_alerts_per_s: encoding,
+        encoding_vs_raw: if raw > 0.0 { encoding / raw } else { 0.0 },
+        not_delivered,
+    })
+}
+
+fn key(i: usize) -> SpoolKey {
+    SpoolKey {
         visit: 0,
         detector: 0,
         dia_source_id: i as i64,
-    };
+    }
+}
 
-    // Pass 1: raw rdkafka.
-    let producer: FutureProducer =
-        client_config(&config.bootstrap, config.profile, &config.overrides)
-            .create()
-            .map_err(PublishError::Config)?;
+/// Pass 1: rdkafka alone, the same window of unacknowledged messages as
+/// the profile; returns how many were not delivered.
+async fn raw_pass(
+    config: &PublisherConfig,
+    message: &[u8],
+    count: usize,
+) -> Result<u64, PublishError> {
+    let producer: FutureProducer = producer_config(config)
+        .create()
+        .map_err(PublishError::Config)?;
     let mut not_delivered = 0;
-    let started = Instant::now();
     let window = config.profile.max_unacknowledged();
-    let mut pending = std::collections::VecDeque::with_capacity(window);
+    let mut pending = VecDeque::with_capacity(window);
     for _ in 0..count {
         let headers = OwnedHeaders::new().insert(Header {
             key: TIMESTAMP_HEADER,
             value: Some(epoch_ms().to_string().as_bytes()),
         });
         let mut record = FutureRecord::<(), [u8]>::to(&config.topic)
-            .payload(&message)
+            .payload(message)
             .headers(headers);
         loop {
             match producer.send_result(record) {
@@ -83,13 +127,6 @@ pub async fn run(config: &PublisherConfig, count: usize) -> Result<PublishBench,
                 }
             }
         }
-        if config.profile.flush_each_alert() {
-            let p = producer.clone();
-            tokio::task::spawn_blocking(move || p.flush(std::time::Duration::from_secs(30)))
-                .await
-                .map_err(|e| PublishError::Flush(e.to_string()))?
-                .map_err(PublishError::Config)?;
-        }
         while pending.len() >= window {
             if let Some(oldest) = pending.pop_front() {
                 not_delivered += u64::from(!matches!(oldest.await, Ok(Ok(_))));
@@ -99,40 +136,31 @@ pub async fn run(config: &PublisherConfig, count: usize) -> Result<PublishBench,
     for delivery in pending {
         not_delivered += u64::from(!matches!(delivery.await, Ok(Ok(_))));
     }
-    let raw = rate(count, started);
-    drop(producer);
+    Ok(not_delivered)
+}
 
-    // Pass 2: the publisher, pre-encoded.
+/// Passes 2 and 3: a fresh publisher given the pre-encoded `message`, or
+/// encoding `alert` each time when it is given.
+async fn publisher_pass(
+    config: &PublisherConfig,
+    count: usize,
+    message: &[u8],
+    alert: Option<&Alert>,
+) -> Result<u64, PublishError> {
     let mut publisher = AlertPublisher::new(config)?;
-    let started = Instant::now();
     for i in 0..count {
-        publisher.publish_message(key(i), &message).await?;
+        match alert {
+            Some(alert) => publisher.publish(alert, 0, 0).await?,
+            None => publisher.publish_message(key(i), message).await?,
+        }
     }
     let summary = publisher.finish().await?;
-    let preencoded = rate(count, started);
-    not_delivered += summary.accepted - summary.delivered;
-    drop(publisher);
+    Ok(summary.accepted - summary.delivered)
+}
 
-    // Pass 3: the publisher, encoding each alert.
-    let mut publisher = AlertPublisher::new(config)?;
-    let started = Instant::now();
-    for _ in 0..count {
-        publisher.publish(&alert, 0, 0).await?;
-    }
-    let summary = publisher.finish().await?;
-    let encoding = rate(count, started);
-    not_delivered += summary.accepted - summary.delivered;
-
-    Ok(PublishBench {
-        profile: config.profile.name().to_owned(),
-        count,
-        alert_bytes: message.len(),
-        raw_preencoded_alerts_per_s: raw,
-        publisher_preencoded_alerts_per_s: preencoded,
-        publisher_encoding_alerts_per_s: encoding,
-        encoding_vs_raw: if raw > 0.0 { encoding / raw } else { 0.0 },
-        not_delivered,
-    })
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(0.0)
 }
 
 fn rate(count: usize, started: Instant) -> f64 {

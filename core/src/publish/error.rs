@@ -20,7 +20,4 @@ pub enum PublishError {
         /// What went wrong.
         reason: String,
     },
-    /// The blocking flush task could not be joined (runtime shutting down).
-    #[error("flush task: {0}")]
-    Flush(String),
 }

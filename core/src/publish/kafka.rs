@@ -5,7 +5,8 @@
 //! milliseconds, decimal), and keeps each delivery future until it
 //! resolves. Each alert ends in the [`Ledger`] as delivered (partition,
 //! offset), spooled, or lost, as the profile's [`Policy`] decides. The
-//! `rubin` profile flushes after every alert, as the real packager does;
+//! `rubin` profile waits for every alert's acknowledgement before the next,
+//! as the real packager's flush after each alert does;
 //! `safe` keeps up to [`Profile::max_unacknowledged`] alerts in flight.
 
 pub mod classify;
@@ -16,8 +17,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rdkafka::ClientConfig;
 use rdkafka::message::{Header, OwnedHeaders};
-use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord, Producer};
-use rdkafka::util::Timeout;
+use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
 
 use super::error::PublishError;
 use super::ledger::{Ledger, LedgerSummary, Outcome};
@@ -66,6 +66,26 @@ pub fn client_config(
     config
 }
 
+/// The configuration the publisher's producer is created with: the
+/// profile's settings, then `config.overrides`.
+///
+/// The real packager flushes after every alert, and librdkafka's flush
+/// sends at once, ignoring linger.ms. Called from a thread that does not
+/// serve the delivery reports (rdkafka's poll thread does), flush waits in
+/// 100 ms steps, so a flush-each-alert profile is run with no linger and
+/// the publisher waits for each acknowledgement instead: the same requests
+/// on the wire, without the artificial wait.
+pub fn producer_config(config: &PublisherConfig) -> ClientConfig {
+    let mut client = client_config(&config.bootstrap, config.profile, &[]);
+    if config.profile.flush_each_alert() {
+        client.set("linger.ms", "0");
+    }
+    for (key, value) in &config.overrides {
+        client.set(key, value);
+    }
+    client
+}
+
 /// The time now as epoch milliseconds, the `producer_timestamp` value.
 pub fn epoch_ms() -> i64 {
     SystemTime::now()
@@ -100,7 +120,7 @@ pub struct AlertPublisher {
 impl AlertPublisher {
     /// Creates the producer (it connects lazily) and opens the spool.
     pub fn new(config: &PublisherConfig) -> Result<Self, PublishError> {
-        let producer = client_config(&config.bootstrap, config.profile, &config.overrides)
+        let producer = producer_config(config)
             .create()
             .map_err(PublishError::Config)?;
         Ok(AlertPublisher {
@@ -192,9 +212,6 @@ impl AlertPublisher {
                 }
             }
         }
-        if self.profile.flush_each_alert() {
-            self.flush().await?;
-        }
         while self.in_flight.len() >= self.profile.max_unacknowledged() {
             self.settle_oldest().await?;
         }
@@ -204,26 +221,10 @@ impl AlertPublisher {
     /// Waits until every alert handed over so far has ended; returns the
     /// final counts.
     pub async fn finish(&mut self) -> Result<LedgerSummary, PublishError> {
-        self.flush().await?;
         while !self.in_flight.is_empty() {
             self.settle_oldest().await?;
         }
         Ok(self.ledger.summary())
-    }
-
-    /// librdkafka's flush: sends what lingers at once and waits (on a
-    /// blocking thread) until every queued message is delivered or failed.
-    async fn flush(&mut self) -> Result<(), PublishError> {
-        let producer = self.producer.clone();
-        let limit = self.profile.delivery_timeout() + Duration::from_secs(5);
-        tokio::task::spawn_blocking(move || {
-            // A flush that times out leaves messages queued; their delivery
-            // futures still resolve (librdkafka fails them at the delivery
-            // timeout), so the error needs no handling here.
-            let _ = producer.flush(Timeout::After(limit));
-        })
-        .await
-        .map_err(|e| PublishError::Flush(e.to_string()))
     }
 
     /// Records every delivery that has already resolved, oldest first.

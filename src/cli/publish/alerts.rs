@@ -65,6 +65,8 @@ async fn publish(args: AlertsArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let summary = publisher.finish().await.context("waiting for deliveries")?;
+    // Clients go before the broker they talk to.
+    drop(publisher);
     progress.finish_and_clear();
     println!("{}", serde_json::to_string(&summary)?);
     if summary.spooled > 0 {

@@ -26,7 +26,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
             spool_dir: spool.path().to_owned(),
             overrides: Vec::new(),
         };
-        let result = bench::run(&config, args.count)
+        let result = bench::run(&config, args.count, args.rounds)
             .await
             .context("publish benchmark")?;
         println!("{}", serde_json::to_string(&result)?);
