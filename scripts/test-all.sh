@@ -4,7 +4,9 @@
 # venv), then runs formatting, lints, every Rust test (the tests start their
 # own redis-server and other services), and the cross-language checks:
 # alerts decoded by fastavro with the official schema, cutouts opened by
-# astropy, KEDA decisions compared with an independent Python implementation.
+# astropy, KEDA decisions compared with an independent Python implementation,
+# the registry driven by Confluent's client, and published alerts consumed
+# and decoded by Confluent's client and fastavro.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$(pwd)"
@@ -27,6 +29,9 @@ cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 
+echo "== the containers feature compiles (its tests need a Docker engine)"
+cargo clippy -p alertsim-tests --all-targets --features containers -- -D warnings
+
 echo "== cargo test"
 cargo test --workspace
 
@@ -38,5 +43,10 @@ if ! "$ALERTSIM_VENV/bin/python" -c "import confluent_kafka.schema_registry.avro
     "$ALERTSIM_VENV/bin/pip" install --quiet "confluent-kafka[schemaregistry,avro]" httpx fastavro
 fi
 "$ALERTSIM_VENV/bin/python" scripts/registry_confluent_check.py \
+    --alertsim "$CARGO_TARGET_DIR/debug/alertsim" \
+    --schemas "$repo/../shared/reference/alert-schemas/11_0"
+
+echo "== alerts through a broker, consumed by Confluent's client, decoded by its deserializer and fastavro"
+"$ALERTSIM_VENV/bin/python" scripts/kafka_confluent_check.py \
     --alertsim "$CARGO_TARGET_DIR/debug/alertsim" \
     --schemas "$repo/../shared/reference/alert-schemas/11_0"

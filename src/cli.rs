@@ -1,6 +1,7 @@
 //! Command-line parsing and dispatch to the subcommands in `cli/`.
 
 pub mod alerts;
+pub mod broker;
 pub mod compare;
 pub mod exit;
 pub mod keda;
@@ -43,6 +44,9 @@ enum Command {
     Publish(publish::PublishCommand),
     /// Re-publish the alerts a publisher spooled, removing the delivered ones.
     Replay(publish::ReplayArgs),
+    /// Run a Kafka-protocol broker (in-process tansu, in-memory storage).
+    #[command(subcommand)]
+    Broker(broker::BrokerCommand),
     /// Run the schema registry server (Confluent REST subset).
     #[command(subcommand)]
     Registry(registry::RegistryCommand),
@@ -62,6 +66,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Keda(cmd) => keda::run(cmd),
         Command::Publish(cmd) => publish::run(cmd),
         Command::Replay(args) => publish::run_replay(args),
+        Command::Broker(cmd) => broker::run(cmd),
         Command::Registry(cmd) => registry::run(cmd),
         Command::Scenarios(cmd) => scenarios::run(cmd),
         Command::Compare(args) => compare::run(args),

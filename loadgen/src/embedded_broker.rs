@@ -28,8 +28,8 @@ const READY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Errors starting the embedded broker.
 #[derive(Debug, thiserror::Error)]
 pub enum EmbeddedBrokerError {
-    /// No free loopback port.
-    #[error("embedded Kafka broker: no free loopback port: {0}")]
+    /// The address cannot be bound.
+    #[error("embedded Kafka broker: cannot bind the listen address: {0}")]
     Port(#[source] std::io::Error),
     /// tansu refused its configuration.
     #[error("embedded Kafka broker: {0}")]
@@ -62,7 +62,13 @@ impl EmbeddedBroker {
     /// Starts a broker on a free loopback port and waits until it accepts
     /// connections. Must run inside a tokio runtime.
     pub async fn start() -> Result<Self, EmbeddedBrokerError> {
-        let addr = TcpListener::bind("127.0.0.1:0")
+        Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    /// Starts a broker listening on (and advertising) `addr`; port 0 picks
+    /// a free port.
+    pub async fn start_on(addr: SocketAddr) -> Result<Self, EmbeddedBrokerError> {
+        let addr = TcpListener::bind(addr)
             .and_then(|l| l.local_addr())
             .map_err(EmbeddedBrokerError::Port)?;
         let url = |s: &str| Url::parse(s).map_err(|e| EmbeddedBrokerError::Build(e.to_string()));

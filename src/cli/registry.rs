@@ -85,7 +85,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-async fn stop_signal() -> anyhow::Result<()> {
+/// Waits for SIGINT or SIGTERM.
+pub(crate) async fn stop_signal() -> anyhow::Result<()> {
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .context("installing the SIGTERM handler")?;
     tokio::select! {

@@ -1,6 +1,7 @@
 //! alertsim-tests: shared helpers for the integration tests in `tests/tests/`,
 //! which run against real services that the tests start themselves.
 
+pub mod cases;
 pub mod kafka;
 
 use alertsim_loadgen::RedisServer;

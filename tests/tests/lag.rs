@@ -120,3 +120,9 @@ async fn trimming_past_the_last_delivered_id_overstates_the_lag() -> TestResult 
     assert_eq!((r.value, r.basis), (8, MetricBasis::GroupLag));
     Ok(())
 }
+
+#[tokio::test]
+async fn lag_follows_a_detector_fan_out_and_reads() -> TestResult {
+    let (_server, mut conn) = redis_with_connection().await?;
+    alertsim_tests::cases::lag_follows_fan_out_and_reads(&mut conn).await
+}

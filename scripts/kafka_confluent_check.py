@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""Alerts published by alertsim, consumed and decoded by standard tooling.
+
+Starts `alertsim broker serve` (a Kafka-protocol broker) and `alertsim
+registry serve` as separate processes, publishes generated alerts with
+`alertsim publish alerts --registry ...`, then reads the topic back with
+Confluent's Python client (librdkafka) and decodes every message twice:
+with Confluent's AvroDeserializer, which fetches the writer schema by the id
+in the wire header from the registry, and with fastavro and the official
+v11.0 schema of the reference directory (inlined at run time; nothing is
+copied into the project). Prints one line per check and 'N passed, M
+failed'; exits 1 on a failure.
+
+Usage: VENV/bin/python scripts/kafka_confluent_check.py
+       [--alertsim target/debug/alertsim] [--schemas DIR] [--count N]
+"""
+
+import argparse
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+
+warnings.filterwarnings("ignore", message=".*httpx module is deprecated.*")
+
+import fastavro
+from confluent_kafka import Consumer
+from confluent_kafka.schema_registry import SchemaRegistryClient
+from confluent_kafka.schema_registry.avro import AvroDeserializer
+from confluent_kafka.serialization import MessageField, SerializationContext
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from registry_confluent_check import DEFAULT_SCHEMAS, Checks, inline_alert_schema  # noqa: E402
+
+TOPIC = "lsst-alerts-v11"
+
+
+class Service:
+    """An alertsim server process that prints `listening on ADDR` first."""
+
+    def __init__(self, args):
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline().strip()
+        if not line.startswith("listening on "):
+            self.proc.kill()
+            raise SystemExit(f"{args[1]} did not start: {line!r} {self.proc.stderr.read()}")
+        self.address = line.removeprefix("listening on ")
+
+    def stop(self):
+        self.proc.terminate()
+        return self.proc.wait(timeout=10)
+
+
+def consume_all(bootstrap, quiet_s=3.0, first_wait_s=30.0):
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": f"alertsim-check-{os.getpid()}",
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+            "fetch.wait.max.ms": 10,
+        }
+    )
+    consumer.subscribe([TOPIC])
+    messages, last = [], time.monotonic()
+    while time.monotonic() - last < (quiet_s if messages else first_wait_s):
+        message = consumer.poll(0.1)
+        if message is None:
+            continue
+        if message.error():
+            raise RuntimeError(message.error())
+        messages.append(message)
+        last = time.monotonic()
+    consumer.close()
+    return messages
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--alertsim", default="target/debug/alertsim")
+    parser.add_argument("--schemas", default=DEFAULT_SCHEMAS)
+    parser.add_argument("--count", type=int, default=300)
+    args = parser.parse_args()
+    schema = inline_alert_schema(args.schemas)
+    official = fastavro.parse_schema(json.loads(schema) if isinstance(schema, str) else schema)
+
+    broker = Service([args.alertsim, "broker", "serve", "--listen", "127.0.0.1:0", "--topic", TOPIC, "--partitions", "3"])
+    registry = Service([args.alertsim, "registry", "serve", "--listen", "127.0.0.1:0"])
+    checks = Checks()
+    state = {}
+    try:
+        def publish():
+            with tempfile.TemporaryDirectory() as spool:
+                out = subprocess.run(
+                    [args.alertsim, "publish", "alerts", "--count", str(args.count), "--kafka", broker.address,
+                     "--registry", registry.address, "--profile", "safe", "--spool", spool],
+                    capture_output=True, text=True, timeout=300,
+                )
+            if out.returncode != 0:
+                raise RuntimeError(f"exit {out.returncode}: {out.stderr.strip()}")
+            summary = json.loads(out.stdout)
+            state["summary"] = summary
+            return summary["delivered"] == args.count and summary["lost"] == 0
+
+        checks.check(f"alertsim publishes {args.count} alerts through the broker", publish)
+
+        def consume():
+            state["messages"] = consume_all(broker.address)
+            return len(state["messages"]) == args.count or f"{len(state['messages'])} messages"
+
+        checks.check("Confluent's consumer reads every message back", consume)
+
+        def confluent_decode():
+            deserializer = AvroDeserializer(SchemaRegistryClient({"url": registry.address}))
+            context = SerializationContext(TOPIC, MessageField.VALUE)
+            ids = {deserializer(m.value(), context)["diaSource"]["diaSourceId"] for m in state["messages"]}
+            state["ids"] = ids
+            return len(ids) == args.count or f"{len(ids)} distinct diaSourceIds"
+
+        checks.check("Confluent's AvroDeserializer decodes each with the registry's schema", confluent_decode)
+
+        def fastavro_decode():
+            ids = set()
+            for m in state["messages"]:
+                value = m.value()
+                assert value[0] == 0, "magic byte"
+                record = fastavro.schemaless_reader(io.BytesIO(value[5:]), official)
+                ids.add(record["diaSource"]["diaSourceId"])
+            return ids == state["ids"] or "different diaSourceIds"
+
+        checks.check("fastavro decodes each with the official v11.0 schema", fastavro_decode)
+
+        def headers():
+            now_ms = time.time() * 1000
+            for m in state["messages"]:
+                stamp = dict(m.headers() or [])["producer_timestamp"]
+                if not 0 <= now_ms - int(stamp) < 600_000:
+                    return f"producer_timestamp {stamp!r}"
+                if m.key() is not None:
+                    return "a message has a key"
+            return True
+
+        checks.check("every message has a null key and a producer_timestamp header (epoch ms)", headers)
+    finally:
+        broker.stop()
+        registry.stop()
+    print(f"{checks.passed} passed, {checks.failed} failed")
+    return 1 if checks.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
