@@ -12,6 +12,7 @@ pub mod scenarios;
 pub mod shell;
 pub mod sim;
 pub mod sweep;
+pub mod worker;
 
 use std::process::ExitCode;
 
@@ -42,6 +43,8 @@ enum Command {
     /// Publish alerts to Kafka with every delivery accounted for; measure it.
     #[command(subcommand)]
     Publish(publish::PublishCommand),
+    /// One alert-production worker: Redis stream in, alerts to Kafka out.
+    Worker(worker::WorkerArgs),
     /// Re-publish the alerts a publisher spooled, removing the delivered ones.
     Replay(publish::ReplayArgs),
     /// Run a Kafka-protocol broker (in-process tansu, in-memory storage).
@@ -66,6 +69,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Keda(cmd) => keda::run(cmd),
         Command::Publish(cmd) => publish::run(cmd),
         Command::Replay(args) => publish::run_replay(args),
+        Command::Worker(args) => worker::run(args),
         Command::Broker(cmd) => broker::run(cmd),
         Command::Registry(cmd) => registry::run(cmd),
         Command::Scenarios(cmd) => scenarios::run(cmd),

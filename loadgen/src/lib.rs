@@ -1,11 +1,13 @@
 //! alertsim-loadgen: runs scenarios against real services, and starts the
 //! local services (redis-server, an in-process Kafka-protocol broker) that tests and embedded runs need.
 
+pub mod alert_processor;
 #[cfg(feature = "embedded-broker")]
 pub mod embedded_broker;
 pub mod redis_pipeline;
 pub mod redis_server;
 
+pub use alert_processor::{AlertProcessor, ProcessorStats};
 #[cfg(feature = "embedded-broker")]
 pub use embedded_broker::{EmbeddedBroker, EmbeddedBrokerError};
 pub use redis_pipeline::{PipelinePlan, PipelineReport, run_pipeline};

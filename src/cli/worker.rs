@@ -1,0 +1,171 @@
+//! `alertsim worker`: one alert-production worker, as a local child process
+//! or a Kubernetes Job's container runs it: read detector events from the
+//! Redis stream with the production worker loop, generate each detector's
+//! alerts, publish them with the production publisher; print one JSON line
+//! (the worker's report, the processor's counts, the publisher's ledger)
+//! and exit with the worker's code (0 normal exit, 1 Redis error or SIGTERM).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use alertsim_core::alert::generate::{AlertGenerator, GeneratorConfig};
+use alertsim_core::alert::schema::{SCHEMA_MAJOR, SCHEMA_MINOR, alert_schema_json};
+use alertsim_core::fanout::{consumer_group, stream_key};
+use alertsim_core::publish::Profile;
+use alertsim_core::publish::kafka::{AlertPublisher, PublisherConfig};
+use alertsim_core::registry::{RegistryClient, SchemaIdSource};
+use alertsim_core::worker::{AckMode, WorkerConfig, WorkerSettings, run_worker_until};
+use alertsim_loadgen::AlertProcessor;
+use anyhow::Context;
+
+use super::exit::bad_input;
+use super::registry::stop_signal;
+
+/// Arguments of `worker`.
+#[derive(Debug, clap::Args)]
+pub struct WorkerArgs {
+    /// Redis URL.
+    #[arg(long, value_name = "URL")]
+    redis: String,
+    /// Stream key (default: Rubin's for the instrument, `instrument:lsstcam`).
+    #[arg(long)]
+    stream: Option<String>,
+    /// Consumer group (default: Rubin's for the instrument).
+    #[arg(long)]
+    group: Option<String>,
+    /// Instrument whose stream and group are the defaults.
+    #[arg(long, default_value = "LSSTCam")]
+    instrument: String,
+    /// Kafka bootstrap servers.
+    #[arg(long, value_name = "HOST:PORT")]
+    kafka: String,
+    /// Topic.
+    #[arg(long, default_value = "lsst-alerts-v11")]
+    topic: String,
+    /// Producer profile: rubin or safe.
+    #[arg(long, default_value = "rubin", value_parser = parse_profile)]
+    profile: Profile,
+    /// Schema registry URL (register/look up the schema; else Rubin's id 1100).
+    #[arg(long, value_name = "URL")]
+    registry: Option<String>,
+    /// Registry subject.
+    #[arg(long, default_value = "alert-packet")]
+    subject: String,
+    /// Spool directory for alerts that could not be delivered.
+    #[arg(long, value_name = "DIR", default_value = "alertsim-spool")]
+    spool: PathBuf,
+    /// Alerts generated per detector event.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    alerts_per_detector: usize,
+    /// Generator seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// When entries are acknowledged: before (Rubin) or after processing.
+    #[arg(long, value_enum, default_value_t = AckArg::Before)]
+    ack: AckArg,
+    /// Exit after this many messages (WORKER_RESTART_FREQ; 0 = unlimited).
+    #[arg(long, value_name = "N")]
+    restart_after: Option<u32>,
+    /// Exit after this many seconds without a message (FANNED_OUT_MSG_LISTEN_TIMEOUT).
+    #[arg(long, value_name = "SECONDS")]
+    listen_timeout: Option<f64>,
+}
+
+/// `--ack` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum AckArg {
+    /// XACK right after the read (at-most-once, Rubin).
+    Before,
+    /// XACK after publishing; reclaim dead consumers' entries (at-least-once).
+    After,
+}
+
+fn parse_profile(s: &str) -> Result<Profile, String> {
+    s.parse().map_err(|e| format!("{e}"))
+}
+
+/// Runs `worker`.
+pub fn run(args: WorkerArgs) -> anyhow::Result<ExitCode> {
+    let mut config = WorkerConfig::rubin();
+    config.ack_mode = match args.ack {
+        AckArg::Before => AckMode::BeforeProcessing,
+        AckArg::After => AckMode::AfterProcessing,
+    };
+    if let Some(n) = args.restart_after {
+        config.restart_after = n;
+    }
+    if let Some(s) = args.listen_timeout {
+        config.listen_timeout = Duration::try_from_secs_f64(s)
+            .map_err(|_| bad_input(format!("--listen-timeout {s}: expected seconds >= 0")))?;
+    }
+    if args.alerts_per_detector == 0 {
+        return Err(bad_input("--alerts-per-detector 0: expected at least 1"));
+    }
+    let client = redis::Client::open(args.redis.as_str())
+        .map_err(|e| bad_input(format!("--redis {}: {e}", args.redis)))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("building the tokio runtime")?;
+    runtime.block_on(async move {
+        let source = match &args.registry {
+            Some(url) => SchemaIdSource::Registry {
+                client: RegistryClient::new(url)
+                    .map_err(|e| bad_input(format!("--registry {url}: {e}")))?,
+                subject: args.subject.clone(),
+                schema: alert_schema_json(),
+                register: true,
+            },
+            None => SchemaIdSource::Rubin {
+                major: SCHEMA_MAJOR.unsigned_abs(),
+                minor: SCHEMA_MINOR.unsigned_abs(),
+            },
+        };
+        let schema_id = source.resolve().await.context("resolving the schema id")?;
+        let publisher = AlertPublisher::new(&PublisherConfig {
+            bootstrap: args.kafka.clone(),
+            topic: args.topic.clone(),
+            profile: args.profile,
+            schema_id: i32::try_from(schema_id).context("schema id above i32")?,
+            spool_dir: args.spool.clone(),
+            overrides: Vec::new(),
+        })
+        .map_err(|e| bad_input(format!("publisher: {e}")))?;
+        let generator = AlertGenerator::new(GeneratorConfig::default(), args.seed)
+            .context("alert generator")?;
+        let mut processor = AlertProcessor::new(generator, publisher, args.alerts_per_detector);
+        let mut conn = client
+            .get_multiplexed_async_connection()
+            .await
+            .with_context(|| format!("connecting to {}", args.redis))?;
+        let settings = WorkerSettings::new(
+            args.stream
+                .clone()
+                .unwrap_or_else(|| stream_key(&args.instrument)),
+            args.group
+                .clone()
+                .unwrap_or_else(|| consumer_group(&args.instrument)),
+            config,
+        );
+        let terminate = async {
+            if stop_signal().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        };
+        let report = run_worker_until(&mut conn, settings, &mut processor, terminate).await;
+        let ledger = processor
+            .publisher_mut()
+            .finish()
+            .await
+            .context("waiting for deliveries")?;
+        let line = serde_json::json!({
+            "worker": report,
+            "processed": processor.stats(),
+            "published": ledger,
+        });
+        println!("{line}");
+        Ok(ExitCode::from(u8::try_from(report.exit_code).unwrap_or(1)))
+    })
+}
