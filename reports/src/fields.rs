@@ -296,6 +296,52 @@ pub const FIELDS: &[Field] = &[
         "End of the window; equal to the start for instantaneous faults.",
     ),
     f(
+        "recovery[].fault",
+        "string",
+        "Recovery figures, one per fault in scenario order: the fault's kind. A fault's window runs from its start minus `gates.p98_latency_s` to the next fault's start or the end of the run.",
+    ),
+    f("recovery[].start_s", "s", "Start of the fault."),
+    f(
+        "recovery[].end_s",
+        "s",
+        "End of the fault (the start for instantaneous faults).",
+    ),
+    f(
+        "recovery[].detect_s",
+        "s or null",
+        "Time to detect: fault start until the window's first late or failed visit is known late (its readout end plus the latency limit); null when no visit was late.",
+    ),
+    f(
+        "recovery[].rto_s",
+        "s or null",
+        "Recovery time: fault start until the readout end of the first on-time visit after the window's last late or failed visit; 0 when none was late, null when none after it was on time.",
+    ),
+    f(
+        "recovery[].alerts_lost",
+        "count",
+        "Alerts lost by the window's visits (RPO in alerts).",
+    ),
+    f(
+        "recovery[].alerts_duplicated",
+        "count",
+        "Extra copies delivered for the window's visits.",
+    ),
+    f(
+        "recovery[].alerts_lost_seconds",
+        "s",
+        "RPO in seconds of data: readout end of the last visit that lost alerts minus the first's, plus one visit interval; 0 when none lost alerts.",
+    ),
+    f(
+        "recovery[].backlog_peak",
+        "count",
+        "Largest sampled stream lag from the fault's start to the end of its window.",
+    ),
+    f(
+        "recovery[].drain_s",
+        "s or null",
+        "Fault end until the sampled lag is back at or below its last value before the fault; 0 when it never rose above it, null when it did not come back within the window.",
+    ),
+    f(
         "config",
         "object",
         "The scenario as run, every default and `--set` resolved (same keys as the scenario file).",

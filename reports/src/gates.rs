@@ -51,7 +51,7 @@ pub fn evaluate(gates: &Gates, report: &Report) -> GateReport {
         .filter(|v| v.late)
         .map(|v| v.p98_latency_s)
         .fold(0.0, f64::max);
-    let results = vec![
+    let mut results = vec![
         gate(
             "late_visit_fraction",
             format!(
@@ -86,6 +86,28 @@ pub fn evaluate(gates: &Gates, report: &Report) -> GateReport {
             gates.max_lost_alerts as f64,
         ),
     ];
+    if let Some(max_rto) = gates.max_rto_s {
+        // A fault never recovered from counts as an infinite RTO.
+        let worst = report
+            .recovery
+            .iter()
+            .map(|r| r.rto_s.unwrap_or(f64::INFINITY))
+            .fold(0.0, f64::max);
+        let shown = if worst.is_finite() {
+            format!("{worst} s")
+        } else {
+            "never".to_owned()
+        };
+        results.push(gate(
+            "recovery_time",
+            format!(
+                "longest recovery (fault start until visits are on time again) of {} faults: {shown}",
+                report.recovery.len()
+            ),
+            if worst.is_finite() { worst } else { f64::MAX },
+            max_rto,
+        ));
+    }
     GateReport {
         passed: results.iter().all(|r| r.passed),
         results,

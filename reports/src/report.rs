@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::gates::GateReport;
 pub use crate::metrics::latency::Percentiles;
+use crate::metrics::recovery::{RecoveryInputs, RecoveryRecord, recovery};
 use crate::metrics::series::Series;
 use crate::metrics::visit::VisitRecord;
 
@@ -56,6 +57,9 @@ pub struct Report {
     pub series: Series,
     /// Fault windows from the scenario's `[[faults]]`, in file order.
     pub faults: Vec<FaultWindow>,
+    /// Recovery figures, one per fault (see `metrics::recovery`).
+    #[serde(default)]
+    pub recovery: Vec<RecoveryRecord>,
     /// The scenario as run, all defaults and overrides resolved.
     pub config: Scenario,
 }
@@ -183,6 +187,7 @@ impl Report {
                     }
                 })
                 .collect(),
+            recovery: Vec::new(),
             config: scenario.clone(),
         }
     }
@@ -193,6 +198,14 @@ impl Report {
         self.visits = self.per_visit.len() as u64;
         self.late_visits = self.per_visit.iter().filter(|v| v.late).count() as u64;
         self.failed_visits = self.per_visit.iter().filter(|v| v.failed).count() as u64;
+        self.recovery = recovery(&RecoveryInputs {
+            faults: &self.faults,
+            visits: &self.per_visit,
+            series: &self.series,
+            limit_s: self.config.gates.p98_latency_s,
+            visit_interval_s: self.config.night.visit_interval_s,
+            run_s: self.simulated_s,
+        });
         self.gates = crate::gates::evaluate(&self.config.gates, self);
     }
 

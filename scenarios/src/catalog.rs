@@ -31,6 +31,10 @@ impl Entry {
 
 const ENTRIES: &[Entry] = &[
     Entry {
+        name: "dr-broker-outage",
+        text: include_str!("../catalog/dr-broker-outage.toml"),
+    },
+    Entry {
         name: "galactic-plane-burst",
         text: include_str!("../catalog/galactic-plane-burst.toml"),
     },

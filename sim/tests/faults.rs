@@ -135,3 +135,44 @@ fn too_few_workers_let_messages_expire_and_their_visits_fail() {
         "every detector accounted for"
     );
 }
+
+#[test]
+fn broker_outage_recovery_entry_counts_what_rubin_loses() {
+    let mut rubin = smoke();
+    rubin.faults.push(broker_outage());
+    let r = alertsim_sim::run(&rubin).report;
+    assert_eq!(r.recovery.len(), 1);
+    let entry = &r.recovery[0];
+    assert_eq!(
+        (entry.fault.as_str(), entry.start_s, entry.end_s),
+        ("broker_outage", 55.0, 85.0)
+    );
+    // Every alert the run lost belongs to the outage's window.
+    assert_eq!(entry.alerts_lost, r.alerts.lost);
+    assert!(entry.alerts_lost_seconds > 0.0);
+}
+
+#[test]
+fn dr_broker_outage_drill_fails_under_rubin_and_passes_under_safe() {
+    let rubin = Scenario::resolve("dr-broker-outage", &[]).expect("drill loads");
+    let r = alertsim_sim::run(&rubin).report;
+    let entry = &r.recovery[0];
+    assert_eq!((entry.start_s, entry.end_s), (3600.0, 4200.0));
+    assert!(entry.alerts_lost > 0, "{entry:?}");
+    assert!(entry.detect_s.is_some(), "{entry:?}");
+    assert!(!r.gates.passed, "losing alerts fails the drill");
+
+    let mut safe = rubin.clone();
+    safe.publisher.profile = PublisherProfile::Safe;
+    let s = alertsim_sim::run(&safe).report;
+    let entry = &s.recovery[0];
+    assert_eq!(entry.alerts_lost, 0, "{entry:?}");
+    let rto = entry
+        .rto_s
+        .expect("visits are on time again after the outage");
+    // A visit is on time only if its alerts arrive within 60 s of its
+    // readout end, so not before the brokers are back (600 s) minus 60 s.
+    assert!((540.0..=1200.0).contains(&rto), "{entry:?}");
+    assert!(entry.backlog_peak > 0);
+    assert!(s.gates.passed, "{:?}", s.gates);
+}

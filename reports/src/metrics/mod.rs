@@ -3,5 +3,6 @@
 
 pub mod latency;
 pub mod recorder;
+pub mod recovery;
 pub mod series;
 pub mod visit;

@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 
 use plotters::prelude::*;
 
+use crate::metrics::recovery::RecoveryRecord;
 use crate::output::ReportError;
 use crate::report::Report;
 
@@ -218,6 +219,19 @@ pub fn render(r: &Report) -> Result<String, ReportError> {
             .collect();
         h.push_str(&list.join(", "));
         h.push_str(").</p>\n");
+        h.push_str("<h2>Recovery</h2>\n<table>\n<tr>");
+        for name in RecoveryRecord::HEADERS {
+            let _ = write!(h, "<th>{}</th>", escape(name));
+        }
+        h.push_str("</tr>\n");
+        for record in &r.recovery {
+            h.push_str("<tr>");
+            for cell in record.cells() {
+                let _ = write!(h, "<td>{}</td>", escape(&cell));
+            }
+            h.push_str("</tr>\n");
+        }
+        h.push_str("</table>\n");
     }
     for svg in [lag, latency, throughput] {
         h.push_str("<figure>\n");

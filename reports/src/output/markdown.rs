@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use crate::metrics::recovery::RecoveryRecord;
 use crate::report::Report;
 
 /// Renders report.md.
@@ -81,6 +82,14 @@ pub fn render(r: &Report) -> String {
         s.push_str("\n## Faults\n\n| kind | start | end |\n| --- | --- | --- |\n");
         for f in &r.faults {
             let _ = writeln!(s, "| {} | {} s | {} s |", f.kind, f.start_s, f.end_s);
+        }
+        s.push_str("\n## Recovery\n\n| ");
+        s.push_str(&RecoveryRecord::HEADERS.join(" | "));
+        s.push_str(" |\n|");
+        s.push_str(&" --- |".repeat(RecoveryRecord::HEADERS.len()));
+        s.push('\n');
+        for record in &r.recovery {
+            let _ = writeln!(s, "| {} |", record.cells().join(" | "));
         }
     }
     if !r.consumers.is_empty() {

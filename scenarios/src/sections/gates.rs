@@ -22,6 +22,11 @@ pub struct Gates {
     pub max_failed_visit_fraction: f64,
     /// Largest acceptable number of lost alerts (default 0).
     pub max_lost_alerts: u64,
+    /// Largest acceptable recovery time of any fault, seconds: from the
+    /// fault's start until visits are on time again (report.json's
+    /// `recovery[].rto_s`; a fault never recovered from fails it). No limit
+    /// by default.
+    pub max_rto_s: Option<f64>,
 }
 
 impl Default for Gates {
@@ -32,6 +37,7 @@ impl Default for Gates {
             max_late_visit_fraction: 0.01,
             max_failed_visit_fraction: 0.001,
             max_lost_alerts: 0,
+            max_rto_s: None,
         }
     }
 }
@@ -47,5 +53,8 @@ impl Gates {
             "gates.max_failed_visit_fraction",
             self.max_failed_visit_fraction,
         );
+        if let Some(rto) = self.max_rto_s {
+            c.positive("gates.max_rto_s", rto);
+        }
     }
 }
