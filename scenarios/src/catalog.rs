@@ -35,6 +35,10 @@ const ENTRIES: &[Entry] = &[
         text: include_str!("../catalog/dr-broker-outage.toml"),
     },
     Entry {
+        name: "dr-redis-lost",
+        text: include_str!("../catalog/dr-redis-lost.toml"),
+    },
+    Entry {
         name: "galactic-plane-burst",
         text: include_str!("../catalog/galactic-plane-burst.toml"),
     },

@@ -140,6 +140,7 @@ fn fault_window(fault: &Fault) -> (f64, Option<f64>) {
             at_s, duration_s, ..
         }
         | Fault::RedisOutage { at_s, duration_s }
+        | Fault::RedisRestartEmpty { at_s, duration_s }
         | Fault::RegistryOutage { at_s, duration_s }
         | Fault::NodeLoss {
             at_s, duration_s, ..
@@ -613,7 +614,7 @@ impl<'s> Engine<'s> {
                 let up = self.s.kafka.brokers.saturating_sub(self.brokers_down);
                 self.kafka.set_brokers_up(up);
             }
-            Fault::RedisOutage { .. } => {
+            Fault::RedisOutage { .. } | Fault::RedisRestartEmpty { .. } => {
                 if start {
                     self.redis_down += 1;
                     // Idle workers poll in a loop: they hit the outage at once.
@@ -621,6 +622,11 @@ impl<'s> Engine<'s> {
                     self.wake_parked(now, parked);
                 } else {
                     self.redis_down = self.redis_down.saturating_sub(1);
+                }
+                if start && matches!(fault, Fault::RedisRestartEmpty { .. }) {
+                    for body in self.stream.restart_empty() {
+                        self.rec.detector_failed(body.visit);
+                    }
                 }
             }
             Fault::RegistryOutage { .. } => {

@@ -176,3 +176,45 @@ fn dr_broker_outage_drill_fails_under_rubin_and_passes_under_safe() {
     assert!(entry.backlog_peak > 0);
     assert!(s.gates.passed, "{:?}", s.gates);
 }
+
+#[test]
+fn redis_restart_empty_drops_queued_detectors_that_an_outage_keeps() {
+    // Three workers leave a backlog in the stream: a restart without data
+    // loses it, a plain outage of the same window does not.
+    let mut base = smoke();
+    base.night.visits = 10;
+    base.scaler.max_replicas = 3;
+    let window = (150.0, 10.0);
+
+    let mut outage = base.clone();
+    outage.faults.push(Fault::RedisOutage {
+        at_s: window.0,
+        duration_s: window.1,
+    });
+    let mut empty = base.clone();
+    empty.faults.push(Fault::RedisRestartEmpty {
+        at_s: window.0,
+        duration_s: window.1,
+    });
+    let o = alertsim_sim::run(&outage).report;
+    let e = alertsim_sim::run(&empty).report;
+    let failed = |r: &alertsim_reports::Report| -> u64 {
+        r.per_visit.iter().map(|v| v.failed_detectors).sum()
+    };
+    assert!(failed(&e) > failed(&o), "{} vs {}", failed(&e), failed(&o));
+    // Every detector is either processed or counted as failed.
+    for v in &e.per_visit {
+        assert_eq!(v.produced / 50 + v.failed_detectors, 20, "{v:?}");
+    }
+    assert_eq!(e.recovery[0].fault, "redis_restart_empty");
+}
+
+#[test]
+fn dr_redis_lost_drill_runs_and_reports_its_recovery() {
+    let s = Scenario::resolve("dr-redis-lost", &[]).expect("drill loads");
+    let r = alertsim_sim::run(&s).report;
+    let entry = &r.recovery[0];
+    assert_eq!(entry.fault, "redis_restart_empty");
+    assert_eq!((entry.start_s, entry.end_s), (3600.0, 3720.0));
+    assert!(r.per_visit.iter().any(|v| v.failed), "{entry:?}");
+}

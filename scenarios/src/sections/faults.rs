@@ -29,6 +29,16 @@ pub enum Fault {
         /// Length in seconds.
         duration_s: f64,
     },
+    /// Redis is lost and comes back empty after `duration_s`: unreachable
+    /// meanwhile (like `redis_outage`), then a new stream and consumer group
+    /// with nothing in them. Entries never delivered and the pending list
+    /// are gone; their detectors are never processed.
+    RedisRestartEmpty {
+        /// Start.
+        at_s: f64,
+        /// Seconds until the empty Redis accepts connections again.
+        duration_s: f64,
+    },
     /// The schema registry is unreachable.
     RegistryOutage {
         /// Start.
@@ -75,6 +85,7 @@ impl Fault {
         match self {
             Self::BrokerOutage { .. } => "broker_outage",
             Self::RedisOutage { .. } => "redis_outage",
+            Self::RedisRestartEmpty { .. } => "redis_restart_empty",
             Self::RegistryOutage { .. } => "registry_outage",
             Self::NodeLoss { .. } => "node_loss",
             Self::SlowPodStartup { .. } => "slow_pod_startup",
@@ -90,6 +101,7 @@ impl Fault {
                 at_s, duration_s, ..
             }
             | Self::RedisOutage { at_s, duration_s }
+            | Self::RedisRestartEmpty { at_s, duration_s }
             | Self::RegistryOutage { at_s, duration_s }
             | Self::NodeLoss {
                 at_s, duration_s, ..

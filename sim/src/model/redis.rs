@@ -238,6 +238,25 @@ impl RedisStream {
         never_delivered
     }
 
+    /// Redis restarted without its data: the stream and the group are
+    /// created again, empty (`XGROUP CREATE s g $ MKSTREAM`). IDs keep
+    /// growing (Redis IDs are timestamps), so an `XACK` of an old ID acks
+    /// nothing. Returns the entries that had never been delivered (their
+    /// detectors will never be processed); the pending list is dropped.
+    pub fn restart_empty(&mut self) -> Vec<EntryBody> {
+        let never_delivered = self
+            .entries
+            .range(self.group_last_delivered.saturating_add(1)..)
+            .map(|(_, body)| *body)
+            .collect();
+        *self = RedisStream {
+            last_id: self.last_id,
+            group_last_delivered: self.last_id,
+            ..RedisStream::new()
+        };
+        never_delivered
+    }
+
     /// Entries delivered and not acknowledged, oldest first, with the
     /// consumer that holds each.
     pub fn pending_entries(&self) -> impl Iterator<Item = (EntryId, u32, Option<EntryBody>)> + '_ {
