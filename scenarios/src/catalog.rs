@@ -35,6 +35,10 @@ const ENTRIES: &[Entry] = &[
         text: include_str!("../catalog/dr-broker-outage.toml"),
     },
     Entry {
+        name: "dr-kafka-redeploy",
+        text: include_str!("../catalog/dr-kafka-redeploy.toml"),
+    },
+    Entry {
         name: "dr-redis-lost",
         text: include_str!("../catalog/dr-redis-lost.toml"),
     },

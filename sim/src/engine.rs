@@ -148,6 +148,10 @@ fn fault_window(fault: &Fault) -> (f64, Option<f64>) {
         | Fault::SlowPodStartup {
             at_s, duration_s, ..
         } => (at_s, Some(duration_s)),
+        Fault::KafkaRedeploy { .. } => {
+            let (start, end) = fault.window_s();
+            (start, Some(end - start))
+        }
         Fault::ScaledJobSpecChange { at_s } | Fault::StreamTrim { at_s, .. } => (at_s, None),
     }
 }
@@ -605,7 +609,12 @@ impl<'s> Engine<'s> {
             return;
         };
         match fault {
-            Fault::BrokerOutage { brokers, .. } => {
+            Fault::BrokerOutage { .. } | Fault::KafkaRedeploy { .. } => {
+                // A redeploy takes every broker until the ingress is back.
+                let brokers = match fault {
+                    Fault::BrokerOutage { brokers, .. } => brokers,
+                    _ => self.s.kafka.brokers,
+                };
                 if start {
                     self.brokers_down += brokers;
                 } else {

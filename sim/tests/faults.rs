@@ -218,3 +218,29 @@ fn dr_redis_lost_drill_runs_and_reports_its_recovery() {
     assert_eq!((entry.start_s, entry.end_s), (3600.0, 3720.0));
     assert!(r.per_visit.iter().any(|v| v.failed), "{entry:?}");
 }
+
+#[test]
+fn kafka_redeploy_blocks_delivery_until_the_ingress_is_back() {
+    let s = Scenario::resolve("dr-kafka-redeploy", &[]).expect("drill loads");
+    let fault = &s.faults[0];
+    let steps = fault.redeploy_steps_s();
+    assert_eq!(steps.len(), 6);
+    let (start, end) = fault.window_s();
+    assert_eq!(end - start, steps.iter().sum::<f64>());
+
+    let r = alertsim_sim::run(&s).report;
+    let entry = &r.recovery[0];
+    assert_eq!(entry.fault, "kafka_redeploy");
+    assert_eq!((entry.start_s, entry.end_s), (start, end));
+    assert!(entry.alerts_lost > 0, "rubin loses what it cannot deliver");
+
+    let mut safe = s.clone();
+    safe.publisher.profile = PublisherProfile::Safe;
+    let safe = alertsim_sim::run(&safe).report;
+    let entry = &safe.recovery[0];
+    assert_eq!(entry.alerts_lost, 0, "{entry:?}");
+    // Nothing reaches Kafka before the ingress: a visit read out after the
+    // first step cannot be on time before the whole redeploy is over.
+    let rto = entry.rto_s.expect("on time again after the redeploy");
+    assert!(rto >= end - start - 60.0, "{entry:?}");
+}

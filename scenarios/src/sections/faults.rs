@@ -39,6 +39,26 @@ pub enum Fault {
         /// Seconds until the empty Redis accepts connections again.
         duration_s: f64,
     },
+    /// The Kafka cluster is lost and redeployed in the documented order:
+    /// controller pool, broker pool, Kafka, registry operator, registry,
+    /// ingress, each step taking its own seconds. No alert can be delivered
+    /// until the last step (the ingress) is done.
+    KafkaRedeploy {
+        /// Start (the cluster is lost).
+        at_s: f64,
+        /// Seconds to bring back the KRaft controller node pool.
+        controller_pool_s: f64,
+        /// Seconds to bring back the broker node pool.
+        broker_pool_s: f64,
+        /// Seconds for the Kafka resource to become ready.
+        kafka_s: f64,
+        /// Seconds to deploy the schema registry operator.
+        registry_operator_s: f64,
+        /// Seconds for the schema registry to become ready.
+        registry_s: f64,
+        /// Seconds for the ingress (external listeners) to route again.
+        ingress_s: f64,
+    },
     /// The schema registry is unreachable.
     RegistryOutage {
         /// Start.
@@ -86,6 +106,7 @@ impl Fault {
             Self::BrokerOutage { .. } => "broker_outage",
             Self::RedisOutage { .. } => "redis_outage",
             Self::RedisRestartEmpty { .. } => "redis_restart_empty",
+            Self::KafkaRedeploy { .. } => "kafka_redeploy",
             Self::RegistryOutage { .. } => "registry_outage",
             Self::NodeLoss { .. } => "node_loss",
             Self::SlowPodStartup { .. } => "slow_pod_startup",
@@ -109,7 +130,34 @@ impl Fault {
             | Self::SlowPodStartup {
                 at_s, duration_s, ..
             } => (at_s, at_s + duration_s),
+            Self::KafkaRedeploy { at_s, .. } => {
+                (at_s, at_s + self.redeploy_steps_s().iter().sum::<f64>())
+            }
             Self::ScaledJobSpecChange { at_s } | Self::StreamTrim { at_s, .. } => (at_s, at_s),
+        }
+    }
+
+    /// The seconds of each redeploy step in order, for `kafka_redeploy`
+    /// (empty for the other kinds).
+    pub fn redeploy_steps_s(&self) -> Vec<f64> {
+        match *self {
+            Self::KafkaRedeploy {
+                controller_pool_s,
+                broker_pool_s,
+                kafka_s,
+                registry_operator_s,
+                registry_s,
+                ingress_s,
+                ..
+            } => vec![
+                controller_pool_s,
+                broker_pool_s,
+                kafka_s,
+                registry_operator_s,
+                registry_s,
+                ingress_s,
+            ],
+            _ => Vec::new(),
         }
     }
 }
@@ -143,6 +191,17 @@ pub(crate) fn check(
         let path = format!("faults.{i}");
         let (start, end) = fault.window_s();
         c.non_negative(&format!("{path}.at_s"), start);
+        let steps = [
+            "controller_pool_s",
+            "broker_pool_s",
+            "kafka_s",
+            "registry_operator_s",
+            "registry_s",
+            "ingress_s",
+        ];
+        for (step, seconds) in steps.iter().zip(fault.redeploy_steps_s()) {
+            c.non_negative(&format!("{path}.{step}"), seconds);
+        }
         if end < start || !end.is_finite() {
             c.fail(
                 &format!("{path}.duration_s"),
