@@ -33,6 +33,10 @@ fn broker_outage_loses_alerts_under_rubin_and_none_under_safe() {
     assert_eq!(s.alerts.delivered, s.alerts.produced);
     // The replayed alerts arrive late: after the outage ended.
     assert!(s.latency_s.max > 85.0 - 52.0, "{:?}", s.latency_s);
+    // The recovery entries say the same.
+    assert_eq!(r.recovery[0].alerts_lost, r.alerts.lost);
+    assert_eq!(s.recovery[0].alerts_lost, 0, "{:?}", s.recovery[0]);
+    assert_eq!(s.recovery[0].alerts_lost_seconds, 0.0);
 }
 
 #[test]
