@@ -29,6 +29,8 @@ use crate::rng::{Stream, stream};
 use crate::sizes::AlertSizes;
 use crate::time::{SimDuration, SimTime};
 
+mod fault_effects;
+
 /// Unix time of the start of every simulated night (2026-01-01T00:00:00Z):
 /// the worker judges message age from the events' `private_sndStamp`,
 /// which is Unix seconds.
@@ -135,24 +137,12 @@ enum Send {
 
 /// Start and (for lasting faults) length of a fault, seconds.
 fn fault_window(fault: &Fault) -> (f64, Option<f64>) {
-    match *fault {
-        Fault::BrokerOutage {
-            at_s, duration_s, ..
-        }
-        | Fault::RedisOutage { at_s, duration_s }
-        | Fault::RedisRestartEmpty { at_s, duration_s }
-        | Fault::RegistryOutage { at_s, duration_s }
-        | Fault::NodeLoss {
-            at_s, duration_s, ..
-        }
-        | Fault::SlowPodStartup {
-            at_s, duration_s, ..
-        } => (at_s, Some(duration_s)),
-        Fault::KafkaRedeploy { .. } => {
-            let (start, end) = fault.window_s();
-            (start, Some(end - start))
-        }
-        Fault::ScaledJobSpecChange { at_s } | Fault::StreamTrim { at_s, .. } => (at_s, None),
+    let (start, end) = fault.window_s();
+    match fault {
+        Fault::ScaledJobSpecChange { .. }
+        | Fault::StreamTrim { .. }
+        | Fault::WorkerCrash { .. } => (start, None),
+        _ => (start, Some(end - start)),
     }
 }
 
@@ -186,6 +176,8 @@ struct Pod {
     parked_until: Option<SimTime>,
     listen_start: SimTime,
     busy: SimDuration,
+    /// Crashed by a `worker_crash` fault: its worker takes no more input.
+    crashed: bool,
 }
 
 struct Engine<'s> {
@@ -220,6 +212,8 @@ struct Engine<'s> {
     startup_factor: f64,
     redis_down: u32,
     brokers_down: u32,
+    /// `keda_operator_restart` faults under way.
+    keda_away: u32,
     published: BTreeSet<EntryId>,
     failed_entries: BTreeSet<EntryId>,
 }
@@ -337,6 +331,7 @@ impl<'s> Engine<'s> {
             startup_factor: 1.0,
             redis_down: 0,
             brokers_down: 0,
+            keda_away: 0,
             published: BTreeSet::new(),
             failed_entries: BTreeSet::new(),
         }
@@ -552,7 +547,7 @@ impl<'s> Engine<'s> {
     fn alive(&self, job: JobId) -> bool {
         self.pods
             .get(job as usize)
-            .is_some_and(|p| p.worker.exit_code().is_none())
+            .is_some_and(|p| !p.crashed && p.worker.exit_code().is_none())
     }
 
     /// The pod dies (Job deleted, node lost): the worker gets SIGTERM and
@@ -636,6 +631,25 @@ impl<'s> Engine<'s> {
                     for body in self.stream.restart_empty() {
                         self.rec.detector_failed(body.visit);
                     }
+                }
+            }
+            Fault::BrokerSlow {
+                added_latency_ms,
+                bandwidth_factor,
+                ..
+            } => self
+                .kafka
+                .health
+                .slow(start, added_latency_ms, bandwidth_factor),
+            Fault::BrokerDiskFull { .. } | Fault::NetworkPartition { .. } => {
+                self.kafka.health.block_writes(start);
+            }
+            Fault::WorkerCrash { pods, .. } => self.crash_busy_workers(now, pods),
+            Fault::KedaOperatorRestart { .. } => {
+                if start {
+                    self.keda_away += 1;
+                } else {
+                    self.keda_away = self.keda_away.saturating_sub(1);
                 }
             }
             Fault::RegistryOutage { .. } => {
@@ -744,6 +758,9 @@ impl<'s> Engine<'s> {
     }
 
     fn poll(&mut self, now: SimTime) {
+        if self.skip_poll_while_keda_away(now) {
+            return;
+        }
         let info = self.stream.group_info();
         let snapshot = StreamSnapshot {
             length: self.stream.xlen(),
@@ -812,6 +829,7 @@ impl<'s> Engine<'s> {
             parked_until: None,
             listen_start: now,
             busy: SimDuration::ZERO,
+            crashed: false,
         });
         if bound {
             self.start_pod(now, job);
@@ -830,7 +848,8 @@ impl<'s> Engine<'s> {
     /// Feeds the worker machine and carries out its actions.
     fn feed(&mut self, now: SimTime, job: JobId, input: Input) {
         let actions = match self.pods.get_mut(job as usize) {
-            Some(pod) => pod.worker.handle(input),
+            Some(pod) if !pod.crashed => pod.worker.handle(input),
+            Some(_) => return,
             None => return,
         };
         for action in actions {

@@ -59,6 +59,50 @@ pub enum Fault {
         /// Seconds for the ingress (external listeners) to route again.
         ingress_s: f64,
     },
+    /// The brokers are slow: every produce takes `added_latency_ms` more
+    /// and the cluster's bandwidth is multiplied by `bandwidth_factor`.
+    BrokerSlow {
+        /// Start.
+        at_s: f64,
+        /// Length in seconds.
+        duration_s: f64,
+        /// Extra produce round trip, milliseconds (>= 0).
+        added_latency_ms: f64,
+        /// Multiplier of the brokers' bandwidth (in (0, 1] slows down).
+        bandwidth_factor: f64,
+    },
+    /// The brokers' log disks are full: every write is rejected (the
+    /// producer retries until its delivery timeout, then fails).
+    BrokerDiskFull {
+        /// Start.
+        at_s: f64,
+        /// Length in seconds.
+        duration_s: f64,
+    },
+    /// The network between the worker pods and Kafka is cut: produce
+    /// requests time out; Redis and the cluster are unaffected.
+    NetworkPartition {
+        /// Start.
+        at_s: f64,
+        /// Length in seconds.
+        duration_s: f64,
+    },
+    /// `pods` workers that are processing a detector crash at once (exit
+    /// without SIGTERM handling): what they held follows the ack mode.
+    WorkerCrash {
+        /// When.
+        at_s: f64,
+        /// How many busy worker pods crash (fewer if fewer are busy).
+        pods: u32,
+    },
+    /// The KEDA operator restarts: no scaling decision (no new Job, no
+    /// deletion) for `duration_s`.
+    KedaOperatorRestart {
+        /// Start.
+        at_s: f64,
+        /// Length in seconds.
+        duration_s: f64,
+    },
     /// The schema registry is unreachable.
     RegistryOutage {
         /// Start.
@@ -107,6 +151,11 @@ impl Fault {
             Self::RedisOutage { .. } => "redis_outage",
             Self::RedisRestartEmpty { .. } => "redis_restart_empty",
             Self::KafkaRedeploy { .. } => "kafka_redeploy",
+            Self::BrokerSlow { .. } => "broker_slow",
+            Self::BrokerDiskFull { .. } => "broker_disk_full",
+            Self::NetworkPartition { .. } => "network_partition",
+            Self::WorkerCrash { .. } => "worker_crash",
+            Self::KedaOperatorRestart { .. } => "keda_operator_restart",
             Self::RegistryOutage { .. } => "registry_outage",
             Self::NodeLoss { .. } => "node_loss",
             Self::SlowPodStartup { .. } => "slow_pod_startup",
@@ -123,6 +172,12 @@ impl Fault {
             }
             | Self::RedisOutage { at_s, duration_s }
             | Self::RedisRestartEmpty { at_s, duration_s }
+            | Self::BrokerDiskFull { at_s, duration_s }
+            | Self::NetworkPartition { at_s, duration_s }
+            | Self::KedaOperatorRestart { at_s, duration_s }
+            | Self::BrokerSlow {
+                at_s, duration_s, ..
+            }
             | Self::RegistryOutage { at_s, duration_s }
             | Self::NodeLoss {
                 at_s, duration_s, ..
@@ -133,7 +188,9 @@ impl Fault {
             Self::KafkaRedeploy { at_s, .. } => {
                 (at_s, at_s + self.redeploy_steps_s().iter().sum::<f64>())
             }
-            Self::ScaledJobSpecChange { at_s } | Self::StreamTrim { at_s, .. } => (at_s, at_s),
+            Self::ScaledJobSpecChange { at_s }
+            | Self::StreamTrim { at_s, .. }
+            | Self::WorkerCrash { at_s, .. } => (at_s, at_s),
         }
     }
 
@@ -223,6 +280,19 @@ pub(crate) fn check(
             Fault::SlowPodStartup { factor, .. } => {
                 c.positive(&format!("{path}.factor"), factor);
             }
+            Fault::BrokerSlow {
+                added_latency_ms,
+                bandwidth_factor,
+                ..
+            } => {
+                c.non_negative(&format!("{path}.added_latency_ms"), added_latency_ms);
+                c.positive(&format!("{path}.bandwidth_factor"), bandwidth_factor);
+            }
+            Fault::WorkerCrash { pods: 0, .. } => c.fail(
+                &format!("{path}.pods"),
+                "0 pods crash".to_string(),
+                "at least 1",
+            ),
             _ => {}
         }
     }

@@ -8,6 +8,7 @@
 //!
 //! Community brokers (consumers) read every alert at their own rate.
 
+use crate::model::broker_health::BrokerHealth;
 use crate::time::{SimDuration, SimTime};
 use alertsim_scenarios::{Consumer, Kafka};
 
@@ -44,6 +45,8 @@ pub struct KafkaCluster {
     delivery_timeout: SimDuration,
     brokers_up: u32,
     queue_free_at: SimTime,
+    /// Degradation by faults (slow brokers, writes rejected).
+    pub health: BrokerHealth,
 }
 
 impl KafkaCluster {
@@ -62,6 +65,7 @@ impl KafkaCluster {
             delivery_timeout: SimDuration(spec.delivery_timeout_ms.saturating_mul(1000)),
             brokers_up: spec.brokers,
             queue_free_at: SimTime::ZERO,
+            health: BrokerHealth::default(),
         }
     }
 
@@ -79,13 +83,16 @@ impl KafkaCluster {
     /// in sync only while that many of its replicas' brokers are up.
     pub fn accepts_writes(&self) -> bool {
         let replicas_up = self.replication.min(self.brokers_up);
-        self.brokers_up > 0 && replicas_up >= self.min_insync.max(1)
+        self.brokers_up > 0
+            && replicas_up >= self.min_insync.max(1)
+            && !self.health.writes_blocked()
     }
 
     /// Bytes per second the cluster can take with acks=all.
     pub fn capacity_bytes_per_s(&self) -> f64 {
         let replication = f64::from(self.replication.max(1));
-        f64::from(self.brokers_up) * self.broker_bytes_per_s / replication
+        f64::from(self.brokers_up) * self.broker_bytes_per_s * self.health.bandwidth_factor()
+            / replication
     }
 
     /// Produces `alerts` alerts of `bytes_per_alert` each (before
@@ -141,7 +148,7 @@ impl KafkaCluster {
         }
         let transfer =
             SimDuration::from_secs_f64(bytes_per_alert * self.compression_ratio / capacity);
-        let step = encode + round_trip + transfer;
+        let step = encode + round_trip + self.health.added_latency() + transfer;
         let start = queued_at.max(self.queue_free_at);
         self.queue_free_at = start + transfer.times(u64::from(alerts));
         let first = now + wait + step;
