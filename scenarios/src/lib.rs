@@ -21,6 +21,7 @@ pub use error::{Diagnostic, Origin, ScenarioError};
 pub use load::parse_overrides;
 pub use overrides::Override;
 pub use scenario::Scenario;
+pub use sections::chaos::{Chaos, ChaosKind};
 pub use sections::cluster::Cluster;
 pub use sections::consumers::Consumer;
 pub use sections::faults::{Fault, SchemaChange};

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::sections::chaos::Chaos;
 use crate::sections::cluster::Cluster;
 use crate::sections::consumers::{self, Consumer, default_consumers};
 use crate::sections::faults::{self, Fault, SchemaChange};
@@ -48,6 +49,8 @@ pub struct Scenario {
     pub faults: Vec<Fault>,
     /// `[[schema_changes]]`: new alert schema versions (default none).
     pub schema_changes: Vec<SchemaChange>,
+    /// Random faults, expanded from the seed into more `faults`.
+    pub chaos: Chaos,
 }
 
 impl Default for Scenario {
@@ -67,6 +70,7 @@ impl Default for Scenario {
             gates: Gates::default(),
             faults: Vec::new(),
             schema_changes: Vec::new(),
+            chaos: Chaos::default(),
         }
     }
 }
@@ -90,6 +94,7 @@ impl Scenario {
         self.kafka.check(&mut c);
         consumers::check(&self.consumers, &mut c);
         self.gates.check(&mut c);
+        self.chaos.check(&mut c);
         faults::check(
             &self.faults,
             &self.schema_changes,

@@ -86,7 +86,8 @@ pub fn run_with_sizes(
     sizes: AlertSizes,
     progress: impl FnMut(Progress),
 ) -> SimRun {
-    Engine::new(scenario, sizes).run(progress)
+    let scenario = crate::chaos::with_chaos(scenario);
+    Engine::new(&scenario, sizes).run(progress)
 }
 
 /// Something that happens at an instant of virtual time.

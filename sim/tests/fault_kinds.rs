@@ -104,3 +104,36 @@ fn without_the_keda_operator_no_job_starts_and_the_first_visit_waits() {
     );
     assert!(base.per_visit[0].p98_latency_s < 120.0 - 52.0);
 }
+
+#[test]
+fn chaos_expands_the_same_schedule_from_the_same_seed() {
+    let mut s = smoke();
+    s.night.visits = 400;
+    s.chaos.faults_per_hour = 6.0;
+    let horizon_s = 400.0 * s.night.visit_interval_s;
+    let a = alertsim_sim::chaos::chaos_faults(&s);
+    assert_eq!(a, alertsim_sim::chaos::chaos_faults(&s));
+    // About 6 per hour over the night: a Poisson count far from 0.
+    let expected = 6.0 * horizon_s / 3600.0;
+    assert!(
+        (a.len() as f64) > expected / 3.0 && (a.len() as f64) < expected * 3.0,
+        "{} faults, about {expected} expected",
+        a.len()
+    );
+    assert!(a.iter().all(|f| f.window_s().0 < horizon_s));
+    assert!(a.windows(2).all(|w| w[0].window_s().0 <= w[1].window_s().0));
+    let mut other = s.clone();
+    other.seed += 1;
+    assert_ne!(a, alertsim_sim::chaos::chaos_faults(&other));
+
+    s.night.visits = 40;
+    let r = alertsim_sim::run(&s).report;
+    let drawn = alertsim_sim::chaos::chaos_faults(&s);
+    assert_eq!(
+        r.recovery.len(),
+        drawn.len(),
+        "one recovery entry per chaos fault"
+    );
+    s.chaos.faults_per_hour = 0.0;
+    assert!(alertsim_sim::chaos::chaos_faults(&s).is_empty());
+}
