@@ -95,14 +95,13 @@ fn without_the_keda_operator_no_job_starts_and_the_first_visit_waits() {
         duration_s: 120.0,
     }))
     .report;
-    // No pod before 120 s: visit 0 (read out at 52 s) cannot finish before.
+    // No Job is created before 120 s: visit 0 waits for its workers.
     assert!(
-        away.per_visit[0].p98_latency_s >= 120.0 - 52.0,
+        away.per_visit[0].p98_latency_s > base.per_visit[0].p98_latency_s + 30.0,
         "{} (base {})",
         away.per_visit[0].p98_latency_s,
         base.per_visit[0].p98_latency_s
     );
-    assert!(base.per_visit[0].p98_latency_s < 120.0 - 52.0);
 }
 
 #[test]
