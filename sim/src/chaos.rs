@@ -26,7 +26,7 @@ pub fn chaos_faults(scenario: &Scenario) -> Vec<Fault> {
     let chaos = &scenario.chaos;
     let per_s = chaos.faults_per_hour / 3600.0;
     let horizon_s = f64::from(scenario.night.visits) * scenario.night.visit_interval_s;
-    if !(per_s > 0.0) || chaos.kinds.is_empty() || !horizon_s.is_finite() {
+    if !per_s.is_finite() || per_s <= 0.0 || chaos.kinds.is_empty() || !horizon_s.is_finite() {
         return Vec::new();
     }
     let mut rng = stream(scenario.seed, Stream::Faults);
