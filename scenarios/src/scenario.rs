@@ -12,6 +12,7 @@ use crate::sections::night::Night;
 use crate::sections::publisher::Publisher;
 use crate::sections::redis::Redis;
 use crate::sections::scaler::Scaler;
+use crate::sections::schema_registry::SchemaRegistry;
 use crate::sections::workers::Workers;
 use crate::validate::{Checker, Issue};
 
@@ -48,6 +49,8 @@ pub struct Scenario {
     pub faults: Vec<Fault>,
     /// `[[schema_changes]]`: new alert schema versions (default none).
     pub schema_changes: Vec<SchemaChange>,
+    /// `[schema_registry]`: compatibility level and starting schema version.
+    pub schema_registry: SchemaRegistry,
 }
 
 impl Default for Scenario {
@@ -67,6 +70,7 @@ impl Default for Scenario {
             gates: Gates::default(),
             faults: Vec::new(),
             schema_changes: Vec::new(),
+            schema_registry: SchemaRegistry::default(),
         }
     }
 }
@@ -97,6 +101,8 @@ impl Scenario {
             self.cluster.nodes,
             &mut c,
         );
+        self.schema_registry
+            .check(&self.schema_changes, &self.consumers, &mut c);
         c.into_issues()
     }
 

@@ -137,7 +137,7 @@ fn one(inputs: &RecoveryInputs<'_>, fault: &FaultWindow, window_end: f64) -> Rec
     let bad = |v: &&VisitRecord| v.late || v.failed;
     let detect_s = visits
         .iter()
-        .find(bad)
+        .find(|v| bad(v))
         .map(|v| micros((v.readout_end_s + limit - start).max(0.0)));
     let rto_s = match visits.iter().rposition(bad) {
         None => Some(0.0),
