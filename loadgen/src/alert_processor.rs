@@ -101,11 +101,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn visit_numbers_follow_the_night_and_slot() {
-        // 2025-08-16 and a time in that night give a visit of that date.
-        let start = (60_903.5 - UNIX_EPOCH_MJD) * 86_400.0;
-        let visit = visit_number(start);
-        assert_eq!(visit / 100_000, 20_250_816, "{visit}");
-        assert!(visit_number(start + 37.0) > visit);
+    fn visit_numbers_name_the_slot_the_start_time_falls_in() {
+        use alertsim_core::alert::generate::ids::visit_midpoint;
+        let start = (60_903.3 - UNIX_EPOCH_MJD) * 86_400.0;
+        for k in 0..50 {
+            let t = start + 13.0 * f64::from(k);
+            let visit = visit_number(t);
+            let midpoint = visit_midpoint(visit).unwrap_or(f64::NAN);
+            let mjd = UNIX_EPOCH_MJD + t / 86_400.0;
+            // The slot's nominal midpoint is within one 37 s slot of the time.
+            assert!(
+                ((midpoint - mjd) * 86_400.0).abs() < 37.0,
+                "{visit} {midpoint} {mjd}"
+            );
+        }
+        assert!(visit_number(start + 37.0) > visit_number(start));
     }
 }

@@ -134,12 +134,12 @@ fn one(inputs: &RecoveryInputs<'_>, fault: &FaultWindow, window_end: f64) -> Rec
         .iter()
         .filter(|v| v.readout_end_s >= start - limit && v.readout_end_s < window_end)
         .collect();
-    let bad = |v: &&VisitRecord| v.late || v.failed;
+    let bad = |v: &VisitRecord| v.late || v.failed;
     let detect_s = visits
         .iter()
         .find(|v| bad(v))
         .map(|v| micros((v.readout_end_s + limit - start).max(0.0)));
-    let rto_s = match visits.iter().rposition(bad) {
+    let rto_s = match visits.iter().rposition(|v| bad(v)) {
         None => Some(0.0),
         Some(last) => visits[last + 1..]
             .iter()
