@@ -10,4 +10,5 @@ pub mod generate;
 pub mod records;
 pub mod reference;
 pub mod schema;
+pub mod schema_history;
 pub mod wire;

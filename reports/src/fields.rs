@@ -342,6 +342,43 @@ pub const FIELDS: &[Field] = &[
         "Fault end until the sampled lag is back at or below its last value before the fault; 0 when it never rose above it, null when it did not come back within the window.",
     ),
     f(
+        "schema.compatibility",
+        "string",
+        "Present only when the scenario has `[[schema_changes]]` or consumer reader versions: the registry's compatibility level.",
+    ),
+    f(
+        "schema.changes[].at_s",
+        "s",
+        "When the producer asked to register a new alert schema version.",
+    ),
+    f(
+        "schema.changes[].from",
+        "string",
+        "Version it had (`\"10.0\"`).",
+    ),
+    f("schema.changes[].to", "string", "Version it asked for."),
+    f(
+        "schema.changes[].accepted",
+        "bool",
+        "Whether the registry's compatibility check accepted it; when refused the producer keeps its version.",
+    ),
+    f(
+        "schema.changes[].reason",
+        "string",
+        "apache-avro's reason for the refusal; empty when accepted.",
+    ),
+    f("schema.consumers[].name", "string", "Consumer name."),
+    f(
+        "schema.consumers[].undecodable",
+        "count",
+        "Alerts received that its reader schema could not decode (writer/reader resolution fails for some legal alerts of the writer version).",
+    ),
+    f(
+        "schema.consumers[].fields_lost",
+        "count",
+        "Alerts decoded with fields of the writer's schema missing from the reader's.",
+    ),
+    f(
         "config",
         "object",
         "The scenario as run, every default and `--set` resolved (same keys as the scenario file).",

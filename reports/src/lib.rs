@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod number;
 pub mod output;
 pub mod report;
+pub mod schema;
 
 pub use compare::{Comparison, compare, read_report};
 pub use gates::{GateReport, GateResult};
@@ -26,3 +27,4 @@ pub use report::{
     AlertTotals, ByteTotals, ConsumerReport, FORMAT_VERSION, FaultWindow, JobTotals, Report,
     Throughput,
 };
+pub use schema::{SchemaChangeRecord, SchemaConsumerRecord, SchemaReport};

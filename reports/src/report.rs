@@ -60,6 +60,10 @@ pub struct Report {
     /// Recovery figures, one per fault (see `metrics::recovery`).
     #[serde(default)]
     pub recovery: Vec<RecoveryRecord>,
+    /// Schema changes and undecodable alerts (see `schema`); absent when
+    /// the scenario uses none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<crate::schema::SchemaReport>,
     /// The scenario as run, all defaults and overrides resolved.
     pub config: Scenario,
 }
@@ -188,6 +192,7 @@ impl Report {
                 })
                 .collect(),
             recovery: Vec::new(),
+            schema: None,
             config: scenario.clone(),
         }
     }

@@ -4,6 +4,7 @@
 mod common;
 
 use alertsim_reports::fields::{FIELDS, markdown_table};
+use alertsim_reports::{SchemaChangeRecord, SchemaConsumerRecord, SchemaReport};
 use common::{smoke, synthetic_report};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -40,7 +41,22 @@ fn every_written_field_is_documented_and_every_documented_field_is_written() {
             at_s: 60.0,
             duration_s: 30.0,
         });
-    let report = synthetic_report(&scenario, 1.0, 0);
+    let mut report = synthetic_report(&scenario, 1.0, 0);
+    report.schema = Some(SchemaReport {
+        compatibility: "BACKWARD".into(),
+        changes: vec![SchemaChangeRecord {
+            at_s: 10.0,
+            from: "10.0".into(),
+            to: "11.0".into(),
+            accepted: false,
+            reason: "backward".into(),
+        }],
+        consumers: vec![SchemaConsumerRecord {
+            name: "community-1".into(),
+            undecodable: 3,
+            fields_lost: 0,
+        }],
+    });
     let v: Value = serde_json::from_str(&report.to_json()).unwrap_or_else(|e| panic!("{e}"));
     let mut written = Vec::new();
     leaves("", &v, &mut written);

@@ -51,6 +51,10 @@ const ENTRIES: &[Entry] = &[
         text: include_str!("../catalog/rubin-night.toml"),
     },
     Entry {
+        name: "schema-upgrade",
+        text: include_str!("../catalog/schema-upgrade.toml"),
+    },
+    Entry {
         name: "smoke",
         text: include_str!("../catalog/smoke.toml"),
     },

@@ -31,5 +31,6 @@ pub use sections::night::{Gap, Night};
 pub use sections::publisher::{Publisher, PublisherProfile};
 pub use sections::redis::Redis;
 pub use sections::scaler::{Combine, Rollout, Scaler, Strategy};
+pub use sections::schema_registry::SchemaRegistry;
 pub use sections::workers::{AckMode, Fidelity, Workers};
 pub use validate::Issue;

@@ -13,6 +13,7 @@ use crate::sections::night::Night;
 use crate::sections::publisher::Publisher;
 use crate::sections::redis::Redis;
 use crate::sections::scaler::Scaler;
+use crate::sections::schema_registry::SchemaRegistry;
 use crate::sections::workers::Workers;
 use crate::validate::{Checker, Issue};
 
@@ -51,6 +52,8 @@ pub struct Scenario {
     pub schema_changes: Vec<SchemaChange>,
     /// Random faults, expanded from the seed into more `faults`.
     pub chaos: Chaos,
+    /// `[schema_registry]`: compatibility level and starting schema version.
+    pub schema_registry: SchemaRegistry,
 }
 
 impl Default for Scenario {
@@ -71,6 +74,7 @@ impl Default for Scenario {
             faults: Vec::new(),
             schema_changes: Vec::new(),
             chaos: Chaos::default(),
+            schema_registry: SchemaRegistry::default(),
         }
     }
 }
@@ -102,6 +106,8 @@ impl Scenario {
             self.cluster.nodes,
             &mut c,
         );
+        self.schema_registry
+            .check(&self.schema_changes, &self.consumers, &mut c);
         c.into_issues()
     }
 

@@ -26,6 +26,7 @@ use crate::model::night::{Visit, schedule};
 use crate::model::redis::{EntryBody, EntryId, RedisStream};
 use crate::queue::EventQueue;
 use crate::rng::{Stream, stream};
+use crate::schema_evolution::{self, SchemaPlan, time_ms};
 use crate::sizes::AlertSizes;
 use crate::time::{SimDuration, SimTime};
 
@@ -193,6 +194,7 @@ struct Engine<'s> {
     cluster: Cluster,
     kafka: KafkaCluster,
     consumers: Consumers,
+    schema: Option<SchemaPlan>,
     rec: Recorder,
     worker_config: WorkerConfig,
     pods: Vec<Pod>,
@@ -311,6 +313,7 @@ impl<'s> Engine<'s> {
             cluster: Cluster::new(&s.cluster),
             kafka: KafkaCluster::new(&s.kafka),
             consumers: Consumers::new(&s.consumers),
+            schema: schema_evolution::plan_for(s),
             rec,
             worker_config: config::worker_config(&s.workers),
             pods: Vec::new(),
@@ -380,7 +383,11 @@ impl<'s> Engine<'s> {
         let events = self.queue.events_processed();
         let truncated = truncated || !self.finished();
         SimRun {
-            report: self.rec.finish(self.s, simulated_s),
+            report: schema_evolution::attach(
+                self.rec.finish(self.s, simulated_s),
+                self.schema,
+                self.s,
+            ),
             events,
             simulated_s,
             messages_processed: self.messages_processed,
@@ -1141,6 +1148,11 @@ impl<'s> Engine<'s> {
             receipts.clear();
             self.consumers
                 .receive_batch(&batch, |c, at| receipts.push((c, at)));
+            if let Some(plan) = &mut self.schema {
+                for &(c, at) in &receipts {
+                    plan.record(c, time_ms(batch.first), time_ms(at), 1);
+                }
+            }
             for &(c, at) in &receipts {
                 self.rec
                     .alert_received(c, at.saturating_since(readout_end).as_secs_f64());

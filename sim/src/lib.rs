@@ -32,6 +32,7 @@ pub mod fidelity;
 pub mod model;
 pub mod queue;
 pub mod rng;
+pub mod schema_evolution;
 pub mod sizes;
 pub mod sweep;
 pub mod time;

@@ -20,6 +20,15 @@ pub struct Consumer {
     /// Delay before it starts reading, in seconds (default 0).
     #[serde(default)]
     pub start_delay_s: f64,
+    /// Alert schema version it reads with (default: `schema_registry.start_version`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reader_version: Option<String>,
+    /// When it switches its reader schema, seconds from the start (with `reader_upgrade_to`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reader_upgrade_at_s: Option<f64>,
+    /// Version it switches its reader schema to at `reader_upgrade_at_s`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reader_upgrade_to: Option<String>,
 }
 
 /// The default nine consumers, with throughputs from 2,000 to 10,000 alerts/s.
@@ -30,6 +39,9 @@ pub fn default_consumers() -> Vec<Consumer> {
             throughput_alerts_per_s: f64::from(1000 + 1000 * i),
             fetch_latency_ms: default_fetch_latency(),
             start_delay_s: 0.0,
+            reader_version: None,
+            reader_upgrade_at_s: None,
+            reader_upgrade_to: None,
         })
         .collect()
 }

@@ -10,4 +10,5 @@ pub mod night;
 pub mod publisher;
 pub mod redis;
 pub mod scaler;
+pub mod schema_registry;
 pub mod workers;

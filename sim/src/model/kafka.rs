@@ -283,12 +283,18 @@ mod tests {
             throughput_alerts_per_s: 1e6,
             start_delay_s: 0.0,
             fetch_latency_ms: 0.0,
+            reader_version: None,
+            reader_upgrade_at_s: None,
+            reader_upgrade_to: None,
         };
         let slow = Consumer {
             name: "slow".into(),
             throughput_alerts_per_s: 100.0,
             start_delay_s: 0.0,
             fetch_latency_ms: 0.0,
+            reader_version: None,
+            reader_upgrade_at_s: None,
+            reader_upgrade_to: None,
         };
         let mut c = Consumers::new(&[fast, slow]);
         let batch = BatchOutcome {

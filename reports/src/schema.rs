@@ -1,0 +1,46 @@
+//! The `schema` section of report.json: the registry's verdict on each
+//! `[[schema_changes]]` entry and, per consumer, the alerts it could not
+//! decode or decoded with fields lost. Present only when the scenario uses
+//! schema changes or consumer reader versions.
+
+use serde::{Deserialize, Serialize};
+
+/// Schema changes and their effect on consumers.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchemaReport {
+    /// Compatibility level the registry checked.
+    pub compatibility: String,
+    /// One record per `[[schema_changes]]` entry, in time order.
+    pub changes: Vec<SchemaChangeRecord>,
+    /// One record per consumer, in scenario order.
+    pub consumers: Vec<SchemaConsumerRecord>,
+}
+
+/// The registry's verdict on one schema change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchemaChangeRecord {
+    /// When the producer tried to register the version.
+    pub at_s: f64,
+    /// Version the producer had.
+    pub from: String,
+    /// Version it asked for.
+    pub to: String,
+    /// Whether the registry accepted it (the producer switched).
+    pub accepted: bool,
+    /// Why it was refused; empty when accepted.
+    pub reason: String,
+}
+
+/// What one consumer could not read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchemaConsumerRecord {
+    /// Consumer name.
+    pub name: String,
+    /// Alerts received that its reader schema could not decode.
+    pub undecodable: u64,
+    /// Alerts decoded with fields of the writer's schema dropped.
+    pub fields_lost: u64,
+}

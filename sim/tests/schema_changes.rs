@@ -1,0 +1,42 @@
+//! The `schema-upgrade` catalogue scenario end to end: the rollback to 10.0
+//! is accepted, the re-upgrade to 11.0 refused, the 11.0 reader cannot
+//! decode the 10.0 alerts, the 10.0 reader decodes everything, and the
+//! report is deterministic.
+
+use alertsim_scenarios::Scenario;
+
+#[test]
+fn schema_upgrade_accepts_the_rollback_refuses_the_upgrade_and_counts_failures() {
+    let scenario = Scenario::resolve("schema-upgrade", &[]).expect("catalogue scenario loads");
+    let run = alertsim_sim::run(&scenario);
+    let schema = run.report.schema.clone().expect("schema section present");
+    eprintln!(
+        "{}",
+        serde_json::to_string_pretty(&schema).unwrap_or_default()
+    );
+    assert_eq!(schema.compatibility, "BACKWARD");
+    assert_eq!(schema.changes.len(), 2);
+    assert!(schema.changes[0].accepted, "{:?}", schema.changes[0]);
+    assert!(!schema.changes[1].accepted);
+    assert!(schema.changes[1].reason.starts_with("backward"));
+    assert_eq!(schema.changes[1].from, "10.0");
+    let [c1, c2, c3] = &schema.consumers[..] else {
+        panic!("three consumers expected: {:?}", schema.consumers);
+    };
+    let received: Vec<u64> = run.report.consumers.iter().map(|c| c.received).collect();
+    assert!(c1.undecodable > 0 && c1.undecodable < received[0]);
+    assert_eq!(c2.undecodable, 0);
+    assert!(
+        c3.undecodable < c1.undecodable,
+        "the upgrade at 100 s stops failures"
+    );
+    assert!([c1, c2, c3].iter().all(|c| c.fields_lost == 0));
+    let again = alertsim_sim::run(&scenario);
+    assert_eq!(run.report.to_json(), again.report.to_json());
+}
+
+#[test]
+fn scenarios_without_schema_settings_have_no_schema_section() {
+    let scenario = Scenario::resolve("smoke", &[]).expect("smoke loads");
+    assert!(alertsim_sim::run(&scenario).report.schema.is_none());
+}
