@@ -50,11 +50,7 @@ pub fn run(cmd: BrokerCommand) -> anyhow::Result<ExitCode> {
             args.partitions
         )));
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("building the tokio runtime")?;
+    let runtime = super::runtime()?;
     runtime.block_on(async move {
         let broker = EmbeddedBroker::start_on(listen)
             .await

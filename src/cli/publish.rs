@@ -92,8 +92,32 @@ pub struct BenchArgs {
     pub kafka: KafkaArgs,
 }
 
-fn parse_profile(s: &str) -> Result<Profile, String> {
+/// Parses `--profile` (clap value parser).
+pub fn parse_profile(s: &str) -> Result<Profile, String> {
     s.parse().map_err(|e| format!("{e}"))
+}
+
+/// Where a publishing command gets its schema id: registered under
+/// `subject` in the registry at `registry`, or Rubin's deterministic id.
+pub async fn resolve_schema_id(registry: Option<&str>, subject: &str) -> anyhow::Result<i32> {
+    use alertsim_core::alert::schema::{SCHEMA_MAJOR, SCHEMA_MINOR, alert_schema_json};
+    use alertsim_core::registry::{RegistryClient, SchemaIdSource};
+    use anyhow::Context;
+    let source = match registry {
+        Some(url) => SchemaIdSource::Registry {
+            client: RegistryClient::new(url)
+                .map_err(|e| crate::cli::exit::bad_input(format!("--registry {url}: {e}")))?,
+            subject: subject.to_owned(),
+            schema: alert_schema_json(),
+            register: true,
+        },
+        None => SchemaIdSource::Rubin {
+            major: SCHEMA_MAJOR.unsigned_abs(),
+            minor: SCHEMA_MINOR.unsigned_abs(),
+        },
+    };
+    let id = source.resolve().await.context("resolving the schema id")?;
+    i32::try_from(id).context("schema id above i32")
 }
 
 /// Runs a publish subcommand.
@@ -107,14 +131,4 @@ pub fn run(cmd: PublishCommand) -> anyhow::Result<ExitCode> {
 /// Runs `alertsim replay`.
 pub fn run_replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     replay::run(args)
-}
-
-/// A tokio runtime for the publisher commands.
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    use anyhow::Context;
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("building the tokio runtime")
 }

@@ -43,11 +43,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             args.listen
         ))
     })?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("building the tokio runtime")?;
+    let runtime = super::runtime()?;
     runtime.block_on(async move {
         let config = ServerConfig {
             listen,

@@ -10,16 +10,15 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use alertsim_core::alert::generate::{AlertGenerator, GeneratorConfig};
-use alertsim_core::alert::schema::{SCHEMA_MAJOR, SCHEMA_MINOR, alert_schema_json};
 use alertsim_core::fanout::{consumer_group, stream_key};
 use alertsim_core::publish::Profile;
 use alertsim_core::publish::kafka::{AlertPublisher, PublisherConfig};
-use alertsim_core::registry::{RegistryClient, SchemaIdSource};
 use alertsim_core::worker::{AckMode, WorkerConfig, WorkerSettings, run_worker_until};
 use alertsim_loadgen::AlertProcessor;
 use anyhow::Context;
 
 use super::exit::bad_input;
+use super::publish::{parse_profile, resolve_schema_id};
 use super::registry::stop_signal;
 
 /// Arguments of `worker`.
@@ -81,10 +80,6 @@ enum AckArg {
     After,
 }
 
-fn parse_profile(s: &str) -> Result<Profile, String> {
-    s.parse().map_err(|e| format!("{e}"))
-}
-
 /// Runs `worker`.
 pub fn run(args: WorkerArgs) -> anyhow::Result<ExitCode> {
     let mut config = WorkerConfig::rubin();
@@ -104,31 +99,14 @@ pub fn run(args: WorkerArgs) -> anyhow::Result<ExitCode> {
     }
     let client = redis::Client::open(args.redis.as_str())
         .map_err(|e| bad_input(format!("--redis {}: {e}", args.redis)))?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("building the tokio runtime")?;
+    let runtime = super::runtime()?;
     runtime.block_on(async move {
-        let source = match &args.registry {
-            Some(url) => SchemaIdSource::Registry {
-                client: RegistryClient::new(url)
-                    .map_err(|e| bad_input(format!("--registry {url}: {e}")))?,
-                subject: args.subject.clone(),
-                schema: alert_schema_json(),
-                register: true,
-            },
-            None => SchemaIdSource::Rubin {
-                major: SCHEMA_MAJOR.unsigned_abs(),
-                minor: SCHEMA_MINOR.unsigned_abs(),
-            },
-        };
-        let schema_id = source.resolve().await.context("resolving the schema id")?;
+        let schema_id = resolve_schema_id(args.registry.as_deref(), &args.subject).await?;
         let publisher = AlertPublisher::new(&PublisherConfig {
             bootstrap: args.kafka.clone(),
             topic: args.topic.clone(),
             profile: args.profile,
-            schema_id: i32::try_from(schema_id).context("schema id above i32")?,
+            schema_id,
             spool_dir: args.spool.clone(),
             overrides: Vec::new(),
         })

@@ -3,14 +3,13 @@
 use std::process::ExitCode;
 
 use alertsim_core::alert::generate::{AlertGenerator, GeneratorConfig};
-use alertsim_core::alert::schema::{SCHEMA_MAJOR, SCHEMA_MINOR, alert_schema_json};
 use alertsim_core::publish::kafka::{AlertPublisher, PublisherConfig};
-use alertsim_core::registry::{RegistryClient, SchemaIdSource};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{AlertsArgs, runtime, target};
+use super::{AlertsArgs, resolve_schema_id, target};
 use crate::cli::exit::bad_input;
+use crate::cli::runtime;
 
 /// Runs `publish alerts`.
 pub fn run(args: AlertsArgs) -> anyhow::Result<ExitCode> {
@@ -23,26 +22,13 @@ pub fn run(args: AlertsArgs) -> anyhow::Result<ExitCode> {
 async fn publish(args: AlertsArgs) -> anyhow::Result<ExitCode> {
     let generator =
         AlertGenerator::new(GeneratorConfig::default(), args.seed).context("alert generator")?;
-    let source = match &args.registry {
-        Some(url) => SchemaIdSource::Registry {
-            client: RegistryClient::new(url)
-                .map_err(|e| bad_input(format!("--registry {url}: {e}")))?,
-            subject: args.subject.clone(),
-            schema: alert_schema_json(),
-            register: true,
-        },
-        None => SchemaIdSource::Rubin {
-            major: SCHEMA_MAJOR.unsigned_abs(),
-            minor: SCHEMA_MINOR.unsigned_abs(),
-        },
-    };
-    let schema_id = source.resolve().await.context("resolving the schema id")?;
+    let schema_id = resolve_schema_id(args.registry.as_deref(), &args.subject).await?;
     let target = target::open(&args.kafka).await?;
     let config = PublisherConfig {
         bootstrap: target.bootstrap.clone(),
         topic: args.kafka.topic.clone(),
         profile: args.kafka.profile,
-        schema_id: i32::try_from(schema_id).context("schema id above i32")?,
+        schema_id,
         spool_dir: args.spool.clone(),
         overrides: Vec::new(),
     };

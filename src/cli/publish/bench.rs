@@ -7,8 +7,9 @@ use alertsim_core::publish::bench;
 use alertsim_core::publish::kafka::PublisherConfig;
 use anyhow::Context;
 
-use super::{BenchArgs, runtime, target};
+use super::{BenchArgs, target};
 use crate::cli::exit::bad_input;
+use crate::cli::runtime;
 
 /// Runs `publish bench`.
 pub fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {

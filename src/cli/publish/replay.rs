@@ -8,8 +8,9 @@ use alertsim_core::publish::replay::replay;
 use alertsim_core::publish::{Profile, Spool};
 use anyhow::Context;
 
-use super::{parse_profile, runtime};
+use super::parse_profile;
 use crate::cli::exit::bad_input;
+use crate::cli::runtime;
 
 /// Arguments of `replay`.
 #[derive(Debug, clap::Args)]
