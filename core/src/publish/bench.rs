@@ -13,12 +13,11 @@
 use std::collections::VecDeque;
 use std::time::Instant;
 
-use rdkafka::message::{Header, OwnedHeaders};
-use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::producer::FutureProducer;
 use serde::Serialize;
 
 use super::error::PublishError;
-use super::kafka::{AlertPublisher, PublisherConfig, TIMESTAMP_HEADER, epoch_ms, producer_config};
+use super::kafka::{AlertPublisher, PublisherConfig, alert_record, producer_config};
 use super::spool::SpoolKey;
 use crate::alert::records::Alert;
 use crate::alert::reference::reference_alert;
@@ -109,13 +108,7 @@ async fn raw_pass(
     let window = config.profile.max_unacknowledged();
     let mut pending = VecDeque::with_capacity(window);
     for _ in 0..count {
-        let headers = OwnedHeaders::new().insert(Header {
-            key: TIMESTAMP_HEADER,
-            value: Some(epoch_ms().to_string().as_bytes()),
-        });
-        let mut record = FutureRecord::<(), [u8]>::to(&config.topic)
-            .payload(message)
-            .headers(headers);
+        let mut record = alert_record(&config.topic, message);
         loop {
             match producer.send_result(record) {
                 Ok(delivery) => break pending.push_back(delivery),

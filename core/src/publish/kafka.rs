@@ -86,6 +86,16 @@ pub fn producer_config(config: &PublisherConfig) -> ClientConfig {
     client
 }
 
+/// The record of one alert message as Rubin produces it: null key, the
+/// message as value, and a `producer_timestamp` header stamped now.
+pub fn alert_record<'a>(topic: &'a str, message: &'a [u8]) -> FutureRecord<'a, (), [u8]> {
+    let headers = OwnedHeaders::new().insert(Header {
+        key: TIMESTAMP_HEADER,
+        value: Some(epoch_ms().to_string().as_bytes()),
+    });
+    FutureRecord::to(topic).payload(message).headers(headers)
+}
+
 /// The time now as epoch milliseconds, the `producer_timestamp` value.
 pub fn epoch_ms() -> i64 {
     SystemTime::now()
@@ -176,13 +186,7 @@ impl AlertPublisher {
         self.ledger.accept();
         let mut retries = 0;
         loop {
-            let headers = OwnedHeaders::new().insert(Header {
-                key: TIMESTAMP_HEADER,
-                value: Some(epoch_ms().to_string().as_bytes()),
-            });
-            let record = FutureRecord::<(), [u8]>::to(&self.topic)
-                .payload(message)
-                .headers(headers);
+            let record = alert_record(&self.topic, message);
             let sent = Instant::now();
             match self.producer.send_result(record) {
                 Ok(delivery) => {

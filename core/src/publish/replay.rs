@@ -9,12 +9,11 @@
 
 use std::time::Duration;
 
-use rdkafka::message::{Header, OwnedHeaders};
-use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::producer::FutureProducer;
 use serde::Serialize;
 
 use super::error::PublishError;
-use super::kafka::{TIMESTAMP_HEADER, classify, client_config, epoch_ms};
+use super::kafka::{alert_record, classify, client_config};
 use super::policy::Failure;
 use super::profile::Profile;
 use super::spool::Spool;
@@ -54,13 +53,7 @@ pub async fn replay(
         let mut deliveries = Vec::with_capacity(chunk.len());
         for entry in chunk {
             let message = spool.read(entry)?;
-            let headers = OwnedHeaders::new().insert(Header {
-                key: TIMESTAMP_HEADER,
-                value: Some(epoch_ms().to_string().as_bytes()),
-            });
-            let mut record = FutureRecord::<(), [u8]>::to(topic)
-                .payload(&message)
-                .headers(headers);
+            let mut record = alert_record(topic, &message);
             loop {
                 match producer.send_result(record) {
                     Ok(delivery) => break deliveries.push(delivery),
