@@ -7,6 +7,7 @@ pub mod codec;
 pub mod container;
 pub mod fits;
 pub mod generate;
+pub mod identity;
 pub mod records;
 pub mod reference;
 pub mod schema;

@@ -379,6 +379,11 @@ pub const FIELDS: &[Field] = &[
         "Alerts decoded with fields of the writer's schema missing from the reader's.",
     ),
     f(
+        "partial",
+        "bool",
+        "Present (true) only when a load run was interrupted (Ctrl-C): the figures cover the part of the night that ran, and the gates are not a verdict on the whole scenario.",
+    ),
+    f(
         "config",
         "object",
         "The scenario as run, every default and `--set` resolved (same keys as the scenario file).",

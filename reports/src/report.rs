@@ -64,6 +64,10 @@ pub struct Report {
     /// the scenario uses none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<crate::schema::SchemaReport>,
+    /// The run was interrupted and covers part of the scenario only
+    /// (written only when true).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub partial: bool,
     /// The scenario as run, all defaults and overrides resolved.
     pub config: Scenario,
 }
@@ -193,6 +197,7 @@ impl Report {
                 .collect(),
             recovery: Vec::new(),
             schema: None,
+            partial: false,
             config: scenario.clone(),
         }
     }

@@ -42,6 +42,7 @@ fn every_written_field_is_documented_and_every_documented_field_is_written() {
             duration_s: 30.0,
         });
     let mut report = synthetic_report(&scenario, 1.0, 0);
+    report.partial = true;
     report.schema = Some(SchemaReport {
         compatibility: "BACKWARD".into(),
         changes: vec![SchemaChangeRecord {

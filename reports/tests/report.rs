@@ -179,3 +179,27 @@ fn junit_demo_when_asked() {
         junit::write(&r, std::path::Path::new(&path)).unwrap_or_else(|e| panic!("{e}"));
     }
 }
+
+#[test]
+fn a_partial_report_says_so_on_every_page_and_only_then() {
+    let s = smoke();
+    let mut report = synthetic_report(&s, 2.0, 1);
+    let whole = report.to_json();
+    assert!(
+        !whole.contains("\"partial\""),
+        "a whole run writes no partial field"
+    );
+    report.partial = true;
+    assert!(report.to_json().contains("\"partial\": true"));
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    write_reports(&report, dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    for f in ["report.md", "report.html"] {
+        let text = std::fs::read_to_string(dir.path().join(f)).unwrap_or_default();
+        assert!(
+            text.contains("Partial report"),
+            "{f} does not say it is partial"
+        );
+    }
+    let back: Report = serde_json::from_str(&report.to_json()).unwrap_or_else(|e| panic!("{e}"));
+    assert!(back.partial);
+}

@@ -104,6 +104,10 @@ pub fn epoch_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// Told how each alert ended, as it ends: its key, its outcome and its
+/// message size in bytes. Load runs use it to time every delivery.
+pub type OutcomeObserver = Box<dyn FnMut(&SpoolKey, Outcome, usize) + Send>;
+
 /// What a delivery future resolves to.
 type DeliveryResult = <DeliveryFuture as std::future::Future>::Output;
 
@@ -125,6 +129,7 @@ pub struct AlertPublisher {
     in_flight: VecDeque<InFlight>,
     ledger: Ledger,
     buffer: Vec<u8>,
+    observer: Option<OutcomeObserver>,
 }
 
 impl AlertPublisher {
@@ -143,7 +148,14 @@ impl AlertPublisher {
             in_flight: VecDeque::new(),
             ledger: Ledger::default(),
             buffer: Vec::new(),
+            observer: None,
         })
+    }
+
+    /// Calls `observer` for every alert as it ends (delivered, spooled or
+    /// lost), after the ledger has counted it.
+    pub fn set_observer(&mut self, observer: OutcomeObserver) {
+        self.observer = Some(observer);
     }
 
     /// The counts so far.
@@ -261,7 +273,7 @@ impl AlertPublisher {
                     partition: delivery.partition,
                     offset: delivery.offset,
                 };
-                self.ledger.record(outcome, flight.bytes, elapsed);
+                self.record(&flight.key, outcome, flight.bytes, elapsed);
             }
             Ok(Err((error, message))) => {
                 let failure = classify(&error);
@@ -280,6 +292,13 @@ impl AlertPublisher {
         Ok(())
     }
 
+    fn record(&mut self, key: &SpoolKey, outcome: Outcome, bytes: usize, elapsed: Duration) {
+        self.ledger.record(outcome, bytes, elapsed);
+        if let Some(observer) = &mut self.observer {
+            observer(key, outcome, bytes);
+        }
+    }
+
     fn give_up(
         &mut self,
         verdict: Verdict,
@@ -291,15 +310,18 @@ impl AlertPublisher {
         match verdict {
             Verdict::Lose => {
                 tracing::warn!(alert = %key, %reason, "alert lost");
-                self.ledger
-                    .record(Outcome::Lost(failure), message.len(), Duration::ZERO);
+                self.record(&key, Outcome::Lost(failure), message.len(), Duration::ZERO);
             }
             // The policy never asks to retry a delivery (librdkafka already
             // retried it until the timeout); spooling keeps the alert.
             Verdict::Spool | Verdict::Retry { .. } => {
                 self.spool.put(key, message, reason)?;
-                self.ledger
-                    .record(Outcome::Spooled(failure), message.len(), Duration::ZERO);
+                self.record(
+                    &key,
+                    Outcome::Spooled(failure),
+                    message.len(),
+                    Duration::ZERO,
+                );
             }
         }
         Ok(())

@@ -145,6 +145,9 @@ pub fn render(r: &Report) -> Result<String, ReportError> {
         desc = escape(&r.description),
         cls = verdict.to_lowercase(),
     );
+    if r.partial {
+        h.push_str("<p class=\"fail\">Partial report: the run was interrupted; the figures cover only the part of the night that ran.</p>\n");
+    }
     h.push_str("<h2>Gates</h2>\n<table><tr><th>gate</th><th>result</th><th>actual</th><th>limit</th><th>detail</th></tr>\n");
     for g in &r.gates.results {
         let (cls, word) = if g.passed {

@@ -14,6 +14,9 @@ pub fn render(r: &Report) -> String {
     if !r.description.is_empty() {
         let _ = writeln!(s, "{}\n", r.description);
     }
+    if r.partial {
+        s.push_str("> **Partial report:** the run was interrupted; the figures cover only the part of the night that ran.\n\n");
+    }
     s.push_str("## Gates\n\n| gate | result | actual | limit | detail |\n| --- | --- | --- | --- | --- |\n");
     for g in &r.gates.results {
         let _ = writeln!(
