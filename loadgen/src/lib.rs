@@ -4,6 +4,7 @@
 pub mod alert_processor;
 #[cfg(feature = "embedded-broker")]
 pub mod embedded_broker;
+pub mod load;
 pub mod redis_pipeline;
 pub mod redis_server;
 

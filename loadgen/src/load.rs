@@ -1,0 +1,39 @@
+//! `alertsim load`: a scenario run through the real production path
+//! against real services, reported as the simulator reports it.
+//!
+//! The pieces, each in its own file:
+//! - [`plan`]: the night's visits, drawn as the simulator draws them, and
+//!   the shard this process runs;
+//! - [`clock`]: scenario time on the wall clock (`--time-scale`);
+//! - [`services`]: the Kafka, Redis and registry used, started locally when
+//!   not given;
+//! - [`fanout`]: writes each visit's detector events at its time (open model);
+//! - [`scaler`]: the core's KEDA poll loop creating local Jobs from the lag;
+//! - [`job`] and [`processor`]: what a Job runs (the production worker loop,
+//!   the generator and the production publisher);
+//! - [`consumers`]: the community brokers, timing every alert's receipt;
+//! - [`lag_probe`]: the stream's lag as KEDA reads it;
+//! - [`sampler`]: the gauges and the progress;
+//! - [`faults`]: the scenario's faults, done for real where possible;
+//! - [`run`]: puts them together, drains, and builds the report.
+
+pub mod clock;
+pub mod consumers;
+pub mod fanout;
+pub mod faults;
+pub mod job;
+pub mod lag_probe;
+pub mod plan;
+pub mod processor;
+pub mod run;
+pub mod sampler;
+pub mod scaler;
+pub mod services;
+pub mod state;
+
+pub use clock::LoadClock;
+pub use faults::FaultRun;
+pub use plan::{BadShard, LoadPlan, Shard};
+pub use run::{LoadError, LoadOptions, LoadOutcome, run_load};
+pub use sampler::LoadProgress;
+pub use services::{ServiceFlags, Services};

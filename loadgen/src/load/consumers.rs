@@ -1,0 +1,153 @@
+//! The community brokers of a load run: one independent rdkafka consumer
+//! per scenario consumer, each in a consumer group of its own, reading the
+//! alert topic from the beginning. Each alert is attributed to its visit by
+//! the first bytes of its datum and its latency is measured from the
+//! visit's readout. Messages produced before the run started (an external
+//! topic's history) are skipped by their `producer_timestamp` header. The
+//! first consumer also counts duplicates (an alert id seen twice).
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use alertsim_core::alert::identity::message_identity;
+use alertsim_core::publish::kafka::TIMESTAMP_HEADER;
+use rdkafka::ClientConfig;
+use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::message::{BorrowedMessage, Headers, Message};
+use tokio::sync::watch;
+
+use super::state::{Counters, RunState};
+
+/// How long a consumer keeps reading after the run asked it to finish,
+/// once nothing new arrives.
+pub const QUIET_AFTER_FINISH: Duration = Duration::from_secs(3);
+
+/// Why a consumer could not start.
+#[derive(Debug, thiserror::Error)]
+#[error("consumer {name}: {source}")]
+pub struct ConsumerError {
+    /// The scenario consumer's name.
+    pub name: String,
+    /// The client's error.
+    pub source: rdkafka::error::KafkaError,
+}
+
+/// Creates and subscribes consumer `index` of the scenario.
+pub fn subscribe(
+    state: &RunState,
+    index: usize,
+    run_id: &str,
+) -> Result<StreamConsumer, ConsumerError> {
+    let name = state
+        .scenario
+        .consumers
+        .get(index)
+        .map(|c| c.name.clone())
+        .unwrap_or_default();
+    let failed = |source| ConsumerError {
+        name: name.clone(),
+        source,
+    };
+    let consumer: StreamConsumer = ClientConfig::new()
+        .set("bootstrap.servers", &state.endpoints.kafka)
+        .set("group.id", format!("alertsim-load-{name}-{run_id}"))
+        .set("auto.offset.reset", "earliest")
+        .set("enable.auto.commit", "false")
+        .set("fetch.wait.max.ms", "10")
+        .set("fetch.message.max.bytes", "10485760")
+        .create()
+        .map_err(failed)?;
+    consumer
+        .subscribe(&[state.endpoints.topic.as_str()])
+        .map_err(failed)?;
+    Ok(consumer)
+}
+
+/// Reads until `finish` is raised and the topic has been quiet for
+/// [`QUIET_AFTER_FINISH`]; returns the messages read.
+pub async fn run_consumer(
+    state: Arc<RunState>,
+    index: usize,
+    consumer: StreamConsumer,
+    run_start_ms: i64,
+    mut finish: watch::Receiver<bool>,
+) -> u64 {
+    let mut seen = (index == 0).then(HashSet::new);
+    let mut read = 0u64;
+    loop {
+        let finishing = *finish.borrow();
+        let message = if finishing {
+            match tokio::time::timeout(QUIET_AFTER_FINISH, consumer.recv()).await {
+                Ok(m) => m,
+                Err(_) => break,
+            }
+        } else {
+            tokio::select! {
+                m = consumer.recv() => m,
+                _ = finish.changed() => continue,
+            }
+        };
+        match message {
+            Ok(m) => {
+                if record(&state, index, &m, run_start_ms, seen.as_mut()) {
+                    read += 1;
+                }
+            }
+            Err(error) => tracing::debug!(%error, consumer = index, "consumer error"),
+        }
+    }
+    read
+}
+
+/// Records one message; false when it is not this run's.
+fn record(
+    state: &RunState,
+    index: usize,
+    message: &BorrowedMessage<'_>,
+    run_start_ms: i64,
+    seen: Option<&mut HashSet<i64>>,
+) -> bool {
+    if produced_ms(message).is_some_and(|ms| ms < run_start_ms) {
+        return false;
+    }
+    let Some(payload) = message.payload() else {
+        return false;
+    };
+    let identity = match message_identity(payload) {
+        Ok((_, identity)) => identity,
+        Err(error) => {
+            tracing::warn!(%error, consumer = index, "a message on the topic is not an alert");
+            return false;
+        }
+    };
+    let Some(visit) = state.plan.by_number(identity.visit) else {
+        return false;
+    };
+    let owned = u32::try_from(identity.detector).is_ok_and(|d| state.plan.shard().owns(d));
+    if !owned {
+        return false;
+    }
+    let latency_s = state.clock.now_s() - visit.readout_end_s;
+    let mut recorder = state.recorder();
+    recorder.alert_received(index, latency_s);
+    if let Some(seen) = seen {
+        if seen.insert(identity.dia_source_id) {
+            Counters::bump(&state.counters.alerts_consumed);
+        } else {
+            recorder.alert_duplicated(visit.index);
+        }
+    }
+    true
+}
+
+/// The `producer_timestamp` header, epoch ms.
+fn produced_ms(message: &BorrowedMessage<'_>) -> Option<i64> {
+    let headers = message.headers()?;
+    headers
+        .iter()
+        .find(|h| h.key == TIMESTAMP_HEADER)
+        .and_then(|h| h.value)
+        .and_then(|v| std::str::from_utf8(v).ok())
+        .and_then(|s| s.parse().ok())
+}

@@ -1,0 +1,222 @@
+//! The scenario's faults done for real, each at its scenario time: the
+//! local broker stopped and restarted (broker outage, network partition,
+//! Kafka redeploy), Redis paused with `CLIENT PAUSE` (outage) or flushed
+//! and paused (restart empty), the local registry stopped, busy worker
+//! Jobs killed mid-detector, the scaler held (KEDA operator restart), the
+//! Jobs deleted as KEDA 2.16's rollout does (spec change), the stream
+//! trimmed. Faults that cannot be done to real services here (slow or
+//! full broker disks, node loss, slow pod start-up) are skipped and
+//! listed as such; so are broker and registry faults against services
+//! this process did not start.
+
+use std::sync::Arc;
+
+use alertsim_core::jobs::JobRuntime;
+use alertsim_core::jobs::local::LocalRuntime;
+use alertsim_scenarios::sections::faults::Fault;
+use serde::Serialize;
+
+use super::services::Services;
+use super::state::RunState;
+
+/// What became of one fault.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FaultRun {
+    /// The fault's kind.
+    pub kind: String,
+    /// Start, scenario seconds.
+    pub at_s: f64,
+    /// End, scenario seconds.
+    pub end_s: f64,
+    /// Whether it was done for real.
+    pub applied: bool,
+    /// What was done, or why not.
+    pub note: String,
+}
+
+/// How a fault is carried out.
+enum Action {
+    StopBroker,
+    PauseRedis { flush: bool },
+    StopRegistry,
+    KillWorkers(u32),
+    HoldScaler,
+    Rollout,
+    Trim(u64),
+    Skip(&'static str),
+}
+
+fn action(fault: &Fault) -> Action {
+    match fault {
+        Fault::BrokerOutage { .. }
+        | Fault::NetworkPartition { .. }
+        | Fault::KafkaRedeploy { .. } => Action::StopBroker,
+        Fault::RedisOutage { .. } => Action::PauseRedis { flush: false },
+        Fault::RedisRestartEmpty { .. } => Action::PauseRedis { flush: true },
+        Fault::RegistryOutage { .. } => Action::StopRegistry,
+        Fault::WorkerCrash { pods, .. } => Action::KillWorkers(*pods),
+        Fault::KedaOperatorRestart { .. } => Action::HoldScaler,
+        Fault::ScaledJobSpecChange { .. } => Action::Rollout,
+        Fault::StreamTrim { maxlen, .. } => Action::Trim(*maxlen),
+        Fault::BrokerSlow { .. } => Action::Skip("no latency injection into a real broker here"),
+        Fault::BrokerDiskFull { .. } => Action::Skip("the broker's disk cannot be filled here"),
+        Fault::NodeLoss { .. } => Action::Skip("local Jobs have no nodes"),
+        Fault::SlowPodStartup { .. } => Action::Skip("local Jobs start after a fixed delay"),
+        #[allow(unreachable_patterns)]
+        _ => Action::Skip("not a fault the load generator can do"),
+    }
+}
+
+/// Runs every fault of the scenario at its time; returns what was done.
+pub async fn run_faults(
+    state: Arc<RunState>,
+    services: Arc<Services>,
+    runtime: Arc<LocalRuntime>,
+) -> Vec<FaultRun> {
+    let mut faults: Vec<Fault> = state.scenario.faults.clone();
+    faults.sort_by(|a, b| a.window_s().0.total_cmp(&b.window_s().0));
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, fault) in faults.into_iter().enumerate() {
+        let (state, services, runtime) = (state.clone(), services.clone(), runtime.clone());
+        tasks.spawn(async move { (i, run_fault(&state, &services, &runtime, &fault).await) });
+    }
+    let mut done = Vec::new();
+    while let Some(Ok(run)) = tasks.join_next().await {
+        done.push(run);
+    }
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
+async fn run_fault(
+    state: &RunState,
+    services: &Services,
+    runtime: &LocalRuntime,
+    fault: &Fault,
+) -> FaultRun {
+    let (at_s, end_s) = fault.window_s();
+    let mut run = FaultRun {
+        kind: fault.kind().to_owned(),
+        at_s,
+        end_s,
+        applied: false,
+        note: String::new(),
+    };
+    tokio::select! {
+        () = state.clock.sleep_until(at_s) => {}
+        () = state.stopped() => {
+            run.note = "the run ended first".into();
+            return run;
+        }
+    }
+    let until_end = async {
+        tokio::select! {
+            () = state.clock.sleep_until(end_s) => {}
+            () = state.stopped() => {}
+        }
+    };
+    let result: Result<String, String> = match action(fault) {
+        Action::StopBroker => {
+            if services.stop_broker().await {
+                until_end.await;
+                services
+                    .restart_broker()
+                    .await
+                    .map(|()| "in-process broker stopped, then restarted".into())
+                    .map_err(|e| e.to_string())
+            } else {
+                Err("the broker is external (--kafka): it cannot be stopped from here".into())
+            }
+        }
+        Action::PauseRedis { flush } => pause_redis(state, end_s - at_s, flush).await,
+        Action::StopRegistry => {
+            if services.stop_registry().await {
+                until_end.await;
+                services
+                    .restart_registry()
+                    .await
+                    .map(|()| "in-process registry stopped, then restarted".into())
+                    .map_err(|e| e.to_string())
+            } else {
+                Err("the registry is external (--registry): it cannot be stopped from here".into())
+            }
+        }
+        Action::KillWorkers(pods) => {
+            let mut killed = 0;
+            for name in state.busy_jobs().into_iter().take(pods as usize) {
+                if runtime.delete(&name).await.is_ok() {
+                    killed += 1;
+                }
+            }
+            Ok(format!("{killed} busy worker Jobs killed mid-detector"))
+        }
+        Action::HoldScaler => {
+            state.pause_scaler_until(end_s);
+            Ok("scaler held".into())
+        }
+        Action::Rollout => match runtime.delete_unfinished().await {
+            Ok(deleted) => Ok(format!(
+                "{} unfinished Jobs deleted (rollout)",
+                deleted.len()
+            )),
+            Err(e) => Err(e.to_string()),
+        },
+        Action::Trim(maxlen) => trim(state, maxlen).await,
+        Action::Skip(why) => Err(why.into()),
+    };
+    match result {
+        Ok(note) => {
+            run.applied = true;
+            run.note = note;
+        }
+        Err(note) => {
+            tracing::warn!(fault = fault.kind(), %note, "fault not applied");
+            run.note = note;
+        }
+    }
+    run
+}
+
+async fn admin(state: &RunState) -> Result<redis::aio::MultiplexedConnection, String> {
+    let client = redis::Client::open(state.endpoints.redis.as_str()).map_err(|e| e.to_string())?;
+    client
+        .get_multiplexed_async_connection()
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// `CLIENT PAUSE` for the fault's length (all commands), after a
+/// `FLUSHALL` when Redis comes back empty.
+async fn pause_redis(state: &RunState, duration_s: f64, flush: bool) -> Result<String, String> {
+    let mut conn = admin(state).await?;
+    if flush {
+        redis::cmd("FLUSHALL")
+            .query_async::<()>(&mut conn)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    let ms = u64::try_from(state.clock.wall(duration_s).as_millis()).unwrap_or(u64::MAX);
+    redis::cmd("CLIENT")
+        .arg("PAUSE")
+        .arg(ms)
+        .arg("ALL")
+        .query_async::<()>(&mut conn)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(format!(
+        "{}CLIENT PAUSE {ms} ms ALL",
+        if flush { "FLUSHALL, then " } else { "" }
+    ))
+}
+
+async fn trim(state: &RunState, maxlen: u64) -> Result<String, String> {
+    let mut conn = admin(state).await?;
+    let removed: u64 = redis::cmd("XTRIM")
+        .arg(&state.endpoints.stream)
+        .arg("MAXLEN")
+        .arg(maxlen)
+        .query_async(&mut conn)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(format!("XTRIM MAXLEN {maxlen}: {removed} entries removed"))
+}

@@ -1,0 +1,112 @@
+//! What each local Job of a load run runs: the production worker loop on
+//! the run's Redis stream, with a [`LoadProcessor`] that publishes through
+//! a publisher of its own, as a pod would. The schema id is looked up in
+//! the registry when the Job starts, as the packager does, so a Job
+//! starting while the registry is down fails and its event waits in the
+//! stream for the next one.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use alertsim_core::alert::generate::{AlertGenerator, GeneratorConfig};
+use alertsim_core::alert::schema::alert_schema_json;
+use alertsim_core::jobs::local::JobContext;
+use alertsim_core::publish::Profile;
+use alertsim_core::publish::kafka::{AlertPublisher, PublisherConfig};
+use alertsim_core::registry::{RegistryClient, SchemaIdSource};
+use alertsim_core::worker::{WorkerConfig, WorkerSettings, run_worker_until};
+use alertsim_scenarios::{PublisherProfile, Scenario};
+
+use super::clock::LoadClock;
+use super::processor::LoadProcessor;
+use super::state::RunState;
+
+/// The publisher profile the scenario names.
+pub fn profile(scenario: &Scenario) -> Profile {
+    match scenario.publisher.profile {
+        PublisherProfile::Rubin => Profile::Rubin,
+        PublisherProfile::Safe => Profile::Safe,
+    }
+}
+
+/// The scenario's worker settings with their timeouts on the wall clock.
+pub fn worker_config(scenario: &Scenario, clock: &LoadClock) -> WorkerConfig {
+    let mut config = alertsim_sim::config::worker_config(&scenario.workers);
+    config.listen_timeout = clock.wall(scenario.workers.listen_timeout_s);
+    config.message_expiration = clock.wall(scenario.workers.max_message_age_s);
+    config.empty_read_pause = Duration::from_millis(50);
+    config
+}
+
+/// Runs one Job: returns its exit code (0 normal, 1 failure or deletion).
+pub async fn run_job(state: Arc<RunState>, mut context: JobContext) -> i32 {
+    let started_s = state.clock.now_s();
+    state
+        .recorder()
+        .pod_started(state.scenario.cluster.pod_startup_s.mean());
+    let result = run_worker(&state, &mut context).await;
+    state.set_busy(&context.name, false);
+    match result {
+        Ok((code, busy_s)) => {
+            let total = state.clock.now_s() - started_s;
+            state.recorder().pod_time(busy_s, (total - busy_s).max(0.0));
+            code
+        }
+        Err(error) => {
+            tracing::warn!(job = %context.name, %error, "worker Job failed");
+            let total = state.clock.now_s() - started_s;
+            state.recorder().pod_time(0.0, total);
+            1
+        }
+    }
+}
+
+async fn run_worker(state: &Arc<RunState>, context: &mut JobContext) -> Result<(i32, f64), String> {
+    let e = &state.endpoints;
+    let client = RegistryClient::new(&e.registry).map_err(|e| e.to_string())?;
+    let source = SchemaIdSource::Registry {
+        client,
+        subject: e.subject.clone(),
+        schema: alert_schema_json(),
+        register: false,
+    };
+    let schema_id = source
+        .resolve()
+        .await
+        .map_err(|err| format!("schema id from {}: {err}", e.registry))?;
+    let publisher = AlertPublisher::new(&PublisherConfig {
+        bootstrap: e.kafka.clone(),
+        topic: e.topic.clone(),
+        profile: profile(&state.scenario),
+        schema_id: i32::try_from(schema_id).map_err(|err| err.to_string())?,
+        spool_dir: e.spool_dir.clone(),
+        overrides: Vec::new(),
+    })
+    .map_err(|err| err.to_string())?;
+    let generator = AlertGenerator::new(GeneratorConfig::default(), state.scenario.seed)
+        .map_err(|err| err.to_string())?;
+    let mut processor =
+        LoadProcessor::new(state.clone(), context.name.clone(), generator, publisher);
+    let redis = redis::Client::open(e.redis.as_str()).map_err(|err| err.to_string())?;
+    let mut conn = redis
+        .get_multiplexed_async_connection()
+        .await
+        .map_err(|err| format!("connecting to {}: {err}", e.redis))?;
+    let settings = WorkerSettings::new(
+        e.stream.clone(),
+        e.group.clone(),
+        worker_config(&state.scenario, &state.clock),
+    );
+    let termination = context.termination.clone();
+    let terminate = async move {
+        let mut termination = termination;
+        termination.requested().await;
+    };
+    let report = run_worker_until(&mut conn, settings, &mut processor, terminate).await;
+    processor
+        .publisher_mut()
+        .finish()
+        .await
+        .map_err(|err| format!("waiting for deliveries: {err}"))?;
+    Ok((report.exit_code, processor.busy_s))
+}

@@ -1,0 +1,128 @@
+//! The worker's "process one detector" step in a load run: find the visit
+//! the event announces, spend the scenario's processing time on it
+//! (scaled to the wall clock), then generate the detector's alerts and
+//! publish them with the production publisher. Every alert's outcome goes
+//! to the run's recorder as it happens, timed from the visit's readout.
+
+use std::sync::Arc;
+
+use alertsim_core::alert::generate::AlertGenerator;
+use alertsim_core::publish::Outcome;
+use alertsim_core::publish::kafka::AlertPublisher;
+use alertsim_core::publish::spool::SpoolKey;
+use alertsim_core::worker::{Delivery, Processor};
+
+use super::state::{Counters, RunState};
+
+/// Generates and publishes the alerts of each detector a worker reads.
+pub struct LoadProcessor {
+    state: Arc<RunState>,
+    job: String,
+    generator: AlertGenerator,
+    publisher: AlertPublisher,
+    /// Scenario seconds spent processing (busy pod time).
+    pub busy_s: f64,
+}
+
+impl LoadProcessor {
+    /// A processor publishing with `publisher`, whose outcomes it reports
+    /// to the run's recorder from now on.
+    pub fn new(
+        state: Arc<RunState>,
+        job: String,
+        generator: AlertGenerator,
+        mut publisher: AlertPublisher,
+    ) -> Self {
+        publisher.set_observer(outcome_observer(state.clone()));
+        LoadProcessor {
+            state,
+            job,
+            generator,
+            publisher,
+            busy_s: 0.0,
+        }
+    }
+
+    /// The publisher (to finish it when the worker exits).
+    pub fn publisher_mut(&mut self) -> &mut AlertPublisher {
+        &mut self.publisher
+    }
+
+    async fn package(&mut self, delivery: &Delivery) -> Result<(), String> {
+        let state = self.state.clone();
+        let group = &delivery.event.visit.group_id;
+        let visit = state
+            .plan
+            .by_group(group)
+            .ok_or_else(|| format!("groupId {group:?} is not a visit of this run"))?;
+        let detector = delivery.event.detector;
+        let alerts = visit
+            .detector_alerts
+            .get(detector as usize)
+            .copied()
+            .ok_or_else(|| format!("detector {detector} is not active in visit {}", visit.index))?;
+        let processing_s = state.plan.processing_s(&state.scenario, visit, detector);
+        tokio::time::sleep(state.clock.wall(processing_s)).await;
+        let detector = i32::try_from(detector).map_err(|e| e.to_string())?;
+        let generated = self
+            .generator
+            .detector_alerts(visit.number, detector, alerts as usize)
+            .map_err(|e| e.to_string())?;
+        for alert in &generated {
+            self.publisher
+                .publish(alert, visit.number, detector)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+}
+
+impl Processor for &mut LoadProcessor {
+    async fn process(&mut self, delivery: Delivery) {
+        let state = self.state.clone();
+        state.set_busy(&self.job, true);
+        let started = state.clock.now_s();
+        let result = self.package(&delivery).await;
+        state.set_busy(&self.job, false);
+        self.busy_s += state.clock.now_s() - started;
+        if let Err(error) = result {
+            tracing::error!(entry = %delivery.id, %error, "detector not packaged");
+            if let Some(visit) = state.plan.by_group(&delivery.event.visit.group_id) {
+                state.recorder().detector_failed(visit.index);
+            }
+        }
+    }
+}
+
+/// Reports each alert's outcome to the recorder: produced, then delivered
+/// (with its latency from the visit's readout) or lost. Spooled alerts
+/// count as produced; a replay delivers them later.
+pub fn outcome_observer(state: Arc<RunState>) -> alertsim_core::publish::kafka::OutcomeObserver {
+    Box::new(move |key: &SpoolKey, outcome: Outcome, bytes: usize| {
+        record_outcome(&state, key, outcome, bytes);
+    })
+}
+
+fn record_outcome(state: &RunState, key: &SpoolKey, outcome: Outcome, bytes: usize) {
+    let Some(visit) = state.plan.by_number(key.visit) else {
+        tracing::warn!(alert = %key, "an alert of an unknown visit ended");
+        return;
+    };
+    let latency_s = state.clock.now_s() - visit.readout_end_s;
+    let bytes = bytes as u64;
+    let mut recorder = state.recorder();
+    recorder.alert_produced(visit.index, bytes);
+    match outcome {
+        Outcome::Delivered { .. } => {
+            recorder.alert_delivered(visit.index, bytes, latency_s);
+            Counters::bump(&state.counters.alerts_delivered);
+        }
+        Outcome::Lost(_) => {
+            recorder.alert_lost(visit.index);
+            Counters::bump(&state.counters.alerts_failed);
+        }
+        Outcome::Spooled(_) => Counters::bump(&state.counters.alerts_failed),
+    }
+    Counters::bump(&state.counters.alerts_produced);
+}

@@ -1,0 +1,363 @@
+//! One load run from start to report: start or reach the services, create
+//! the topic and register the schema, start the consumers, the scaler, the
+//! sampler, the faults and the fan-out; once every visit is announced, wait
+//! until the stream is drained and no worker is busy (or the scenario's
+//! drain limit passes, or the user interrupts); then stop the Jobs (their
+//! publishers settle or spool what is in flight), replay the spool, let the
+//! consumers read the rest, and build the report.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use alertsim_core::alert::schema::alert_schema_json;
+use alertsim_core::jobs::JobRuntime;
+use alertsim_core::jobs::local::{LocalConfig, LocalRuntime, LocalWorkload};
+use alertsim_core::publish::replay::{ReplaySummary, replay};
+use alertsim_core::publish::topic::ensure_topic;
+use alertsim_core::publish::{Spool, SpoolKey};
+use alertsim_core::registry::{RegistryClient, SchemaIdSource};
+use alertsim_core::scaler::lag::{NullLag, StreamQuery};
+
+use super::lag_probe::LagProbe;
+use alertsim_reports::{Recorder, Report};
+use alertsim_scenarios::Scenario;
+use tokio::sync::watch;
+
+use super::clock::LoadClock;
+use super::consumers::{ConsumerError, run_consumer, subscribe};
+use super::fanout::run_fanout;
+use super::faults::{FaultRun, run_faults};
+use super::job::{profile, run_job};
+use super::plan::{LoadPlan, Shard};
+use super::sampler::{LoadProgress, run_sampler};
+use super::scaler::{SCALED_JOB, run_scaler};
+use super::services::{ServiceError, ServiceFlags, Services};
+use super::state::{Counters, Endpoints, RunState};
+
+/// How to run.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// Services given by the user.
+    pub services: ServiceFlags,
+    /// Scenario seconds per wall second.
+    pub time_scale: f64,
+    /// The slice of detectors this process runs.
+    pub shard: Shard,
+    /// Topic (default: the scenario's `kafka.topic`).
+    pub topic: Option<String>,
+    /// Registry subject of the alert schema.
+    pub subject: String,
+    /// Spool directory of the publishers.
+    pub spool_dir: PathBuf,
+}
+
+/// What a run produced.
+pub struct LoadOutcome {
+    /// The report, as `alertsim sim` writes it.
+    pub report: Report,
+    /// The recorder the report was built from (for merging shards).
+    pub recorder: Recorder,
+    /// The faults and what was done for each.
+    pub faults: Vec<FaultRun>,
+    /// The user stopped the run: the report covers only part of the night.
+    pub interrupted: bool,
+    /// The drain limit passed with work left.
+    pub truncated: bool,
+    /// Scenario seconds the run lasted.
+    pub scenario_s: f64,
+    /// Services started by this process.
+    pub local_services: Vec<&'static str>,
+    /// What the final replay of the spool did.
+    pub replay: ReplaySummary,
+    /// Messages each consumer read.
+    pub consumed: Vec<u64>,
+}
+
+/// Why a run could not be carried out.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// A service could not be started.
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+    /// The topic could not be created.
+    #[error("creating topic {topic} on {kafka}: {reason}")]
+    Topic {
+        /// Topic.
+        topic: String,
+        /// Bootstrap servers.
+        kafka: String,
+        /// What failed.
+        reason: String,
+    },
+    /// The schema could not be registered.
+    #[error("registering the alert schema at {registry}: {reason}")]
+    Schema {
+        /// Registry URL.
+        registry: String,
+        /// What failed.
+        reason: String,
+    },
+    /// Redis refused the preparation of the stream.
+    #[error("preparing stream {stream} on {redis}: {reason}")]
+    Redis {
+        /// Stream.
+        stream: String,
+        /// Redis URL.
+        redis: String,
+        /// What failed.
+        reason: String,
+    },
+    /// A consumer could not start.
+    #[error(transparent)]
+    Consumer(#[from] ConsumerError),
+    /// The spool could not be opened or replayed.
+    #[error("spool {dir}: {reason}")]
+    Spool {
+        /// The directory.
+        dir: PathBuf,
+        /// What failed.
+        reason: String,
+    },
+}
+
+/// Runs `scenario` for real. `progress` is called every sampling
+/// interval; `interrupt` resolving (Ctrl-C) stops the run early, which
+/// still returns a report, marked partial.
+pub async fn run_load(
+    scenario: &Scenario,
+    options: &LoadOptions,
+    progress: impl FnMut(LoadProgress) + Send + 'static,
+    interrupt: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<LoadOutcome, LoadError> {
+    let scenario = alertsim_sim::chaos::with_chaos(scenario).into_owned();
+    let services = Arc::new(Services::start(&options.services).await?);
+    let endpoints = endpoints(&scenario, options, &services);
+    prepare(&scenario, &endpoints).await?;
+    let plan = LoadPlan::new(&scenario, options.shard);
+    let run_start_ms = alertsim_core::publish::kafka::epoch_ms();
+    let run_id = format!("{}-{}-{run_start_ms}", scenario.seed, options.shard.index);
+    let clock = LoadClock::start(options.time_scale);
+    let state = RunState::new(scenario.clone(), plan, clock, endpoints);
+
+    let (finish_consumers, finish_rx) = watch::channel(false);
+    let mut consumers = tokio::task::JoinSet::new();
+    for i in 0..scenario.consumers.len() {
+        let consumer = subscribe(&state, i, &run_id)?;
+        let task = run_consumer(state.clone(), i, consumer, run_start_ms, finish_rx.clone());
+        consumers.spawn(async move { (i, task.await) });
+    }
+
+    let runtime = Arc::new(local_runtime(&state));
+    let interrupter = {
+        let state = state.clone();
+        tokio::spawn(async move {
+            interrupt.await;
+            state.interrupt();
+        })
+    };
+    let scaler = tokio::spawn(run_scaler(state.clone(), runtime.clone()));
+    let sampler = tokio::spawn(run_sampler(state.clone(), runtime.clone(), progress));
+    let faults = tokio::spawn(run_faults(state.clone(), services.clone(), runtime.clone()));
+    let fanout = tokio::spawn(run_fanout(state.clone()));
+
+    let _ = fanout.await;
+    let truncated = wait_for_drain(&state).await;
+    state.stop();
+    let _ = scaler.await;
+    let _ = sampler.await;
+    if let Err(error) = runtime.delete_unfinished().await {
+        tracing::warn!(%error, "stopping the worker Jobs");
+    }
+    let faults = faults.await.unwrap_or_default();
+    let replay = replay_spool(&state).await?;
+    finish_consumers.send_replace(true);
+    let mut consumed = vec![0; scenario.consumers.len()];
+    while let Some(Ok((i, n))) = consumers.join_next().await {
+        consumed[i] = n;
+    }
+    interrupter.abort();
+
+    let scenario_s = state.clock.now_s();
+    let recorder = state.recorder().clone();
+    let mut report = recorder.clone().finish(&scenario, scenario_s);
+    report.partial = state.was_interrupted();
+    let local_services = services.local();
+    if let Ok(services) = Arc::try_unwrap(services) {
+        services.shutdown().await;
+    }
+    Ok(LoadOutcome {
+        report,
+        recorder,
+        faults,
+        interrupted: state.was_interrupted(),
+        truncated,
+        scenario_s,
+        local_services,
+        replay,
+        consumed,
+    })
+}
+
+/// The names the run uses in its services; a shard of a split run gets a
+/// stream and group of its own (as one deployment per shard would).
+fn endpoints(scenario: &Scenario, options: &LoadOptions, services: &Services) -> Endpoints {
+    let suffix = if options.shard.is_split() {
+        format!(":shard-{}-of-{}", options.shard.index, options.shard.count)
+    } else {
+        String::new()
+    };
+    Endpoints {
+        redis: services.redis.clone(),
+        kafka: services.kafka.clone(),
+        registry: services.registry.clone(),
+        topic: options
+            .topic
+            .clone()
+            .unwrap_or_else(|| scenario.kafka.topic.clone()),
+        subject: options.subject.clone(),
+        stream: format!("{}{suffix}", scenario.redis.stream),
+        group: format!("{}{suffix}", scenario.redis.group),
+        spool_dir: options.spool_dir.clone(),
+    }
+}
+
+/// Creates the topic, registers the schema, and starts the stream afresh
+/// (a previous run's entries would carry this run's visit ids).
+async fn prepare(scenario: &Scenario, e: &Endpoints) -> Result<(), LoadError> {
+    let partitions = i32::try_from(scenario.kafka.partitions.max(1)).unwrap_or(i32::MAX);
+    ensure_topic(&e.kafka, &e.topic, partitions, 1)
+        .await
+        .map_err(|err| LoadError::Topic {
+            topic: e.topic.clone(),
+            kafka: e.kafka.clone(),
+            reason: err.to_string(),
+        })?;
+    let schema_error = |reason: String| LoadError::Schema {
+        registry: e.registry.clone(),
+        reason,
+    };
+    let client = RegistryClient::new(&e.registry).map_err(|err| schema_error(err.to_string()))?;
+    SchemaIdSource::Registry {
+        client,
+        subject: e.subject.clone(),
+        schema: alert_schema_json(),
+        register: true,
+    }
+    .resolve()
+    .await
+    .map_err(|err| schema_error(err.to_string()))?;
+    let redis_error = |reason: String| LoadError::Redis {
+        stream: e.stream.clone(),
+        redis: e.redis.clone(),
+        reason,
+    };
+    let client =
+        redis::Client::open(e.redis.as_str()).map_err(|err| redis_error(err.to_string()))?;
+    let mut conn = client
+        .get_multiplexed_async_connection()
+        .await
+        .map_err(|err| redis_error(err.to_string()))?;
+    redis::cmd("DEL")
+        .arg(&e.stream)
+        .query_async::<()>(&mut conn)
+        .await
+        .map_err(|err| redis_error(err.to_string()))?;
+    alertsim_core::fanout::create_group(&mut conn, &e.stream, &e.group)
+        .await
+        .map_err(|err| redis_error(err.to_string()))?;
+    Ok(())
+}
+
+/// Jobs as tokio tasks, starting after the scenario's pod start-up time.
+fn local_runtime(state: &Arc<RunState>) -> LocalRuntime {
+    let body_state = state.clone();
+    let workload = LocalWorkload::task(move |context| run_job(body_state.clone(), context));
+    let mut config = LocalConfig::new(
+        state
+            .clock
+            .wall(state.scenario.cluster.pod_startup_s.mean()),
+        workload,
+    );
+    config.termination_grace = state.clock.wall(LocalConfig::DEFAULT_GRACE.as_secs_f64());
+    LocalRuntime::new(SCALED_JOB, config)
+}
+
+/// Waits until the stream is drained and no worker is busy, twice in a
+/// row half a second apart; true if the drain limit passed first.
+async fn wait_for_drain(state: &RunState) -> bool {
+    let last_announced = state
+        .plan
+        .visits()
+        .last()
+        .map(|v| v.announced_s)
+        .unwrap_or(0.0);
+    let deadline = last_announced + state.scenario.night.drain_limit_s;
+    let query = StreamQuery::from_trigger(
+        state.endpoints.stream.clone(),
+        Some(state.endpoints.group.clone()),
+        1,
+        NullLag::Zero,
+    );
+    let mut probe = LagProbe::new(state.endpoints.redis.clone(), query);
+    let mut quiet_checks = 0;
+    loop {
+        if state.was_interrupted() {
+            return false;
+        }
+        if state.clock.now_s() > deadline {
+            return true;
+        }
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_millis(500)) => {}
+            () = state.stopped() => return false,
+        }
+        let lag = probe.read(Duration::from_secs(2)).await.ok();
+        let busy = Counters::get(&state.counters.pods_busy);
+        if lag == Some(0) && busy == 0 {
+            quiet_checks += 1;
+            if quiet_checks >= 2 {
+                return false;
+            }
+        } else {
+            quiet_checks = 0;
+        }
+    }
+}
+
+/// Re-publishes what the publishers spooled; each alert delivered counts
+/// with its latency at the end of the replay.
+async fn replay_spool(state: &RunState) -> Result<ReplaySummary, LoadError> {
+    let e = &state.endpoints;
+    let spool_error = |reason: String| LoadError::Spool {
+        dir: e.spool_dir.clone(),
+        reason,
+    };
+    let spool = Spool::open(&e.spool_dir).map_err(|err| spool_error(err.to_string()))?;
+    let before: Vec<SpoolKey> = spool
+        .entries()
+        .map_err(|err| spool_error(err.to_string()))?
+        .into_iter()
+        .map(|entry| entry.key)
+        .collect();
+    if before.is_empty() {
+        return Ok(ReplaySummary::default());
+    }
+    let summary = replay(&spool, &e.kafka, &e.topic, profile(&state.scenario), |_| {})
+        .await
+        .map_err(|err| spool_error(err.to_string()))?;
+    let left: std::collections::BTreeSet<SpoolKey> = spool
+        .entries()
+        .map_err(|err| spool_error(err.to_string()))?
+        .into_iter()
+        .map(|entry| entry.key)
+        .collect();
+    let now = state.clock.now_s();
+    let mut recorder = state.recorder();
+    for key in before.iter().filter(|k| !left.contains(k)) {
+        if let Some(visit) = state.plan.by_number(key.visit) {
+            recorder.alert_delivered(visit.index, 0, now - visit.readout_end_s);
+        }
+    }
+    Ok(summary)
+}

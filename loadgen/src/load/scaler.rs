@@ -1,0 +1,102 @@
+//! The KEDA side of a load run: the core's ScaledJob poll loop reading the
+//! real stream's lag and the local runtime's Jobs, and carrying out its
+//! Job creations and deletions at the times the API rate limit allows.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use alertsim_core::jobs::local::LocalRuntime;
+use alertsim_core::jobs::{JobRuntime, JobStatus, JobTemplate};
+use alertsim_core::scaler::{
+    FinishedJob, JobAction, PollInput, ScalerLoop, TriggerMetric, count_jobs,
+};
+
+use super::lag_probe::LagProbe;
+use super::state::{Counters, RunState};
+
+/// The name of the ScaledJob whose Jobs a load run creates.
+pub const SCALED_JOB: &str = "alertsim-load";
+
+/// Scenario seconds as the loop's duration.
+fn at(s: f64) -> Duration {
+    Duration::try_from_secs_f64(s.max(0.0)).unwrap_or(Duration::MAX)
+}
+
+/// Polls and scales until the run stops.
+pub async fn run_scaler(state: Arc<RunState>, runtime: Arc<LocalRuntime>) {
+    let scaler = &state.scenario.scaler;
+    let settings = alertsim_sim::config::scaled_job_settings(scaler);
+    let mut poll_loop = ScalerLoop::new(settings, Duration::ZERO)
+        .with_rate_limit(alertsim_sim::config::api_rate_limit(scaler));
+    let query = alertsim_core::scaler::lag::StreamQuery::from_trigger(
+        state.endpoints.stream.clone(),
+        Some(state.endpoints.group.clone()),
+        i64::try_from(scaler.lag_count).unwrap_or(i64::MAX),
+        alertsim_core::scaler::lag::NullLag::for_keda(alertsim_sim::config::keda_version(scaler)),
+    );
+    let target = scaler.lag_count as f64;
+    let activation = scaler.activation_lag_count as f64;
+    let template = JobTemplate::new(
+        SCALED_JOB,
+        "alertsim",
+        vec!["alertsim".into(), "worker".into()],
+    );
+    let mut probe = LagProbe::new(state.endpoints.redis.clone(), query);
+    while !state.is_stopping() {
+        let due = poll_loop.next_poll().as_secs_f64();
+        tokio::select! {
+            () = state.clock.sleep_until(due) => {}
+            () = state.stopped() => break,
+        }
+        let paused = state.scaler_paused_until();
+        if paused > state.clock.now_s() {
+            poll_loop.delay_next_poll_until(at(paused));
+            continue;
+        }
+        let metric = match probe.read(Duration::from_secs(5)).await {
+            Ok(value) => TriggerMetric::new(value as f64, target, activation),
+            Err(error) => {
+                tracing::warn!(%error, "scaler: the lag is unknown");
+                TriggerMetric::errored(target, activation)
+            }
+        };
+        let jobs: Vec<JobStatus> = match runtime.list().await {
+            Ok(jobs) => jobs,
+            Err(error) => {
+                tracing::warn!(%error, "scaler: listing Jobs failed");
+                continue;
+            }
+        };
+        let finished: Vec<FinishedJob> = jobs.iter().filter_map(JobStatus::finished_job).collect();
+        let now = at(state.clock.now_s());
+        let output = poll_loop.poll(
+            now,
+            PollInput {
+                metrics: &[metric],
+                counts: count_jobs(poll_loop.settings(), &jobs),
+                finished: &finished,
+            },
+        );
+        for action in output.actions {
+            tokio::select! {
+                () = state.clock.sleep_until(action.at.as_secs_f64()) => {}
+                () = state.stopped() => return,
+            }
+            match action.action {
+                JobAction::Create => match runtime.create(&template).await {
+                    Ok(_) => {
+                        state.recorder().job_created();
+                        Counters::bump(&state.counters.jobs_created);
+                    }
+                    Err(error) => tracing::warn!(%error, "scaler: creating a Job failed"),
+                },
+                JobAction::Delete { name } => {
+                    if let Err(error) = runtime.delete(&name).await {
+                        tracing::warn!(%error, job = %name, "scaler: deleting a Job failed");
+                    }
+                }
+            }
+        }
+        poll_loop.delay_next_poll_until(at(state.clock.now_s()));
+    }
+}

@@ -1,0 +1,182 @@
+//! What every task of a load run shares: the scenario and its plan, the
+//! clock, the metrics recorder and a few live counters for progress and
+//! for deciding when the run has drained.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use alertsim_reports::Recorder;
+use alertsim_scenarios::Scenario;
+use tokio::sync::watch;
+
+use super::clock::LoadClock;
+use super::plan::LoadPlan;
+
+/// Where the run's services are and what it names in them.
+#[derive(Debug, Clone)]
+pub struct Endpoints {
+    /// Redis URL.
+    pub redis: String,
+    /// Kafka bootstrap servers.
+    pub kafka: String,
+    /// Schema registry base URL.
+    pub registry: String,
+    /// The alert topic.
+    pub topic: String,
+    /// The registry subject of the alert schema.
+    pub subject: String,
+    /// The Redis stream of detector events.
+    pub stream: String,
+    /// The workers' consumer group.
+    pub group: String,
+    /// Where publishers spool alerts they could not deliver.
+    pub spool_dir: PathBuf,
+}
+
+/// Live counters (progress lines, drain detection).
+#[derive(Debug, Default)]
+pub struct Counters {
+    /// Visits whose events the fan-out has written.
+    pub visits_fanned_out: AtomicU64,
+    /// Detectors being processed right now.
+    pub pods_busy: AtomicU64,
+    /// Alerts the publishers have handed to Kafka (any outcome so far).
+    pub alerts_produced: AtomicU64,
+    /// Alerts acknowledged by Kafka.
+    pub alerts_delivered: AtomicU64,
+    /// Alerts lost or spooled.
+    pub alerts_failed: AtomicU64,
+    /// Alerts read by the first consumer (distinct).
+    pub alerts_consumed: AtomicU64,
+    /// Jobs created.
+    pub jobs_created: AtomicU64,
+}
+
+impl Counters {
+    /// Adds one to `counter`.
+    pub fn bump(counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Reads `counter`.
+    pub fn get(counter: &AtomicU64) -> u64 {
+        counter.load(Ordering::Relaxed)
+    }
+}
+
+/// The state shared by the fan-out, the scaler, the Jobs, the consumers,
+/// the sampler and the faults.
+pub struct RunState {
+    /// The scenario being run.
+    pub scenario: Scenario,
+    /// Its visits and this process's shard.
+    pub plan: LoadPlan,
+    /// Scenario time.
+    pub clock: LoadClock,
+    /// The services.
+    pub endpoints: Endpoints,
+    /// Live counters.
+    pub counters: Counters,
+    recorder: Mutex<Recorder>,
+    stopping: watch::Sender<bool>,
+    interrupted: AtomicBool,
+    scaler_paused_until_bits: AtomicU64,
+    busy_jobs: Mutex<BTreeSet<String>>,
+}
+
+impl RunState {
+    /// The state of a run that starts now.
+    pub fn new(
+        scenario: Scenario,
+        plan: LoadPlan,
+        clock: LoadClock,
+        endpoints: Endpoints,
+    ) -> Arc<Self> {
+        let recorder = Recorder::new(&scenario);
+        Arc::new(RunState {
+            scenario,
+            plan,
+            clock,
+            endpoints,
+            counters: Counters::default(),
+            recorder: Mutex::new(recorder),
+            stopping: watch::channel(false).0,
+            interrupted: AtomicBool::new(false),
+            scaler_paused_until_bits: AtomicU64::new(0.0f64.to_bits()),
+            busy_jobs: Mutex::new(BTreeSet::new()),
+        })
+    }
+
+    /// The recorder, locked (a poisoned lock still holds valid counts).
+    pub fn recorder(&self) -> MutexGuard<'_, Recorder> {
+        self.recorder.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Asks every task to wind down.
+    pub fn stop(&self) {
+        self.stopping.send_replace(true);
+    }
+
+    /// Marks the run as cut short by the user, and stops it.
+    pub fn interrupt(&self) {
+        self.interrupted.store(true, Ordering::SeqCst);
+        self.stop();
+    }
+
+    /// Whether the user cut the run short.
+    pub fn was_interrupted(&self) -> bool {
+        self.interrupted.load(Ordering::SeqCst)
+    }
+
+    /// Holds the scaler (no poll, no Job created or deleted) until scenario
+    /// second `until_s`: the KEDA operator is restarting.
+    pub fn pause_scaler_until(&self, until_s: f64) {
+        self.scaler_paused_until_bits
+            .store(until_s.to_bits(), Ordering::SeqCst);
+    }
+
+    /// Until when the scaler is held, scenario seconds (0: not held).
+    pub fn scaler_paused_until(&self) -> f64 {
+        f64::from_bits(self.scaler_paused_until_bits.load(Ordering::SeqCst))
+    }
+
+    /// Marks Job `name` as processing a detector (`busy`) or not.
+    pub fn set_busy(&self, name: &str, busy: bool) {
+        let mut jobs = self
+            .busy_jobs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if busy {
+            jobs.insert(name.to_owned());
+        } else {
+            jobs.remove(name);
+        }
+        self.counters
+            .pods_busy
+            .store(jobs.len() as u64, Ordering::Relaxed);
+    }
+
+    /// The Jobs processing a detector right now, by name.
+    pub fn busy_jobs(&self) -> Vec<String> {
+        self.busy_jobs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .cloned()
+            .collect()
+    }
+
+    /// Whether the run is winding down.
+    pub fn is_stopping(&self) -> bool {
+        *self.stopping.borrow()
+    }
+
+    /// Resolves once the run is winding down.
+    pub async fn stopped(&self) {
+        let mut rx = self.stopping.subscribe();
+        // The sender lives as long as `self`: the error cannot happen here.
+        let _ = rx.wait_for(|stop| *stop).await;
+    }
+}
