@@ -67,7 +67,7 @@ impl Recorder {
             bytes_produced: 0,
             bytes_delivered: 0,
             jobs: JobCounters::default(),
-            series: SeriesBuilder::new(interval),
+            series: SeriesBuilder::new(),
         }
     }
 
@@ -180,7 +180,7 @@ impl Recorder {
             .filter(|(_, v)| v.seen)
             .map(|(i, v)| v.record(u32::try_from(i).unwrap_or(u32::MAX), limit))
             .collect();
-        let series = self.series.finish();
+        let series = self.series.finish(self.sample_interval_s);
         let j = &self.jobs;
         let pod_s = j.busy_pod_s + j.idle_pod_s;
         let peak_alerts = series.delivered_per_s.iter().copied().fold(0.0, f64::max);
