@@ -4,7 +4,9 @@
 //! During a run feed a [`Recorder`]; at the end call
 //! [`Recorder::finish`] for a [`Report`] (gates evaluated), then
 //! [`write_reports`] for the three report files, [`RunInfo::write`] for the
-//! wall-clock figures and [`junit::write`] for CI.
+//! wall-clock figures and [`junit::write`] for CI. A load-generator shard
+//! saves its recorder with [`Recorder::save`] and [`Recorder::load`] reads
+//! it back.
 
 pub mod compare;
 pub mod fields;
@@ -17,7 +19,9 @@ pub mod schema;
 
 pub use compare::{Comparison, compare, read_report};
 pub use gates::{GateReport, GateResult};
+pub use metrics::error::MergeError;
 pub use metrics::latency::{LatencyHistogram, Percentiles};
+pub use metrics::persist::{RECORDER_FORMAT, RECORDER_FORMAT_VERSION};
 pub use metrics::recorder::{DEFAULT_SAMPLE_INTERVAL_S, Recorder};
 pub use metrics::series::{Gauges, Series};
 pub use metrics::visit::VisitRecord;

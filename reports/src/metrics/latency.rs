@@ -1,5 +1,5 @@
 //! Latency histograms (HdrHistogram) recorded in microseconds and read back
-//! in seconds.
+//! in seconds. They serialise as HdrHistogram V2 in hex (see `persist`).
 
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::number::micros;
 
 /// Largest recordable latency: one day (larger values saturate).
-const HIGHEST_US: u64 = 86_400 * 1_000_000;
+pub(crate) const HIGHEST_US: u64 = 86_400 * 1_000_000;
 
 /// A latency histogram with 3 significant digits (per-visit ones use 2).
 #[derive(Debug, Clone)]
@@ -28,6 +28,16 @@ impl LatencyHistogram {
         let histogram = Histogram::new_with_bounds(1, HIGHEST_US, sigfig)
             .unwrap_or_else(|e| panic!("HdrHistogram rejected constant bounds: {e}"));
         Self { histogram }
+    }
+
+    /// Wraps a histogram read back from a file (bounds already checked).
+    pub(crate) fn from_histogram(histogram: Histogram<u64>) -> Self {
+        Self { histogram }
+    }
+
+    /// The underlying histogram, for serialisation.
+    pub(crate) fn histogram(&self) -> &Histogram<u64> {
+        &self.histogram
     }
 
     /// Records one latency in seconds (negative values count as 0).

@@ -1,9 +1,14 @@
 //! The `Recorder`: the one object the simulator (or the load generator)
 //! feeds while a run goes on, turned into a [`Report`] at the end.
+//!
+//! A recorder can be saved ([`Recorder::save`], in `persist`) and loaded
+//! back.
 
 use alertsim_scenarios::Scenario;
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::metrics::latency::LatencyHistogram;
+use crate::metrics::persist::float;
 use crate::metrics::series::{Gauges, SeriesBuilder};
 use crate::metrics::visit::VisitMetrics;
 use crate::number::{micros, millis, ratio};
@@ -15,12 +20,19 @@ pub const DEFAULT_SAMPLE_INTERVAL_S: f64 = 10.0;
 /// Collects metrics during a run. All times are virtual seconds; latencies
 /// are measured from the end of the visit's readout (the intended time), so
 /// coordinated omission cannot occur.
-#[derive(Debug, Clone)]
+///
+/// Serialises (serde) to the body of a recorder file, see
+/// [`Recorder::save`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Recorder {
+    #[serde(deserialize_with = "positive_interval")]
     sample_interval_s: f64,
+    /// The scenario's visit count.
+    planned_visits: u32,
     latency: LatencyHistogram,
     visits: Vec<VisitMetrics>,
-    consumers: Vec<(String, LatencyHistogram)>,
+    consumers: Vec<ConsumerMetrics>,
     alerts: AlertTotals,
     bytes_produced: u64,
     bytes_delivered: u64,
@@ -28,15 +40,41 @@ pub struct Recorder {
     series: SeriesBuilder,
 }
 
-#[derive(Debug, Clone, Default)]
+/// Latency of the alerts one consumer received.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConsumerMetrics {
+    name: String,
+    latency: LatencyHistogram,
+}
+
+/// Jobs created, their peak concurrency and pod time.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct JobCounters {
     created: u64,
     max_running: u64,
     max_pending: u64,
+    #[serde(with = "float")]
     busy_pod_s: f64,
+    #[serde(with = "float")]
     idle_pod_s: f64,
     pod_startups: u64,
+    #[serde(with = "float")]
     pod_startup_total_s: f64,
+}
+
+/// Reads the sampling interval, refusing what [`Recorder::with_sample_interval`]
+/// would never produce.
+fn positive_interval<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    let interval = f64::deserialize(deserializer)?;
+    if interval.is_finite() && interval > 0.0 {
+        Ok(interval)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "sample_interval_s must be a positive number of seconds, found {interval}"
+        )))
+    }
 }
 
 impl Recorder {
@@ -56,12 +94,16 @@ impl Recorder {
         };
         Self {
             sample_interval_s: interval,
+            planned_visits: scenario.night.visits,
             latency: LatencyHistogram::new(),
             visits: Vec::with_capacity(scenario.night.visits as usize),
             consumers: scenario
                 .consumers
                 .iter()
-                .map(|c| (c.name.clone(), LatencyHistogram::new()))
+                .map(|c| ConsumerMetrics {
+                    name: c.name.clone(),
+                    latency: LatencyHistogram::new(),
+                })
                 .collect(),
             alerts: AlertTotals::default(),
             bytes_produced: 0,
@@ -133,8 +175,8 @@ impl Recorder {
     /// Consumer number `consumer` (index in the scenario's list) received an
     /// alert `latency_s` after its visit's readout ended.
     pub fn alert_received(&mut self, consumer: usize, latency_s: f64) {
-        if let Some((_, h)) = self.consumers.get_mut(consumer) {
-            h.record_s(latency_s);
+        if let Some(c) = self.consumers.get_mut(consumer) {
+            c.latency.record_s(latency_s);
         }
     }
 
@@ -215,10 +257,10 @@ impl Recorder {
         report.consumers = self
             .consumers
             .iter()
-            .map(|(name, h)| ConsumerReport {
-                name: name.clone(),
-                received: h.count(),
-                latency_s: h.percentiles(),
+            .map(|c| ConsumerReport {
+                name: c.name.clone(),
+                received: c.latency.count(),
+                latency_s: c.latency.percentiles(),
             })
             .collect();
         report.per_visit = per_visit;

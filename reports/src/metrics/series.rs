@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::metrics::persist::float;
 use crate::number::{micros, millis, ratio};
 
 /// Instantaneous values the simulator reads at each sample time.
@@ -47,9 +48,11 @@ pub struct Series {
 
 /// One raw sample: the gauges at `t_s` and what was delivered since the
 /// previous sample.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct Sample {
     /// Virtual time of the sample, seconds, as given (not rounded).
+    #[serde(with = "float")]
     t_s: f64,
     lag: u64,
     jobs_running: u64,
@@ -62,7 +65,8 @@ pub(crate) struct Sample {
 }
 
 /// Accumulates samples and the deliveries between them.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct SeriesBuilder {
     samples: Vec<Sample>,
     /// Alerts delivered since the last sample.

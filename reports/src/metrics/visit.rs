@@ -3,12 +3,15 @@
 use serde::{Deserialize, Serialize};
 
 use crate::metrics::latency::LatencyHistogram;
+use crate::metrics::persist::float;
 use crate::number::micros;
 
 /// What the recorder keeps for one visit while the run goes on.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct VisitMetrics {
     pub(crate) seen: bool,
+    #[serde(with = "float")]
     pub(crate) readout_end_s: f64,
     pub(crate) planned: u64,
     pub(crate) produced: u64,
