@@ -4,9 +4,9 @@
 //! During a run feed a [`Recorder`]; at the end call
 //! [`Recorder::finish`] for a [`Report`] (gates evaluated), then
 //! [`write_reports`] for the three report files, [`RunInfo::write`] for the
-//! wall-clock figures and [`junit::write`] for CI. A load-generator shard
-//! saves its recorder with [`Recorder::save`] and [`Recorder::load`] reads
-//! it back.
+//! wall-clock figures and [`junit::write`] for CI. The recorders of several
+//! load-generator shards are combined with [`Recorder::save`],
+//! [`Recorder::load`] and [`Recorder::merge`].
 
 pub mod compare;
 pub mod fields;

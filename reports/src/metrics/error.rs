@@ -55,4 +55,20 @@ pub enum MergeError {
         /// The version this program reads and writes.
         expected: u32,
     },
+    /// The two recorders sampled their time series at different intervals.
+    #[error("cannot merge recorders sampled every {ours} s and every {theirs} s")]
+    IntervalMismatch {
+        /// This recorder's interval, seconds.
+        ours: f64,
+        /// The other recorder's interval, seconds.
+        theirs: f64,
+    },
+    /// The two recorders are for scenarios with different visit counts.
+    #[error("cannot merge recorders of {ours} and of {theirs} visits (different scenarios?)")]
+    VisitCountMismatch {
+        /// This recorder's planned visits.
+        ours: u32,
+        /// The other recorder's planned visits.
+        theirs: u32,
+    },
 }

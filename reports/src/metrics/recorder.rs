@@ -1,8 +1,9 @@
 //! The `Recorder`: the one object the simulator (or the load generator)
 //! feeds while a run goes on, turned into a [`Report`] at the end.
 //!
-//! A recorder can be saved ([`Recorder::save`], in `persist`) and loaded
-//! back.
+//! Recorders of the shards of one load test can be saved
+//! ([`Recorder::save`], in `persist`), loaded back and merged
+//! ([`Recorder::merge`], in `merge`) into one before the report is built.
 
 use alertsim_scenarios::Scenario;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -27,41 +28,42 @@ pub const DEFAULT_SAMPLE_INTERVAL_S: f64 = 10.0;
 #[serde(deny_unknown_fields)]
 pub struct Recorder {
     #[serde(deserialize_with = "positive_interval")]
-    sample_interval_s: f64,
-    /// The scenario's visit count.
-    planned_visits: u32,
-    latency: LatencyHistogram,
-    visits: Vec<VisitMetrics>,
-    consumers: Vec<ConsumerMetrics>,
-    alerts: AlertTotals,
-    bytes_produced: u64,
-    bytes_delivered: u64,
-    jobs: JobCounters,
-    series: SeriesBuilder,
+    pub(super) sample_interval_s: f64,
+    /// The scenario's visit count; only recorders of equal counts merge.
+    pub(super) planned_visits: u32,
+    pub(super) latency: LatencyHistogram,
+    pub(super) visits: Vec<VisitMetrics>,
+    pub(super) consumers: Vec<ConsumerMetrics>,
+    pub(super) alerts: AlertTotals,
+    pub(super) bytes_produced: u64,
+    pub(super) bytes_delivered: u64,
+    pub(super) jobs: JobCounters,
+    pub(super) series: SeriesBuilder,
 }
 
-/// Latency of the alerts one consumer received.
+/// Latency of the alerts one consumer received (by name, so that the
+/// consumers of shards merge by name).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ConsumerMetrics {
-    name: String,
-    latency: LatencyHistogram,
+pub(super) struct ConsumerMetrics {
+    pub(super) name: String,
+    pub(super) latency: LatencyHistogram,
 }
 
 /// Jobs created, their peak concurrency and pod time.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct JobCounters {
-    created: u64,
-    max_running: u64,
-    max_pending: u64,
+pub(super) struct JobCounters {
+    pub(super) created: u64,
+    pub(super) max_running: u64,
+    pub(super) max_pending: u64,
     #[serde(with = "float")]
-    busy_pod_s: f64,
+    pub(super) busy_pod_s: f64,
     #[serde(with = "float")]
-    idle_pod_s: f64,
-    pod_startups: u64,
+    pub(super) idle_pod_s: f64,
+    pub(super) pod_startups: u64,
     #[serde(with = "float")]
-    pod_startup_total_s: f64,
+    pub(super) pod_startup_total_s: f64,
 }
 
 /// Reads the sampling interval, refusing what [`Recorder::with_sample_interval`]

@@ -3,7 +3,7 @@
 //!
 //! The builder keeps raw samples (gauges and the alerts and bytes delivered
 //! over the preceding interval) and turns them into rates only in
-//! `SeriesBuilder::finish`, so that the samples of several shards could be
+//! `SeriesBuilder::finish`, so that the samples of several shards can be
 //! added up before the rates are computed.
 
 use serde::{Deserialize, Serialize};
@@ -64,6 +64,21 @@ pub(crate) struct Sample {
     bytes: u64,
 }
 
+impl Sample {
+    /// Adds a sample of another shard taken at the same index. Gauges and
+    /// deliveries add up; the time is the later of the two (shards sample
+    /// on the same schedule, so the two normally agree). Sums saturate.
+    fn merge(&mut self, other: &Sample) {
+        self.t_s = self.t_s.max(other.t_s);
+        self.lag = self.lag.saturating_add(other.lag);
+        self.jobs_running = self.jobs_running.saturating_add(other.jobs_running);
+        self.jobs_pending = self.jobs_pending.saturating_add(other.jobs_pending);
+        self.pods_busy = self.pods_busy.saturating_add(other.pods_busy);
+        self.delivered = self.delivered.saturating_add(other.delivered);
+        self.bytes = self.bytes.saturating_add(other.bytes);
+    }
+}
+
 /// Accumulates samples and the deliveries between them.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -97,6 +112,19 @@ impl SeriesBuilder {
         });
         self.delivered_since = 0;
         self.bytes_since = 0;
+    }
+
+    /// Adds another shard's series sample by sample (by index); the shorter
+    /// series counts as zeros past its end (that shard had finished).
+    pub(crate) fn merge(&mut self, other: &SeriesBuilder) {
+        for (mine, theirs) in self.samples.iter_mut().zip(&other.samples) {
+            mine.merge(theirs);
+        }
+        if let Some(rest) = other.samples.get(self.samples.len()..) {
+            self.samples.extend_from_slice(rest);
+        }
+        self.delivered_since = self.delivered_since.saturating_add(other.delivered_since);
+        self.bytes_since = self.bytes_since.saturating_add(other.bytes_since);
     }
 
     /// The columns of the report; rates are over the time since the previous
