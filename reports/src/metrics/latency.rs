@@ -1,5 +1,5 @@
 //! Latency histograms (HdrHistogram) recorded in microseconds and read back
-//! in seconds.
+//! in seconds. They serialise as HdrHistogram V2 in hex (see `persist`).
 
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::number::micros;
 
 /// Largest recordable latency: one day (larger values saturate).
-const HIGHEST_US: u64 = 86_400 * 1_000_000;
+pub(crate) const HIGHEST_US: u64 = 86_400 * 1_000_000;
 
 /// A latency histogram with 3 significant digits (per-visit ones use 2).
 #[derive(Debug, Clone)]
@@ -28,6 +28,31 @@ impl LatencyHistogram {
         let histogram = Histogram::new_with_bounds(1, HIGHEST_US, sigfig)
             .unwrap_or_else(|e| panic!("HdrHistogram rejected constant bounds: {e}"));
         Self { histogram }
+    }
+
+    /// Wraps a histogram read back from a file (bounds already checked).
+    pub(crate) fn from_histogram(histogram: Histogram<u64>) -> Self {
+        Self { histogram }
+    }
+
+    /// The underlying histogram, for serialisation.
+    pub(crate) fn histogram(&self) -> &Histogram<u64> {
+        &self.histogram
+    }
+
+    /// Adds all of `other`'s values (another shard's); counts add exactly,
+    /// also across precisions. Never fails: should `other` hold values
+    /// beyond this histogram's range, they are re-recorded saturating, as
+    /// [`LatencyHistogram::record_s`] does.
+    pub fn add(&mut self, other: &LatencyHistogram) {
+        // `add` checks the range before changing anything, so on error
+        // `self` is untouched and the value-by-value path starts clean.
+        if self.histogram.add(&other.histogram).is_err() {
+            for v in other.histogram.iter_recorded() {
+                self.histogram
+                    .saturating_record_n(v.value_iterated_to(), v.count_at_value());
+            }
+        }
     }
 
     /// Records one latency in seconds (negative values count as 0).
@@ -128,6 +153,33 @@ mod tests {
         assert!((p.max - 10.0).abs() < 0.01, "{p:?}");
         assert_eq!(h.count(), 1000);
         assert_eq!(h.count_at_or_below_s(2.0), 200);
+    }
+
+    #[test]
+    fn add_sums_counts_even_across_precisions() {
+        let mut a = LatencyHistogram::new();
+        let mut b = LatencyHistogram::new();
+        let mut all = LatencyHistogram::new();
+        for i in 1..=1000 {
+            let x = f64::from(i) / 100.0;
+            if i % 3 == 0 {
+                a.record_s(x);
+            } else {
+                b.record_s(x);
+            }
+            all.record_s(x);
+        }
+        a.add(&b);
+        assert_eq!(a.count(), 1000);
+        assert_eq!(a.percentiles(), all.percentiles());
+
+        let mut coarse = LatencyHistogram::with_precision(1);
+        coarse.record_s(86_400.0);
+        let mut fine = LatencyHistogram::with_precision(5);
+        fine.add(&coarse);
+        fine.add(&all);
+        assert_eq!(fine.count(), 1001);
+        assert!(fine.max_s() <= 86_400.0 * 1.01);
     }
 
     #[test]

@@ -1,9 +1,15 @@
 //! The `Recorder`: the one object the simulator (or the load generator)
 //! feeds while a run goes on, turned into a [`Report`] at the end.
+//!
+//! Recorders of the shards of one load test can be saved
+//! ([`Recorder::save`], in `persist`), loaded back and merged
+//! ([`Recorder::merge`], in `merge`) into one before the report is built.
 
 use alertsim_scenarios::Scenario;
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::metrics::latency::LatencyHistogram;
+use crate::metrics::persist::float;
 use crate::metrics::series::{Gauges, SeriesBuilder};
 use crate::metrics::visit::VisitMetrics;
 use crate::number::{micros, millis, ratio};
@@ -15,28 +21,62 @@ pub const DEFAULT_SAMPLE_INTERVAL_S: f64 = 10.0;
 /// Collects metrics during a run. All times are virtual seconds; latencies
 /// are measured from the end of the visit's readout (the intended time), so
 /// coordinated omission cannot occur.
-#[derive(Debug, Clone)]
+///
+/// Serialises (serde) to the body of a recorder file, see
+/// [`Recorder::save`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Recorder {
-    sample_interval_s: f64,
-    latency: LatencyHistogram,
-    visits: Vec<VisitMetrics>,
-    consumers: Vec<(String, LatencyHistogram)>,
-    alerts: AlertTotals,
-    bytes_produced: u64,
-    bytes_delivered: u64,
-    jobs: JobCounters,
-    series: SeriesBuilder,
+    #[serde(deserialize_with = "positive_interval")]
+    pub(super) sample_interval_s: f64,
+    /// The scenario's visit count; only recorders of equal counts merge.
+    pub(super) planned_visits: u32,
+    pub(super) latency: LatencyHistogram,
+    pub(super) visits: Vec<VisitMetrics>,
+    pub(super) consumers: Vec<ConsumerMetrics>,
+    pub(super) alerts: AlertTotals,
+    pub(super) bytes_produced: u64,
+    pub(super) bytes_delivered: u64,
+    pub(super) jobs: JobCounters,
+    pub(super) series: SeriesBuilder,
 }
 
-#[derive(Debug, Clone, Default)]
-struct JobCounters {
-    created: u64,
-    max_running: u64,
-    max_pending: u64,
-    busy_pod_s: f64,
-    idle_pod_s: f64,
-    pod_startups: u64,
-    pod_startup_total_s: f64,
+/// Latency of the alerts one consumer received (by name, so that the
+/// consumers of shards merge by name).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ConsumerMetrics {
+    pub(super) name: String,
+    pub(super) latency: LatencyHistogram,
+}
+
+/// Jobs created, their peak concurrency and pod time.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct JobCounters {
+    pub(super) created: u64,
+    pub(super) max_running: u64,
+    pub(super) max_pending: u64,
+    #[serde(with = "float")]
+    pub(super) busy_pod_s: f64,
+    #[serde(with = "float")]
+    pub(super) idle_pod_s: f64,
+    pub(super) pod_startups: u64,
+    #[serde(with = "float")]
+    pub(super) pod_startup_total_s: f64,
+}
+
+/// Reads the sampling interval, refusing what [`Recorder::with_sample_interval`]
+/// would never produce.
+fn positive_interval<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    let interval = f64::deserialize(deserializer)?;
+    if interval.is_finite() && interval > 0.0 {
+        Ok(interval)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "sample_interval_s must be a positive number of seconds, found {interval}"
+        )))
+    }
 }
 
 impl Recorder {
@@ -56,18 +96,22 @@ impl Recorder {
         };
         Self {
             sample_interval_s: interval,
+            planned_visits: scenario.night.visits,
             latency: LatencyHistogram::new(),
             visits: Vec::with_capacity(scenario.night.visits as usize),
             consumers: scenario
                 .consumers
                 .iter()
-                .map(|c| (c.name.clone(), LatencyHistogram::new()))
+                .map(|c| ConsumerMetrics {
+                    name: c.name.clone(),
+                    latency: LatencyHistogram::new(),
+                })
                 .collect(),
             alerts: AlertTotals::default(),
             bytes_produced: 0,
             bytes_delivered: 0,
             jobs: JobCounters::default(),
-            series: SeriesBuilder::new(interval),
+            series: SeriesBuilder::new(),
         }
     }
 
@@ -133,8 +177,8 @@ impl Recorder {
     /// Consumer number `consumer` (index in the scenario's list) received an
     /// alert `latency_s` after its visit's readout ended.
     pub fn alert_received(&mut self, consumer: usize, latency_s: f64) {
-        if let Some((_, h)) = self.consumers.get_mut(consumer) {
-            h.record_s(latency_s);
+        if let Some(c) = self.consumers.get_mut(consumer) {
+            c.latency.record_s(latency_s);
         }
     }
 
@@ -180,7 +224,7 @@ impl Recorder {
             .filter(|(_, v)| v.seen)
             .map(|(i, v)| v.record(u32::try_from(i).unwrap_or(u32::MAX), limit))
             .collect();
-        let series = self.series.finish();
+        let series = self.series.finish(self.sample_interval_s);
         let j = &self.jobs;
         let pod_s = j.busy_pod_s + j.idle_pod_s;
         let peak_alerts = series.delivered_per_s.iter().copied().fold(0.0, f64::max);
@@ -215,10 +259,10 @@ impl Recorder {
         report.consumers = self
             .consumers
             .iter()
-            .map(|(name, h)| ConsumerReport {
-                name: name.clone(),
-                received: h.count(),
-                latency_s: h.percentiles(),
+            .map(|c| ConsumerReport {
+                name: c.name.clone(),
+                received: c.latency.count(),
+                latency_s: c.latency.percentiles(),
             })
             .collect();
         report.per_visit = per_visit;

@@ -1,8 +1,14 @@
 //! Time series sampled at fixed virtual intervals: stream lag, Jobs, pods
 //! and delivery throughput.
+//!
+//! The builder keeps raw samples (gauges and the alerts and bytes delivered
+//! over the preceding interval) and turns them into rates only in
+//! `SeriesBuilder::finish`, so that the samples of several shards can be
+//! added up before the rates are computed.
 
 use serde::{Deserialize, Serialize};
 
+use crate::metrics::persist::float;
 use crate::number::{micros, millis, ratio};
 
 /// Instantaneous values the simulator reads at each sample time.
@@ -40,24 +46,53 @@ pub struct Series {
     pub mbit_per_s: Vec<f64>,
 }
 
+/// One raw sample: the gauges at `t_s` and what was delivered since the
+/// previous sample.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Sample {
+    /// Virtual time of the sample, seconds, as given (not rounded).
+    #[serde(with = "float")]
+    t_s: f64,
+    lag: u64,
+    jobs_running: u64,
+    jobs_pending: u64,
+    pods_busy: u64,
+    /// Alerts delivered over the preceding interval.
+    delivered: u64,
+    /// Bytes delivered over the preceding interval.
+    bytes: u64,
+}
+
+impl Sample {
+    /// Adds a sample of another shard taken at the same index. Gauges and
+    /// deliveries add up; the time is the later of the two (shards sample
+    /// on the same schedule, so the two normally agree). Sums saturate.
+    fn merge(&mut self, other: &Sample) {
+        self.t_s = self.t_s.max(other.t_s);
+        self.lag = self.lag.saturating_add(other.lag);
+        self.jobs_running = self.jobs_running.saturating_add(other.jobs_running);
+        self.jobs_pending = self.jobs_pending.saturating_add(other.jobs_pending);
+        self.pods_busy = self.pods_busy.saturating_add(other.pods_busy);
+        self.delivered = self.delivered.saturating_add(other.delivered);
+        self.bytes = self.bytes.saturating_add(other.bytes);
+    }
+}
+
 /// Accumulates samples and the deliveries between them.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct SeriesBuilder {
-    series: Series,
-    last_t_s: f64,
+    samples: Vec<Sample>,
+    /// Alerts delivered since the last sample.
     delivered_since: u64,
+    /// Bytes delivered since the last sample.
     bytes_since: u64,
 }
 
 impl SeriesBuilder {
-    pub(crate) fn new(interval_s: f64) -> Self {
-        Self {
-            series: Series {
-                interval_s: micros(interval_s),
-                ..Series::default()
-            },
-            ..Self::default()
-        }
+    pub(crate) fn new() -> Self {
+        Self::default()
     }
 
     pub(crate) fn delivered(&mut self, bytes: u64) {
@@ -66,23 +101,60 @@ impl SeriesBuilder {
     }
 
     pub(crate) fn sample(&mut self, t_s: f64, g: Gauges) {
-        let dt = t_s - self.last_t_s;
-        let s = &mut self.series;
-        s.t_s.push(micros(t_s));
-        s.lag.push(g.lag);
-        s.jobs_running.push(g.jobs_running);
-        s.jobs_pending.push(g.jobs_pending);
-        s.pods_busy.push(g.pods_busy);
-        s.delivered_per_s
-            .push(millis(ratio(self.delivered_since as f64, dt)));
-        s.mbit_per_s
-            .push(millis(ratio(self.bytes_since as f64 * 8.0 / 1e6, dt)));
-        self.last_t_s = t_s;
+        self.samples.push(Sample {
+            t_s,
+            lag: g.lag,
+            jobs_running: g.jobs_running,
+            jobs_pending: g.jobs_pending,
+            pods_busy: g.pods_busy,
+            delivered: self.delivered_since,
+            bytes: self.bytes_since,
+        });
         self.delivered_since = 0;
         self.bytes_since = 0;
     }
 
-    pub(crate) fn finish(self) -> Series {
-        self.series
+    /// Adds another shard's series sample by sample (by index); the shorter
+    /// series counts as zeros past its end (that shard had finished).
+    pub(crate) fn merge(&mut self, other: &SeriesBuilder) {
+        for (mine, theirs) in self.samples.iter_mut().zip(&other.samples) {
+            mine.merge(theirs);
+        }
+        if let Some(rest) = other.samples.get(self.samples.len()..) {
+            self.samples.extend_from_slice(rest);
+        }
+        self.delivered_since = self.delivered_since.saturating_add(other.delivered_since);
+        self.bytes_since = self.bytes_since.saturating_add(other.bytes_since);
+    }
+
+    /// The columns of the report; rates are over the time since the previous
+    /// sample (since 0 for the first).
+    pub(crate) fn finish(self, interval_s: f64) -> Series {
+        let n = self.samples.len();
+        let mut s = Series {
+            interval_s: micros(interval_s),
+            t_s: Vec::with_capacity(n),
+            lag: Vec::with_capacity(n),
+            jobs_running: Vec::with_capacity(n),
+            jobs_pending: Vec::with_capacity(n),
+            pods_busy: Vec::with_capacity(n),
+            delivered_per_s: Vec::with_capacity(n),
+            mbit_per_s: Vec::with_capacity(n),
+        };
+        let mut last_t_s = 0.0;
+        for x in &self.samples {
+            let dt = x.t_s - last_t_s;
+            s.t_s.push(micros(x.t_s));
+            s.lag.push(x.lag);
+            s.jobs_running.push(x.jobs_running);
+            s.jobs_pending.push(x.jobs_pending);
+            s.pods_busy.push(x.pods_busy);
+            s.delivered_per_s
+                .push(millis(ratio(x.delivered as f64, dt)));
+            s.mbit_per_s
+                .push(millis(ratio(x.bytes as f64 * 8.0 / 1e6, dt)));
+            last_t_s = x.t_s;
+        }
+        s
     }
 }

@@ -3,12 +3,15 @@
 use serde::{Deserialize, Serialize};
 
 use crate::metrics::latency::LatencyHistogram;
+use crate::metrics::persist::float;
 use crate::number::micros;
 
 /// What the recorder keeps for one visit while the run goes on.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct VisitMetrics {
     pub(crate) seen: bool,
+    #[serde(with = "float")]
     pub(crate) readout_end_s: f64,
     pub(crate) planned: u64,
     pub(crate) produced: u64,
@@ -23,6 +26,35 @@ impl VisitMetrics {
     pub(crate) fn latency_mut(&mut self) -> &mut LatencyHistogram {
         self.latency
             .get_or_insert_with(|| LatencyHistogram::with_precision(2))
+    }
+
+    /// Adds what another shard recorded for the same visit: counts add,
+    /// histograms add. The readout end is the later of the two (shards
+    /// plan the same schedule so they agree; a shard that saw the visit
+    /// without planning it holds 0). Late and failed are not stored: the
+    /// record judges them on the merged figures. Sums saturate.
+    pub(crate) fn merge(&mut self, other: &VisitMetrics) {
+        if !other.seen {
+            return;
+        }
+        self.readout_end_s = if self.seen {
+            self.readout_end_s.max(other.readout_end_s)
+        } else {
+            other.readout_end_s
+        };
+        self.seen = true;
+        self.planned = self.planned.saturating_add(other.planned);
+        self.produced = self.produced.saturating_add(other.produced);
+        self.delivered = self.delivered.saturating_add(other.delivered);
+        self.lost = self.lost.saturating_add(other.lost);
+        self.duplicated = self.duplicated.saturating_add(other.duplicated);
+        self.failed_detectors = self.failed_detectors.saturating_add(other.failed_detectors);
+        if let Some(theirs) = &other.latency {
+            match &mut self.latency {
+                Some(mine) => mine.add(theirs),
+                None => self.latency = Some(theirs.clone()),
+            }
+        }
     }
 
     /// The visit's record. Late: fewer than 98% of its produced alerts were
