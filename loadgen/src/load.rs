@@ -13,6 +13,7 @@
 //!   the generator and the production publisher);
 //! - [`consumers`]: the community brokers, timing every alert's receipt;
 //! - [`lag_probe`]: the stream's lag as KEDA reads it;
+//! - [`redis_link`]: Redis connections with a patient response timeout;
 //! - [`sampler`]: the gauges and the progress;
 //! - [`faults`]: the scenario's faults, done for real where possible;
 //! - [`run`]: puts them together, drains, and builds the report.
@@ -25,6 +26,7 @@ pub mod job;
 pub mod lag_probe;
 pub mod plan;
 pub mod processor;
+pub mod redis_link;
 pub mod run;
 pub mod sampler;
 pub mod scaler;

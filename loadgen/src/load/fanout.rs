@@ -12,6 +12,7 @@ use alertsim_core::fanout::{self, StreamEvent, Visit};
 use tokio::task::JoinSet;
 
 use super::plan::PlannedVisit;
+use super::redis_link::connect;
 use super::state::{Counters, RunState};
 
 /// Unix seconds of scenario second 0 is the wall time of the run's start;
@@ -76,10 +77,7 @@ pub async fn run_fanout(state: Arc<RunState>) {
 
 async fn write_visit(state: Arc<RunState>, index: u32, events: Vec<StreamEvent>) {
     let result = async {
-        let client =
-            redis::Client::open(state.endpoints.redis.as_str()).map_err(|e| e.to_string())?;
-        let mut conn = client
-            .get_multiplexed_async_connection()
+        let mut conn = connect(&state.endpoints.redis)
             .await
             .map_err(|e| e.to_string())?;
         let e = &state.endpoints;

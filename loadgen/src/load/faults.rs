@@ -178,9 +178,7 @@ async fn run_fault(
 }
 
 async fn admin(state: &RunState) -> Result<redis::aio::MultiplexedConnection, String> {
-    let client = redis::Client::open(state.endpoints.redis.as_str()).map_err(|e| e.to_string())?;
-    client
-        .get_multiplexed_async_connection()
+    super::redis_link::connect(&state.endpoints.redis)
         .await
         .map_err(|e| e.to_string())
 }

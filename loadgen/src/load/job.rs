@@ -87,9 +87,7 @@ async fn run_worker(state: &Arc<RunState>, context: &mut JobContext) -> Result<(
         .map_err(|err| err.to_string())?;
     let mut processor =
         LoadProcessor::new(state.clone(), context.name.clone(), generator, publisher);
-    let redis = redis::Client::open(e.redis.as_str()).map_err(|err| err.to_string())?;
-    let mut conn = redis
-        .get_multiplexed_async_connection()
+    let mut conn = super::redis_link::connect(&e.redis)
         .await
         .map_err(|err| format!("connecting to {}: {err}", e.redis))?;
     let settings = WorkerSettings::new(

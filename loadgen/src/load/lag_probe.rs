@@ -41,9 +41,7 @@ impl LagProbe {
     /// The metric value KEDA would read now, waiting at most `timeout`.
     pub async fn read(&mut self, timeout: Duration) -> Result<i64, LagProbeError> {
         if self.conn.is_none() {
-            let client = redis::Client::open(self.url.as_str())
-                .map_err(|e| LagProbeError::Connect(e.to_string()))?;
-            let conn = tokio::time::timeout(timeout, client.get_multiplexed_async_connection())
+            let conn = tokio::time::timeout(timeout, super::redis_link::connect(&self.url))
                 .await
                 .map_err(|_| LagProbeError::Timeout)?
                 .map_err(|e| LagProbeError::Connect(e.to_string()))?;

@@ -3,16 +3,45 @@
 //! (scaled to the wall clock), then generate the detector's alerts and
 //! publish them with the production publisher. Every alert's outcome goes
 //! to the run's recorder as it happens, timed from the visit's readout.
+//! Alerts still in the producer's queue when a worker is killed (a crash,
+//! or a deletion whose grace period ran out) are counted lost, as they are
+//! when a real pod dies.
 
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use alertsim_core::alert::generate::AlertGenerator;
 use alertsim_core::publish::Outcome;
 use alertsim_core::publish::kafka::AlertPublisher;
 use alertsim_core::publish::spool::SpoolKey;
 use alertsim_core::worker::{Delivery, Processor};
+use std::sync::atomic::Ordering;
 
 use super::state::{Counters, RunState};
+
+/// Alerts handed to the producer and not yet settled, with how many times
+/// each (a detector processed twice enqueues its alerts twice).
+type Unsettled = Arc<Mutex<BTreeMap<SpoolKey, u32>>>;
+
+fn lock(unsettled: &Unsettled) -> std::sync::MutexGuard<'_, BTreeMap<SpoolKey, u32>> {
+    unsettled.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Takes one enqueueing of `key` off the unsettled list; false if there
+/// was none (the publisher had already settled it).
+fn take_one(unsettled: &Unsettled, key: &SpoolKey) -> bool {
+    let mut map = lock(unsettled);
+    match map.get_mut(key) {
+        Some(times) => {
+            *times -= 1;
+            if *times == 0 {
+                map.remove(key);
+            }
+            true
+        }
+        None => false,
+    }
+}
 
 /// Generates and publishes the alerts of each detector a worker reads.
 pub struct LoadProcessor {
@@ -20,6 +49,7 @@ pub struct LoadProcessor {
     job: String,
     generator: AlertGenerator,
     publisher: AlertPublisher,
+    unsettled: Unsettled,
     /// Scenario seconds spent processing (busy pod time).
     pub busy_s: f64,
 }
@@ -33,12 +63,14 @@ impl LoadProcessor {
         generator: AlertGenerator,
         mut publisher: AlertPublisher,
     ) -> Self {
-        publisher.set_observer(outcome_observer(state.clone()));
+        let unsettled = Unsettled::default();
+        publisher.set_observer(outcome_observer(state.clone(), unsettled.clone()));
         LoadProcessor {
             state,
             job,
             generator,
             publisher,
+            unsettled,
             busy_s: 0.0,
         }
     }
@@ -69,11 +101,29 @@ impl LoadProcessor {
             .detector_alerts(visit.number, detector, alerts as usize)
             .map_err(|e| e.to_string())?;
         for alert in &generated {
-            self.publisher
-                .publish(alert, visit.number, detector)
-                .await
-                .map_err(|e| e.to_string())?;
+            let key = SpoolKey {
+                visit: visit.number,
+                detector,
+                dia_source_id: alert.dia_source.dia_source_id,
+            };
+            *lock(&self.unsettled).entry(key).or_default() += 1;
+            state
+                .counters
+                .alerts_in_flight
+                .fetch_add(1, Ordering::Relaxed);
+            if let Err(error) = self.publisher.publish(alert, visit.number, detector).await {
+                // The publisher gave up without settling this alert: it is lost.
+                if take_one(&self.unsettled, &key) {
+                    record_outcome(&state, &key, Outcome::Lost(KILLED), 0);
+                }
+                return Err(error.to_string());
+            }
         }
+        // A detector is done when Kafka has answered for all its alerts
+        // (the `rubin` profile waits after every alert anyway; `safe`
+        // batches, and would otherwise settle them only at the next
+        // detector, timing their delivery late).
+        self.publisher.finish().await.map_err(|e| e.to_string())?;
         Ok(())
     }
 }
@@ -95,11 +145,31 @@ impl Processor for &mut LoadProcessor {
     }
 }
 
+impl Drop for LoadProcessor {
+    /// A worker killed before its publisher settled: what it still held is
+    /// lost with the pod.
+    fn drop(&mut self) {
+        let left = std::mem::take(&mut *lock(&self.unsettled));
+        for (key, times) in left {
+            for _ in 0..times {
+                record_outcome(&self.state, &key, Outcome::Lost(KILLED), 0);
+            }
+        }
+    }
+}
+
+/// The failure an alert lost with its killed pod is put down to.
+const KILLED: alertsim_core::publish::Failure = alertsim_core::publish::Failure::Other;
+
 /// Reports each alert's outcome to the recorder: produced, then delivered
 /// (with its latency from the visit's readout) or lost. Spooled alerts
 /// count as produced; a replay delivers them later.
-pub fn outcome_observer(state: Arc<RunState>) -> alertsim_core::publish::kafka::OutcomeObserver {
+fn outcome_observer(
+    state: Arc<RunState>,
+    unsettled: Unsettled,
+) -> alertsim_core::publish::kafka::OutcomeObserver {
     Box::new(move |key: &SpoolKey, outcome: Outcome, bytes: usize| {
+        take_one(&unsettled, key);
         record_outcome(&state, key, outcome, bytes);
     })
 }
@@ -125,4 +195,11 @@ fn record_outcome(state: &RunState, key: &SpoolKey, outcome: Outcome, bytes: usi
         Outcome::Spooled(_) => Counters::bump(&state.counters.alerts_failed),
     }
     Counters::bump(&state.counters.alerts_produced);
+    let _ =
+        state
+            .counters
+            .alerts_in_flight
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                Some(n.saturating_sub(1))
+            });
 }

@@ -162,21 +162,30 @@ pub async fn run_load(
     let fanout = tokio::spawn(run_fanout(state.clone()));
 
     let _ = fanout.await;
+    tracing::info!(t_s = state.clock.now_s(), "every visit announced");
     let truncated = wait_for_drain(&state).await;
+    tracing::info!(t_s = state.clock.now_s(), truncated, "drained");
     state.stop();
     let _ = scaler.await;
     let _ = sampler.await;
     if let Err(error) = runtime.delete_unfinished().await {
         tracing::warn!(%error, "stopping the worker Jobs");
     }
+    tracing::info!(t_s = state.clock.now_s(), "Jobs stopped");
     let faults = faults.await.unwrap_or_default();
     let replay = replay_spool(&state).await?;
+    tracing::info!(
+        t_s = state.clock.now_s(),
+        replayed = replay.delivered,
+        "spool replayed"
+    );
     finish_consumers.send_replace(true);
     let mut consumed = vec![0; scenario.consumers.len()];
     while let Some(Ok((i, n))) = consumers.join_next().await {
         consumed[i] = n;
     }
     interrupter.abort();
+    tracing::info!(t_s = state.clock.now_s(), "consumers finished");
 
     let scenario_s = state.clock.now_s();
     let recorder = state.recorder().clone();
@@ -252,10 +261,7 @@ async fn prepare(scenario: &Scenario, e: &Endpoints) -> Result<(), LoadError> {
         redis: e.redis.clone(),
         reason,
     };
-    let client =
-        redis::Client::open(e.redis.as_str()).map_err(|err| redis_error(err.to_string()))?;
-    let mut conn = client
-        .get_multiplexed_async_connection()
+    let mut conn = super::redis_link::connect(&e.redis)
         .await
         .map_err(|err| redis_error(err.to_string()))?;
     redis::cmd("DEL")
@@ -283,8 +289,8 @@ fn local_runtime(state: &Arc<RunState>) -> LocalRuntime {
     LocalRuntime::new(SCALED_JOB, config)
 }
 
-/// Waits until the stream is drained and no worker is busy, twice in a
-/// row half a second apart; true if the drain limit passed first.
+/// Waits until the stream is drained, no worker is busy and no alert is
+/// waiting for its delivery report, twice in a row half a second apart; true if the drain limit passed first.
 async fn wait_for_drain(state: &RunState) -> bool {
     let last_announced = state
         .plan
@@ -314,7 +320,8 @@ async fn wait_for_drain(state: &RunState) -> bool {
         }
         let lag = probe.read(Duration::from_secs(2)).await.ok();
         let busy = Counters::get(&state.counters.pods_busy);
-        if lag == Some(0) && busy == 0 {
+        let in_flight = Counters::get(&state.counters.alerts_in_flight);
+        if lag == Some(0) && busy == 0 && in_flight == 0 {
             quiet_checks += 1;
             if quiet_checks >= 2 {
                 return false;

@@ -42,6 +42,8 @@ pub struct Counters {
     pub visits_fanned_out: AtomicU64,
     /// Detectors being processed right now.
     pub pods_busy: AtomicU64,
+    /// Alerts handed to a producer and not yet settled.
+    pub alerts_in_flight: AtomicU64,
     /// Alerts the publishers have handed to Kafka (any outcome so far).
     pub alerts_produced: AtomicU64,
     /// Alerts acknowledged by Kafka.
