@@ -6,6 +6,9 @@ pub mod compare;
 pub mod exit;
 pub mod keda;
 pub mod keda_watch;
+pub mod load;
+pub mod load_progress;
+pub mod merge;
 pub mod publish;
 pub mod registry;
 pub mod scenarios;
@@ -32,6 +35,10 @@ pub struct Cli {
 enum Command {
     /// Simulate a night (or any scenario) through the production core under virtual time.
     Sim(sim::SimArgs),
+    /// Run a scenario for real: fan-out, KEDA scaler, workers and consumers against Kafka, Redis and a registry.
+    Load(load::LoadArgs),
+    /// Merge the recorders of `alertsim load --shard` runs into one report.
+    Merge(merge::MergeArgs),
     /// Run a scenario over a grid of settings, or search for the smallest passing value.
     Sweep(sweep::SweepArgs),
     /// Generate, decode and benchmark Rubin alerts (Avro, Confluent wire format).
@@ -64,6 +71,8 @@ enum Command {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Sim(args) => sim::run(args),
+        Command::Load(args) => load::run(args),
+        Command::Merge(args) => merge::run(args),
         Command::Sweep(args) => sweep::run(args),
         Command::Alerts(cmd) => alerts::run(cmd),
         Command::Keda(cmd) => keda::run(cmd),

@@ -39,3 +39,4 @@ pub use plan::{BadShard, LoadPlan, Shard};
 pub use run::{LoadError, LoadOptions, LoadOutcome, run_load};
 pub use sampler::LoadProgress;
 pub use services::{ServiceFlags, Services};
+pub use state::Endpoints;

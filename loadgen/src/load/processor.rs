@@ -47,7 +47,7 @@ fn take_one(unsettled: &Unsettled, key: &SpoolKey) -> bool {
 pub struct LoadProcessor {
     state: Arc<RunState>,
     job: String,
-    generator: AlertGenerator,
+    generator: Arc<AlertGenerator>,
     publisher: AlertPublisher,
     unsettled: Unsettled,
     /// Scenario seconds spent processing (busy pod time).
@@ -68,7 +68,7 @@ impl LoadProcessor {
         LoadProcessor {
             state,
             job,
-            generator,
+            generator: Arc::new(generator),
             publisher,
             unsettled,
             busy_s: 0.0,
@@ -96,10 +96,16 @@ impl LoadProcessor {
         let processing_s = state.plan.processing_s(&state.scenario, visit, detector);
         tokio::time::sleep(state.clock.wall(processing_s)).await;
         let detector = i32::try_from(detector).map_err(|e| e.to_string())?;
-        let generated = self
-            .generator
-            .detector_alerts(visit.number, detector, alerts as usize)
-            .map_err(|e| e.to_string())?;
+        // Generating a detector's alerts is CPU work: off the async
+        // threads, which also carry the broker, the consumers and the timers.
+        let generator = self.generator.clone();
+        let number = visit.number;
+        let generated = tokio::task::spawn_blocking(move || {
+            generator.detector_alerts(number, detector, alerts as usize)
+        })
+        .await
+        .map_err(|e| format!("alert generation stopped: {e}"))?
+        .map_err(|e| e.to_string())?;
         for alert in &generated {
             let key = SpoolKey {
                 visit: visit.number,

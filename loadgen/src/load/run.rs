@@ -72,6 +72,8 @@ pub struct LoadOutcome {
     pub replay: ReplaySummary,
     /// Messages each consumer read.
     pub consumed: Vec<u64>,
+    /// The services and names the run used.
+    pub endpoints: Endpoints,
 }
 
 /// Why a run could not be carried out.
@@ -205,6 +207,7 @@ pub async fn run_load(
         local_services,
         replay,
         consumed,
+        endpoints: state.endpoints.clone(),
     })
 }
 

@@ -1,0 +1,288 @@
+//! `alertsim load`: run a scenario through the real production path against
+//! real Kafka, Redis and a schema registry (started in-process when not
+//! given), and write the same reports as `alertsim sim`, plus
+//! `load-info.json` (what was run against, the faults as done, the spool
+//! replay) and `recorder.json` (the raw metrics, for `alertsim merge`).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use alertsim_loadgen::load::{LoadOptions, LoadOutcome, ServiceFlags, Shard, run_load};
+use alertsim_reports::{RunInfo, junit, write_reports};
+use alertsim_scenarios::Scenario;
+use anyhow::Context;
+use serde::Serialize;
+
+use super::exit::{GATE_FAILED, bad_input};
+use super::load_progress::LoadProgressOutput;
+use super::shell::quote;
+
+/// Run a scenario against real services and report it as `sim` does.
+#[derive(Debug, clap::Args)]
+pub struct LoadArgs {
+    /// A catalogue name (see `alertsim scenarios list`) or a scenario .toml
+    /// file. Try `smoke --time-scale 20` first.
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: String,
+    /// Kafka bootstrap servers (default: an in-process tansu broker).
+    #[arg(long, value_name = "HOST:PORT")]
+    pub kafka: Option<String>,
+    /// Redis URL (default: `redis-server` spawned on a private socket).
+    #[arg(long, value_name = "URL")]
+    pub redis: Option<String>,
+    /// Schema registry URL (default: alertsim's registry, in-process).
+    #[arg(long, value_name = "URL")]
+    pub registry: Option<String>,
+    /// Topic to produce to and consume from (default: the scenario's `kafka.topic`).
+    #[arg(long, value_name = "TOPIC")]
+    pub topic: Option<String>,
+    /// Registry subject of the alert schema.
+    #[arg(long, default_value = "alert-packet", value_name = "SUBJECT")]
+    pub subject: String,
+    /// Scenario seconds per wall-clock second: 10 fires a visit every 3.7 s.
+    #[arg(long, default_value_t = 1.0, value_name = "X")]
+    pub time_scale: f64,
+    /// Run only this slice of every visit's detectors (detector % N == I),
+    /// for N processes sharing the load; merge their outputs with `alertsim merge`.
+    #[arg(long, default_value = "0/1", value_name = "I/N")]
+    pub shard: String,
+    /// Seed of all randomness (overrides the scenario's `seed`).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Override a scenario field: `--set publisher.profile=safe`.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Directory for the reports (default `out/load-<scenario name>`).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Spool directory of the publishers (default `<out>/spool`).
+    #[arg(long, value_name = "DIR")]
+    pub spool: Option<PathBuf>,
+    /// Also write the gates as JUnit XML to this file.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+}
+
+/// What `load-info.json` holds: the parts of a load run that are not
+/// figures of the scenario.
+#[derive(Debug, Serialize)]
+struct LoadInfo<'a> {
+    shard: String,
+    time_scale: f64,
+    kafka: &'a str,
+    redis: &'a str,
+    registry: &'a str,
+    topic: String,
+    local_services: &'a [&'static str],
+    interrupted: bool,
+    truncated: bool,
+    scenario_s: f64,
+    consumed: &'a [u64],
+    replay: &'a alertsim_core::publish::replay::ReplaySummary,
+    faults: &'a [alertsim_loadgen::load::FaultRun],
+    reproduce: String,
+}
+
+/// Runs the command.
+pub fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
+    let mut scenario = super::scenarios::load(&args.scenario, &args.set)?;
+    if let Some(seed) = args.seed {
+        scenario.seed = seed;
+    }
+    if !(args.time_scale.is_finite() && args.time_scale > 0.0) {
+        return Err(bad_input(format!(
+            "--time-scale {}: expected a positive number of scenario seconds per second",
+            args.time_scale
+        )));
+    }
+    let shard: Shard = args
+        .shard
+        .parse()
+        .map_err(|e: alertsim_loadgen::load::BadShard| bad_input(e.to_string()))?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("out").join(format!("load-{}", scenario.name)));
+    let options = LoadOptions {
+        services: ServiceFlags {
+            kafka: args.kafka.clone(),
+            redis: args.redis.clone(),
+            registry: args.registry.clone(),
+        },
+        time_scale: args.time_scale,
+        shard,
+        topic: args.topic.clone(),
+        subject: args.subject.clone(),
+        spool_dir: args.spool.clone().unwrap_or_else(|| out.join("spool")),
+    };
+
+    let started = Instant::now();
+    let progress = LoadProgressOutput::new(&scenario, args.time_scale);
+    let mut handle = progress.handle();
+    let outcome = super::runtime()?
+        .block_on(run_load(
+            &scenario,
+            &options,
+            move |p| handle.update(&p),
+            async {
+                // No handler means no Ctrl-C: the run goes to its end.
+                if tokio::signal::ctrl_c().await.is_err() {
+                    std::future::pending::<()>().await;
+                }
+            },
+        ))
+        .context("load run")?;
+    progress.finish();
+    let wall_s = started.elapsed().as_secs_f64();
+
+    write_outputs(&args, &scenario, &outcome, &out, wall_s)?;
+    print_summary(&outcome, wall_s, &out);
+
+    let line = reproduce(&args, &scenario);
+    if outcome.interrupted {
+        eprintln!("interrupted: the reports in {} are partial", out.display());
+        return Ok(ExitCode::from(GATE_FAILED));
+    }
+    if outcome.report.gates.passed {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("gates failed; reproduce with:\n  {line}");
+        Ok(ExitCode::from(GATE_FAILED))
+    }
+}
+
+fn write_outputs(
+    args: &LoadArgs,
+    scenario: &Scenario,
+    outcome: &LoadOutcome,
+    out: &Path,
+    wall_s: f64,
+) -> anyhow::Result<()> {
+    let report = &outcome.report;
+    write_reports(report, out)
+        .with_context(|| format!("writing the reports to {}", out.display()))?;
+    RunInfo::new(wall_s, outcome.scenario_s, report.alerts.produced)
+        .write(out)
+        .with_context(|| format!("writing run-info.json to {}", out.display()))?;
+    let recorder_path = out.join("recorder.json");
+    outcome
+        .recorder
+        .save(&recorder_path)
+        .with_context(|| format!("writing {}", recorder_path.display()))?;
+    let info = LoadInfo {
+        shard: args.shard.clone(),
+        time_scale: args.time_scale,
+        kafka: &outcome.endpoints.kafka,
+        redis: &outcome.endpoints.redis,
+        registry: &outcome.endpoints.registry,
+        topic: outcome.endpoints.topic.clone(),
+        local_services: &outcome.local_services,
+        interrupted: outcome.interrupted,
+        truncated: outcome.truncated,
+        scenario_s: outcome.scenario_s,
+        consumed: &outcome.consumed,
+        replay: &outcome.replay,
+        faults: &outcome.faults,
+        reproduce: reproduce(args, scenario),
+    };
+    let path = out.join("load-info.json");
+    let mut text = serde_json::to_string_pretty(&info).context("encoding load-info.json")?;
+    text.push('\n');
+    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+    if let Some(path) = &args.junit {
+        junit::write(report, path)
+            .with_context(|| format!("writing JUnit XML to {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// The command line that runs this again (services and timing included;
+/// a load run is reproducible in its plan, not in its measurements).
+fn reproduce(args: &LoadArgs, scenario: &Scenario) -> String {
+    let mut line = format!(
+        "alertsim load {} --seed {} --time-scale {} --shard {}",
+        quote(&args.scenario),
+        scenario.seed,
+        args.time_scale,
+        args.shard
+    );
+    for (flag, value) in [
+        ("--kafka", &args.kafka),
+        ("--redis", &args.redis),
+        ("--registry", &args.registry),
+        ("--topic", &args.topic),
+    ] {
+        if let Some(v) = value {
+            line.push_str(&format!(" {flag} {}", quote(v)));
+        }
+    }
+    for set in &args.set {
+        line.push_str(" --set ");
+        line.push_str(&quote(set));
+    }
+    line.push_str(&format!("   # alertsim {}", env!("CARGO_PKG_VERSION")));
+    line
+}
+
+fn print_summary(outcome: &LoadOutcome, wall_s: f64, out: &Path) {
+    let r = &outcome.report;
+    println!(
+        "{}: {} visits, {:.0} scenario s in {:.1} s wall; services: {}",
+        r.scenario,
+        r.visits,
+        outcome.scenario_s,
+        wall_s,
+        if outcome.local_services.is_empty() {
+            "given".to_owned()
+        } else {
+            format!("{} started locally", outcome.local_services.join(", "))
+        }
+    );
+    println!(
+        "alerts: {} produced, {} delivered, {} lost, {} duplicated; consumers read {:?}",
+        r.alerts.produced, r.alerts.delivered, r.alerts.lost, r.alerts.duplicated, outcome.consumed
+    );
+    println!(
+        "latency to broker ack: p50 {:.1} s, p98 {:.1} s, max {:.1} s; late visits {}, failed visits {}",
+        r.latency_s.p50, r.latency_s.p98, r.latency_s.max, r.late_visits, r.failed_visits
+    );
+    println!(
+        "throughput: mean {:.0} alerts/s, peak {:.0} alerts/s ({:.1} Mbit/s); jobs {} created, max {} at once",
+        r.throughput.mean_alerts_per_s,
+        r.throughput.peak_alerts_per_s,
+        r.throughput.peak_mbit_per_s,
+        r.jobs.created,
+        r.jobs.max_running
+    );
+    if outcome.replay.found > 0 {
+        println!(
+            "spool: {} alerts replayed at the end, {} delivered, {} still spooled",
+            outcome.replay.found, outcome.replay.delivered, outcome.replay.failed
+        );
+    }
+    for f in &outcome.faults {
+        println!(
+            "fault {} at {:.0} s: {}{}",
+            f.kind,
+            f.at_s,
+            if f.applied { "done" } else { "skipped" },
+            if f.note.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", f.note)
+            }
+        );
+    }
+    if outcome.truncated {
+        println!("warning: the run stopped at its drain limit with work left");
+    }
+    for g in &r.gates.results {
+        println!(
+            "gate {}: {}",
+            g.name,
+            if g.passed { "pass" } else { "FAIL" }
+        );
+    }
+    println!("reports in {}", out.display());
+}

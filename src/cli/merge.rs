@@ -1,0 +1,138 @@
+//! `alertsim merge`: combine the outputs of `alertsim load --shard I/N`
+//! runs (each a directory with `recorder.json` and `report.json`) into one
+//! report of the whole scenario: counts and Jobs add, histograms merge,
+//! time series add sample by sample.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use alertsim_reports::{Recorder, Report, junit, write_reports};
+use anyhow::Context;
+
+use super::exit::{GATE_FAILED, bad_input};
+
+/// Merge shard outputs into one report.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// Output directories of `alertsim load --shard` runs.
+    #[arg(value_name = "DIR", required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Directory for the merged reports.
+    #[arg(long, value_name = "DIR", default_value = "out/merged")]
+    pub out: PathBuf,
+    /// Also write the gates as JUnit XML to this file.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+}
+
+/// One shard's output.
+struct ShardOutput {
+    dir: PathBuf,
+    recorder: Recorder,
+    report: Report,
+}
+
+fn read_shard(dir: &Path) -> anyhow::Result<ShardOutput> {
+    let recorder = Recorder::load(&dir.join("recorder.json")).map_err(|e| {
+        bad_input(format!(
+            "{e} (expected the output directory of `alertsim load`)"
+        ))
+    })?;
+    let path = dir.join("report.json");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| bad_input(format!("{}: {e}", path.display())))?;
+    let report: Report = serde_json::from_str(&text).map_err(|e| {
+        bad_input(format!(
+            "{}:{}:{}: {e} (expected a report.json written by alertsim)",
+            path.display(),
+            e.line(),
+            e.column()
+        ))
+    })?;
+    Ok(ShardOutput {
+        dir: dir.to_owned(),
+        recorder,
+        report,
+    })
+}
+
+/// Merges the shards in the order given: the merged recorder and its report.
+fn merge(shards: Vec<ShardOutput>) -> anyhow::Result<(Recorder, Report)> {
+    let mut shards = shards.into_iter();
+    let Some(first) = shards.next() else {
+        return Err(bad_input("no directories to merge"));
+    };
+    let scenario = first.report.config.clone();
+    let mut simulated_s = first.report.simulated_s;
+    let mut partial = first.report.partial;
+    let mut merged = first.recorder;
+    for shard in shards {
+        let c = &shard.report.config;
+        if c.name != scenario.name || c.seed != scenario.seed {
+            return Err(bad_input(format!(
+                "{}: scenario {} seed {} (expected {} seed {}, as in {})",
+                shard.dir.display(),
+                c.name,
+                c.seed,
+                scenario.name,
+                scenario.seed,
+                "the first directory"
+            )));
+        }
+        merged
+            .merge(&shard.recorder)
+            .map_err(|e| bad_input(format!("{}: {e}", shard.dir.display())))?;
+        simulated_s = simulated_s.max(shard.report.simulated_s);
+        partial |= shard.report.partial;
+    }
+    let mut report = merged.clone().finish(&scenario, simulated_s);
+    report.partial = partial;
+    Ok((merged, report))
+}
+
+/// Runs the command: exit 0 when the merged gates pass, 1 when not, 2 when
+/// an input cannot be read or does not belong with the others.
+pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
+    let shards = args
+        .dirs
+        .iter()
+        .map(|d| read_shard(d))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let (recorder, report) = merge(shards)?;
+    write_reports(&report, &args.out)
+        .with_context(|| format!("writing the reports to {}", args.out.display()))?;
+    let path = args.out.join("recorder.json");
+    recorder
+        .save(&path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    if let Some(path) = &args.junit {
+        junit::write(&report, path)
+            .with_context(|| format!("writing JUnit XML to {}", path.display()))?;
+    }
+    println!(
+        "{}: {} shards merged; alerts {} produced, {} delivered, {} lost, {} duplicated",
+        report.scenario,
+        args.dirs.len(),
+        report.alerts.produced,
+        report.alerts.delivered,
+        report.alerts.lost,
+        report.alerts.duplicated
+    );
+    println!(
+        "latency to broker ack: p50 {:.1} s, p98 {:.1} s, max {:.1} s; late visits {}",
+        report.latency_s.p50, report.latency_s.p98, report.latency_s.max, report.late_visits
+    );
+    for g in &report.gates.results {
+        println!(
+            "gate {}: {}",
+            g.name,
+            if g.passed { "pass" } else { "FAIL" }
+        );
+    }
+    println!("reports in {}", args.out.display());
+    Ok(if report.gates.passed && !report.partial {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(GATE_FAILED)
+    })
+}
