@@ -34,7 +34,7 @@ from confluent_kafka.schema_registry.avro import AvroDeserializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from registry_confluent_check import DEFAULT_SCHEMAS, Checks, inline_alert_schema  # noqa: E402
+from registry_confluent_check import DEFAULT_SCHEMAS, Checks, Fail, inline_alert_schema  # noqa: E402
 
 TOPIC = "lsst-alerts-v11"
 
@@ -55,7 +55,7 @@ class Service:
         return self.proc.wait(timeout=10)
 
 
-def consume_all(bootstrap, quiet_s=3.0, first_wait_s=30.0):
+def consume_all(bootstrap, quiet_s=3.0, first_wait_s=30.0, topic=TOPIC):
     consumer = Consumer(
         {
             "bootstrap.servers": bootstrap,
@@ -65,7 +65,7 @@ def consume_all(bootstrap, quiet_s=3.0, first_wait_s=30.0):
             "fetch.wait.max.ms": 10,
         }
     )
-    consumer.subscribe([TOPIC])
+    consumer.subscribe([topic])
     messages, last = [], time.monotonic()
     while time.monotonic() - last < (quiet_s if messages else first_wait_s):
         message = consumer.poll(0.1)
@@ -110,7 +110,7 @@ def main():
 
         def consume():
             state["messages"] = consume_all(broker.address)
-            return len(state["messages"]) == args.count or f"{len(state['messages'])} messages"
+            return len(state["messages"]) == args.count or Fail(f"{len(state['messages'])} messages")
 
         checks.check("Confluent's consumer reads every message back", consume)
 
@@ -119,7 +119,7 @@ def main():
             context = SerializationContext(TOPIC, MessageField.VALUE)
             ids = {deserializer(m.value(), context)["diaSource"]["diaSourceId"] for m in state["messages"]}
             state["ids"] = ids
-            return len(ids) == args.count or f"{len(ids)} distinct diaSourceIds"
+            return len(ids) == args.count or Fail(f"{len(ids)} distinct diaSourceIds")
 
         checks.check("Confluent's AvroDeserializer decodes each with the registry's schema", confluent_decode)
 
@@ -130,7 +130,7 @@ def main():
                 assert value[0] == 0, "magic byte"
                 record = fastavro.schemaless_reader(io.BytesIO(value[5:]), official)
                 ids.add(record["diaSource"]["diaSourceId"])
-            return ids == state["ids"] or "different diaSourceIds"
+            return ids == state["ids"] or Fail("different diaSourceIds")
 
         checks.check("fastavro decodes each with the official v11.0 schema", fastavro_decode)
 
@@ -139,9 +139,9 @@ def main():
             for m in state["messages"]:
                 stamp = dict(m.headers() or [])["producer_timestamp"]
                 if not 0 <= now_ms - int(stamp) < 600_000:
-                    return f"producer_timestamp {stamp!r}"
+                    return Fail(f"producer_timestamp {stamp!r}")
                 if m.key() is not None:
-                    return "a message has a key"
+                    return Fail("a message has a key")
             return True
 
         checks.check("every message has a null key and a producer_timestamp header (epoch ms)", headers)

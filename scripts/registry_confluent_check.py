@@ -98,6 +98,11 @@ class Server:
         return self.proc.wait(timeout=10)
 
 
+class Fail(str):
+    """A check's result that fails it, with the reason (a plain string is a
+    passing check's detail)."""
+
+
 class Checks:
     def __init__(self):
         self.passed = 0
@@ -106,7 +111,7 @@ class Checks:
     def check(self, name, func):
         try:
             result = func()
-            ok = result is not False
+            ok = result is not False and not isinstance(result, Fail)
             detail = "" if result in (None, True, False) else f" ({result})"
         except Exception as exc:  # noqa: BLE001 - every failure is reported, not raised
             ok, detail = False, f" ({type(exc).__name__}: {exc})"

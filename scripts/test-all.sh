@@ -6,7 +6,8 @@
 # alerts decoded by fastavro with the official schema, cutouts opened by
 # astropy, KEDA decisions compared with an independent Python implementation,
 # the registry driven by Confluent's client, and published alerts consumed
-# and decoded by Confluent's client and fastavro.
+# and decoded by Confluent's client and fastavro, and a load run against
+# services started outside it, every alert decoded with the official schema.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$(pwd)"
@@ -48,5 +49,10 @@ fi
 
 echo "== alerts through a broker, consumed by Confluent's client, decoded by its deserializer and fastavro"
 "$ALERTSIM_VENV/bin/python" scripts/kafka_confluent_check.py \
+    --alertsim "$CARGO_TARGET_DIR/debug/alertsim" \
+    --schemas "$repo/../shared/reference/alert-schemas/11_0"
+
+echo "== alertsim load against a broker, Redis and a registry started outside it; every alert decoded with fastavro; counts vs report.json; sim vs load with alertsim compare"
+"$ALERTSIM_VENV/bin/python" scripts/load_confluent_check.py \
     --alertsim "$CARGO_TARGET_DIR/debug/alertsim" \
     --schemas "$repo/../shared/reference/alert-schemas/11_0"

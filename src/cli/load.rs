@@ -125,12 +125,7 @@ pub fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
             &scenario,
             &options,
             move |p| handle.update(&p),
-            async {
-                // No handler means no Ctrl-C: the run goes to its end.
-                if tokio::signal::ctrl_c().await.is_err() {
-                    std::future::pending::<()>().await;
-                }
-            },
+            interrupted(),
         ))
         .context("load run")?;
     progress.finish();
@@ -150,6 +145,24 @@ pub fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
         eprintln!("gates failed; reproduce with:\n  {line}");
         Ok(ExitCode::from(GATE_FAILED))
     }
+}
+
+/// Resolves at the first Ctrl-C (the run then winds down and still writes
+/// its reports); a second Ctrl-C quits at once.
+async fn interrupted() {
+    // No handler means no Ctrl-C: the run goes to its end.
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+    eprintln!(
+        "stopping: waiting for the alerts in flight, then writing a partial report (Ctrl-C again to quit now)"
+    );
+    tokio::spawn(async {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("quit: no report written");
+            std::process::exit(130);
+        }
+    });
 }
 
 fn write_outputs(

@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""`alertsim load` against services started outside it, checked by standard tooling.
+
+Starts a Kafka-protocol broker (`alertsim broker serve`), the schema
+registry (`alertsim registry serve`) and `redis-server` as separate
+processes, runs `alertsim load smoke` against them, then reads the whole
+topic with Confluent's Python client (librdkafka) and decodes every message
+with fastavro and the official v11.0 schema of the reference directory
+(inlined at run time; nothing is copied into the project). The counts are
+compared with the run's report.json, and the same scenario is simulated
+with `alertsim sim` and compared with `alertsim compare`. Prints one line
+per check and 'N passed, M failed'; exits 1 on a failure.
+
+Usage: VENV/bin/python scripts/load_confluent_check.py
+       [--alertsim target/debug/alertsim] [--schemas DIR] [--time-scale X]
+"""
+
+import argparse
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import fastavro
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kafka_confluent_check import Service, consume_all  # noqa: E402
+from registry_confluent_check import DEFAULT_SCHEMAS, Checks, Fail, inline_alert_schema  # noqa: E402
+
+
+class RedisServer:
+    """redis-server on a unix socket in a temporary directory."""
+
+    def __init__(self, directory):
+        self.socket = os.path.join(directory, "redis.sock")
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", "0", "--unixsocket", self.socket, "--save", "", "--appendonly", "no",
+             "--dir", directory],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 20
+        while not os.path.exists(self.socket):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("redis-server did not start")
+            time.sleep(0.05)
+        self.url = f"redis+unix://{self.socket}"
+
+    def stop(self):
+        self.proc.terminate()
+        return self.proc.wait(timeout=10)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--alertsim", default="target/debug/alertsim")
+    parser.add_argument("--schemas", default=DEFAULT_SCHEMAS)
+    parser.add_argument("--time-scale", default="20")
+    args = parser.parse_args()
+    schema = inline_alert_schema(args.schemas)
+    official = fastavro.parse_schema(json.loads(schema) if isinstance(schema, str) else schema)
+
+    work = tempfile.TemporaryDirectory()
+    broker = Service([args.alertsim, "broker", "serve", "--listen", "127.0.0.1:0"])
+    registry = Service([args.alertsim, "registry", "serve", "--listen", "127.0.0.1:0"])
+    redis = RedisServer(work.name)
+    checks = Checks()
+    state = {}
+    load_out = os.path.join(work.name, "load")
+    sim_out = os.path.join(work.name, "sim")
+    try:
+        def load():
+            out = subprocess.run(
+                [args.alertsim, "load", "smoke", "--time-scale", args.time_scale, "--kafka", broker.address,
+                 "--redis", redis.url, "--registry", registry.address, "--set", "publisher.profile=safe",
+                 "--out", load_out],
+                capture_output=True, text=True, timeout=900,
+            )
+            if out.returncode not in (0, 1) or not os.path.exists(os.path.join(load_out, "report.json")):
+                raise RuntimeError(f"exit {out.returncode}: {out.stderr.strip()[-2000:]}")
+            with open(os.path.join(load_out, "report.json")) as f:
+                state["report"] = json.load(f)
+            with open(os.path.join(load_out, "load-info.json")) as f:
+                state["info"] = json.load(f)
+            if state["info"]["local_services"]:
+                return Fail(f"started {state['info']['local_services']} itself")
+            alerts = state["report"]["alerts"]
+            return alerts["produced"] > 0 or Fail("no alerts produced")
+
+        checks.check("alertsim load runs smoke against the external broker, Redis and registry", load)
+
+        def consume():
+            state["messages"] = consume_all(broker.address, topic=state["info"]["topic"])
+            return len(state["messages"]) > 0 or Fail("no messages")
+
+        checks.check("Confluent's consumer reads the topic", consume)
+
+        def decode():
+            ids = set()
+            for m in state["messages"]:
+                value = m.value()
+                assert value[0] == 0, "magic byte"
+                record = fastavro.schemaless_reader(io.BytesIO(value[5:]), official)
+                ids.add(record["diaSource"]["diaSourceId"])
+            state["ids"] = ids
+            return True
+
+        checks.check("fastavro decodes every message with the official v11.0 schema", decode)
+
+        def counts():
+            alerts = state["report"]["alerts"]
+            consumed, distinct = len(state["messages"]), len(state["ids"])
+            detail = (f"report produced {alerts['produced']} delivered {alerts['delivered']} "
+                      f"duplicated {alerts['duplicated']}; topic {consumed} messages, {distinct} distinct")
+            ok = (distinct == alerts["delivered"] - alerts["duplicated"]
+                  and consumed == alerts["delivered"]
+                  and all(c["received"] == consumed for c in state["report"]["consumers"]))
+            return detail if ok else Fail(detail)
+
+        checks.check("the topic holds exactly what report.json counts as delivered", counts)
+
+        def planned():
+            night = state["report"]["config"]["night"]
+            expected = night["visits"] * night["active_detectors"] * night["alerts_per_detector"]["value"]
+            produced = state["report"]["alerts"]["produced"]
+            return produced == expected or Fail(f"produced {produced}, planned {expected}")
+
+        checks.check("every planned alert of smoke was produced (5 visits x 20 detectors x 50)", planned)
+
+        def compare():
+            sim = subprocess.run([args.alertsim, "sim", "smoke", "--out", sim_out],
+                                 capture_output=True, text=True, timeout=300)
+            if sim.returncode not in (0, 1):
+                raise RuntimeError(sim.stderr.strip())
+            out = subprocess.run(
+                [args.alertsim, "compare", os.path.join(sim_out, "report.json"), os.path.join(load_out, "report.json")],
+                capture_output=True, text=True, timeout=60,
+            )
+            print(out.stdout, end="")
+            with open(os.path.join(sim_out, "report.json")) as f:
+                sim_report = json.load(f)
+            same = sim_report["alerts"]["produced"] == state["report"]["alerts"]["produced"]
+            return (out.returncode in (0, 1) and same) or Fail(f"compare exit {out.returncode}, produced differ")
+
+        checks.check("alertsim compare sets the sim and load reports side by side; produced counts agree", compare)
+    finally:
+        broker.stop()
+        registry.stop()
+        redis.stop()
+        work.cleanup()
+    print(f"{checks.passed} passed, {checks.failed} failed")
+    return 1 if checks.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

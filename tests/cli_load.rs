@@ -1,0 +1,165 @@
+//! `alertsim load` and `alertsim merge` as a user runs them, on the
+//! embedded services (each process starts its own broker, redis-server and
+//! registry): three shards merged give the whole scenario's totals; Ctrl-C
+//! leaves a partial report; bad input exits 2 naming what is wrong.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_alertsim");
+
+/// smoke: 5 visits x 20 detectors x 50 alerts.
+const SMOKE_ALERTS: u64 = 5 * 20 * 50;
+
+fn alertsim(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .output()
+        .expect("alertsim runs")
+}
+
+fn report(dir: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(dir.join("report.json")).unwrap_or_default();
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+}
+
+fn count(report: &serde_json::Value, field: &str) -> u64 {
+    report["alerts"][field].as_u64().unwrap_or(u64::MAX)
+}
+
+#[test]
+fn three_shards_merge_into_the_whole_scenario() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let shards: Vec<_> = (0..3)
+        .map(|i| {
+            let out = dir.path().join(format!("shard-{i}"));
+            let child = Command::new(BIN)
+                .args(["load", "smoke", "--time-scale", "20", "--shard"])
+                .arg(format!("{i}/3"))
+                .args(["--set", "publisher.profile=safe", "--out"])
+                .arg(&out)
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("alertsim load starts");
+            (out, child)
+        })
+        .collect();
+    let mut outs = Vec::new();
+    let mut per_shard = Vec::new();
+    for (out, child) in shards {
+        let done = child.wait_with_output().expect("alertsim load ends");
+        let code = done.status.code();
+        assert!(
+            matches!(code, Some(0 | 1)),
+            "shard {} exited {code:?}: {}",
+            out.display(),
+            String::from_utf8_lossy(&done.stderr)
+        );
+        let r = report(&out);
+        assert!(r.get("partial").is_none(), "a whole run is not partial");
+        per_shard.push(count(&r, "produced"));
+        outs.push(out);
+    }
+    // Detectors 0..20 split 7/7/6 between the shards, 50 alerts each.
+    assert_eq!(per_shard, vec![5 * 7 * 50, 5 * 7 * 50, 5 * 6 * 50]);
+
+    let merged = dir.path().join("merged");
+    let mut args = vec!["merge".to_owned()];
+    args.extend(outs.iter().map(|o| o.display().to_string()));
+    args.extend(["--out".to_owned(), merged.display().to_string()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let output = alertsim(&args);
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "merge: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let r = report(&merged);
+    assert_eq!(count(&r, "produced"), SMOKE_ALERTS);
+    assert_eq!(count(&r, "delivered"), SMOKE_ALERTS);
+    assert_eq!(count(&r, "lost"), 0);
+    assert_eq!(r["visits"].as_u64(), Some(5));
+    for consumer in r["consumers"].as_array().into_iter().flatten() {
+        assert_eq!(
+            consumer["received"].as_u64(),
+            Some(SMOKE_ALERTS),
+            "{consumer}"
+        );
+    }
+    assert!(merged.join("recorder.json").exists());
+    assert!(merged.join("report.html").exists());
+}
+
+#[test]
+fn ctrl_c_stops_the_run_and_writes_a_partial_report() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("load");
+    let mut child = Command::new(BIN)
+        .args(["load", "smoke", "--time-scale", "2", "--out"])
+        .arg(&out)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("alertsim load starts");
+    // The first progress line (stderr is not a terminal) comes once the
+    // services are up and the first sample is taken: interrupt then.
+    let stderr = child.stderr.take().expect("stderr piped");
+    let mut lines = BufReader::new(stderr).lines();
+    let first = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find(|l| l.starts_with("load: "))
+        .expect("a progress line before the end");
+    assert!(first.contains("visits"), "{first}");
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let done = child.wait_with_output().expect("alertsim load ends");
+    assert_eq!(done.status.code(), Some(1), "{rest:?}");
+    assert!(
+        rest.iter().any(|l| l.contains("partial")),
+        "says the reports are partial: {rest:?}"
+    );
+    let r = report(&out);
+    assert_eq!(r["partial"], serde_json::Value::Bool(true));
+    assert!(count(&r, "produced") < SMOKE_ALERTS, "stopped early");
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap_or_default();
+    assert!(md.contains("Partial report"));
+}
+
+#[test]
+fn bad_input_exits_2_and_says_what_is_wrong() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cases: [(&[&str], &str); 4] = [
+        (&["load", "no-such-scenario"], "no-such-scenario"),
+        (&["load", "smoke", "--shard", "3/3"], "3/3"),
+        (&["load", "smoke", "--time-scale", "0"], "--time-scale"),
+        (
+            &["merge", "/nonexistent/shard"],
+            "/nonexistent/shard/recorder.json",
+        ),
+    ];
+    for (args, named) in cases {
+        let output = alertsim(args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(named),
+            "{args:?} should name {named}: {stderr}"
+        );
+    }
+    // A directory from another scenario does not merge with smoke's.
+    let sim = dir.path().join("sim");
+    let _ = alertsim(&["sim", "smoke", "--out", &sim.display().to_string()]);
+    let output = alertsim(&["merge", &sim.display().to_string()]);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "sim output has no recorder.json"
+    );
+}
