@@ -142,13 +142,12 @@ async fn run_fault(
             }
         }
         Action::KillWorkers(pods) => {
-            let mut killed = 0;
-            for name in state.busy_jobs().into_iter().take(pods as usize) {
-                if runtime.delete(&name).await.is_ok() {
-                    killed += 1;
-                }
+            let busy = state.busy_jobs();
+            let killed = busy.len().min(pods as usize);
+            for name in busy.into_iter().take(killed) {
+                state.crash(&name);
             }
-            Ok(format!("{killed} busy worker Jobs killed mid-detector"))
+            Ok(format!("{killed} busy worker Jobs crashed mid-detector"))
         }
         Action::HoldScaler => {
             state.pause_scaler_until(end_s);

@@ -44,7 +44,13 @@ pub async fn run_job(state: Arc<RunState>, mut context: JobContext) -> i32 {
     state
         .recorder()
         .pod_started(state.scenario.cluster.pod_startup_s.mean());
-    let result = run_worker(&state, &mut context).await;
+    let name = context.name.clone();
+    let result = tokio::select! {
+        result = run_worker(&state, &mut context) => result,
+        // The worker future is dropped mid-detector: its unsettled alerts
+        // are lost, its event stays unacknowledged.
+        () = state.crashed(&name) => Err("crashed by a worker_crash fault".to_owned()),
+    };
     state.set_busy(&context.name, false);
     match result {
         Ok((code, busy_s)) => {

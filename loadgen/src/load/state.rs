@@ -86,6 +86,7 @@ pub struct RunState {
     interrupted: AtomicBool,
     scaler_paused_until_bits: AtomicU64,
     busy_jobs: Mutex<BTreeSet<String>>,
+    crashed_jobs: watch::Sender<BTreeSet<String>>,
 }
 
 impl RunState {
@@ -108,6 +109,7 @@ impl RunState {
             interrupted: AtomicBool::new(false),
             scaler_paused_until_bits: AtomicU64::new(0.0f64.to_bits()),
             busy_jobs: Mutex::new(BTreeSet::new()),
+            crashed_jobs: watch::channel(BTreeSet::new()).0,
         })
     }
 
@@ -173,6 +175,21 @@ impl RunState {
     /// Whether the run is winding down.
     pub fn is_stopping(&self) -> bool {
         *self.stopping.borrow()
+    }
+
+    /// Makes the named Job's worker die at once, as a crashed pod does: no
+    /// SIGTERM handling, nothing acknowledged or flushed.
+    pub fn crash(&self, name: &str) {
+        self.crashed_jobs.send_modify(|set| {
+            set.insert(name.to_owned());
+        });
+    }
+
+    /// Resolves when the named Job is crashed by a fault.
+    pub async fn crashed(&self, name: &str) {
+        let mut rx = self.crashed_jobs.subscribe();
+        // The sender lives as long as `self`: the error cannot happen here.
+        let _ = rx.wait_for(|set| set.contains(name)).await;
     }
 
     /// Resolves once the run is winding down.
