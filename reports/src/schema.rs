@@ -44,3 +44,49 @@ pub struct SchemaConsumerRecord {
     /// Alerts decoded with fields of the writer's schema dropped.
     pub fields_lost: u64,
 }
+
+impl SchemaChangeRecord {
+    /// Column names of [`Self::cells`], for the report tables.
+    pub const HEADERS: [&'static str; 5] = ["at", "from", "to", "registry", "reason"];
+
+    /// The record as table cells.
+    pub fn cells(&self) -> [String; 5] {
+        [
+            format!("{} s", self.at_s),
+            self.from.clone(),
+            self.to.clone(),
+            if self.accepted {
+                "accepted".to_owned()
+            } else {
+                "refused".to_owned()
+            },
+            if self.reason.is_empty() {
+                "-".to_owned()
+            } else {
+                self.reason.clone()
+            },
+        ]
+    }
+}
+
+impl SchemaConsumerRecord {
+    /// Column names of [`Self::cells`], for the report tables.
+    pub const HEADERS: [&'static str; 3] = ["consumer", "undecodable", "fields lost"];
+
+    /// The record as table cells.
+    pub fn cells(&self) -> [String; 3] {
+        [
+            self.name.clone(),
+            self.undecodable.to_string(),
+            self.fields_lost.to_string(),
+        ]
+    }
+}
+
+impl SchemaReport {
+    /// Every consumer's undecodable alerts added up (an alert two consumers
+    /// could not decode counts twice).
+    pub fn undecodable_total(&self) -> u64 {
+        self.consumers.iter().map(|c| c.undecodable).sum()
+    }
+}
