@@ -275,6 +275,11 @@ pub const FIELDS: &[Field] = &[
     ),
     f("series.pods_busy", "count[]", "Pods processing a detector."),
     f(
+        "series.publisher_backlog",
+        "alerts[]",
+        "Alerts the publisher holds for a later attempt (spooled or queued for replay); absent in older reports.",
+    ),
+    f(
         "series.delivered_per_s",
         "alerts/s[]",
         "Alerts acknowledged per second over the interval ending at the sample.",
@@ -334,12 +339,12 @@ pub const FIELDS: &[Field] = &[
     f(
         "recovery[].backlog_peak",
         "count",
-        "Largest sampled stream lag from the fault's start to the end of its window.",
+        "Largest sampled backlog from the fault's start to the end of its window; the backlog is the stream lag (detector events not yet read) plus the alerts held by the publisher (`series.publisher_backlog`).",
     ),
     f(
         "recovery[].drain_s",
         "s or null",
-        "Fault end until the sampled lag is back at or below its last value before the fault; 0 when it never rose above it, null when it did not come back within the window.",
+        "First sample at the backlog peak until the sampled backlog is back at or below its last value before the fault (zero when nothing was waiting then); 0 when it never rose above it, null when it did not come back within the window.",
     ),
     f(
         "schema.compatibility",

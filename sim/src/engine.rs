@@ -728,6 +728,11 @@ impl<'s> Engine<'s> {
             jobs_running: u64::from(self.cluster.active_jobs()),
             jobs_pending: u64::from(self.cluster.pending_jobs()),
             pods_busy: u64::from(self.busy_pods),
+            publisher_backlog: self
+                .spool
+                .iter()
+                .map(|&(_, alerts)| u64::from(alerts))
+                .sum(),
         };
         self.rec.sample(now.as_secs_f64(), gauges);
     }

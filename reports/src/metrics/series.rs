@@ -16,6 +16,9 @@ pub struct Gauges {
     pub jobs_pending: u64,
     /// Pods processing a detector at this instant.
     pub pods_busy: u64,
+    /// Alerts the publisher holds for a later attempt (spooled or queued
+    /// for replay) at this instant.
+    pub publisher_backlog: u64,
 }
 
 /// Columns of samples; index `i` of every column is the same instant.
@@ -34,6 +37,10 @@ pub struct Series {
     pub jobs_pending: Vec<u64>,
     /// Busy pods at each sample.
     pub pods_busy: Vec<u64>,
+    /// Alerts held by the publisher (spooled or queued for replay) at each
+    /// sample; absent in reports written before it existed.
+    #[serde(default)]
+    pub publisher_backlog: Vec<u64>,
     /// Alerts acknowledged by Kafka per second over the preceding interval.
     pub delivered_per_s: Vec<f64>,
     /// Delivered megabits per second over the preceding interval.
@@ -73,6 +80,7 @@ impl SeriesBuilder {
         s.jobs_running.push(g.jobs_running);
         s.jobs_pending.push(g.jobs_pending);
         s.pods_busy.push(g.pods_busy);
+        s.publisher_backlog.push(g.publisher_backlog);
         s.delivered_per_s
             .push(millis(ratio(self.delivered_since as f64, dt)));
         s.mbit_per_s

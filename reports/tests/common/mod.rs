@@ -43,6 +43,7 @@ pub fn synthetic_report(scenario: &Scenario, base_latency_s: f64, lost: u64) -> 
                     jobs_running: 3 + (t as u64 / 5) % 5,
                     jobs_pending: 1,
                     pods_busy: 2,
+                    publisher_backlog: 0,
                 },
             );
             t += rec.sample_interval_s();
