@@ -128,7 +128,7 @@ pub const FIELDS: &[Field] = &[
     f(
         "gates.results[].name",
         "string",
-        "Gate: `late_visit_fraction`, `failed_visit_fraction` or `lost_alerts`.",
+        "Gate: `late_visit_fraction`, `failed_visit_fraction`, `lost_alerts`; `recovery_time` when `max_rto_s` is set; `undecodable_alerts` (alerts consumers could not decode, added over consumers) when `max_undecodable_alerts` is set.",
     ),
     f(
         "gates.results[].description",

@@ -1,6 +1,7 @@
 //! The `schema` section of report.json also appears in report.md and
 //! report.html: the registry's verdict on each change and, per consumer, the
-//! alerts it could not decode or decoded with fields lost.
+//! alerts it could not decode or decoded with fields lost; and the
+//! `undecodable_alerts` gate on those counts.
 
 mod common;
 
@@ -76,4 +77,36 @@ fn no_schema_section_without_schema_figures() {
     let (md, html) = pages(None);
     assert!(!md.contains("## Schema"));
     assert!(!html.contains("<h2>Schema</h2>"));
+}
+
+#[test]
+fn the_undecodable_gate_adds_up_the_consumers_and_is_off_by_default() {
+    let mut report = synthetic_report(&smoke(), 2.0, 0);
+    report.schema = Some(schema());
+    report.finalise();
+    let named = |r: &alertsim_reports::Report| {
+        r.gates
+            .results
+            .iter()
+            .find(|g| g.name == "undecodable_alerts")
+            .cloned()
+    };
+    assert!(
+        named(&report).is_none(),
+        "no gate unless max_undecodable_alerts is set"
+    );
+
+    report.config.gates.max_undecodable_alerts = Some(1233);
+    report.finalise();
+    let gate = named(&report).unwrap_or_else(|| panic!("gate missing: {:?}", report.gates));
+    // community-1 0 + community-2 1234.
+    assert_eq!(
+        (gate.actual, gate.limit, gate.passed),
+        (1234.0, 1233.0, false)
+    );
+    assert!(!report.gates.passed);
+
+    report.config.gates.max_undecodable_alerts = Some(1234);
+    report.finalise();
+    assert!(named(&report).is_some_and(|g| g.passed));
 }

@@ -24,6 +24,20 @@ fn safe(s: &mut Scenario) {
     s.publisher.profile = PublisherProfile::Safe;
 }
 
+/// A delivery timeout (60 s) longer than the leadership windows below.
+fn long_timeout(s: &mut Scenario) {
+    s.kafka.delivery_timeout_ms = 60_000;
+}
+
+/// Partitions leaderless across visit 0's publishing (about 58..63 s).
+fn leaderless(partitions: u32) -> Fault {
+    Fault::PartitionLeadershipLost {
+        at_s: REJECT_AT_S,
+        duration_s: 30.0,
+        partitions,
+    }
+}
+
 fn ack_after(s: &mut Scenario) {
     s.workers.ack_mode = AckMode::AfterProcessing;
 }
@@ -115,6 +129,41 @@ fn cases() -> Vec<Case> {
                 duration_s: 30.0,
             },
             check: loses_nothing,
+        },
+        Case {
+            // Every alert of the window waits 1.2 s for a leader, then fails.
+            name: "every partition leaderless past the delivery timeout loses alerts under rubin",
+            setup: rubin,
+            fault: leaderless(45),
+            check: loses_under_rubin,
+        },
+        Case {
+            name: "every partition leaderless loses nothing under safe",
+            setup: safe,
+            fault: leaderless(45),
+            check: loses_nothing,
+        },
+        Case {
+            // About one alert in 45 meets the leaderless partition: visit
+            // 0's 1,000 alerts lose about 22, far fewer than 100.
+            name: "one leaderless partition loses about 1/45 of the window's alerts",
+            setup: rubin,
+            fault: leaderless(1),
+            check: |_, r| {
+                let lost = r.alerts.lost;
+                ensure(lost > 0 && lost < 100, || format!("lost {lost}"))
+            },
+        },
+        Case {
+            // With a 60 s delivery timeout the alerts wait for the election
+            // at 85 s instead: none lost, visit 0 about 20 s later.
+            name: "an election within the delivery timeout delays alerts and loses none",
+            setup: long_timeout,
+            fault: leaderless(45),
+            check: |base, r| {
+                loses_nothing(base, r)?;
+                visit_0_later_by(base, r, 15.0)
+            },
         },
         Case {
             // At 55 s every pod holds a detector of visit 0 (processing 52..58 s).

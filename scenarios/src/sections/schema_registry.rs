@@ -32,6 +32,13 @@ pub struct SchemaRegistry {
     pub compatibility: String,
     /// Alert schema version registered and produced at the start (default `"11.0"`).
     pub start_version: String,
+    /// Rubin's deterministic schema ids (default true): the id is
+    /// `major * 100 + minor`, computed by the producer, and the registry is
+    /// filled in IMPORT mode with those ids, so a rebuilt registry gives the
+    /// same ids. When false, each producer pod registers the schema at
+    /// start-up and uses the id the registry assigns, and a rebuilt
+    /// registry assigns new ids.
+    pub deterministic_ids: bool,
 }
 
 impl Default for SchemaRegistry {
@@ -39,6 +46,7 @@ impl Default for SchemaRegistry {
         Self {
             compatibility: "BACKWARD".into(),
             start_version: "11.0".into(),
+            deterministic_ids: true,
         }
     }
 }
