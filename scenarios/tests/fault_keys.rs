@@ -1,6 +1,7 @@
 //! The fault kinds `partition_leadership_lost` and `registry_rebuilt`, the
 //! `schema_registry.deterministic_ids` key and the `max_undecodable_alerts`
-//! gate: loaded from TOML and checked.
+//! gate: loaded from TOML and checked; and the 7.4 and 8.0 schema versions,
+//! refused with the reason.
 
 use alertsim_scenarios::{Fault, Scenario};
 
@@ -49,4 +50,14 @@ fn leaderless_partitions_must_exist() {
     assert!(load(&fault(45)).is_ok());
     let e = load("[[faults]]\nkind = \"registry_rebuilt\"\nat_s = 1\n").expect_err("no duration");
     assert!(e.contains("duration_s"), "{e}");
+}
+
+#[test]
+fn schema_versions_7_4_and_8_0_are_refused_with_the_reason() {
+    let e = load("[[schema_changes]]\nat_s = 1\nversion = \"8.0\"\n").expect_err("8.0");
+    assert!(e.contains("no official 8.0 schema"), "{e}");
+    let e = load("[schema_registry]\nstart_version = \"7.4\"\n").expect_err("7.4");
+    assert!(e.contains("7.4 is not modelled"), "{e}");
+    let e = load("[schema_registry]\nstart_version = \"9.0\"\n").expect_err("9.0");
+    assert!(e.contains("`9.0`: not simulated"), "{e}");
 }
