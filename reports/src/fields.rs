@@ -349,7 +349,7 @@ pub const FIELDS: &[Field] = &[
     f(
         "schema.compatibility",
         "string",
-        "Present only when the scenario has `[[schema_changes]]` or consumer reader versions: the registry's compatibility level.",
+        "Present only when the scenario has `[[schema_changes]]`, consumer reader versions or registry faults (`registry_outage`, `registry_rebuilt`): the registry's compatibility level.",
     ),
     f(
         "schema.changes[].at_s",
@@ -376,7 +376,7 @@ pub const FIELDS: &[Field] = &[
     f(
         "schema.consumers[].undecodable",
         "count",
-        "Alerts received that its reader schema could not decode (writer/reader resolution fails for some legal alerts of the writer version).",
+        "Alerts received that it could not decode: writer/reader resolution fails for some legal alerts of the writer version, or it could not get the schema of the alert's id from the registry (unreachable, or an id a rebuilt registry no longer knows).",
     ),
     f(
         "schema.consumers[].fields_lost",

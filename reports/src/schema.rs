@@ -1,7 +1,9 @@
 //! The `schema` section of report.json: the registry's verdict on each
 //! `[[schema_changes]]` entry and, per consumer, the alerts it could not
-//! decode or decoded with fields lost. Present only when the scenario uses
-//! schema changes or consumer reader versions.
+//! decode (schema resolution failed, or the registry could not give the
+//! schema of the alert's id) or decoded with fields lost. Present only when
+//! the scenario uses schema changes, consumer reader versions or registry
+//! faults. Shown in report.md and report.html too.
 
 use serde::{Deserialize, Serialize};
 
@@ -39,7 +41,8 @@ pub struct SchemaChangeRecord {
 pub struct SchemaConsumerRecord {
     /// Consumer name.
     pub name: String,
-    /// Alerts received that its reader schema could not decode.
+    /// Alerts received that it could not decode (resolution failed, or no
+    /// schema for the alert's id from the registry).
     pub undecodable: u64,
     /// Alerts decoded with fields of the writer's schema dropped.
     pub fields_lost: u64,
