@@ -8,8 +8,11 @@
 //! present, their canonical form computed the same way, and (3) apache-avro's
 //! own canonical forms of both schemas.
 
+mod common;
+
 use alertsim_core::alert::schema::{alert_schema_json, parse_alert_schema};
 use apache_avro::Schema;
+use common::OFFICIAL_NAMED;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -148,26 +151,14 @@ fn rabin_hex(data: &[u8]) -> String {
         .collect()
 }
 
+const V11: &str = "11_0";
+
 fn official_dir() -> Option<PathBuf> {
-    let beside_repo =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference/alert-schemas/11_0");
-    let on_this_machine = PathBuf::from("/work/shared/reference/alert-schemas/11_0");
-    [beside_repo, on_this_machine]
-        .into_iter()
-        .find(|dir| dir.join("lsst.v11_0.alert.avsc").is_file())
+    common::official_dir(V11)
 }
 
-const OFFICIAL_NAMED: [&str; 5] = [
-    "diaSource",
-    "diaForcedSource",
-    "diaObject",
-    "ssSource",
-    "mpc_orbits",
-];
-
 fn read_official(dir: &std::path::Path, name: &str) -> String {
-    std::fs::read_to_string(dir.join(format!("lsst.v11_0.{name}.avsc")))
-        .unwrap_or_else(|e| panic!("reading {name}: {e}"))
+    common::read_official(dir, V11, name)
 }
 
 fn our_spec_pcf() -> String {

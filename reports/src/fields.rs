@@ -128,7 +128,7 @@ pub const FIELDS: &[Field] = &[
     f(
         "gates.results[].name",
         "string",
-        "Gate: `late_visit_fraction`, `failed_visit_fraction` or `lost_alerts`.",
+        "Gate: `late_visit_fraction`, `failed_visit_fraction`, `lost_alerts`; `recovery_time` when `max_rto_s` is set; `undecodable_alerts` (alerts consumers could not decode, added over consumers) when `max_undecodable_alerts` is set.",
     ),
     f(
         "gates.results[].description",
@@ -275,6 +275,11 @@ pub const FIELDS: &[Field] = &[
     ),
     f("series.pods_busy", "count[]", "Pods processing a detector."),
     f(
+        "series.publisher_backlog",
+        "alerts[]",
+        "Alerts the publisher holds for a later attempt (spooled or queued for replay); absent in older reports.",
+    ),
+    f(
         "series.delivered_per_s",
         "alerts/s[]",
         "Alerts acknowledged per second over the interval ending at the sample.",
@@ -334,17 +339,17 @@ pub const FIELDS: &[Field] = &[
     f(
         "recovery[].backlog_peak",
         "count",
-        "Largest sampled stream lag from the fault's start to the end of its window.",
+        "Largest sampled backlog from the fault's start to the end of its window; the backlog is the stream lag (detector events not yet read) plus the alerts held by the publisher (`series.publisher_backlog`).",
     ),
     f(
         "recovery[].drain_s",
         "s or null",
-        "Fault end until the sampled lag is back at or below its last value before the fault; 0 when it never rose above it, null when it did not come back within the window.",
+        "First sample at the backlog peak until the sampled backlog is back at or below its last value before the fault (zero when nothing was waiting then); 0 when it never rose above it, null when it did not come back within the window.",
     ),
     f(
         "schema.compatibility",
         "string",
-        "Present only when the scenario has `[[schema_changes]]` or consumer reader versions: the registry's compatibility level.",
+        "Present only when the scenario has `[[schema_changes]]`, consumer reader versions or registry faults (`registry_outage`, `registry_rebuilt`): the registry's compatibility level.",
     ),
     f(
         "schema.changes[].at_s",
@@ -371,7 +376,7 @@ pub const FIELDS: &[Field] = &[
     f(
         "schema.consumers[].undecodable",
         "count",
-        "Alerts received that its reader schema could not decode (writer/reader resolution fails for some legal alerts of the writer version).",
+        "Alerts received that it could not decode: writer/reader resolution fails for some legal alerts of the writer version, or it could not get the schema of the alert's id from the registry (unreachable, or an id a rebuilt registry no longer knows).",
     ),
     f(
         "schema.consumers[].fields_lost",

@@ -22,7 +22,8 @@ pub struct GateReport {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GateResult {
-    /// Gate name: `late_visit_fraction`, `failed_visit_fraction` or `lost_alerts`.
+    /// Gate name: `late_visit_fraction`, `failed_visit_fraction`,
+    /// `lost_alerts`, and when set `recovery_time`, `undecodable_alerts`.
     pub name: String,
     /// What is compared, in words.
     pub description: String,
@@ -106,6 +107,20 @@ pub fn evaluate(gates: &Gates, report: &Report) -> GateReport {
             ),
             if worst.is_finite() { worst } else { f64::MAX },
             max_rto,
+        ));
+    }
+    if let Some(max) = gates.max_undecodable_alerts {
+        let schema = report.schema.as_ref();
+        let undecodable = schema.map_or(0, |s| s.undecodable_total());
+        let consumers = schema.map_or(0, |s| s.consumers.len());
+        results.push(gate(
+            "undecodable_alerts",
+            format!(
+                "alerts a consumer could not decode (schema resolution failed or schema id \
+                 not found), added over {consumers} consumers: {undecodable}"
+            ),
+            undecodable as f64,
+            max as f64,
         ));
     }
     GateReport {

@@ -1,7 +1,9 @@
 //! The `schema` section of report.json: the registry's verdict on each
 //! `[[schema_changes]]` entry and, per consumer, the alerts it could not
-//! decode or decoded with fields lost. Present only when the scenario uses
-//! schema changes or consumer reader versions.
+//! decode (schema resolution failed, or the registry could not give the
+//! schema of the alert's id) or decoded with fields lost. Present only when
+//! the scenario uses schema changes, consumer reader versions or registry
+//! faults. Shown in report.md and report.html too.
 
 use serde::{Deserialize, Serialize};
 
@@ -39,8 +41,55 @@ pub struct SchemaChangeRecord {
 pub struct SchemaConsumerRecord {
     /// Consumer name.
     pub name: String,
-    /// Alerts received that its reader schema could not decode.
+    /// Alerts received that it could not decode (resolution failed, or no
+    /// schema for the alert's id from the registry).
     pub undecodable: u64,
     /// Alerts decoded with fields of the writer's schema dropped.
     pub fields_lost: u64,
+}
+
+impl SchemaChangeRecord {
+    /// Column names of [`Self::cells`], for the report tables.
+    pub const HEADERS: [&'static str; 5] = ["at", "from", "to", "registry", "reason"];
+
+    /// The record as table cells.
+    pub fn cells(&self) -> [String; 5] {
+        [
+            format!("{} s", self.at_s),
+            self.from.clone(),
+            self.to.clone(),
+            if self.accepted {
+                "accepted".to_owned()
+            } else {
+                "refused".to_owned()
+            },
+            if self.reason.is_empty() {
+                "-".to_owned()
+            } else {
+                self.reason.clone()
+            },
+        ]
+    }
+}
+
+impl SchemaConsumerRecord {
+    /// Column names of [`Self::cells`], for the report tables.
+    pub const HEADERS: [&'static str; 3] = ["consumer", "undecodable", "fields lost"];
+
+    /// The record as table cells.
+    pub fn cells(&self) -> [String; 3] {
+        [
+            self.name.clone(),
+            self.undecodable.to_string(),
+            self.fields_lost.to_string(),
+        ]
+    }
+}
+
+impl SchemaReport {
+    /// Every consumer's undecodable alerts added up (an alert two consumers
+    /// could not decode counts twice).
+    pub fn undecodable_total(&self) -> u64 {
+        self.consumers.iter().map(|c| c.undecodable).sum()
+    }
 }

@@ -43,6 +43,10 @@ const ENTRIES: &[Entry] = &[
         text: include_str!("../catalog/dr-redis-lost.toml"),
     },
     Entry {
+        name: "dr-registry-rebuild",
+        text: include_str!("../catalog/dr-registry-rebuild.toml"),
+    },
+    Entry {
         name: "galactic-plane-burst",
         text: include_str!("../catalog/galactic-plane-burst.toml"),
     },

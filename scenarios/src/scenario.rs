@@ -102,8 +102,11 @@ impl Scenario {
         faults::check(
             &self.faults,
             &self.schema_changes,
-            self.kafka.brokers,
-            self.cluster.nodes,
+            faults::Sizes {
+                brokers: self.kafka.brokers,
+                nodes: self.cluster.nodes,
+                partitions: self.kafka.partitions,
+            },
             &mut c,
         );
         self.schema_registry

@@ -8,7 +8,6 @@ use std::collections::{BTreeSet, VecDeque};
 use std::time::Duration;
 
 use alertsim_core::fanout::{self, fan_out};
-use alertsim_core::publish::{Failure, FailureStage, Policy, Profile, Verdict};
 use alertsim_core::scaler::lag::{GroupInfo, StreamQuery, StreamSnapshot, metric_from_snapshot};
 use alertsim_core::scaler::{
     FinishedJob, FinishedOutcome, JobAction, JobCounts, PollInput, ScalerLoop, TriggerMetric,
@@ -16,21 +15,26 @@ use alertsim_core::scaler::{
 use alertsim_core::scaler::{JobGeneration, count_jobs};
 use alertsim_core::worker::{AckMode, Action, Entry, Input, Worker, WorkerConfig};
 use alertsim_reports::{Gauges, Recorder, Report};
-use alertsim_scenarios::{Fault, PublisherProfile, Scenario};
+use alertsim_scenarios::{Fault, Scenario};
 use rand_chacha::ChaCha8Rng;
 
 use crate::config;
 use crate::model::kafka::{Consumers, KafkaCluster};
 use crate::model::kube::{Cluster, JobId};
+use crate::model::leadership;
 use crate::model::night::{Visit, schedule};
 use crate::model::redis::{EntryBody, EntryId, RedisStream};
+use crate::model::registry::RegistryTimeline;
 use crate::queue::EventQueue;
 use crate::rng::{Stream, stream};
-use crate::schema_evolution::{self, SchemaPlan, time_ms};
+use crate::schema_evolution::{self, SchemaPlan};
 use crate::sizes::AlertSizes;
 use crate::time::{SimDuration, SimTime};
 
 mod fault_effects;
+mod publishing;
+
+use publishing::Spooled;
 
 /// Unix time of the start of every simulated night (2026-01-01T00:00:00Z):
 /// the worker judges message age from the events' `private_sndStamp`,
@@ -180,6 +184,9 @@ struct Pod {
     busy: SimDuration,
     /// Crashed by a `worker_crash` fault: its worker takes no more input.
     crashed: bool,
+    /// Generation of the schema id it got at start-up (always 0 with
+    /// deterministic ids; see [`crate::model::registry`]).
+    id_generation: u32,
 }
 
 struct Engine<'s> {
@@ -202,13 +209,15 @@ struct Engine<'s> {
     visits_announced: u32,
     busy_pods: u32,
     messages_processed: u64,
-    spool: VecDeque<(u32, u32)>,
+    spool: VecDeque<Spooled>,
     sizes: AlertSizes,
     startup_rng: ChaCha8Rng,
     processing_rng: ChaCha8Rng,
     sizes_rng: ChaCha8Rng,
     kafka_rng: ChaCha8Rng,
     redis_rng: ChaCha8Rng,
+    partition_rng: ChaCha8Rng,
+    registry: RegistryTimeline,
     hard_stop: SimTime,
     receipts: Vec<(usize, SimTime)>,
     generation: i64,
@@ -328,6 +337,8 @@ impl<'s> Engine<'s> {
             sizes_rng: stream(s.seed, Stream::AlertSizes),
             kafka_rng: stream(s.seed, Stream::Kafka),
             redis_rng: stream(s.seed, Stream::Redis),
+            partition_rng: stream(s.seed, Stream::Partitions),
+            registry: RegistryTimeline::from_scenario(s),
             hard_stop: last_readout + DRAIN_LIMIT,
             visits,
             receipts: Vec::new(),
@@ -464,9 +475,9 @@ impl<'s> Engine<'s> {
         while let Some((id, body)) = self.stream.xreadgroup(u32::MAX, end) {
             self.fail_entry(id, body.visit);
         }
-        while let Some((visit, alerts)) = self.spool.pop_front() {
-            for _ in 0..alerts {
-                self.rec.alert_lost(visit);
+        while let Some(spooled) = self.spool.pop_front() {
+            for _ in 0..spooled.alerts {
+                self.rec.alert_lost(spooled.visit);
             }
         }
     }
@@ -499,6 +510,9 @@ impl<'s> Engine<'s> {
                 self.cluster.pod_running(job, now);
                 if let Some(pod) = self.pods.get_mut(job as usize) {
                     pod.listen_start = now;
+                }
+                if !self.resolve_schema_id(now, job) {
+                    return;
                 }
                 self.feed(now, job, Input::Started { now: unix(now) });
             }
@@ -660,9 +674,27 @@ impl<'s> Engine<'s> {
                     self.keda_away = self.keda_away.saturating_sub(1);
                 }
             }
-            Fault::RegistryOutage { .. } => {
-                // The packager uses Rubin's deterministic schema IDs and
-                // never asks the registry while producing: no effect here.
+            Fault::RegistryOutage { .. } | Fault::RegistryRebuilt { .. } => {
+                // The registry's timeline is fixed from the scenario (see
+                // `model::registry`): pods starting in the window and
+                // consumers fetching an id consult it.
+            }
+            Fault::PartitionLeadershipLost {
+                partitions,
+                duration_s,
+                ..
+            } => {
+                if start {
+                    let chosen = leadership::choose(
+                        self.s.kafka.partitions,
+                        partitions,
+                        &mut self.partition_rng,
+                    );
+                    let until = now + SimDuration::from_secs_f64(duration_s);
+                    self.kafka.leadership.lose(i, chosen, until);
+                } else {
+                    self.kafka.leadership.restore(i);
+                }
             }
             Fault::NodeLoss { nodes, .. } => {
                 if start {
@@ -728,6 +760,11 @@ impl<'s> Engine<'s> {
             jobs_running: u64::from(self.cluster.active_jobs()),
             jobs_pending: u64::from(self.cluster.pending_jobs()),
             pods_busy: u64::from(self.busy_pods),
+            publisher_backlog: self
+                .spool
+                .iter()
+                .map(|spooled| u64::from(spooled.alerts))
+                .sum(),
         };
         self.rec.sample(now.as_secs_f64(), gauges);
     }
@@ -838,6 +875,7 @@ impl<'s> Engine<'s> {
             listen_start: now,
             busy: SimDuration::ZERO,
             crashed: false,
+            id_generation: 0,
         });
         if bound {
             self.start_pod(now, job);
@@ -1077,107 +1115,9 @@ impl<'s> Engine<'s> {
             start = self.replay_spool(start);
         }
         let alerts = self.detector_alerts(body);
-        let (done, _) = self.publish(start, body.visit, alerts, send);
+        let generation = self.pods.get(job as usize).map_or(0, |p| p.id_generation);
+        let (done, _) = self.publish(start, body.visit, alerts, send, generation);
         self.queue.schedule(done, Event::DetectorDone(job));
-    }
-
-    /// Publishes `alerts` alerts of `visit` from `start`, one after the
-    /// other (the packager flushes after each); returns when the packager
-    /// is done and how many failed. Failed alerts are lost (Rubin's
-    /// profile) or spooled for replay (safe profile).
-    fn publish(&mut self, start: SimTime, visit: u32, alerts: u32, send: Send) -> (SimTime, u32) {
-        if alerts == 0 {
-            return (start, 0);
-        }
-        let bytes = self.sizes.mean_of(alerts, &mut self.sizes_rng);
-        let whole_bytes = bytes.round().max(0.0) as u64;
-        let encode = SimDuration::from_secs_f64(bytes / ENCODE_BYTES_PER_S);
-        let round_trip_ms = self.s.kafka.produce_latency_ms.sample(&mut self.kafka_rng);
-        let round_trip = SimDuration::from_secs_f64(round_trip_ms / 1000.0);
-        let batch = self.kafka.produce_batch_queued_at(
-            self.queue.now(),
-            start,
-            alerts,
-            bytes,
-            encode,
-            round_trip,
-        );
-        let readout_end = self
-            .visits
-            .get(visit as usize)
-            .map(|v| v.readout_end)
-            .unwrap_or(SimTime::ZERO);
-        if send == Send::Fresh {
-            for _ in 0..alerts {
-                self.rec.alert_produced(visit, whole_bytes);
-            }
-        }
-        if send == Send::Again {
-            for _ in 0..batch.delivered {
-                self.rec.alert_duplicated(visit);
-            }
-            return (batch.done, 0);
-        }
-        for k in 0..batch.delivered {
-            let latency = batch.outcome_at(k).saturating_since(readout_end);
-            self.rec
-                .alert_delivered(visit, whole_bytes, latency.as_secs_f64());
-        }
-        if batch.failed > 0 {
-            // The production policy decides; the model's failures are
-            // delivery timeouts (librdkafka's retries are inside the model's
-            // delivery timeout), so a retry verdict means spool and replay.
-            let profile = match self.s.publisher.profile {
-                PublisherProfile::Rubin => Profile::Rubin,
-                PublisherProfile::Safe => Profile::Safe,
-            };
-            match Policy::for_profile(profile).decide(FailureStage::Delivery, Failure::TimedOut, 0)
-            {
-                Verdict::Spool | Verdict::Retry { .. } => {
-                    self.spool.push_back((visit, batch.failed))
-                }
-                Verdict::Lose => {
-                    for _ in 0..batch.failed {
-                        self.rec.alert_lost(visit);
-                    }
-                }
-            }
-        }
-        if batch.delivered > 0 && !self.consumers.is_empty() {
-            let mut receipts = std::mem::take(&mut self.receipts);
-            receipts.clear();
-            self.consumers
-                .receive_batch(&batch, |c, at| receipts.push((c, at)));
-            if let Some(plan) = &mut self.schema {
-                for &(c, at) in &receipts {
-                    plan.record(c, time_ms(batch.first), time_ms(at), 1);
-                }
-            }
-            for &(c, at) in &receipts {
-                self.rec
-                    .alert_received(c, at.saturating_since(readout_end).as_secs_f64());
-            }
-            self.receipts = receipts;
-        }
-        (batch.done, batch.failed)
-    }
-
-    /// The safe profile re-publishes spooled alerts at the next
-    /// opportunity; what fails again stays in the spool.
-    fn replay_spool(&mut self, mut at: SimTime) -> SimTime {
-        let mut rounds = self.spool.len();
-        while rounds > 0 {
-            rounds -= 1;
-            let Some((visit, alerts)) = self.spool.pop_front() else {
-                break;
-            };
-            let (done, failed) = self.publish(at, visit, alerts, Send::Replay);
-            at = done;
-            if failed > 0 {
-                break;
-            }
-        }
-        at
     }
 }
 

@@ -1,8 +1,11 @@
 //! The models the engine composes around the core's production code: the
-//! night, the Redis stream, Kubernetes, Kafka and its consumers.
+//! night, the Redis stream, Kubernetes, Kafka (with partition leadership)
+//! and its consumers, and the schema registry's availability and ids.
 
 pub mod broker_health;
 pub mod kafka;
 pub mod kube;
+pub mod leadership;
 pub mod night;
 pub mod redis;
+pub mod registry;

@@ -32,6 +32,9 @@ pub enum Stream {
     Redis,
     /// Synthetic alert content for the fidelity sample.
     Content,
+    /// Partitions: which lose their leader, and each alert's partition
+    /// while some have none.
+    Partitions,
 }
 
 impl Stream {
@@ -48,6 +51,7 @@ impl Stream {
             Stream::Faults => "faults",
             Stream::Redis => "redis",
             Stream::Content => "content",
+            Stream::Partitions => "partitions",
         }
     }
 }

@@ -2,7 +2,9 @@
 //! (each `[[schema_changes]]` entry is checked by the registry's real
 //! compatibility check and either adopted or refused), each consumer's
 //! reader version over time, and per-consumer counts of alerts it could not
-//! decode or decoded with fields lost.
+//! decode or decoded with fields lost, whether because schema resolution
+//! fails or because the consumer could not get the schema of the alert's
+//! id from the registry (outage, rebuild: see [`crate::model::registry`]).
 //!
 //! The (writer, reader) outcomes come from
 //! [`alertsim_core::alert::schema_history::outcome_table`], computed once
@@ -18,6 +20,7 @@ use alertsim_core::registry::compat::CompatibilityLevel;
 use alertsim_reports::{Report, SchemaChangeRecord, SchemaConsumerRecord, SchemaReport};
 use alertsim_scenarios::Scenario;
 
+use crate::model::registry::{IdCaches, RegistryTimeline};
 use crate::time::SimTime;
 
 /// Why the scenario's schema settings cannot be simulated (validation
@@ -91,6 +94,8 @@ pub struct SchemaPlan {
     outcomes: BTreeMap<(SchemaVersion, SchemaVersion), ReadOutcome>,
     /// Counts per consumer, in scenario order.
     pub counts: Vec<ReadCounts>,
+    /// The registry's availability and each consumer's cached ids.
+    ids: IdCaches,
 }
 
 fn version(path: String, text: &str) -> Result<SchemaVersion, SchemaPlanError> {
@@ -106,10 +111,12 @@ fn ms(seconds: f64) -> u64 {
 }
 
 impl SchemaPlan {
-    /// Whether the scenario uses schema changes at all; when not, the run
-    /// carries no plan and its report is unchanged.
+    /// Whether the scenario uses schema changes, reader versions or
+    /// registry faults; when not, the run carries no plan and its report
+    /// has no schema section.
     pub fn wanted(scenario: &Scenario) -> bool {
         !scenario.schema_changes.is_empty()
+            || RegistryTimeline::from_scenario(scenario).has_faults()
             || scenario
                 .consumers
                 .iter()
@@ -179,12 +186,14 @@ impl SchemaPlan {
             .map(|(w, r, o)| ((w, r), o))
             .collect();
         let counts = vec![ReadCounts::default(); readers.len()];
+        let ids = IdCaches::new(RegistryTimeline::from_scenario(scenario), readers.len());
         Ok(Self {
             decisions,
             producer,
             readers,
             outcomes,
             counts,
+            ids,
         })
     }
 
@@ -217,6 +226,30 @@ impl SchemaPlan {
     }
 }
 
+impl SchemaPlan {
+    /// Counts one alert written at `written` with an id of `generation`
+    /// and read by `consumer` at `read`: undecodable when the consumer
+    /// cannot get the schema of its id from the registry, else as
+    /// [`SchemaPlan::record`] decides.
+    pub fn record_receipt(
+        &mut self,
+        consumer: usize,
+        written: SimTime,
+        read: SimTime,
+        generation: u32,
+    ) {
+        let (written_ms, read_ms) = (time_ms(written), time_ms(read));
+        let id = self.producer_at(written_ms).schema_id().unsigned_abs();
+        if !self.ids.resolve(consumer, (id, generation), read) {
+            if let Some(counts) = self.counts.get_mut(consumer) {
+                counts.undecodable += 1;
+            }
+            return;
+        }
+        self.record(consumer, written_ms, read_ms, 1);
+    }
+}
+
 /// Virtual time in whole milliseconds, the plan's clock.
 pub fn time_ms(at: SimTime) -> u64 {
     ms(at.as_secs_f64())
@@ -233,7 +266,8 @@ pub fn plan_for(scenario: &Scenario) -> Option<SchemaPlan> {
     }
 }
 
-/// Puts the plan's decisions and counts into the report's `schema` section.
+/// Puts the plan's decisions and counts into the report's `schema` section
+/// and evaluates the gates again (`max_undecodable_alerts` reads it).
 pub fn attach(mut report: Report, plan: Option<SchemaPlan>, scenario: &Scenario) -> Report {
     let Some(plan) = plan else {
         return report;
@@ -266,6 +300,7 @@ pub fn attach(mut report: Report, plan: Option<SchemaPlan>, scenario: &Scenario)
             })
             .collect(),
     });
+    report.finalise();
     report
 }
 

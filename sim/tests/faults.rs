@@ -248,3 +248,36 @@ fn kafka_redeploy_blocks_delivery_until_the_ingress_is_back() {
     let rto = entry.rto_s.expect("on time again after the redeploy");
     assert!(rto >= end - start - 60.0, "{entry:?}");
 }
+
+/// Under `safe` the outage's alerts wait in the publisher's spool, not in
+/// the stream: the backlog the recovery entry measures includes them, so it
+/// has a peak and a drain time (the stream's lag alone stays near zero).
+#[test]
+fn alerts_spooled_during_an_outage_are_backlog_that_drains() {
+    let mut safe = smoke();
+    safe.publisher.profile = PublisherProfile::Safe;
+    safe.faults.push(broker_outage());
+    let r = alertsim_sim::run(&safe).report;
+    let series = &r.series;
+    assert_eq!(series.publisher_backlog.len(), series.t_s.len());
+    let held_peak = series.publisher_backlog.iter().copied().max().unwrap_or(0);
+    assert!(held_peak > 0, "nothing was spooled");
+    let entry = &r.recovery[0];
+    let backlog_peak = series
+        .t_s
+        .iter()
+        .zip(series.lag.iter().zip(&series.publisher_backlog))
+        .filter(|(t, _)| **t >= entry.start_s)
+        .map(|(_, (lag, held))| lag + held)
+        .max()
+        .unwrap_or(0);
+    assert_eq!(entry.backlog_peak, backlog_peak);
+    assert!(entry.backlog_peak >= held_peak);
+    let drain = entry
+        .drain_s
+        .expect("the spool is replayed before the run ends");
+    assert!(drain > 0.0, "{entry:?}");
+    // Replay starts with the first package after the brokers are back:
+    // the spool is empty again within the run.
+    assert_eq!(series.publisher_backlog.last(), Some(&0));
+}

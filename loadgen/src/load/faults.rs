@@ -53,7 +53,9 @@ fn action(fault: &Fault) -> Action {
         | Fault::KafkaRedeploy { .. } => Action::StopBroker,
         Fault::RedisOutage { .. } => Action::PauseRedis { flush: false },
         Fault::RedisRestartEmpty { .. } => Action::PauseRedis { flush: true },
-        Fault::RegistryOutage { .. } => Action::StopRegistry,
+        // A rebuild with Rubin's deterministic ids serves the same ids: for
+        // the producers and consumers it is an outage of the same length.
+        Fault::RegistryOutage { .. } | Fault::RegistryRebuilt { .. } => Action::StopRegistry,
         Fault::WorkerCrash { pods, .. } => Action::KillWorkers(*pods),
         Fault::KedaOperatorRestart { .. } => Action::HoldScaler,
         Fault::ScaledJobSpecChange { .. } => Action::Rollout,
@@ -61,9 +63,10 @@ fn action(fault: &Fault) -> Action {
         Fault::BrokerSlow { .. } => Action::Skip("no latency injection into a real broker here"),
         Fault::BrokerDiskFull { .. } => Action::Skip("the broker's disk cannot be filled here"),
         Fault::NodeLoss { .. } => Action::Skip("local Jobs have no nodes"),
+        Fault::PartitionLeadershipLost { .. } => {
+            Action::Skip("one embedded broker leads every partition: no leadership to lose")
+        }
         Fault::SlowPodStartup { .. } => Action::Skip("local Jobs start after a fixed delay"),
-        #[allow(unreachable_patterns)]
-        _ => Action::Skip("not a fault the load generator can do"),
     }
 }
 

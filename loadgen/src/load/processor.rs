@@ -198,7 +198,10 @@ fn record_outcome(state: &RunState, key: &SpoolKey, outcome: Outcome, bytes: usi
             recorder.alert_lost(visit.index);
             Counters::bump(&state.counters.alerts_failed);
         }
-        Outcome::Spooled(_) => Counters::bump(&state.counters.alerts_failed),
+        Outcome::Spooled(_) => {
+            Counters::bump(&state.counters.alerts_failed);
+            Counters::bump(&state.counters.alerts_spooled);
+        }
     }
     Counters::bump(&state.counters.alerts_produced);
     let _ =

@@ -72,6 +72,7 @@ pub async fn run_sampler(
             jobs_running: u64::from(counts.running),
             jobs_pending: u64::from(counts.pending),
             pods_busy: Counters::get(&state.counters.pods_busy),
+            publisher_backlog: Counters::get(&state.counters.alerts_spooled),
         };
         state.recorder().sample(t_s, gauges);
         let delivered = Counters::get(&state.counters.alerts_delivered);

@@ -50,6 +50,8 @@ pub struct Counters {
     pub alerts_delivered: AtomicU64,
     /// Alerts lost or spooled.
     pub alerts_failed: AtomicU64,
+    /// Alerts spooled (held for the replay at the end of the run).
+    pub alerts_spooled: AtomicU64,
     /// Alerts read by the first consumer (distinct).
     pub alerts_consumed: AtomicU64,
     /// Jobs created.

@@ -1,6 +1,6 @@
 //! Recovery figures per fault: how long until the fault showed, how long
-//! until visits were on time again, what was lost, how far the stream's
-//! backlog grew and how long it took to drain.
+//! until visits were on time again, what was lost, how far the backlog grew
+//! and how long it took to drain.
 //!
 //! Computed after the run from the report's own per-visit records and lag
 //! series, so the simulator and a real run measure faults the same way.
@@ -19,11 +19,16 @@
 //! - `alerts_lost_seconds` (RPO in seconds of data): readout end of the last
 //!   visit that lost alerts minus that of the first, plus one visit
 //!   interval (0 when none lost alerts);
-//! - `backlog_peak`: the largest sampled stream lag from the fault's start to
+//! - the *backlog* at a sample is the stream's lag (detector events not yet
+//!   read) plus the alerts the publisher holds for a later attempt (spooled
+//!   or queued for replay): work the fault left waiting, whether in Redis or
+//!   in the producer;
+//! - `backlog_peak`: the largest sampled backlog from the fault's start to
 //!   the end of the window;
-//! - `drain_s`: seconds from the fault's end until the sampled lag is back
-//!   at or below its last value before the fault started (0 when it never
-//!   rose above it; `null` when it did not come back within the window).
+//! - `drain_s`: seconds from the first sample at that peak until the
+//!   backlog is back at or below its last value before the fault started
+//!   (zero, when nothing was waiting then); 0 when it never rose above that
+//!   value; `null` when it did not come back within the window.
 
 use serde::{Deserialize, Serialize};
 
@@ -52,9 +57,10 @@ pub struct RecoveryRecord {
     pub alerts_duplicated: u64,
     /// Seconds of data whose alerts were (partly) lost.
     pub alerts_lost_seconds: f64,
-    /// Largest sampled stream lag from the fault's start.
+    /// Largest sampled backlog (stream lag plus alerts held by the
+    /// publisher) from the fault's start.
     pub backlog_peak: u64,
-    /// Fault end until the lag is back to its pre-fault level, seconds.
+    /// Backlog peak until the backlog is back to its pre-fault level, seconds.
     pub drain_s: Option<f64>,
 }
 
@@ -170,32 +176,47 @@ fn one(inputs: &RecoveryInputs<'_>, fault: &FaultWindow, window_end: f64) -> Rec
     }
 }
 
-/// The lag peak from the fault's start, and the drain time after its end.
-fn backlog(series: &Series, fault: &FaultWindow, window_end: f64) -> (u64, Option<f64>) {
-    let samples: Vec<(f64, u64)> = series
+/// The backlog at each sample: stream lag plus the publisher's held alerts
+/// (a report without that column counts the lag alone).
+fn backlog_samples(series: &Series) -> Vec<(f64, u64)> {
+    series
         .t_s
         .iter()
-        .copied()
-        .zip(series.lag.iter().copied())
-        .collect();
+        .zip(&series.lag)
+        .enumerate()
+        .map(|(i, (&t, &lag))| {
+            let held = series.publisher_backlog.get(i).copied().unwrap_or(0);
+            (t, lag.saturating_add(held))
+        })
+        .collect()
+}
+
+/// The backlog peak from the fault's start, and the drain time from that
+/// peak until the backlog is back to its pre-fault level.
+fn backlog(series: &Series, fault: &FaultWindow, window_end: f64) -> (u64, Option<f64>) {
+    let samples = backlog_samples(series);
     let before = samples
         .iter()
         .rev()
         .find(|(t, _)| *t < fault.start_s)
-        .map_or(0, |&(_, lag)| lag);
+        .map_or(0, |&(_, backlog)| backlog);
     let during: Vec<(f64, u64)> = samples
         .iter()
         .copied()
         .filter(|&(t, _)| t >= fault.start_s && t < window_end)
         .collect();
-    let peak = during.iter().map(|&(_, lag)| lag).max().unwrap_or(before);
+    let peak = during.iter().map(|&(_, b)| b).max().unwrap_or(before);
     if peak <= before {
         return (peak, Some(0.0));
     }
-    let drained = during
+    let Some(peak_at) = during.iter().position(|&(_, b)| b == peak) else {
+        return (peak, None);
+    };
+    let peak_t = during[peak_at].0;
+    let drained = during[peak_at..]
         .iter()
-        .find(|&&(t, lag)| t >= fault.end_s && lag <= before)
-        .map(|&(t, _)| micros(t - fault.end_s));
+        .find(|&&(_, b)| b <= before)
+        .map(|&(t, _)| micros(t - peak_t));
     (peak, drained)
 }
 
@@ -275,9 +296,54 @@ mod tests {
         assert_eq!((r.alerts_lost, r.alerts_duplicated), (20, 0));
         // Lossy visits at 160 and 200 s: 200 - 160 + 40.
         assert_eq!(r.alerts_lost_seconds, 80.0);
-        // Peak 60; pre-fault lag 5 (sample at 90 s); back at or below 5 at 220 s.
+        // Peak 60 at 200 s; pre-fault lag 5 (sample at 90 s); back at or
+        // below 5 at 220 s: 20 s after the peak.
         assert_eq!(r.backlog_peak, 60);
         assert_eq!(r.drain_s, Some(20.0));
+    }
+
+    /// Nothing waits in Redis (lag 0 throughout) but the publisher spools
+    /// during a fault from 100 s to 200 s: 300 alerts at 150 s, 480 + lag
+    /// 20 = 500 at 200 s (the peak), 200 at 210 s, none from 230 s. The
+    /// backlog peaks at 500 at 200 s and is back to 0 at 230 s: 30 s.
+    #[test]
+    fn alerts_held_by_the_publisher_count_as_backlog() {
+        let visits: Vec<VisitRecord> = (0..10)
+            .map(|i| visit(i, 40.0 * f64::from(i), false, 0))
+            .collect();
+        let points = [
+            (90.0, 0, 0),
+            (100.0, 0, 0),
+            (150.0, 0, 300),
+            (200.0, 20, 480),
+            (210.0, 0, 200),
+            (220.0, 0, 1),
+            (230.0, 0, 0),
+            (240.0, 0, 0),
+        ];
+        let mut held = series(&points.map(|(t, lag, _)| (t, lag)));
+        held.publisher_backlog = points.iter().map(|p| p.2).collect();
+        let faults = [fault(100.0, 200.0)];
+        let inputs = RecoveryInputs {
+            faults: &faults,
+            visits: &visits,
+            series: &held,
+            limit_s: 60.0,
+            visit_interval_s: 40.0,
+            run_s: 400.0,
+        };
+        let r = &recovery(&inputs)[0];
+        assert_eq!((r.backlog_peak, r.drain_s), (500, Some(30.0)));
+
+        // Counting the stream's lag alone, the peak would be the 20 entries
+        // at 200 s, gone 10 s later, while 200 alerts still waited.
+        let mut lag_only = held.clone();
+        lag_only.publisher_backlog.clear();
+        let r = &recovery(&RecoveryInputs {
+            series: &lag_only,
+            ..inputs
+        })[0];
+        assert_eq!((r.backlog_peak, r.drain_s), (20, Some(10.0)));
     }
 
     #[test]

@@ -22,6 +22,9 @@ pub struct Gauges {
     pub jobs_pending: u64,
     /// Pods processing a detector at this instant.
     pub pods_busy: u64,
+    /// Alerts the publisher holds for a later attempt (spooled or queued
+    /// for replay) at this instant.
+    pub publisher_backlog: u64,
 }
 
 /// Columns of samples; index `i` of every column is the same instant.
@@ -40,6 +43,10 @@ pub struct Series {
     pub jobs_pending: Vec<u64>,
     /// Busy pods at each sample.
     pub pods_busy: Vec<u64>,
+    /// Alerts held by the publisher (spooled or queued for replay) at each
+    /// sample; absent in reports written before it existed.
+    #[serde(default)]
+    pub publisher_backlog: Vec<u64>,
     /// Alerts acknowledged by Kafka per second over the preceding interval.
     pub delivered_per_s: Vec<f64>,
     /// Delivered megabits per second over the preceding interval.
@@ -58,6 +65,9 @@ pub(crate) struct Sample {
     jobs_running: u64,
     jobs_pending: u64,
     pods_busy: u64,
+    /// Alerts held by the publisher.
+    #[serde(default)]
+    publisher_backlog: u64,
     /// Alerts delivered over the preceding interval.
     delivered: u64,
     /// Bytes delivered over the preceding interval.
@@ -74,6 +84,9 @@ impl Sample {
         self.jobs_running = self.jobs_running.saturating_add(other.jobs_running);
         self.jobs_pending = self.jobs_pending.saturating_add(other.jobs_pending);
         self.pods_busy = self.pods_busy.saturating_add(other.pods_busy);
+        self.publisher_backlog = self
+            .publisher_backlog
+            .saturating_add(other.publisher_backlog);
         self.delivered = self.delivered.saturating_add(other.delivered);
         self.bytes = self.bytes.saturating_add(other.bytes);
     }
@@ -107,6 +120,7 @@ impl SeriesBuilder {
             jobs_running: g.jobs_running,
             jobs_pending: g.jobs_pending,
             pods_busy: g.pods_busy,
+            publisher_backlog: g.publisher_backlog,
             delivered: self.delivered_since,
             bytes: self.bytes_since,
         });
@@ -138,6 +152,7 @@ impl SeriesBuilder {
             jobs_running: Vec::with_capacity(n),
             jobs_pending: Vec::with_capacity(n),
             pods_busy: Vec::with_capacity(n),
+            publisher_backlog: Vec::with_capacity(n),
             delivered_per_s: Vec::with_capacity(n),
             mbit_per_s: Vec::with_capacity(n),
         };
@@ -149,6 +164,7 @@ impl SeriesBuilder {
             s.jobs_running.push(x.jobs_running);
             s.jobs_pending.push(x.jobs_pending);
             s.pods_busy.push(x.pods_busy);
+            s.publisher_backlog.push(x.publisher_backlog);
             s.delivered_per_s
                 .push(millis(ratio(x.delivered as f64, dt)));
             s.mbit_per_s

@@ -1,6 +1,6 @@
 //! report.html: one self-contained file (no scripts, no external assets)
-//! with the gates, the key figures and inline SVG charts drawn by plotters'
-//! SVG backend. Without font libraries plotters estimates text extents and
+//! with the gates, the key figures, recovery and schema tables, and inline
+//! SVG charts drawn by plotters' SVG backend. Without font libraries plotters estimates text extents and
 //! writes real `<text>` elements, which the browser renders, so axis labels
 //! and legends need no fonts at build or run time.
 
@@ -11,6 +11,7 @@ use plotters::prelude::*;
 use crate::metrics::recovery::RecoveryRecord;
 use crate::output::ReportError;
 use crate::report::Report;
+use crate::schema::{SchemaChangeRecord, SchemaConsumerRecord};
 
 const WIDTH: u32 = 900;
 const HEIGHT: u32 = 320;
@@ -222,19 +223,34 @@ pub fn render(r: &Report) -> Result<String, ReportError> {
             .collect();
         h.push_str(&list.join(", "));
         h.push_str(").</p>\n");
-        h.push_str("<h2>Recovery</h2>\n<table>\n<tr>");
-        for name in RecoveryRecord::HEADERS {
-            let _ = write!(h, "<th>{}</th>", escape(name));
+        h.push_str("<h2>Recovery</h2>\n");
+        table(
+            &mut h,
+            &RecoveryRecord::HEADERS,
+            r.recovery.iter().map(|x| x.cells().to_vec()),
+        );
+    }
+    if let Some(schema) = &r.schema {
+        let _ = writeln!(
+            h,
+            "<h2>Schema</h2>\n<p>Registry compatibility: {}. Alerts a consumer could not decode: {} in all.</p>",
+            escape(&schema.compatibility),
+            schema.undecodable_total()
+        );
+        if schema.changes.is_empty() {
+            h.push_str("<p>No schema change.</p>\n");
+        } else {
+            table(
+                &mut h,
+                &SchemaChangeRecord::HEADERS,
+                schema.changes.iter().map(|c| c.cells().to_vec()),
+            );
         }
-        h.push_str("</tr>\n");
-        for record in &r.recovery {
-            h.push_str("<tr>");
-            for cell in record.cells() {
-                let _ = write!(h, "<td>{}</td>", escape(&cell));
-            }
-            h.push_str("</tr>\n");
-        }
-        h.push_str("</table>\n");
+        table(
+            &mut h,
+            &SchemaConsumerRecord::HEADERS,
+            schema.consumers.iter().map(|c| c.cells().to_vec()),
+        );
     }
     for svg in [lag, latency, throughput] {
         h.push_str("<figure>\n");
@@ -243,6 +259,23 @@ pub fn render(r: &Report) -> Result<String, ReportError> {
     }
     h.push_str("</body></html>\n");
     Ok(h)
+}
+
+/// An HTML table with `headers` and one row per item of `rows`, escaped.
+fn table(h: &mut String, headers: &[&str], rows: impl Iterator<Item = Vec<String>>) {
+    h.push_str("<table>\n<tr>");
+    for name in headers {
+        let _ = write!(h, "<th>{}</th>", escape(name));
+    }
+    h.push_str("</tr>\n");
+    for row in rows {
+        h.push_str("<tr>");
+        for cell in row {
+            let _ = write!(h, "<td>{}</td>", escape(&cell));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</table>\n");
 }
 
 fn line<'a>(name: &'a str, colour: RGBColor, xs: &[f64], ys: &[f64], merge: Merge) -> Line<'a> {

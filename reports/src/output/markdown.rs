@@ -1,10 +1,12 @@
 //! report.md: what a CI log or a pull request shows. The gates table comes
-//! first, then the key figures, consumers and the slowest visits.
+//! first, then the key figures, faults and recovery, schema changes,
+//! consumers and the slowest visits.
 
 use std::fmt::Write as _;
 
 use crate::metrics::recovery::RecoveryRecord;
 use crate::report::Report;
+use crate::schema::{SchemaChangeRecord, SchemaConsumerRecord, SchemaReport};
 
 /// Renders report.md.
 pub fn render(r: &Report) -> String {
@@ -86,14 +88,15 @@ pub fn render(r: &Report) -> String {
         for f in &r.faults {
             let _ = writeln!(s, "| {} | {} s | {} s |", f.kind, f.start_s, f.end_s);
         }
-        s.push_str("\n## Recovery\n\n| ");
-        s.push_str(&RecoveryRecord::HEADERS.join(" | "));
-        s.push_str(" |\n|");
-        s.push_str(&" --- |".repeat(RecoveryRecord::HEADERS.len()));
-        s.push('\n');
-        for record in &r.recovery {
-            let _ = writeln!(s, "| {} |", record.cells().join(" | "));
-        }
+        s.push_str("\n## Recovery\n\n");
+        table(
+            &mut s,
+            &RecoveryRecord::HEADERS,
+            r.recovery.iter().map(|x| x.cells().to_vec()),
+        );
+    }
+    if let Some(schema) = &r.schema {
+        schema_section(&mut s, schema);
     }
     if !r.consumers.is_empty() {
         s.push_str("\n## Consumers\n\n| consumer | received | p50 | p98 | max |\n| --- | --- | --- | --- | --- |\n");
@@ -122,4 +125,39 @@ pub fn render(r: &Report) -> String {
         }
     }
     s
+}
+
+/// A markdown table with `headers` and one row per item of `rows`.
+fn table(s: &mut String, headers: &[&str], rows: impl Iterator<Item = Vec<String>>) {
+    let _ = writeln!(s, "| {} |", headers.join(" | "));
+    let _ = writeln!(s, "|{}", " --- |".repeat(headers.len()));
+    for row in rows {
+        let cells: Vec<String> = row.iter().map(|c| c.replace('|', "\\|")).collect();
+        let _ = writeln!(s, "| {} |", cells.join(" | "));
+    }
+}
+
+/// The registry's verdicts and what each consumer could not read.
+fn schema_section(s: &mut String, schema: &SchemaReport) {
+    let _ = writeln!(
+        s,
+        "\n## Schema\n\nRegistry compatibility: {}. Alerts a consumer could not decode: {} in all.\n",
+        schema.compatibility,
+        schema.undecodable_total()
+    );
+    if schema.changes.is_empty() {
+        s.push_str("No schema change.\n\n");
+    } else {
+        table(
+            s,
+            &SchemaChangeRecord::HEADERS,
+            schema.changes.iter().map(|c| c.cells().to_vec()),
+        );
+        s.push('\n');
+    }
+    table(
+        s,
+        &SchemaConsumerRecord::HEADERS,
+        schema.consumers.iter().map(|c| c.cells().to_vec()),
+    );
 }

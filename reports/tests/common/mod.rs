@@ -80,6 +80,7 @@ pub fn synthetic_recorder(
                     jobs_running: shard.share(3 + (t as u64 / 5) % 5),
                     jobs_pending: shard.share(1),
                     pods_busy: shard.share(2),
+                    publisher_backlog: 0,
                 },
             );
             t += rec.sample_interval_s();

@@ -103,11 +103,33 @@ pub enum Fault {
         /// Length in seconds.
         duration_s: f64,
     },
+    /// `partitions` partitions of the alert topic lose their leader (chosen
+    /// from the seed): produces to them get NOT_LEADER_FOR_PARTITION and
+    /// librdkafka retries after a metadata refresh until a new leader is
+    /// elected `duration_s` later, or until `delivery.timeout.ms`.
+    PartitionLeadershipLost {
+        /// Start.
+        at_s: f64,
+        /// Seconds until the new leaders are elected.
+        duration_s: f64,
+        /// How many partitions (1..kafka.partitions).
+        partitions: u32,
+    },
     /// The schema registry is unreachable.
     RegistryOutage {
         /// Start.
         at_s: f64,
         /// Length in seconds.
+        duration_s: f64,
+    },
+    /// The schema registry is lost and rebuilt from scratch, taking
+    /// `duration_s` (unreachable meanwhile). With Rubin's deterministic ids
+    /// (`schema_registry.deterministic_ids`) every schema comes back under
+    /// the same id; without, under a new one.
+    RegistryRebuilt {
+        /// Start (the registry is lost).
+        at_s: f64,
+        /// Seconds until the rebuilt registry answers.
         duration_s: f64,
     },
     /// `nodes` nodes of the pool are lost; their pods fail.
@@ -156,7 +178,9 @@ impl Fault {
             Self::NetworkPartition { .. } => "network_partition",
             Self::WorkerCrash { .. } => "worker_crash",
             Self::KedaOperatorRestart { .. } => "keda_operator_restart",
+            Self::PartitionLeadershipLost { .. } => "partition_leadership_lost",
             Self::RegistryOutage { .. } => "registry_outage",
+            Self::RegistryRebuilt { .. } => "registry_rebuilt",
             Self::NodeLoss { .. } => "node_loss",
             Self::SlowPodStartup { .. } => "slow_pod_startup",
             Self::ScaledJobSpecChange { .. } => "scaled_job_spec_change",
@@ -179,6 +203,10 @@ impl Fault {
                 at_s, duration_s, ..
             }
             | Self::RegistryOutage { at_s, duration_s }
+            | Self::RegistryRebuilt { at_s, duration_s }
+            | Self::PartitionLeadershipLost {
+                at_s, duration_s, ..
+            }
             | Self::NodeLoss {
                 at_s, duration_s, ..
             }
@@ -237,13 +265,28 @@ impl SchemaChange {
     }
 }
 
+/// The sizes that bound a fault's target counts.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Sizes {
+    /// `kafka.brokers`.
+    pub brokers: u32,
+    /// `cluster.nodes`.
+    pub nodes: u32,
+    /// `kafka.partitions`.
+    pub partitions: u32,
+}
+
 pub(crate) fn check(
     faults: &[Fault],
     schema_changes: &[SchemaChange],
-    brokers: u32,
-    nodes: u32,
+    sizes: Sizes,
     c: &mut Checker,
 ) {
+    let Sizes {
+        brokers,
+        nodes,
+        partitions,
+    } = sizes;
     for (i, fault) in faults.iter().enumerate() {
         let path = format!("faults.{i}");
         let (start, end) = fault.window_s();
@@ -277,6 +320,12 @@ pub(crate) fn check(
                 format!("{n} nodes lost, but the pool has {nodes}"),
                 &format!("between 1 and cluster.nodes ({nodes})"),
             ),
+            Fault::PartitionLeadershipLost { partitions: n, .. } if n == 0 || n > partitions => c
+                .fail(
+                    &format!("{path}.partitions"),
+                    format!("{n} partitions lose their leader, but the topic has {partitions}"),
+                    &format!("between 1 and kafka.partitions ({partitions})"),
+                ),
             Fault::SlowPodStartup { factor, .. } => {
                 c.positive(&format!("{path}.factor"), factor);
             }

@@ -27,6 +27,10 @@ pub struct Gates {
     /// `recovery[].rto_s`; a fault never recovered from fails it). No limit
     /// by default.
     pub max_rto_s: Option<f64>,
+    /// Largest acceptable number of alerts that consumers could not decode,
+    /// added over consumers (report.json's `schema.consumers[].undecodable`;
+    /// an unreadable alert is lost to that consumer). No limit by default.
+    pub max_undecodable_alerts: Option<u64>,
 }
 
 impl Default for Gates {
@@ -38,6 +42,7 @@ impl Default for Gates {
             max_failed_visit_fraction: 0.001,
             max_lost_alerts: 0,
             max_rto_s: None,
+            max_undecodable_alerts: None,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Fault effects that need the engine's pods and scaler: worker pods
-//! crashing mid-detector and the KEDA operator being away. The simple
+//! crashing mid-detector, the KEDA operator being away, and pods that
+//! cannot get a schema id from the registry at start-up. The simple
 //! switches (brokers down, Redis down, slow brokers) stay in the engine's
 //! `fault` hook and the models.
 
@@ -48,6 +49,31 @@ impl Engine<'_> {
         }
         let interval = SimDuration::from_secs_f64(self.s.scaler.polling_interval_s);
         self.queue.schedule(now + interval, Event::Poll);
+        true
+    }
+}
+
+impl Engine<'_> {
+    /// A pod that has just started gets its schema id. With deterministic
+    /// ids it computes it; otherwise it registers the schema, and while the
+    /// registry is unreachable (outage, rebuild) it cannot and exits 1 (as
+    /// `alertsim worker --registry` does) before reading anything. Returns
+    /// whether the pod goes on.
+    pub(super) fn resolve_schema_id(&mut self, now: SimTime, job: u32) -> bool {
+        if self.registry.deterministic() {
+            return true;
+        }
+        if !self.registry.reachable(now) {
+            if let Some(pod) = self.pods.get_mut(job as usize) {
+                pod.crashed = true;
+            }
+            self.job_exited(now, job, 1);
+            return false;
+        }
+        let generation = self.registry.generation(now);
+        if let Some(pod) = self.pods.get_mut(job as usize) {
+            pod.id_generation = generation;
+        }
         true
     }
 }

@@ -5,10 +5,13 @@
 //! the packager flushes after every alert, so a worker's alerts follow one
 //! another at (encode + round trip) intervals. A produce that cannot reach
 //! min.insync.replicas, or waits longer than delivery.timeout.ms, fails.
+//! A produce to a partition without a leader waits for the election (see
+//! [`crate::model::leadership`]) or fails at delivery.timeout.ms.
 //!
 //! Community brokers (consumers) read every alert at their own rate.
 
 use crate::model::broker_health::BrokerHealth;
+use crate::model::leadership::Leadership;
 use crate::time::{SimDuration, SimTime};
 use alertsim_scenarios::{Consumer, Kafka};
 
@@ -47,6 +50,8 @@ pub struct KafkaCluster {
     queue_free_at: SimTime,
     /// Degradation by faults (slow brokers, writes rejected).
     pub health: BrokerHealth,
+    /// Partitions without a leader (faults).
+    pub leadership: Leadership,
 }
 
 impl KafkaCluster {
@@ -66,6 +71,7 @@ impl KafkaCluster {
             brokers_up: spec.brokers,
             queue_free_at: SimTime::ZERO,
             health: BrokerHealth::default(),
+            leadership: Leadership::default(),
         }
     }
 
@@ -158,6 +164,44 @@ impl KafkaCluster {
             delivered: alerts,
             failed: 0,
             done: first + step.times(u64::from(alerts - 1)),
+        }
+    }
+}
+
+impl KafkaCluster {
+    /// One alert produced at `now` to a partition without a leader until
+    /// `until`: librdkafka retries NOT_LEADER_FOR_PARTITION after metadata
+    /// refreshes, so the alert is produced as usual once the leader is
+    /// elected, if that happens within delivery.timeout.ms of the produce
+    /// call (after encoding); otherwise it fails at the timeout.
+    pub fn produce_stalled(
+        &mut self,
+        queued_at: SimTime,
+        now: SimTime,
+        until: SimTime,
+        bytes_per_alert: f64,
+        encode: SimDuration,
+        round_trip: SimDuration,
+    ) -> BatchOutcome {
+        let called = now + encode;
+        let deadline = called + self.delivery_timeout;
+        if until <= deadline {
+            let at = until.max(called);
+            return self.produce_batch_queued_at(
+                queued_at,
+                at,
+                1,
+                bytes_per_alert,
+                SimDuration::ZERO,
+                round_trip,
+            );
+        }
+        BatchOutcome {
+            first: deadline,
+            step: encode + self.delivery_timeout,
+            delivered: 0,
+            failed: 1,
+            done: deadline,
         }
     }
 }
@@ -274,6 +318,46 @@ mod tests {
         let out = k.produce_batch(SimTime(0), 4, 1000.0, SimDuration::ZERO, SimDuration(5));
         assert_eq!((out.delivered, out.failed), (0, 4));
         assert_eq!(out.done, SimTime(4 * 1_200_000));
+    }
+
+    /// Step 5,000 us (round trip) + 0 encode; election at 1 s: an alert
+    /// produced at 0.5 s waits 0.5 s (within 1.2 s) and is acknowledged one
+    /// step after the election; one produced at 2 s before an election at
+    /// 4 s fails at 2 + 1.2 s.
+    #[test]
+    fn a_leaderless_partition_delays_an_alert_or_times_it_out() {
+        let mut s = spec();
+        s.compression_ratio = 1.0;
+        let mut k = KafkaCluster::new(&s);
+        let rt = SimDuration(5000);
+        let none = SimDuration::ZERO;
+        let waited = k.produce_stalled(
+            SimTime(0),
+            SimTime(500_000),
+            SimTime(1_000_000),
+            0.0,
+            none,
+            rt,
+        );
+        assert_eq!((waited.delivered, waited.failed), (1, 0));
+        assert_eq!(waited.first, SimTime(1_005_000));
+        assert_eq!(waited.done, waited.first);
+        let lost = k.produce_stalled(
+            SimTime(0),
+            SimTime(2_000_000),
+            SimTime(4_000_000),
+            0.0,
+            none,
+            rt,
+        );
+        assert_eq!((lost.delivered, lost.failed), (0, 1));
+        assert_eq!(
+            (lost.first, lost.done),
+            (SimTime(3_200_000), SimTime(3_200_000))
+        );
+        // An election exactly at the deadline is still in time.
+        let edge = k.produce_stalled(SimTime(0), SimTime(0), SimTime(1_200_000), 0.0, none, rt);
+        assert_eq!(edge.delivered, 1);
     }
 
     #[test]

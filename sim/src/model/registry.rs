@@ -1,0 +1,227 @@
+//! The schema registry as producers and consumers meet it: when it is
+//! reachable (`registry_outage`, `registry_rebuilt`), which schema ids it
+//! knows, and which ids each consumer has cached.
+//!
+//! What happens for real, and how it is modelled:
+//! - Rubin's producer computes its schema id from the schema version
+//!   (`major * 100 + minor`, `schema_registry.deterministic_ids = true`) and
+//!   never asks the registry; the registry is filled in IMPORT mode with
+//!   those ids, so a registry rebuilt from scratch serves every schema under
+//!   the same id again. Producers do not notice an outage or a rebuild.
+//! - With `deterministic_ids = false` a producer registers its schema when
+//!   its pod starts and keeps the id for the pod's life (as
+//!   `alertsim worker --registry` does). A pod that starts while the
+//!   registry is unreachable cannot get an id and exits 1. A rebuilt
+//!   registry assigns ids afresh: the schemas come back under new ids
+//!   (modelled as a new *generation* of ids that shares no id with the old
+//!   one; a real registry restarting its counter could even hand an old id
+//!   to another schema, which would decode alerts with the wrong schema).
+//!   Pods started before the rebuild go on writing the old id.
+//! - A consumer (Confluent's deserializer) caches the schema of every id it
+//!   has fetched and fetches an id it has not seen from the registry. It
+//!   cannot decode an alert whose id it has not cached while the registry
+//!   is unreachable, nor, after a rebuild without deterministic ids, an
+//!   alert carrying an old id it never cached (the rebuilt registry answers
+//!   404). Consumers that cached the old id before the rebuild keep
+//!   decoding old-id alerts, and fetch the new id when it first arrives.
+//!
+//! The availability is a timeline fixed by the scenario's faults, so it can
+//! be asked about any virtual time, including a consumer's future reads.
+
+use std::collections::BTreeSet;
+
+use alertsim_scenarios::{Fault, Scenario};
+
+use crate::time::SimTime;
+
+/// A schema id as the model tells them apart: the registry's id of a
+/// version (`major * 100 + minor`) and the id generation (0 before any
+/// rebuild; always 0 with deterministic ids).
+pub type IdKey = (u32, u32);
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Window {
+    start: SimTime,
+    end: SimTime,
+    rebuilt: bool,
+}
+
+/// When the registry answers and which id generation it serves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegistryTimeline {
+    windows: Vec<Window>,
+    deterministic: bool,
+}
+
+impl RegistryTimeline {
+    /// The scenario's `registry_outage` and `registry_rebuilt` windows.
+    pub fn from_scenario(s: &Scenario) -> Self {
+        let mut windows: Vec<Window> = s
+            .faults
+            .iter()
+            .filter_map(|f| {
+                let rebuilt = match f {
+                    Fault::RegistryOutage { .. } => false,
+                    Fault::RegistryRebuilt { .. } => true,
+                    _ => return None,
+                };
+                let (start, end) = f.window_s();
+                Some(Window {
+                    start: SimTime::from_secs_f64(start),
+                    end: SimTime::from_secs_f64(end),
+                    rebuilt,
+                })
+            })
+            .collect();
+        windows.sort_by_key(|w| (w.start, w.end));
+        Self {
+            windows,
+            deterministic: s.schema_registry.deterministic_ids,
+        }
+    }
+
+    /// Whether the scenario has registry faults at all.
+    pub fn has_faults(&self) -> bool {
+        !self.windows.is_empty()
+    }
+
+    /// Whether ids are Rubin's deterministic ones.
+    pub fn deterministic(&self) -> bool {
+        self.deterministic
+    }
+
+    /// Whether the registry answers at `at` (windows are `[start, end)`).
+    pub fn reachable(&self, at: SimTime) -> bool {
+        !self.windows.iter().any(|w| w.start <= at && at < w.end)
+    }
+
+    /// The id generation a producer registering at `at` gets: the number
+    /// of rebuilds begun by then (0 with deterministic ids).
+    pub fn generation(&self, at: SimTime) -> u32 {
+        if self.deterministic {
+            return 0;
+        }
+        let rebuilds = self
+            .windows
+            .iter()
+            .filter(|w| w.rebuilt && w.start <= at)
+            .count();
+        u32::try_from(rebuilds).unwrap_or(u32::MAX)
+    }
+
+    /// Whether a lookup of an id of `generation` succeeds at `at`.
+    pub fn serves(&self, generation: u32, at: SimTime) -> bool {
+        self.reachable(at) && generation == self.generation(at)
+    }
+}
+
+/// Each consumer's cache of fetched schema ids.
+#[derive(Debug, Clone)]
+pub struct IdCaches {
+    timeline: RegistryTimeline,
+    cached: Vec<BTreeSet<IdKey>>,
+}
+
+impl IdCaches {
+    /// Empty caches for `consumers` consumers.
+    pub fn new(timeline: RegistryTimeline, consumers: usize) -> Self {
+        Self {
+            timeline,
+            cached: vec![BTreeSet::new(); consumers],
+        }
+    }
+
+    /// The registry's timeline.
+    pub fn timeline(&self) -> &RegistryTimeline {
+        &self.timeline
+    }
+
+    /// Whether `consumer`, reading an alert with id `key` at `at`, has its
+    /// schema: cached, or fetched now (and cached from then on).
+    pub fn resolve(&mut self, consumer: usize, key: IdKey, at: SimTime) -> bool {
+        let Some(cache) = self.cached.get_mut(consumer) else {
+            return false;
+        };
+        if cache.contains(&key) {
+            return true;
+        }
+        if self.timeline.serves(key.1, at) {
+            cache.insert(key);
+            return true;
+        }
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secs(s: u64) -> SimTime {
+        SimTime(s * 1_000_000)
+    }
+
+    fn scenario(deterministic: bool, faults: Vec<Fault>) -> Scenario {
+        let mut s = Scenario::default();
+        s.schema_registry.deterministic_ids = deterministic;
+        s.faults = faults;
+        s
+    }
+
+    fn rebuilt(at_s: f64, duration_s: f64) -> Fault {
+        Fault::RegistryRebuilt { at_s, duration_s }
+    }
+
+    #[test]
+    fn reachable_outside_the_windows_only() {
+        let t = RegistryTimeline::from_scenario(&scenario(
+            true,
+            vec![
+                rebuilt(100.0, 50.0),
+                Fault::RegistryOutage {
+                    at_s: 10.0,
+                    duration_s: 5.0,
+                },
+            ],
+        ));
+        let up: Vec<bool> = [9, 10, 14, 15, 99, 100, 149, 150]
+            .into_iter()
+            .map(|s| t.reachable(secs(s)))
+            .collect();
+        assert_eq!(up, [true, false, false, true, true, false, false, true]);
+        assert_eq!(t.generation(secs(500)), 0, "deterministic ids never change");
+    }
+
+    #[test]
+    fn each_rebuild_starts_a_new_generation_without_deterministic_ids() {
+        let t = RegistryTimeline::from_scenario(&scenario(
+            false,
+            vec![rebuilt(100.0, 50.0), rebuilt(300.0, 10.0)],
+        ));
+        assert_eq!(
+            [99, 100, 200, 300].map(|s| t.generation(secs(s))),
+            [0, 1, 1, 2]
+        );
+        assert!(!t.serves(0, secs(200)), "the old id is gone");
+        assert!(t.serves(1, secs(200)));
+        assert!(!t.serves(1, secs(120)), "unreachable while rebuilding");
+    }
+
+    #[test]
+    fn a_consumer_keeps_what_it_cached_and_cannot_fetch_the_rest() {
+        let t = RegistryTimeline::from_scenario(&scenario(false, vec![rebuilt(100.0, 50.0)]));
+        let mut c = IdCaches::new(t, 2);
+        let old = (1100, 0);
+        let new = (1100, 1);
+        assert!(c.resolve(0, old, secs(10)), "fetched before the rebuild");
+        assert!(c.resolve(0, old, secs(200)), "cached");
+        assert!(!c.resolve(1, old, secs(200)), "never cached, now unknown");
+        assert!(!c.resolve(1, new, secs(120)), "registry down");
+        assert!(
+            c.resolve(1, new, secs(150)),
+            "the rebuilt registry serves it"
+        );
+        assert!(c.resolve(0, new, secs(150)));
+        assert!(!c.resolve(5, new, secs(150)), "no such consumer");
+    }
+}
