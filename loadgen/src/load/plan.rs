@@ -178,9 +178,11 @@ impl LoadPlan {
         self.visits.iter().map(|v| self.planned_alerts(v)).sum()
     }
 
-    /// Seconds a worker spends on `detector` of `visit` before packaging,
-    /// drawn from `[workers]` with a generator seeded by the run's seed, the
-    /// visit and the detector (the same whichever worker gets it).
+    /// Seconds a worker spends on `detector` of `visit` after the readout
+    /// before packaging (base plus per alert, as the simulator counts it;
+    /// `workers.prep_s` is not used by either), drawn from `[workers]` with
+    /// a generator seeded by the run's seed, the visit and the detector
+    /// (the same whichever worker gets it).
     pub fn processing_s(&self, scenario: &Scenario, visit: &PlannedVisit, detector: u32) -> f64 {
         let w = &scenario.workers;
         let label = Stream::Processing as u64;
@@ -194,7 +196,7 @@ impl LoadPlan {
             .copied()
             .unwrap_or(0);
         let base = w.processing_base_s.sample(&mut rng).max(0.0);
-        (w.prep_s + base + w.processing_per_alert_s * f64::from(alerts)).max(0.0)
+        (base + w.processing_per_alert_s * f64::from(alerts)).max(0.0)
     }
 }
 
@@ -239,7 +241,8 @@ mod tests {
     fn processing_time_follows_the_smoke_constants() {
         let scenario = smoke();
         let plan = LoadPlan::new(&scenario, Shard::WHOLE);
+        // base 5 + 0.02 s x 50 alerts, as the simulator counts after the readout.
         let s = plan.processing_s(&scenario, &plan.visits()[0], 7);
-        assert!((s - 11.0).abs() < 1e-9, "{s}");
+        assert!((s - 6.0).abs() < 1e-9, "{s}");
     }
 }

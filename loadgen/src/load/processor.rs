@@ -93,6 +93,10 @@ impl LoadProcessor {
             .get(detector as usize)
             .copied()
             .ok_or_else(|| format!("detector {detector} is not active in visit {}", visit.index))?;
+        // The event comes at the announcement; the pixels only after the
+        // readout: processing starts then at the earliest (as in the
+        // simulator).
+        state.clock.sleep_until(visit.readout_end_s).await;
         let processing_s = state.plan.processing_s(&state.scenario, visit, detector);
         tokio::time::sleep(state.clock.wall(processing_s)).await;
         let detector = i32::try_from(detector).map_err(|e| e.to_string())?;
