@@ -1,10 +1,15 @@
 //! The community brokers of a load run: one independent rdkafka consumer
-//! per scenario consumer, each in a consumer group of its own, reading the
-//! alert topic from the beginning. Each alert is attributed to its visit by
-//! the first bytes of its datum and its latency is measured from the
-//! visit's readout. Messages produced before the run started (an external
-//! topic's history) are skipped by their `producer_timestamp` header. The
-//! first consumer also counts duplicates (an alert id seen twice).
+//! per scenario consumer, assigned every partition of the alert topic from
+//! the beginning (no group membership: an overloaded broker's coordinator
+//! cannot make a consumer rejoin and read everything again). Each alert is
+//! attributed to its visit by the first bytes of its datum and its latency
+//! is measured from the visit's readout. Messages produced before the run
+//! started (an external topic's history) are skipped by their
+//! `producer_timestamp` header. The first consumer also counts duplicates
+//! (an alert id seen twice). At the end a consumer reads until it has seen
+//! every alert the run delivered, then for a quiet second (alerts a
+//! producer gave up on may still have been written); it gives up after
+//! [`STALL`] without a message.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -12,16 +17,20 @@ use std::time::Duration;
 
 use alertsim_core::alert::identity::message_identity;
 use alertsim_core::publish::kafka::TIMESTAMP_HEADER;
-use rdkafka::ClientConfig;
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::message::{BorrowedMessage, Headers, Message};
+use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 use tokio::sync::watch;
 
 use super::state::{Counters, RunState};
 
-/// How long a consumer keeps reading after the run asked it to finish,
-/// once nothing new arrives.
-pub const QUIET_AFTER_FINISH: Duration = Duration::from_secs(3);
+/// How long a finishing consumer waits for more once it has every
+/// delivered alert.
+pub const QUIET_AFTER_FINISH: Duration = Duration::from_secs(1);
+
+/// How long a finishing consumer that still misses alerts waits for the
+/// next message before it gives up.
+pub const STALL: Duration = Duration::from_secs(30);
 
 /// Why a consumer could not start.
 #[derive(Debug, thiserror::Error)]
@@ -58,39 +67,66 @@ pub fn subscribe(
         .set("fetch.message.max.bytes", "10485760")
         .create()
         .map_err(failed)?;
-    consumer
-        .subscribe(&[state.endpoints.topic.as_str()])
+    let topic = state.endpoints.topic.as_str();
+    let metadata = consumer
+        .fetch_metadata(Some(topic), Duration::from_secs(30))
         .map_err(failed)?;
+    let mut partitions = TopicPartitionList::new();
+    for t in metadata.topics().iter().filter(|t| t.name() == topic) {
+        for p in t.partitions() {
+            partitions
+                .add_partition_offset(topic, p.id(), Offset::Beginning)
+                .map_err(failed)?;
+        }
+    }
+    consumer.assign(&partitions).map_err(failed)?;
     Ok(consumer)
 }
 
-/// Reads until `finish` is raised and the topic has been quiet for
-/// [`QUIET_AFTER_FINISH`]; returns the messages read.
+/// Reads until `finish` carries the number of alerts the run delivered
+/// and this consumer has read that many distinct ones (see the module
+/// doc); returns the messages read.
 pub async fn run_consumer(
     state: Arc<RunState>,
     index: usize,
     consumer: StreamConsumer,
     run_start_ms: i64,
-    mut finish: watch::Receiver<bool>,
+    mut finish: watch::Receiver<Option<u64>>,
 ) -> u64 {
-    let mut seen = (index == 0).then(HashSet::new);
+    let mut seen = HashSet::new();
     let mut read = 0u64;
     loop {
-        let finishing = *finish.borrow();
-        let message = if finishing {
-            match tokio::time::timeout(QUIET_AFTER_FINISH, consumer.recv()).await {
-                Ok(m) => m,
-                Err(_) => break,
-            }
-        } else {
-            tokio::select! {
+        let target = *finish.borrow();
+        let message = match target {
+            None => tokio::select! {
                 m = consumer.recv() => m,
                 _ = finish.changed() => continue,
+            },
+            Some(delivered) => {
+                let wait = if seen.len() as u64 >= delivered {
+                    QUIET_AFTER_FINISH
+                } else {
+                    STALL
+                };
+                match tokio::time::timeout(wait, consumer.recv()).await {
+                    Ok(m) => m,
+                    Err(_) => {
+                        if (seen.len() as u64) < delivered {
+                            tracing::warn!(
+                                consumer = index,
+                                read = seen.len(),
+                                delivered,
+                                "consumer gave up before reading every delivered alert"
+                            );
+                        }
+                        break;
+                    }
+                }
             }
         };
         match message {
             Ok(m) => {
-                if record(&state, index, &m, run_start_ms, seen.as_mut()) {
+                if record(&state, index, &m, run_start_ms, &mut seen) {
                     read += 1;
                 }
             }
@@ -106,7 +142,7 @@ fn record(
     index: usize,
     message: &BorrowedMessage<'_>,
     run_start_ms: i64,
-    seen: Option<&mut HashSet<i64>>,
+    seen: &mut HashSet<i64>,
 ) -> bool {
     if produced_ms(message).is_some_and(|ms| ms < run_start_ms) {
         return false;
@@ -131,8 +167,9 @@ fn record(
     let latency_s = state.clock.now_s() - visit.readout_end_s;
     let mut recorder = state.recorder();
     recorder.alert_received(index, latency_s);
-    if let Some(seen) = seen {
-        if seen.insert(identity.dia_source_id) {
+    let first_time = seen.insert(identity.dia_source_id);
+    if index == 0 {
+        if first_time {
             Counters::bump(&state.counters.alerts_consumed);
         } else {
             recorder.alert_duplicated(visit.index);

@@ -142,7 +142,7 @@ pub async fn run_load(
     let clock = LoadClock::start(options.time_scale);
     let state = RunState::new(scenario.clone(), plan, clock, endpoints);
 
-    let (finish_consumers, finish_rx) = watch::channel(false);
+    let (finish_consumers, finish_rx) = watch::channel(None);
     let mut consumers = tokio::task::JoinSet::new();
     for i in 0..scenario.consumers.len() {
         let consumer = subscribe(&state, i, &run_id)?;
@@ -181,7 +181,8 @@ pub async fn run_load(
         replayed = replay.delivered,
         "spool replayed"
     );
-    finish_consumers.send_replace(true);
+    let delivered = Counters::get(&state.counters.alerts_delivered) + replay.delivered;
+    finish_consumers.send_replace(Some(delivered));
     let mut consumed = vec![0; scenario.consumers.len()];
     while let Some(Ok((i, n))) = consumers.join_next().await {
         consumed[i] = n;
