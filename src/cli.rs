@@ -1,6 +1,7 @@
 //! Command-line parsing and dispatch to the subcommands in `cli/`.
 
 pub mod alerts;
+pub mod broken_pipe;
 pub mod broker;
 pub mod compare;
 pub mod exit;
@@ -9,6 +10,7 @@ pub mod keda_watch;
 pub mod load;
 pub mod load_progress;
 pub mod merge;
+pub mod overrides;
 pub mod publish;
 pub mod registry;
 pub mod scenarios;

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    cli::broken_pipe::exit_quietly_on_broken_pipe();
     let args = cli::Cli::parse();
     cli::init_tracing();
     match cli::run(args) {

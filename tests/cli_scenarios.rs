@@ -128,3 +128,23 @@ fn show_prints_toml_that_checks_back_to_the_same_scenario() {
     let again = alertsim(&["scenarios", "show", &path]);
     assert_eq!(String::from_utf8_lossy(&again.stdout), text);
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_a_crash() {
+    use std::io::Read;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_alertsim"))
+        .args(["scenarios", "show", "galactic-plane-burst"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("alertsim runs");
+    // Read nothing and close the pipe, as `| head -0` would.
+    drop(child.stdout.take());
+    let mut stderr = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = e.read_to_string(&mut stderr);
+    }
+    let status = child.wait().expect("alertsim ends");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(matches!(status.code(), Some(0 | 141)), "{status:?}");
+}

@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use super::exit::{GATE_FAILED, bad_input};
 use super::load_progress::LoadProgressOutput;
+use super::overrides::ScenarioOverrides;
 use super::shell::quote;
 
 /// Run a scenario against real services and report it as `sim` does.
@@ -47,12 +48,8 @@ pub struct LoadArgs {
     /// for N processes sharing the load; merge their outputs with `alertsim merge`.
     #[arg(long, default_value = "0/1", value_name = "I/N")]
     pub shard: String,
-    /// Seed of all randomness (overrides the scenario's `seed`).
-    #[arg(long, value_name = "N")]
-    pub seed: Option<u64>,
-    /// Override a scenario field: `--set publisher.profile=safe`.
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
+    #[command(flatten)]
+    pub overrides: ScenarioOverrides,
     /// Directory for the reports (default `out/load-<scenario name>`).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -86,10 +83,7 @@ struct LoadInfo<'a> {
 
 /// Runs the command.
 pub fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
-    let mut scenario = super::scenarios::load(&args.scenario, &args.set)?;
-    if let Some(seed) = args.seed {
-        scenario.seed = seed;
-    }
+    let scenario = args.overrides.load(&args.scenario)?;
     if !(args.time_scale.is_finite() && args.time_scale > 0.0) {
         return Err(bad_input(format!(
             "--time-scale {}: expected a positive number of scenario seconds per second",
@@ -214,9 +208,9 @@ fn write_outputs(
 /// a load run is reproducible in its plan, not in its measurements).
 fn reproduce(args: &LoadArgs, scenario: &Scenario) -> String {
     let mut line = format!(
-        "alertsim load {} --seed {} --time-scale {} --shard {}",
+        "alertsim load {}{} --time-scale {} --shard {}",
         quote(&args.scenario),
-        scenario.seed,
+        args.overrides.reproduce(scenario),
         args.time_scale,
         args.shard
     );
@@ -229,10 +223,6 @@ fn reproduce(args: &LoadArgs, scenario: &Scenario) -> String {
         if let Some(v) = value {
             line.push_str(&format!(" {flag} {}", quote(v)));
         }
-    }
-    for set in &args.set {
-        line.push_str(" --set ");
-        line.push_str(&quote(set));
     }
     line.push_str(&format!("   # alertsim {}", env!("CARGO_PKG_VERSION")));
     line

@@ -16,6 +16,7 @@ use alertsim_sim::{Progress, SimRun};
 use anyhow::Context;
 
 use super::exit::GATE_FAILED;
+use super::overrides::ScenarioOverrides;
 
 /// Simulate a scenario (default: the catalogue's `rubin-night`).
 #[derive(Debug, clap::Args)]
@@ -24,12 +25,8 @@ pub struct SimArgs {
     /// scenario .toml file.
     #[arg(value_name = "SCENARIO", default_value = catalog::DEFAULT)]
     pub scenario: String,
-    /// Seed of all randomness (overrides the scenario's `seed`).
-    #[arg(long, value_name = "N")]
-    pub seed: Option<u64>,
-    /// Override a scenario field: `--set scaler.strategy=default`.
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
+    #[command(flatten)]
+    pub overrides: ScenarioOverrides,
     /// Directory for the reports (default `out/<scenario name>`).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -40,10 +37,7 @@ pub struct SimArgs {
 
 /// Runs the command.
 pub fn run(args: SimArgs) -> anyhow::Result<ExitCode> {
-    let mut scenario = super::scenarios::load(&args.scenario, &args.set)?;
-    if let Some(seed) = args.seed {
-        scenario.seed = seed;
-    }
+    let scenario = args.overrides.load(&args.scenario)?;
     let out = args
         .out
         .clone()
@@ -82,14 +76,10 @@ pub fn run(args: SimArgs) -> anyhow::Result<ExitCode> {
 /// The command line that reproduces this run exactly.
 fn reproduce(args: &SimArgs, scenario: &Scenario) -> String {
     let mut line = format!(
-        "alertsim sim {} --seed {}",
+        "alertsim sim {}{}",
         quote(&args.scenario),
-        scenario.seed
+        args.overrides.reproduce(scenario)
     );
-    for set in &args.set {
-        line.push_str(" --set ");
-        line.push_str(&quote(set));
-    }
     line.push_str(&format!("   # alertsim {}", env!("CARGO_PKG_VERSION")));
     line
 }
