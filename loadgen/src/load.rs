@@ -15,6 +15,7 @@
 //! - [`lag_probe`]: the stream's lag as KEDA reads it;
 //! - [`redis_link`]: Redis connections with a patient response timeout;
 //! - [`sampler`]: the gauges and the progress;
+//! - [`rates`]: wall-clock rates of producers, broker and consumers;
 //! - [`faults`]: the scenario's faults, done for real where possible;
 //! - [`run`]: puts them together, drains, and builds the report.
 
@@ -26,6 +27,7 @@ pub mod job;
 pub mod lag_probe;
 pub mod plan;
 pub mod processor;
+pub mod rates;
 pub mod redis_link;
 pub mod run;
 pub mod sampler;
@@ -36,6 +38,7 @@ pub mod state;
 pub use clock::LoadClock;
 pub use faults::FaultRun;
 pub use plan::{BadShard, LoadPlan, Shard};
+pub use rates::{StageRate, WallRates};
 pub use run::{LoadError, LoadOptions, LoadOutcome, run_load};
 pub use sampler::LoadProgress;
 pub use services::{ServiceFlags, Services};

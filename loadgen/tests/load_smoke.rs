@@ -54,6 +54,16 @@ async fn smoke_delivers_every_planned_alert_to_every_consumer() {
         assert!(c.latency_s.p50 > 0.0);
     }
     assert_eq!(r.visits, u64::from(scenario.night.visits));
+    let w = &outcome.rates;
+    assert_eq!(w.handed_to_producer.alerts, planned);
+    assert_eq!(w.acknowledged.alerts, planned);
+    assert_eq!(w.consumed.alerts, planned);
+    for stage in [w.handed_to_producer, w.acknowledged, w.consumed] {
+        assert!(
+            stage.peak_per_s >= stage.mean_per_s && stage.mean_per_s > 0.0,
+            "{w:?}"
+        );
+    }
     assert!(r.jobs.created > 0);
     // Processing starts at the readout at the earliest and takes 6 s per
     // detector in smoke (5 + 0.02 x 50): no alert is faster than that.

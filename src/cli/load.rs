@@ -78,6 +78,9 @@ struct LoadInfo<'a> {
     consumed: &'a [u64],
     replay: &'a alertsim_core::publish::replay::ReplaySummary,
     faults: &'a [alertsim_loadgen::load::FaultRun],
+    /// Alerts per wall second handed to the producers, acknowledged by
+    /// the broker and read by the first consumer: where the run is limited.
+    wall_rates: &'a alertsim_loadgen::load::WallRates,
     reproduce: String,
 }
 
@@ -191,6 +194,7 @@ fn write_outputs(
         consumed: &outcome.consumed,
         replay: &outcome.replay,
         faults: &outcome.faults,
+        wall_rates: &outcome.rates,
         reproduce: reproduce(args, scenario),
     };
     let path = out.join("load-info.json");
@@ -257,6 +261,11 @@ fn print_summary(outcome: &LoadOutcome, wall_s: f64, out: &Path) {
         r.throughput.peak_mbit_per_s,
         r.jobs.created,
         r.jobs.max_running
+    );
+    let w = &outcome.rates;
+    println!(
+        "wall-clock peaks, alerts/s: handed to producers {:.0}, acknowledged by the broker {:.0}, read by the first consumer {:.0}",
+        w.handed_to_producer.peak_per_s, w.acknowledged.peak_per_s, w.consumed.peak_per_s
     );
     if outcome.replay.found > 0 {
         println!(

@@ -121,6 +121,7 @@ impl LoadProcessor {
                 .counters
                 .alerts_in_flight
                 .fetch_add(1, Ordering::Relaxed);
+            Counters::bump(&state.counters.alerts_handed);
             if let Err(error) = self.publisher.publish(alert, visit.number, detector).await {
                 // The publisher gave up without settling this alert: it is lost.
                 if take_one(&self.unsettled, &key) {

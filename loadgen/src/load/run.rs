@@ -30,6 +30,7 @@ use super::fanout::run_fanout;
 use super::faults::{FaultRun, run_faults};
 use super::job::{profile, run_job};
 use super::plan::{LoadPlan, Shard};
+use super::rates::WallRates;
 use super::sampler::{LoadProgress, run_sampler};
 use super::scaler::{SCALED_JOB, run_scaler};
 use super::services::{ServiceError, ServiceFlags, Services};
@@ -74,6 +75,8 @@ pub struct LoadOutcome {
     pub consumed: Vec<u64>,
     /// The services and names the run used.
     pub endpoints: Endpoints,
+    /// Wall-clock rates of producers, broker and first consumer.
+    pub rates: WallRates,
 }
 
 /// Why a run could not be carried out.
@@ -184,9 +187,19 @@ pub async fn run_load(
     let delivered = Counters::get(&state.counters.alerts_delivered) + replay.delivered;
     finish_consumers.send_replace(Some(delivered));
     let mut consumed = vec![0; scenario.consumers.len()];
-    while let Some(Ok((i, n))) = consumers.join_next().await {
-        consumed[i] = n;
+    // The consumers catch up: keep taking the rates every wall second.
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            joined = consumers.join_next() => match joined {
+                Some(Ok((i, n))) => consumed[i] = n,
+                Some(Err(_)) => {}
+                None => break,
+            },
+            _ = tick.tick() => state.observe_rates(),
+        }
     }
+    state.observe_rates();
     interrupter.abort();
     tracing::info!(t_s = state.clock.now_s(), "consumers finished");
 
@@ -209,6 +222,7 @@ pub async fn run_load(
         replay,
         consumed,
         endpoints: state.endpoints.clone(),
+        rates: state.wall_rates(),
     })
 }
 

@@ -59,6 +59,7 @@ pub async fn run_sampler(
             () = state.stopped() => break,
         }
         k += 1;
+        state.observe_rates();
         match probe.read(state.clock.wall(interval / 2.0)).await {
             Ok(value) => lag = u64::try_from(value).unwrap_or(0),
             Err(error) => tracing::debug!(%error, "sampler: lag unknown, keeping the last value"),
@@ -89,4 +90,5 @@ pub async fn run_sampler(
         });
         last_delivered = delivered;
     }
+    state.observe_rates();
 }

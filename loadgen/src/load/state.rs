@@ -8,6 +8,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use alertsim_reports::Recorder;
+
+use super::rates::{StageTracker, WallRates};
 use alertsim_scenarios::Scenario;
 use tokio::sync::watch;
 
@@ -42,6 +44,8 @@ pub struct Counters {
     pub visits_fanned_out: AtomicU64,
     /// Detectors being processed right now.
     pub pods_busy: AtomicU64,
+    /// Alerts handed to a producer (cumulative).
+    pub alerts_handed: AtomicU64,
     /// Alerts handed to a producer and not yet settled.
     pub alerts_in_flight: AtomicU64,
     /// Alerts the publishers have handed to Kafka (any outcome so far).
@@ -89,6 +93,7 @@ pub struct RunState {
     scaler_paused_until_bits: AtomicU64,
     busy_jobs: Mutex<BTreeSet<String>>,
     crashed_jobs: watch::Sender<BTreeSet<String>>,
+    rates: Mutex<[StageTracker; 3]>,
 }
 
 impl RunState {
@@ -112,6 +117,7 @@ impl RunState {
             scaler_paused_until_bits: AtomicU64::new(0.0f64.to_bits()),
             busy_jobs: Mutex::new(BTreeSet::new()),
             crashed_jobs: watch::channel(BTreeSet::new()).0,
+            rates: Mutex::new([StageTracker::default(); 3]),
         })
     }
 
@@ -177,6 +183,28 @@ impl RunState {
     /// Whether the run is winding down.
     pub fn is_stopping(&self) -> bool {
         *self.stopping.borrow()
+    }
+
+    /// Takes the stage counters (handed to producers, acknowledged,
+    /// consumed) into the wall-clock rates.
+    pub fn observe_rates(&self) {
+        let wall_s = self.clock.now_s() / self.clock.scale();
+        let c = &self.counters;
+        let counters = [&c.alerts_handed, &c.alerts_delivered, &c.alerts_consumed];
+        let mut stages = self.rates.lock().unwrap_or_else(PoisonError::into_inner);
+        for (stage, counter) in stages.iter_mut().zip(counters) {
+            stage.observe(wall_s, Counters::get(counter));
+        }
+    }
+
+    /// The wall-clock rates so far.
+    pub fn wall_rates(&self) -> WallRates {
+        let stages = self.rates.lock().unwrap_or_else(PoisonError::into_inner);
+        WallRates {
+            handed_to_producer: stages[0].rate(),
+            acknowledged: stages[1].rate(),
+            consumed: stages[2].rate(),
+        }
     }
 
     /// Makes the named Job's worker die at once, as a crashed pod does: no
