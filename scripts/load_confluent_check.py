@@ -48,6 +48,10 @@ class RedisServer:
             time.sleep(0.05)
         self.url = f"redis+unix://{self.socket}"
 
+    def cli(self, *args):
+        out = subprocess.run(["redis-cli", "-s", self.socket, *args], capture_output=True, text=True, timeout=30)
+        return out.stdout.strip()
+
     def stop(self):
         self.proc.terminate()
         return self.proc.wait(timeout=10)
@@ -71,6 +75,9 @@ def main():
     load_out = os.path.join(work.name, "load")
     sim_out = os.path.join(work.name, "sim")
     try:
+        # A production stream that a load run must leave alone.
+        redis.cli("XADD", "instrument:lsstcam", "*", "marker", "production")
+
         def load():
             out = subprocess.run(
                 [args.alertsim, "load", "smoke", "--time-scale", args.time_scale, "--kafka", broker.address,
@@ -96,6 +103,13 @@ def main():
             return len(state["messages"]) > 0 or Fail("no messages")
 
         checks.check("Confluent's consumer reads the topic", consume)
+
+        def redis_untouched():
+            length = redis.cli("XLEN", "instrument:lsstcam")
+            left = redis.cli("KEYS", "*alertsim-load*")
+            return (length == "1" and left == "") or Fail(f"production stream length {length!r}, left behind {left!r}")
+
+        checks.check("the production stream is untouched and the run's own stream is gone", redis_untouched)
 
         def decode():
             ids = set()

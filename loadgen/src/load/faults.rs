@@ -190,7 +190,10 @@ async fn admin(state: &RunState) -> Result<redis::aio::MultiplexedConnection, St
 async fn pause_redis(state: &RunState, duration_s: f64, flush: bool) -> Result<String, String> {
     let mut conn = admin(state).await?;
     if flush {
-        redis::cmd("FLUSHALL")
+        // Only the run's own stream and group are lost: a run against a
+        // shared Redis must not wipe anything else.
+        redis::cmd("DEL")
+            .arg(&state.endpoints.stream)
             .query_async::<()>(&mut conn)
             .await
             .map_err(|e| e.to_string())?;
@@ -205,7 +208,11 @@ async fn pause_redis(state: &RunState, duration_s: f64, flush: bool) -> Result<S
         .map_err(|e| e.to_string())?;
     Ok(format!(
         "{}CLIENT PAUSE {ms} ms ALL",
-        if flush { "FLUSHALL, then " } else { "" }
+        if flush {
+            "the run's stream and group deleted, then "
+        } else {
+            ""
+        }
     ))
 }
 

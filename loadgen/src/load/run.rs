@@ -137,11 +137,11 @@ pub async fn run_load(
 ) -> Result<LoadOutcome, LoadError> {
     let scenario = alertsim_sim::chaos::with_chaos(scenario).into_owned();
     let services = Arc::new(Services::start(&options.services).await?);
-    let endpoints = endpoints(&scenario, options, &services);
-    prepare(&scenario, &endpoints).await?;
-    let plan = LoadPlan::new(&scenario, options.shard);
     let run_start_ms = alertsim_core::publish::kafka::epoch_ms();
     let run_id = format!("{}-{}-{run_start_ms}", scenario.seed, options.shard.index);
+    let endpoints = endpoints(&scenario, options, &services, &run_id);
+    prepare(&scenario, &endpoints).await?;
+    let plan = LoadPlan::new(&scenario, options.shard);
     let clock = LoadClock::start(options.time_scale);
     let state = RunState::new(scenario.clone(), plan, clock, endpoints);
 
@@ -203,6 +203,7 @@ pub async fn run_load(
     interrupter.abort();
     tracing::info!(t_s = state.clock.now_s(), "consumers finished");
 
+    remove_stream(&state.endpoints).await;
     let scenario_s = state.clock.now_s();
     let recorder = state.recorder().clone();
     let mut report = recorder.clone().finish(&scenario, scenario_s);
@@ -226,14 +227,17 @@ pub async fn run_load(
     })
 }
 
-/// The names the run uses in its services; a shard of a split run gets a
-/// stream and group of its own (as one deployment per shard would).
-fn endpoints(scenario: &Scenario, options: &LoadOptions, services: &Services) -> Endpoints {
-    let suffix = if options.shard.is_split() {
-        format!(":shard-{}-of-{}", options.shard.index, options.shard.count)
-    } else {
-        String::new()
-    };
+/// The names the run uses in its services. The stream is the scenario's
+/// with the run's id appended (`instrument:lsstcam:alertsim-load-…`): a run
+/// against a real Redis never touches the production stream, and each
+/// shard of a split run has a stream of its own (as one deployment per
+/// shard would).
+fn endpoints(
+    scenario: &Scenario,
+    options: &LoadOptions,
+    services: &Services,
+    run_id: &str,
+) -> Endpoints {
     Endpoints {
         redis: services.redis.clone(),
         kafka: services.kafka.clone(),
@@ -243,14 +247,14 @@ fn endpoints(scenario: &Scenario, options: &LoadOptions, services: &Services) ->
             .clone()
             .unwrap_or_else(|| scenario.kafka.topic.clone()),
         subject: options.subject.clone(),
-        stream: format!("{}{suffix}", scenario.redis.stream),
-        group: format!("{}{suffix}", scenario.redis.group),
+        stream: format!("{}:alertsim-load-{run_id}", scenario.redis.stream),
+        group: scenario.redis.group.clone(),
         spool_dir: options.spool_dir.clone(),
     }
 }
 
-/// Creates the topic, registers the schema, and starts the stream afresh
-/// (a previous run's entries would carry this run's visit ids).
+/// Creates the topic, registers the schema, and creates the run's own
+/// stream and consumer group.
 async fn prepare(scenario: &Scenario, e: &Endpoints) -> Result<(), LoadError> {
     let partitions = i32::try_from(scenario.kafka.partitions.max(1)).unwrap_or(i32::MAX);
     ensure_topic(&e.kafka, &e.topic, partitions, 1)
@@ -280,11 +284,6 @@ async fn prepare(scenario: &Scenario, e: &Endpoints) -> Result<(), LoadError> {
         reason,
     };
     let mut conn = super::redis_link::connect(&e.redis)
-        .await
-        .map_err(|err| redis_error(err.to_string()))?;
-    redis::cmd("DEL")
-        .arg(&e.stream)
-        .query_async::<()>(&mut conn)
         .await
         .map_err(|err| redis_error(err.to_string()))?;
     alertsim_core::fanout::create_group(&mut conn, &e.stream, &e.group)
@@ -385,4 +384,20 @@ async fn replay_spool(state: &RunState) -> Result<ReplaySummary, LoadError> {
         }
     }
     Ok(summary)
+}
+
+/// Deletes the run's own stream at the end (best effort: a run against a
+/// real Redis leaves nothing behind).
+async fn remove_stream(e: &Endpoints) {
+    let result = match super::redis_link::connect(&e.redis).await {
+        Ok(mut conn) => redis::cmd("DEL")
+            .arg(&e.stream)
+            .query_async::<()>(&mut conn)
+            .await
+            .map_err(|err| err.to_string()),
+        Err(err) => Err(err.to_string()),
+    };
+    if let Err(error) = result {
+        tracing::warn!(stream = %e.stream, %error, "could not delete the run's stream");
+    }
 }
