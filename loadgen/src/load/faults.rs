@@ -185,8 +185,8 @@ async fn admin(state: &RunState) -> Result<redis::aio::MultiplexedConnection, St
         .map_err(|e| e.to_string())
 }
 
-/// `CLIENT PAUSE` for the fault's length (all commands), after a
-/// `FLUSHALL` when Redis comes back empty.
+/// `CLIENT PAUSE` for the fault's length (all commands), after deleting
+/// the run's stream and group when Redis comes back empty.
 async fn pause_redis(state: &RunState, duration_s: f64, flush: bool) -> Result<String, String> {
     let mut conn = admin(state).await?;
     if flush {
