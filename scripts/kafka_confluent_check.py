@@ -79,6 +79,17 @@ def consume_all(bootstrap, quiet_s=3.0, first_wait_s=30.0, topic=TOPIC):
     return messages
 
 
+def decode_ids(messages, official):
+    """The diaSourceIds of wire-format messages decoded with fastavro and the official schema."""
+    ids = set()
+    for m in messages:
+        value = m.value()
+        assert value[0] == 0, "magic byte"
+        record = fastavro.schemaless_reader(io.BytesIO(value[5:]), official)
+        ids.add(record["diaSource"]["diaSourceId"])
+    return ids
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--alertsim", default="target/debug/alertsim")
@@ -124,13 +135,7 @@ def main():
         checks.check("Confluent's AvroDeserializer decodes each with the registry's schema", confluent_decode)
 
         def fastavro_decode():
-            ids = set()
-            for m in state["messages"]:
-                value = m.value()
-                assert value[0] == 0, "magic byte"
-                record = fastavro.schemaless_reader(io.BytesIO(value[5:]), official)
-                ids.add(record["diaSource"]["diaSourceId"])
-            return ids == state["ids"] or Fail("different diaSourceIds")
+            return decode_ids(state["messages"], official) == state["ids"] or Fail("different diaSourceIds")
 
         checks.check("fastavro decodes each with the official v11.0 schema", fastavro_decode)
 

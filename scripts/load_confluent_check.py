@@ -16,7 +16,6 @@ Usage: VENV/bin/python scripts/load_confluent_check.py
 """
 
 import argparse
-import io
 import json
 import os
 import subprocess
@@ -27,7 +26,7 @@ import time
 import fastavro
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kafka_confluent_check import Service, consume_all  # noqa: E402
+from kafka_confluent_check import Service, consume_all, decode_ids  # noqa: E402
 from registry_confluent_check import DEFAULT_SCHEMAS, Checks, Fail, inline_alert_schema  # noqa: E402
 
 
@@ -112,13 +111,7 @@ def main():
         checks.check("the production stream is untouched and the run's own stream is gone", redis_untouched)
 
         def decode():
-            ids = set()
-            for m in state["messages"]:
-                value = m.value()
-                assert value[0] == 0, "magic byte"
-                record = fastavro.schemaless_reader(io.BytesIO(value[5:]), official)
-                ids.add(record["diaSource"]["diaSourceId"])
-            state["ids"] = ids
+            state["ids"] = decode_ids(state["messages"], official)
             return True
 
         checks.check("fastavro decodes every message with the official v11.0 schema", decode)

@@ -16,6 +16,7 @@ pub mod registry;
 pub mod scenarios;
 pub mod shell;
 pub mod sim;
+pub mod summary;
 pub mod sweep;
 pub mod worker;
 

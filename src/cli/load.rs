@@ -286,15 +286,5 @@ fn print_summary(outcome: &LoadOutcome, wall_s: f64, out: &Path) {
             }
         );
     }
-    if outcome.truncated {
-        println!("warning: the run stopped at its drain limit with work left");
-    }
-    for g in &r.gates.results {
-        println!(
-            "gate {}: {}",
-            g.name,
-            if g.passed { "pass" } else { "FAIL" }
-        );
-    }
-    println!("reports in {}", out.display());
+    super::summary::print_gates_and_reports(r, outcome.truncated, out);
 }

@@ -122,14 +122,7 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
         "latency to broker ack: p50 {:.1} s, p98 {:.1} s, max {:.1} s; late visits {}",
         report.latency_s.p50, report.latency_s.p98, report.latency_s.max, report.late_visits
     );
-    for g in &report.gates.results {
-        println!(
-            "gate {}: {}",
-            g.name,
-            if g.passed { "pass" } else { "FAIL" }
-        );
-    }
-    println!("reports in {}", args.out.display());
+    super::summary::print_gates_and_reports(&report, false, &args.out);
     Ok(if report.gates.passed && !report.partial {
         ExitCode::SUCCESS
     } else {

@@ -106,17 +106,7 @@ fn print_summary(result: &SimRun, info: &RunInfo, out: &std::path::Path) {
         r.jobs.idle_pod_s,
         r.jobs.idle_fraction
     );
-    if result.truncated {
-        println!("warning: the run stopped at its drain limit with work left");
-    }
-    for g in &r.gates.results {
-        println!(
-            "gate {}: {}",
-            g.name,
-            if g.passed { "pass" } else { "FAIL" }
-        );
-    }
-    println!("reports in {}", out.display());
+    super::summary::print_gates_and_reports(r, result.truncated, out);
 }
 
 /// A progress bar on a terminal, a few plain lines otherwise.
