@@ -39,6 +39,13 @@ enum Command {
     /// Simulate a night (or any scenario) through the production core under virtual time.
     Sim(sim::SimArgs),
     /// Run a scenario for real: fan-out, KEDA scaler, workers and consumers against Kafka, Redis and a registry.
+    ///
+    /// Services not given are started in-process (tansu broker, registry) or
+    /// spawned (`redis-server`). Writes report.json/md/html, run-info.json,
+    /// load-info.json and recorder.json. Ctrl-C stops the run, settles or
+    /// spools what is in flight and writes a partial report (exit 1); a second
+    /// Ctrl-C quits at once. Exit 0 when the gates pass, 1 when not, 2 on bad
+    /// input.
     Load(load::LoadArgs),
     /// Merge the recorders of `alertsim load --shard` runs into one report.
     Merge(merge::MergeArgs),
