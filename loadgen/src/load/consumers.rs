@@ -42,8 +42,9 @@ pub struct ConsumerError {
     pub source: rdkafka::error::KafkaError,
 }
 
-/// Creates and subscribes consumer `index` of the scenario.
-pub fn subscribe(
+/// Creates consumer `index` of the scenario, assigned every partition of
+/// the topic from the beginning.
+pub fn assigned_consumer(
     state: &RunState,
     index: usize,
     run_id: &str,

@@ -35,11 +35,6 @@ impl Shard {
     pub fn owns(self, detector: u32) -> bool {
         detector % self.count.max(1) == self.index
     }
-
-    /// Whether the run is split at all.
-    pub fn is_split(self) -> bool {
-        self.count > 1
-    }
 }
 
 impl fmt::Display for Shard {

@@ -15,7 +15,6 @@ use alertsim_core::publish::Outcome;
 use alertsim_core::publish::kafka::AlertPublisher;
 use alertsim_core::publish::spool::SpoolKey;
 use alertsim_core::worker::{Delivery, Processor};
-use std::sync::atomic::Ordering;
 
 use super::state::{Counters, RunState};
 
@@ -117,10 +116,6 @@ impl LoadProcessor {
                 dia_source_id: alert.dia_source.dia_source_id,
             };
             *lock(&self.unsettled).entry(key).or_default() += 1;
-            state
-                .counters
-                .alerts_in_flight
-                .fetch_add(1, Ordering::Relaxed);
             Counters::bump(&state.counters.alerts_handed);
             if let Err(error) = self.publisher.publish(alert, visit.number, detector).await {
                 // The publisher gave up without settling this alert: it is lost.
@@ -199,21 +194,8 @@ fn record_outcome(state: &RunState, key: &SpoolKey, outcome: Outcome, bytes: usi
             recorder.alert_delivered(visit.index, bytes, latency_s);
             Counters::bump(&state.counters.alerts_delivered);
         }
-        Outcome::Lost(_) => {
-            recorder.alert_lost(visit.index);
-            Counters::bump(&state.counters.alerts_failed);
-        }
-        Outcome::Spooled(_) => {
-            Counters::bump(&state.counters.alerts_failed);
-            Counters::bump(&state.counters.alerts_spooled);
-        }
+        Outcome::Lost(_) => recorder.alert_lost(visit.index),
+        Outcome::Spooled(_) => Counters::bump(&state.counters.alerts_spooled),
     }
-    Counters::bump(&state.counters.alerts_produced);
-    let _ =
-        state
-            .counters
-            .alerts_in_flight
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
-                Some(n.saturating_sub(1))
-            });
+    Counters::bump(&state.counters.alerts_settled);
 }

@@ -25,7 +25,7 @@ use alertsim_scenarios::Scenario;
 use tokio::sync::watch;
 
 use super::clock::LoadClock;
-use super::consumers::{ConsumerError, run_consumer, subscribe};
+use super::consumers::{ConsumerError, assigned_consumer, run_consumer};
 use super::fanout::run_fanout;
 use super::faults::{FaultRun, run_faults};
 use super::job::{profile, run_job};
@@ -148,7 +148,7 @@ pub async fn run_load(
     let (finish_consumers, finish_rx) = watch::channel(None);
     let mut consumers = tokio::task::JoinSet::new();
     for i in 0..scenario.consumers.len() {
-        let consumer = subscribe(&state, i, &run_id)?;
+        let consumer = assigned_consumer(&state, i, &run_id)?;
         let task = run_consumer(state.clone(), i, consumer, run_start_ms, finish_rx.clone());
         consumers.spawn(async move { (i, task.await) });
     }
@@ -337,7 +337,7 @@ async fn wait_for_drain(state: &RunState) -> bool {
         }
         let lag = probe.read(Duration::from_secs(2)).await.ok();
         let busy = Counters::get(&state.counters.pods_busy);
-        let in_flight = Counters::get(&state.counters.alerts_in_flight);
+        let in_flight = state.counters.alerts_in_flight();
         if lag == Some(0) && busy == 0 && in_flight == 0 {
             quiet_checks += 1;
             if quiet_checks >= 2 {

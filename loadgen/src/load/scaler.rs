@@ -12,7 +12,7 @@ use alertsim_core::scaler::{
 };
 
 use super::lag_probe::LagProbe;
-use super::state::{Counters, RunState};
+use super::state::RunState;
 
 /// The name of the ScaledJob whose Jobs a load run creates.
 pub const SCALED_JOB: &str = "alertsim-load";
@@ -84,10 +84,7 @@ pub async fn run_scaler(state: Arc<RunState>, runtime: Arc<LocalRuntime>) {
             }
             match action.action {
                 JobAction::Create => match runtime.create(&template).await {
-                    Ok(_) => {
-                        state.recorder().job_created();
-                        Counters::bump(&state.counters.jobs_created);
-                    }
+                    Ok(_) => state.recorder().job_created(),
                     Err(error) => tracing::warn!(%error, "scaler: creating a Job failed"),
                 },
                 JobAction::Delete { name } => {

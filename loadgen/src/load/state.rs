@@ -46,20 +46,14 @@ pub struct Counters {
     pub pods_busy: AtomicU64,
     /// Alerts handed to a producer (cumulative).
     pub alerts_handed: AtomicU64,
-    /// Alerts handed to a producer and not yet settled.
-    pub alerts_in_flight: AtomicU64,
-    /// Alerts the publishers have handed to Kafka (any outcome so far).
-    pub alerts_produced: AtomicU64,
+    /// Alerts whose outcome is known (delivered, spooled or lost).
+    pub alerts_settled: AtomicU64,
     /// Alerts acknowledged by Kafka.
     pub alerts_delivered: AtomicU64,
-    /// Alerts lost or spooled.
-    pub alerts_failed: AtomicU64,
     /// Alerts spooled (held for the replay at the end of the run).
     pub alerts_spooled: AtomicU64,
     /// Alerts read by the first consumer (distinct).
     pub alerts_consumed: AtomicU64,
-    /// Jobs created.
-    pub jobs_created: AtomicU64,
 }
 
 impl Counters {
@@ -71,6 +65,14 @@ impl Counters {
     /// Reads `counter`.
     pub fn get(counter: &AtomicU64) -> u64 {
         counter.load(Ordering::Relaxed)
+    }
+
+    /// Alerts handed to a producer and not yet settled.
+    pub fn alerts_in_flight(&self) -> u64 {
+        // Settled first: an alert is handed over before it settles, so the
+        // difference never goes below what is really in flight.
+        let settled = Self::get(&self.alerts_settled);
+        Self::get(&self.alerts_handed).saturating_sub(settled)
     }
 }
 
