@@ -11,6 +11,11 @@
 //! - [`scaler`]: the core's KEDA poll loop creating local Jobs from the lag;
 //! - [`job`] and [`processor`]: what a Job runs (the production worker loop,
 //!   the generator and the production publisher);
+//! - [`jobs_backend`]: where Jobs run (tokio tasks, child processes or
+//!   Kubernetes) and the template they are created from;
+//! - [`job_spec`], [`job_process`] and [`job_link`]: a Job in a process of
+//!   its own (`alertsim worker --load-run`), what it is told of the run,
+//!   and how it reports back through Redis;
 //! - [`consumers`]: the community brokers, timing every alert's receipt;
 //! - [`lag_probe`]: the stream's lag as KEDA reads it;
 //! - [`redis_link`]: Redis connections with a patient response timeout;
@@ -24,6 +29,10 @@ pub mod consumers;
 pub mod fanout;
 pub mod faults;
 pub mod job;
+pub mod job_link;
+pub mod job_process;
+pub mod job_spec;
+pub mod jobs_backend;
 pub mod lag_probe;
 pub mod plan;
 pub mod processor;
@@ -37,6 +46,9 @@ pub mod state;
 
 pub use clock::LoadClock;
 pub use faults::FaultRun;
+pub use job_process::{JobProcessError, JobServices, run_job_process};
+pub use job_spec::{LOAD_RUN_ENV, LoadJobSpec};
+pub use jobs_backend::JobBackend;
 pub use plan::{BadShard, LoadPlan, Shard};
 pub use rates::{StageRate, WallRates};
 pub use run::{LoadError, LoadOptions, LoadOutcome, run_load};

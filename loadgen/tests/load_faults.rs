@@ -27,6 +27,7 @@ async fn run(scenario: &Scenario) -> LoadOutcome {
         topic: None,
         subject: "alerts-value".into(),
         spool_dir: spool.path().to_path_buf(),
+        jobs: alertsim_loadgen::load::JobBackend::Task,
     };
     run_load(scenario, &options, |_| {}, std::future::pending())
         .await

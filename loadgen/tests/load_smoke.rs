@@ -16,6 +16,7 @@ fn options(spool: &std::path::Path, shard: Shard) -> LoadOptions {
         topic: None,
         subject: "alerts-value".into(),
         spool_dir: spool.to_path_buf(),
+        jobs: alertsim_loadgen::load::JobBackend::Task,
     }
 }
 

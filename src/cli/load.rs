@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use alertsim_loadgen::load::{LoadOptions, LoadOutcome, ServiceFlags, Shard, run_load};
+use alertsim_loadgen::load::{JobBackend, LoadOptions, LoadOutcome, ServiceFlags, Shard, run_load};
 use alertsim_reports::{RunInfo, junit, write_reports};
 use alertsim_scenarios::Scenario;
 use anyhow::Context;
@@ -48,6 +48,20 @@ pub struct LoadArgs {
     /// for N processes sharing the load; merge their outputs with `alertsim merge`.
     #[arg(long, default_value = "0/1", value_name = "I/N")]
     pub shard: String,
+    /// Where worker Jobs run: tokio tasks in this process, child processes
+    /// (`alertsim worker --load-run`), or Kubernetes Jobs from `--image`
+    /// (needs --kafka, --redis and --registry the pods can reach).
+    #[arg(long, value_enum, default_value_t = JobsArg::Task)]
+    pub jobs: JobsArg,
+    /// Container image of the Kubernetes Jobs (with `--jobs kubernetes`).
+    #[arg(long, value_name = "IMAGE", required_if_eq("jobs", "kubernetes"))]
+    pub image: Option<String>,
+    /// Namespace of the Kubernetes Jobs (default: kubeconfig's or the pod's).
+    #[arg(long, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+    /// The `alertsim` executable inside the image.
+    #[arg(long, value_name = "PATH", default_value = "alertsim")]
+    pub image_program: String,
     #[command(flatten)]
     pub overrides: ScenarioOverrides,
     /// Directory for the reports (default `out/load-<scenario name>`).
@@ -61,11 +75,57 @@ pub struct LoadArgs {
     pub junit: Option<PathBuf>,
 }
 
+/// `--jobs` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum JobsArg {
+    /// Tokio tasks in this process.
+    Task,
+    /// Child processes of this machine.
+    Process,
+    /// Kubernetes Jobs.
+    Kubernetes,
+}
+
+impl JobsArg {
+    fn name(self) -> &'static str {
+        match self {
+            JobsArg::Task => "task",
+            JobsArg::Process => "process",
+            JobsArg::Kubernetes => "kubernetes",
+        }
+    }
+}
+
+/// The backend `--jobs` and its companions name.
+fn job_backend(args: &LoadArgs) -> anyhow::Result<JobBackend> {
+    Ok(match args.jobs {
+        JobsArg::Task => JobBackend::Task,
+        JobsArg::Process => JobBackend::Process {
+            program: std::env::current_exe().context("finding the alertsim executable")?,
+        },
+        JobsArg::Kubernetes => {
+            if args.kafka.is_none() || args.redis.is_none() || args.registry.is_none() {
+                return Err(bad_input(
+                    "--jobs kubernetes: expected --kafka, --redis and --registry that the pods can reach (services started locally are not)",
+                ));
+            }
+            JobBackend::Kubernetes {
+                image: args.image.clone().unwrap_or_default(),
+                namespace: args.namespace.clone(),
+                program: args.image_program.clone(),
+            }
+        }
+    })
+}
+
 /// What `load-info.json` holds: the parts of a load run that are not
 /// figures of the scenario.
 #[derive(Debug, Serialize)]
 struct LoadInfo<'a> {
     shard: String,
+    jobs: &'static str,
+    /// Remote worker Jobs whose records never came back (report partial).
+    workers_unreported: &'a [String],
     time_scale: f64,
     kafka: &'a str,
     redis: &'a str,
@@ -111,7 +171,10 @@ pub fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
         shard,
         topic: args.topic.clone(),
         subject: args.subject.clone(),
-        spool_dir: args.spool.clone().unwrap_or_else(|| out.join("spool")),
+        // Absolute: child-process Jobs are handed the same directory.
+        spool_dir: std::path::absolute(args.spool.clone().unwrap_or_else(|| out.join("spool")))
+            .context("resolving the spool directory")?,
+        jobs: job_backend(&args)?,
     };
 
     let started = Instant::now();
@@ -132,8 +195,8 @@ pub fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
     print_summary(&outcome, wall_s, &out);
 
     let line = reproduce(&args, &scenario);
-    if outcome.interrupted {
-        eprintln!("interrupted: the reports in {} are partial", out.display());
+    if outcome.interrupted || outcome.report.partial {
+        eprintln!("the reports in {} are partial", out.display());
         return Ok(ExitCode::from(GATE_FAILED));
     }
     if outcome.report.gates.passed {
@@ -182,6 +245,8 @@ fn write_outputs(
         .with_context(|| format!("writing {}", recorder_path.display()))?;
     let info = LoadInfo {
         shard: args.shard.clone(),
+        jobs: args.jobs.name(),
+        workers_unreported: &outcome.workers_unreported,
         time_scale: args.time_scale,
         kafka: &outcome.endpoints.kafka,
         redis: &outcome.endpoints.redis,
@@ -218,7 +283,12 @@ fn reproduce(args: &LoadArgs, scenario: &Scenario) -> String {
         args.time_scale,
         args.shard
     );
+    if args.jobs != JobsArg::Task {
+        line.push_str(&format!(" --jobs {}", args.jobs.name()));
+    }
     for (flag, value) in [
+        ("--image", &args.image),
+        ("--namespace", &args.namespace),
         ("--kafka", &args.kafka),
         ("--redis", &args.redis),
         ("--registry", &args.registry),
@@ -284,6 +354,13 @@ fn print_summary(outcome: &LoadOutcome, wall_s: f64, out: &Path) {
             } else {
                 format!(" ({})", f.note)
             }
+        );
+    }
+    if !outcome.workers_unreported.is_empty() {
+        println!(
+            "warning: {} worker Jobs never handed in their records ({}): the report is partial",
+            outcome.workers_unreported.len(),
+            outcome.workers_unreported.join(", ")
         );
     }
     super::summary::print_gates_and_reports(r, outcome.truncated, out);

@@ -4,6 +4,11 @@
 //! alerts, publish them with the production publisher; print one JSON line
 //! (the worker's report, the processor's counts, the publisher's ledger)
 //! and exit with the worker's code (0 normal exit, 1 Redis error or SIGTERM).
+//!
+//! With `--load-run` it serves a load run instead (`alertsim load --jobs
+//! process|kubernetes` starts it so): the scenario, shard and clock come
+//! from `$ALERTSIM_LOAD_RUN`, each detector gets the scenario's processing
+//! time and alert count, and the worker reports to the run through Redis.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -15,6 +20,7 @@ use alertsim_core::publish::Profile;
 use alertsim_core::publish::kafka::{AlertPublisher, PublisherConfig};
 use alertsim_core::worker::{AckMode, WorkerConfig, WorkerSettings, run_worker_until};
 use alertsim_loadgen::AlertProcessor;
+use alertsim_loadgen::load::{JobServices, LOAD_RUN_ENV, LoadJobSpec, run_job_process};
 use anyhow::Context;
 
 use super::exit::bad_input;
@@ -69,6 +75,15 @@ pub struct WorkerArgs {
     /// Exit after this many seconds without a message (FANNED_OUT_MSG_LISTEN_TIMEOUT).
     #[arg(long, value_name = "SECONDS")]
     listen_timeout: Option<f64>,
+    /// Serve the load run described by $ALERTSIM_LOAD_RUN (set by `alertsim
+    /// load --jobs process|kubernetes`): its scenario decides the profile,
+    /// the acknowledgement mode, the timeouts and the alerts per detector.
+    #[arg(
+        long,
+        requires = "registry",
+        conflicts_with_all = ["profile", "alerts_per_detector", "seed", "ack", "restart_after", "listen_timeout", "spool"]
+    )]
+    load_run: bool,
 }
 
 /// `--ack` values.
@@ -82,6 +97,9 @@ enum AckArg {
 
 /// Runs `worker`.
 pub fn run(args: WorkerArgs) -> anyhow::Result<ExitCode> {
+    if args.load_run {
+        return run_for_load(args);
+    }
     let mut config = WorkerConfig::rubin();
     config.ack_mode = match args.ack {
         AckArg::Before => AckMode::BeforeProcessing,
@@ -146,4 +164,44 @@ pub fn run(args: WorkerArgs) -> anyhow::Result<ExitCode> {
         println!("{line}");
         Ok(ExitCode::from(u8::try_from(report.exit_code).unwrap_or(1)))
     })
+}
+
+/// `worker --load-run`: one Job of a load run.
+fn run_for_load(args: WorkerArgs) -> anyhow::Result<ExitCode> {
+    let value = std::env::var(LOAD_RUN_ENV).map_err(|_| {
+        bad_input(format!(
+            "--load-run: expected the load run in ${LOAD_RUN_ENV}"
+        ))
+    })?;
+    let spec = LoadJobSpec::from_env_value(&value).map_err(|e| bad_input(e.to_string()))?;
+    redis::Client::open(args.redis.as_str())
+        .map_err(|e| bad_input(format!("--redis {}: {e}", args.redis)))?;
+    // The Job's name: set by the local runtime; a pod's hostname is its name.
+    let identity = std::env::var("JOB_NAME")
+        .or_else(|_| std::env::var("HOSTNAME"))
+        .unwrap_or_else(|_| format!("worker-{}", std::process::id()));
+    let services = JobServices {
+        redis: args.redis.clone(),
+        kafka: args.kafka.clone(),
+        registry: args.registry.clone().unwrap_or_default(),
+        topic: args.topic.clone(),
+        stream: args
+            .stream
+            .clone()
+            .unwrap_or_else(|| stream_key(&args.instrument)),
+        group: args
+            .group
+            .clone()
+            .unwrap_or_else(|| consumer_group(&args.instrument)),
+    };
+    let runtime = super::runtime()?;
+    let code = runtime.block_on(async move {
+        let terminate = async {
+            if stop_signal().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        };
+        run_job_process(spec, services, identity, terminate).await
+    })?;
+    Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
 }

@@ -51,8 +51,16 @@ impl KubernetesRuntime {
     /// A runtime using the in-cluster or kubeconfig credentials that kube
     /// infers, in the client's default namespace.
     pub async fn infer(scaled_job: impl Into<String>) -> Result<Self, JobsError> {
+        Self::infer_in(None, scaled_job).await
+    }
+
+    /// As [`KubernetesRuntime::infer`], in `namespace` when given.
+    pub async fn infer_in(
+        namespace: Option<&str>,
+        scaled_job: impl Into<String>,
+    ) -> Result<Self, JobsError> {
         let client = Client::try_default().await?;
-        let namespace = client.default_namespace().to_owned();
+        let namespace = namespace.unwrap_or(client.default_namespace()).to_owned();
         Ok(Self::new(client, &namespace, scaled_job))
     }
 

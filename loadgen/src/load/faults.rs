@@ -11,8 +11,8 @@
 
 use std::sync::Arc;
 
+use alertsim_core::jobs::AnyRuntime;
 use alertsim_core::jobs::JobRuntime;
-use alertsim_core::jobs::local::LocalRuntime;
 use alertsim_scenarios::sections::faults::Fault;
 use serde::Serialize;
 
@@ -74,7 +74,7 @@ fn action(fault: &Fault) -> Action {
 pub async fn run_faults(
     state: Arc<RunState>,
     services: Arc<Services>,
-    runtime: Arc<LocalRuntime>,
+    runtime: Arc<AnyRuntime>,
 ) -> Vec<FaultRun> {
     let mut faults: Vec<Fault> = state.scenario.faults.clone();
     faults.sort_by(|a, b| a.window_s().0.total_cmp(&b.window_s().0));
@@ -94,7 +94,7 @@ pub async fn run_faults(
 async fn run_fault(
     state: &RunState,
     services: &Services,
-    runtime: &LocalRuntime,
+    runtime: &AnyRuntime,
     fault: &Fault,
 ) -> FaultRun {
     let (at_s, end_s) = fault.window_s();

@@ -4,7 +4,10 @@
 //! until the stream is drained and no worker is busy (or the scenario's
 //! drain limit passes, or the user interrupts); then stop the Jobs (their
 //! publishers settle or spool what is in flight), replay the spool, let the
-//! consumers read the rest, and build the report.
+//! consumers read the rest, and build the report. Jobs in processes of
+//! their own (`--jobs process|kubernetes`) report through Redis while the
+//! run goes on and hand in their recorders when they are stopped; the run
+//! merges them into its own before the report is built.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -12,7 +15,7 @@ use std::time::Duration;
 
 use alertsim_core::alert::schema::alert_schema_json;
 use alertsim_core::jobs::JobRuntime;
-use alertsim_core::jobs::local::{LocalConfig, LocalRuntime, LocalWorkload};
+use alertsim_core::jobs::local::LocalConfig;
 use alertsim_core::publish::replay::{ReplaySummary, replay};
 use alertsim_core::publish::topic::ensure_topic;
 use alertsim_core::publish::{Spool, SpoolKey};
@@ -28,11 +31,13 @@ use super::clock::LoadClock;
 use super::consumers::{ConsumerError, assigned_consumer, run_consumer};
 use super::fanout::run_fanout;
 use super::faults::{FaultRun, run_faults};
-use super::job::{profile, run_job};
+use super::job::profile;
+use super::job_link::{JobLinkError, JobLinkKeys, RunLink};
+use super::jobs_backend::{JobBackend, job_runtime, job_template};
 use super::plan::{LoadPlan, Shard};
 use super::rates::WallRates;
 use super::sampler::{LoadProgress, run_sampler};
-use super::scaler::{SCALED_JOB, run_scaler};
+use super::scaler::run_scaler;
 use super::services::{ServiceError, ServiceFlags, Services};
 use super::state::{Counters, Endpoints, RunState};
 
@@ -51,6 +56,8 @@ pub struct LoadOptions {
     pub subject: String,
     /// Spool directory of the publishers.
     pub spool_dir: PathBuf,
+    /// Where worker Jobs run.
+    pub jobs: JobBackend,
 }
 
 /// What a run produced.
@@ -77,6 +84,9 @@ pub struct LoadOutcome {
     pub endpoints: Endpoints,
     /// Wall-clock rates of producers, broker and first consumer.
     pub rates: WallRates,
+    /// Remote worker Jobs that never handed in their records (the report
+    /// is then marked partial).
+    pub workers_unreported: Vec<String>,
 }
 
 /// Why a run could not be carried out.
@@ -116,6 +126,17 @@ pub enum LoadError {
     /// A consumer could not start.
     #[error(transparent)]
     Consumer(#[from] ConsumerError),
+    /// The Job runtime could not be set up.
+    #[error("worker Jobs ({backend}): {reason}")]
+    Jobs {
+        /// The `--jobs` backend.
+        backend: &'static str,
+        /// What failed.
+        reason: String,
+    },
+    /// The workers' reports could not be read.
+    #[error(transparent)]
+    Workers(#[from] JobLinkError),
     /// The spool could not be opened or replayed.
     #[error("spool {dir}: {reason}")]
     Spool {
@@ -153,7 +174,25 @@ pub async fn run_load(
         consumers.spawn(async move { (i, task.await) });
     }
 
-    let runtime = Arc::new(local_runtime(&state));
+    let runtime = job_runtime(&options.jobs, &state)
+        .await
+        .map_err(|error| LoadError::Jobs {
+            backend: options.jobs.name(),
+            reason: error.to_string(),
+        })?;
+    let runtime = Arc::new(runtime);
+    let template = job_template(&options.jobs, &state);
+    let link_sync = if options.jobs.is_remote() {
+        let keys = JobLinkKeys::for_stream(&state.endpoints.stream);
+        let mut link = RunLink::open(&state.endpoints.redis, keys).await?;
+        let state = state.clone();
+        Some(tokio::spawn(async move {
+            link.run_sync(&state).await;
+            link
+        }))
+    } else {
+        None
+    };
     let interrupter = {
         let state = state.clone();
         tokio::spawn(async move {
@@ -161,7 +200,7 @@ pub async fn run_load(
             state.interrupt();
         })
     };
-    let scaler = tokio::spawn(run_scaler(state.clone(), runtime.clone()));
+    let scaler = tokio::spawn(run_scaler(state.clone(), runtime.clone(), template));
     let sampler = tokio::spawn(run_sampler(state.clone(), runtime.clone(), progress));
     let faults = tokio::spawn(run_faults(state.clone(), services.clone(), runtime.clone()));
     let fanout = tokio::spawn(run_fanout(state.clone()));
@@ -177,6 +216,13 @@ pub async fn run_load(
         tracing::warn!(%error, "stopping the worker Jobs");
     }
     tracing::info!(t_s = state.clock.now_s(), "Jobs stopped");
+    let workers_unreported = match link_sync {
+        Some(sync) => match sync.await {
+            Ok(link) => collect_workers(&state, link).await?,
+            Err(_) => Vec::new(),
+        },
+        None => Vec::new(),
+    };
     let faults = faults.await.unwrap_or_default();
     let replay = replay_spool(&state).await?;
     tracing::info!(
@@ -207,7 +253,7 @@ pub async fn run_load(
     let scenario_s = state.clock.now_s();
     let recorder = state.recorder().clone();
     let mut report = recorder.clone().finish(&scenario, scenario_s);
-    report.partial = state.was_interrupted();
+    report.partial = state.was_interrupted() || !workers_unreported.is_empty();
     let local_services = services.local();
     if let Ok(services) = Arc::try_unwrap(services) {
         services.shutdown().await;
@@ -224,6 +270,7 @@ pub async fn run_load(
         consumed,
         endpoints: state.endpoints.clone(),
         rates: state.wall_rates(),
+        workers_unreported,
     })
 }
 
@@ -292,19 +339,31 @@ async fn prepare(scenario: &Scenario, e: &Endpoints) -> Result<(), LoadError> {
     Ok(())
 }
 
-/// Jobs as tokio tasks, starting after the scenario's pod start-up time.
-fn local_runtime(state: &Arc<RunState>) -> LocalRuntime {
-    let body_state = state.clone();
-    let workload = LocalWorkload::task(move |context| run_job(body_state.clone(), context));
-    let mut config = LocalConfig::new(
-        state
-            .clock
-            .wall(state.scenario.cluster.pod_startup_s.mean()),
-        workload,
-    );
-    config.termination_grace = state.clock.wall(LocalConfig::DEFAULT_GRACE.as_secs_f64());
-    LocalRuntime::new(SCALED_JOB, config)
+/// Waits for the remote workers to exit (a grace period and then some),
+/// takes their last counts and merges their recorders into the run's;
+/// returns the workers that never reported back.
+async fn collect_workers(state: &RunState, mut link: RunLink) -> Result<Vec<String>, LoadError> {
+    let patience = state.clock.wall(LocalConfig::DEFAULT_GRACE.as_secs_f64()) + WORKER_EXIT_MARGIN;
+    let missing = link.wait_for_exits(patience).await?;
+    if !missing.is_empty() {
+        tracing::warn!(?missing, "worker Jobs that never handed in their records");
+    }
+    link.sync(state).await?;
+    let recorders = link.recorders().await?;
+    {
+        let mut recorder = state.recorder();
+        for worker in &recorders {
+            recorder.merge(worker).map_err(JobLinkError::from)?;
+        }
+    }
+    tracing::info!(workers = recorders.len(), "worker records merged");
+    link.remove().await?;
+    Ok(missing)
 }
+
+/// How much longer than the grace period remote workers may take to exit
+/// and report (a pod's own shutdown, a slow Redis).
+const WORKER_EXIT_MARGIN: Duration = Duration::from_secs(30);
 
 /// Waits until the stream is drained, no worker is busy and no alert is
 /// waiting for its delivery report, twice in a row half a second apart; true if the drain limit passed first.

@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
+use alertsim_core::jobs::AnyRuntime;
 use alertsim_core::jobs::JobRuntime;
-use alertsim_core::jobs::local::LocalRuntime;
 use alertsim_core::scaler::count_phases;
 use alertsim_core::scaler::lag::{NullLag, StreamQuery};
 
@@ -38,7 +38,7 @@ pub struct LoadProgress {
 /// Samples until the run stops; `progress` is called after each sample.
 pub async fn run_sampler(
     state: Arc<RunState>,
-    runtime: Arc<LocalRuntime>,
+    runtime: Arc<AnyRuntime>,
     mut progress: impl FnMut(LoadProgress) + Send,
 ) {
     let interval = state.recorder().sample_interval_s();

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use alertsim_core::jobs::local::LocalRuntime;
+use alertsim_core::jobs::AnyRuntime;
 use alertsim_core::jobs::{JobRuntime, JobStatus, JobTemplate};
 use alertsim_core::scaler::{
     FinishedJob, JobAction, PollInput, ScalerLoop, TriggerMetric, count_jobs,
@@ -23,7 +23,7 @@ fn at(s: f64) -> Duration {
 }
 
 /// Polls and scales until the run stops.
-pub async fn run_scaler(state: Arc<RunState>, runtime: Arc<LocalRuntime>) {
+pub async fn run_scaler(state: Arc<RunState>, runtime: Arc<AnyRuntime>, template: JobTemplate) {
     let scaler = &state.scenario.scaler;
     let settings = alertsim_sim::config::scaled_job_settings(scaler);
     let mut poll_loop = ScalerLoop::new(settings, Duration::ZERO)
@@ -36,11 +36,6 @@ pub async fn run_scaler(state: Arc<RunState>, runtime: Arc<LocalRuntime>) {
     );
     let target = scaler.lag_count as f64;
     let activation = scaler.activation_lag_count as f64;
-    let template = JobTemplate::new(
-        SCALED_JOB,
-        "alertsim",
-        vec!["alertsim".into(), "worker".into()],
-    );
     let mut probe = LagProbe::new(state.endpoints.redis.clone(), query);
     while !state.is_stopping() {
         let due = poll_loop.next_poll().as_secs_f64();

@@ -172,6 +172,19 @@ impl RunState {
             .store(jobs.len() as u64, Ordering::Relaxed);
     }
 
+    /// Replaces the busy Jobs with `names`: for Jobs in processes of their
+    /// own, which report their business through Redis.
+    pub fn replace_busy_jobs(&self, names: BTreeSet<String>) {
+        let mut jobs = self
+            .busy_jobs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        *jobs = names;
+        self.counters
+            .pods_busy
+            .store(jobs.len() as u64, Ordering::Relaxed);
+    }
+
     /// The Jobs processing a detector right now, by name.
     pub fn busy_jobs(&self) -> Vec<String> {
         self.busy_jobs
@@ -215,6 +228,11 @@ impl RunState {
         self.crashed_jobs.send_modify(|set| {
             set.insert(name.to_owned());
         });
+    }
+
+    /// The Jobs faults have crashed so far, by name.
+    pub fn crashed_jobs(&self) -> Vec<String> {
+        self.crashed_jobs.borrow().iter().cloned().collect()
     }
 
     /// Resolves when the named Job is crashed by a fault.

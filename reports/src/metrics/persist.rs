@@ -35,19 +35,7 @@ const V2_HEADER_LEN: usize = 40;
 impl Recorder {
     /// Writes the recorder to `path` as a recorder file (JSON).
     pub fn save(&self, path: &Path) -> Result<(), MergeError> {
-        #[derive(Serialize)]
-        struct File<'a> {
-            format: &'static str,
-            version: u32,
-            #[serde(flatten)]
-            recorder: &'a Recorder,
-        }
-        let file = File {
-            format: RECORDER_FORMAT,
-            version: RECORDER_FORMAT_VERSION,
-            recorder: self,
-        };
-        let json = serde_json::to_vec(&file).map_err(|source| MergeError::Encode {
+        let json = self.to_file_bytes().map_err(|source| MergeError::Encode {
             path: path.to_owned(),
             source,
         })?;
@@ -57,18 +45,43 @@ impl Recorder {
         })
     }
 
+    /// The body of a recorder file (what [`Recorder::save`] writes), for
+    /// carrying a recorder elsewhere than in a file (a worker process hands
+    /// its recorder to the load run through Redis).
+    pub fn to_file_bytes(&self) -> Result<Vec<u8>, serde_json::Error> {
+        #[derive(Serialize)]
+        struct File<'a> {
+            format: &'static str,
+            version: u32,
+            #[serde(flatten)]
+            recorder: &'a Recorder,
+        }
+        serde_json::to_vec(&File {
+            format: RECORDER_FORMAT,
+            version: RECORDER_FORMAT_VERSION,
+            recorder: self,
+        })
+    }
+
     /// Reads a recorder file written by [`Recorder::save`]; a file of
     /// another format or version is an error naming the file.
     pub fn load(path: &Path) -> Result<Recorder, MergeError> {
-        let parse = |source| MergeError::Parse {
-            path: path.to_owned(),
-            source,
-        };
         let bytes = std::fs::read(path).map_err(|source| MergeError::Io {
             path: path.to_owned(),
             source,
         })?;
-        let mut value: Value = serde_json::from_slice(&bytes).map_err(parse)?;
+        Recorder::from_file_bytes(&bytes, path)
+    }
+
+    /// Reads the body of a recorder file; `origin` names where the bytes
+    /// came from in errors.
+    pub fn from_file_bytes(bytes: &[u8], origin: &Path) -> Result<Recorder, MergeError> {
+        let path = origin;
+        let parse = |source| MergeError::Parse {
+            path: path.to_owned(),
+            source,
+        };
+        let mut value: Value = serde_json::from_slice(bytes).map_err(parse)?;
         let Some(fields) = value.as_object_mut() else {
             return Err(MergeError::Format {
                 path: path.to_owned(),
