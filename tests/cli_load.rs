@@ -9,6 +9,19 @@ use std::process::{Command, Output, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_alertsim");
 
+/// Load runs take this lock so that they run one at a time: each starts a
+/// broker, a redis-server and a registry (and `--jobs process` dozens of
+/// worker processes), and several at once overload two cores past the
+/// scenario's drain limit.
+static ONE_RUN_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn one_run_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    // A test that failed while holding the lock leaves nothing to repair.
+    ONE_RUN_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// smoke: 5 visits x 20 detectors x 50 alerts.
 const SMOKE_ALERTS: u64 = 5 * 20 * 50;
 
@@ -30,6 +43,7 @@ fn count(report: &serde_json::Value, field: &str) -> u64 {
 
 #[test]
 fn three_shards_merge_into_the_whole_scenario() {
+    let _turn = one_run_at_a_time();
     let dir = tempfile::tempdir().expect("temp dir");
     let shards: Vec<_> = (0..3)
         .map(|i| {
@@ -94,6 +108,7 @@ fn three_shards_merge_into_the_whole_scenario() {
 
 #[test]
 fn ctrl_c_stops_the_run_and_writes_a_partial_report() {
+    let _turn = one_run_at_a_time();
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("load");
     let mut child = Command::new(BIN)
@@ -162,4 +177,168 @@ fn bad_input_exits_2_and_says_what_is_wrong() {
         Some(2),
         "sim output has no recorder.json"
     );
+}
+
+fn load_info(dir: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(dir.join("load-info.json")).unwrap_or_default();
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+}
+
+/// `alertsim load` with `extra` arguments on `scenario`, reports in `out`;
+/// asserts it ran to its end (gates may fail at a high time scale).
+fn load_to_end(scenario: &str, out: &Path, extra: &[&str]) {
+    let output = Command::new(BIN)
+        .args(["load", scenario, "--out"])
+        .arg(out)
+        .args(extra)
+        .output()
+        .expect("alertsim load runs");
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "exit {:?}: {}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn jobs_as_child_processes_run_the_whole_scenario() {
+    let _turn = one_run_at_a_time();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("process");
+    load_to_end(
+        "smoke",
+        &out,
+        &[
+            "--time-scale",
+            "10",
+            "--jobs",
+            "process",
+            "--set",
+            "publisher.profile=safe",
+        ],
+    );
+    let info = load_info(&out);
+    assert_eq!(info["jobs"], "process");
+    assert_eq!(info["workers_unreported"], serde_json::json!([]));
+    let r = report(&out);
+    assert!(r.get("partial").is_none(), "not partial: {}", r["partial"]);
+    // What the worker processes produced and delivered came back to the
+    // run through their recorders, and matches what the consumers read.
+    assert_eq!(count(&r, "produced"), SMOKE_ALERTS);
+    assert_eq!(count(&r, "delivered"), SMOKE_ALERTS);
+    assert_eq!(count(&r, "lost"), 0);
+    for consumer in r["consumers"].as_array().into_iter().flatten() {
+        assert_eq!(
+            consumer["received"].as_u64(),
+            Some(SMOKE_ALERTS),
+            "{consumer}"
+        );
+    }
+    let jobs = &r["jobs"];
+    assert!(jobs["created"].as_u64().unwrap_or(0) > 0, "{jobs}");
+    assert!(jobs["busy_pod_s"].as_f64().unwrap_or(0.0) > 0.0, "{jobs}");
+    assert!(
+        r["throughput"]["peak_alerts_per_s"].as_f64().unwrap_or(0.0) > 0.0,
+        "the workers' deliveries are in the series: {}",
+        r["throughput"]
+    );
+}
+
+#[test]
+fn a_crash_fault_kills_child_process_workers_mid_detector() {
+    let _turn = one_run_at_a_time();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let smoke = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/catalog/smoke.toml"),
+    )
+    .expect("smoke.toml");
+    let scenario = dir.path().join("smoke-crash.toml");
+    std::fs::write(
+        &scenario,
+        format!("{smoke}\n[[faults]]\nkind = \"worker_crash\"\nat_s = 120\npods = 3\n"),
+    )
+    .expect("scenario written");
+    let out = dir.path().join("crash");
+    load_to_end(
+        &scenario.to_string_lossy(),
+        &out,
+        &["--time-scale", "10", "--jobs", "process"],
+    );
+    let info = load_info(&out);
+    let fault = &info["faults"][0];
+    assert_eq!(fault["kind"], "worker_crash");
+    assert_eq!(fault["applied"], serde_json::Value::Bool(true), "{fault}");
+    let crashed: u64 = fault["note"]
+        .as_str()
+        .and_then(|note| note.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(crashed >= 1, "a busy worker was crashed: {fault}");
+    let r = report(&out);
+    assert_eq!(r["recovery"][0]["fault"], "worker_crash");
+    // Every alert handed to a producer is accounted for: delivered, or lost
+    // with a crashed worker (whose records still came back).
+    assert_eq!(
+        count(&r, "produced"),
+        count(&r, "delivered") + count(&r, "lost")
+    );
+    assert_eq!(info["workers_unreported"], serde_json::json!([]));
+}
+
+#[test]
+fn kubernetes_jobs_need_services_the_pods_can_reach() {
+    let no_image = alertsim(&["load", "smoke", "--jobs", "kubernetes"]);
+    assert_eq!(no_image.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&no_image.stderr).contains("--image"));
+    let local = alertsim(&[
+        "load",
+        "smoke",
+        "--jobs",
+        "kubernetes",
+        "--image",
+        "alertsim:dev",
+    ]);
+    assert_eq!(local.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&local.stderr);
+    assert!(
+        stderr.contains("--kafka, --redis and --registry"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_load_run_worker_needs_its_run() {
+    let output = Command::new(BIN)
+        .args([
+            "worker",
+            "--redis",
+            "redis://127.0.0.1:1",
+            "--kafka",
+            "127.0.0.1:1",
+            "--registry",
+            "http://127.0.0.1:1",
+            "--load-run",
+        ])
+        .env_remove("ALERTSIM_LOAD_RUN")
+        .output()
+        .expect("alertsim worker runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("ALERTSIM_LOAD_RUN"));
+    let broken = Command::new(BIN)
+        .args([
+            "worker",
+            "--redis",
+            "redis://127.0.0.1:1",
+            "--kafka",
+            "127.0.0.1:1",
+            "--registry",
+            "http://127.0.0.1:1",
+            "--load-run",
+        ])
+        .env("ALERTSIM_LOAD_RUN", "{\"format\":\"something-else\"}")
+        .output()
+        .expect("alertsim worker runs");
+    assert_eq!(broken.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&broken.stderr).contains("ALERTSIM_LOAD_RUN"));
 }
