@@ -41,7 +41,9 @@ enum Command {
     /// Run a scenario for real: fan-out, KEDA scaler, workers and consumers against Kafka, Redis and a registry.
     ///
     /// Services not given are started in-process (tansu broker, registry) or
-    /// spawned (`redis-server`). Writes report.json/md/html, run-info.json,
+    /// spawned (`redis-server`). Worker Jobs are tokio tasks, child processes
+    /// (`--jobs process`) or Kubernetes Jobs (`--jobs kubernetes --image I`)
+    /// running `alertsim worker --load-run`. Writes report.json/md/html, run-info.json,
     /// load-info.json and recorder.json. Ctrl-C stops the run, settles or
     /// spools what is in flight and writes a partial report (exit 1); a second
     /// Ctrl-C quits at once. Exit 0 when the gates pass, 1 when not, 2 on bad

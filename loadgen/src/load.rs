@@ -8,7 +8,7 @@
 //! - [`services`]: the Kafka, Redis and registry used, started locally when
 //!   not given;
 //! - [`fanout`]: writes each visit's detector events at its time (open model);
-//! - [`scaler`]: the core's KEDA poll loop creating local Jobs from the lag;
+//! - [`scaler`]: the core's KEDA poll loop creating Jobs from the lag;
 //! - [`job`] and [`processor`]: what a Job runs (the production worker loop,
 //!   the generator and the production publisher);
 //! - [`jobs_backend`]: where Jobs run (tokio tasks, child processes or
