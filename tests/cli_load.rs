@@ -307,38 +307,33 @@ fn kubernetes_jobs_need_services_the_pods_can_reach() {
     );
 }
 
+/// `alertsim worker --load-run` with `$ALERTSIM_LOAD_RUN` set to `spec`
+/// (or unset); the services named are never reached.
+fn load_run_worker(spec: Option<&str>) -> Output {
+    let mut command = Command::new(BIN);
+    command.args([
+        "worker",
+        "--redis",
+        "redis://127.0.0.1:1",
+        "--kafka",
+        "127.0.0.1:1",
+        "--registry",
+        "http://127.0.0.1:1",
+        "--load-run",
+    ]);
+    match spec {
+        Some(value) => command.env("ALERTSIM_LOAD_RUN", value),
+        None => command.env_remove("ALERTSIM_LOAD_RUN"),
+    };
+    command.output().expect("alertsim worker runs")
+}
+
 #[test]
 fn a_load_run_worker_needs_its_run() {
-    let output = Command::new(BIN)
-        .args([
-            "worker",
-            "--redis",
-            "redis://127.0.0.1:1",
-            "--kafka",
-            "127.0.0.1:1",
-            "--registry",
-            "http://127.0.0.1:1",
-            "--load-run",
-        ])
-        .env_remove("ALERTSIM_LOAD_RUN")
-        .output()
-        .expect("alertsim worker runs");
-    assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("ALERTSIM_LOAD_RUN"));
-    let broken = Command::new(BIN)
-        .args([
-            "worker",
-            "--redis",
-            "redis://127.0.0.1:1",
-            "--kafka",
-            "127.0.0.1:1",
-            "--registry",
-            "http://127.0.0.1:1",
-            "--load-run",
-        ])
-        .env("ALERTSIM_LOAD_RUN", "{\"format\":\"something-else\"}")
-        .output()
-        .expect("alertsim worker runs");
-    assert_eq!(broken.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&broken.stderr).contains("ALERTSIM_LOAD_RUN"));
+    for spec in [None, Some("{\"format\":\"something-else\"}")] {
+        let output = load_run_worker(spec);
+        assert_eq!(output.status.code(), Some(2), "{spec:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("ALERTSIM_LOAD_RUN"), "{spec:?}: {stderr}");
+    }
 }
