@@ -8,11 +8,15 @@ topic with Confluent's Python client (librdkafka) and decodes every message
 with fastavro and the official v11.0 schema of the reference directory
 (inlined at run time; nothing is copied into the project). The counts are
 compared with the run's report.json, and the same scenario is simulated
-with `alertsim sim` and compared with `alertsim compare`. Prints one line
-per check and 'N passed, M failed'; exits 1 on a failure.
+with `alertsim sim` and compared with `alertsim compare`. With
+`--jobs process` the worker Jobs are child processes (`alertsim worker
+--load-run`) that reach the services by the flags they are given, as a
+Kubernetes pod would. Prints one line per check and 'N passed, M failed';
+exits 1 on a failure.
 
 Usage: VENV/bin/python scripts/load_confluent_check.py
        [--alertsim target/debug/alertsim] [--schemas DIR] [--time-scale X]
+       [--jobs task|process]
 """
 
 import argparse
@@ -61,6 +65,7 @@ def main():
     parser.add_argument("--alertsim", default="target/debug/alertsim")
     parser.add_argument("--schemas", default=DEFAULT_SCHEMAS)
     parser.add_argument("--time-scale", default="20")
+    parser.add_argument("--jobs", default="task", choices=["task", "process"])
     args = parser.parse_args()
     schema = inline_alert_schema(args.schemas)
     official = fastavro.parse_schema(json.loads(schema) if isinstance(schema, str) else schema)
@@ -81,7 +86,7 @@ def main():
             out = subprocess.run(
                 [args.alertsim, "load", "smoke", "--time-scale", args.time_scale, "--kafka", broker.address,
                  "--redis", redis.url, "--registry", registry.address, "--set", "publisher.profile=safe",
-                 "--out", load_out],
+                 "--jobs", args.jobs, "--out", load_out],
                 capture_output=True, text=True, timeout=900,
             )
             if out.returncode not in (0, 1) or not os.path.exists(os.path.join(load_out, "report.json")):
@@ -92,10 +97,13 @@ def main():
                 state["info"] = json.load(f)
             if state["info"]["local_services"]:
                 return Fail(f"started {state['info']['local_services']} itself")
+            if state["info"]["jobs"] != args.jobs or state["info"]["workers_unreported"]:
+                return Fail(f"jobs {state['info']['jobs']}, unreported {state['info']['workers_unreported']}")
             alerts = state["report"]["alerts"]
             return alerts["produced"] > 0 or Fail("no alerts produced")
 
-        checks.check("alertsim load runs smoke against the external broker, Redis and registry", load)
+        checks.check(f"alertsim load runs smoke against the external broker, Redis and registry (--jobs {args.jobs})",
+                     load)
 
         def consume():
             state["messages"] = consume_all(broker.address, topic=state["info"]["topic"])
@@ -108,7 +116,8 @@ def main():
             left = redis.cli("KEYS", "*alertsim-load*")
             return (length == "1" and left == "") or Fail(f"production stream length {length!r}, left behind {left!r}")
 
-        checks.check("the production stream is untouched and the run's own stream is gone", redis_untouched)
+        checks.check("the production stream is untouched; the run's own stream and worker keys are gone",
+                     redis_untouched)
 
         def decode():
             state["ids"] = decode_ids(state["messages"], official)

@@ -52,7 +52,10 @@ echo "== alerts through a broker, consumed by Confluent's client, decoded by its
     --alertsim "$CARGO_TARGET_DIR/debug/alertsim" \
     --schemas "$repo/../shared/reference/alert-schemas/11_0"
 
-echo "== alertsim load against a broker, Redis and a registry started outside it; every alert decoded with fastavro; counts vs report.json; sim vs load with alertsim compare"
-"$ALERTSIM_VENV/bin/python" scripts/load_confluent_check.py \
-    --alertsim "$CARGO_TARGET_DIR/debug/alertsim" \
-    --schemas "$repo/../shared/reference/alert-schemas/11_0"
+echo "== alertsim load (task and process Jobs) against a broker, Redis and a registry started outside it; every alert decoded with fastavro; counts vs report.json; sim vs load with alertsim compare"
+for jobs in task process; do
+    "$ALERTSIM_VENV/bin/python" scripts/load_confluent_check.py \
+        --alertsim "$CARGO_TARGET_DIR/debug/alertsim" \
+        --schemas "$repo/../shared/reference/alert-schemas/11_0" \
+        --jobs "$jobs"
+done
