@@ -49,7 +49,9 @@ fn three_shards_merge_into_the_whole_scenario() {
         .map(|i| {
             let out = dir.path().join(format!("shard-{i}"));
             let child = Command::new(BIN)
-                .args(["load", "smoke", "--time-scale", "20", "--shard"])
+                // Time scale 10: three runs with their own services share
+                // two cores, and a debug build's real work weighs 10x.
+                .args(["load", "smoke", "--time-scale", "10", "--shard"])
                 .arg(format!("{i}/3"))
                 .args(["--set", "publisher.profile=safe", "--out"])
                 .arg(&out)
@@ -62,6 +64,7 @@ fn three_shards_merge_into_the_whole_scenario() {
         .collect();
     let mut outs = Vec::new();
     let mut per_shard = Vec::new();
+    let mut logs = String::new();
     for (out, child) in shards {
         let done = child.wait_with_output().expect("alertsim load ends");
         let code = done.status.code();
@@ -74,10 +77,17 @@ fn three_shards_merge_into_the_whole_scenario() {
         let r = report(&out);
         assert!(r.get("partial").is_none(), "a whole run is not partial");
         per_shard.push(count(&r, "produced"));
+        let stderr = String::from_utf8_lossy(&done.stderr);
+        let tail: Vec<&str> = stderr.lines().rev().take(40).collect();
+        logs.push_str(&format!("--- {}\n{}\n", out.display(), tail.join("\n")));
         outs.push(out);
     }
     // Detectors 0..20 split 7/7/6 between the shards, 50 alerts each.
-    assert_eq!(per_shard, vec![5 * 7 * 50, 5 * 7 * 50, 5 * 6 * 50]);
+    assert_eq!(
+        per_shard,
+        vec![5 * 7 * 50, 5 * 7 * 50, 5 * 6 * 50],
+        "last log lines, newest first:\n{logs}"
+    );
 
     let merged = dir.path().join("merged");
     let mut args = vec!["merge".to_owned()];
