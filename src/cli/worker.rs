@@ -86,6 +86,30 @@ pub struct WorkerArgs {
     load_run: bool,
 }
 
+impl WorkerArgs {
+    /// `--stream`, or Rubin's stream for the instrument.
+    fn stream(&self) -> String {
+        self.stream
+            .clone()
+            .unwrap_or_else(|| stream_key(&self.instrument))
+    }
+
+    /// `--group`, or Rubin's consumer group for the instrument.
+    fn group(&self) -> String {
+        self.group
+            .clone()
+            .unwrap_or_else(|| consumer_group(&self.instrument))
+    }
+}
+
+/// Resolves at SIGINT or SIGTERM (never, if the handlers cannot be
+/// installed): the worker's termination.
+async fn until_stop_signal() {
+    if stop_signal().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
 /// `--ack` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum AckArg {
@@ -136,21 +160,9 @@ pub fn run(args: WorkerArgs) -> anyhow::Result<ExitCode> {
             .get_multiplexed_async_connection()
             .await
             .with_context(|| format!("connecting to {}", args.redis))?;
-        let settings = WorkerSettings::new(
-            args.stream
-                .clone()
-                .unwrap_or_else(|| stream_key(&args.instrument)),
-            args.group
-                .clone()
-                .unwrap_or_else(|| consumer_group(&args.instrument)),
-            config,
-        );
-        let terminate = async {
-            if stop_signal().await.is_err() {
-                std::future::pending::<()>().await;
-            }
-        };
-        let report = run_worker_until(&mut conn, settings, &mut processor, terminate).await;
+        let settings = WorkerSettings::new(args.stream(), args.group(), config);
+        let report =
+            run_worker_until(&mut conn, settings, &mut processor, until_stop_signal()).await;
         let ledger = processor
             .publisher_mut()
             .finish()
@@ -185,23 +197,15 @@ fn run_for_load(args: WorkerArgs) -> anyhow::Result<ExitCode> {
         kafka: args.kafka.clone(),
         registry: args.registry.clone().unwrap_or_default(),
         topic: args.topic.clone(),
-        stream: args
-            .stream
-            .clone()
-            .unwrap_or_else(|| stream_key(&args.instrument)),
-        group: args
-            .group
-            .clone()
-            .unwrap_or_else(|| consumer_group(&args.instrument)),
+        stream: args.stream(),
+        group: args.group(),
     };
     let runtime = super::runtime()?;
-    let code = runtime.block_on(async move {
-        let terminate = async {
-            if stop_signal().await.is_err() {
-                std::future::pending::<()>().await;
-            }
-        };
-        run_job_process(spec, services, identity, terminate).await
-    })?;
+    let code = runtime.block_on(run_job_process(
+        spec,
+        services,
+        identity,
+        until_stop_signal(),
+    ))?;
     Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)))
 }
