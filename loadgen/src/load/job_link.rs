@@ -23,7 +23,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use alertsim_reports::{Gauges, Recorder};
@@ -71,15 +71,20 @@ impl JobLinkKeys {
     }
 }
 
-/// The counters a worker sums into the hash, by field name.
-fn counters(state: &RunState) -> [(&'static str, u64); 4] {
-    let c = &state.counters;
+/// The counters workers sum into the hash, by field name (the run reads
+/// the same fields back into the same counters).
+fn shared_counters(c: &Counters) -> [(&'static str, &AtomicU64); 4] {
     [
-        ("handed", Counters::get(&c.alerts_handed)),
-        ("settled", Counters::get(&c.alerts_settled)),
-        ("delivered", Counters::get(&c.alerts_delivered)),
-        ("spooled", Counters::get(&c.alerts_spooled)),
+        ("handed", &c.alerts_handed),
+        ("settled", &c.alerts_settled),
+        ("delivered", &c.alerts_delivered),
+        ("spooled", &c.alerts_spooled),
     ]
+}
+
+/// The values of the shared counters now, by field name.
+fn counters(state: &RunState) -> [(&'static str, u64); 4] {
+    shared_counters(&state.counters).map(|(field, counter)| (field, Counters::get(counter)))
 }
 
 /// A worker's side: reports its counters and business, obeys crash
@@ -131,7 +136,7 @@ impl WorkerReporter {
                     .ignore();
             }
         }
-        let busy_cmd = if state.busy_jobs().is_empty() {
+        let busy_cmd = if Counters::get(&state.counters.pods_busy) == 0 {
             "SREM"
         } else {
             "SADD"
@@ -253,14 +258,7 @@ impl RunLink {
         }
         let (totals, busy): (BTreeMap<String, u64>, BTreeSet<String>) =
             pipe.query_async(&mut self.conn).await?;
-        let c = &state.counters;
-        let targets = [
-            ("handed", &c.alerts_handed),
-            ("settled", &c.alerts_settled),
-            ("delivered", &c.alerts_delivered),
-            ("spooled", &c.alerts_spooled),
-        ];
-        for (field, counter) in targets {
+        for (field, counter) in shared_counters(&state.counters) {
             counter.store(totals.get(field).copied().unwrap_or(0), Ordering::Relaxed);
         }
         state.replace_busy_jobs(busy);

@@ -158,28 +158,28 @@ impl RunState {
 
     /// Marks Job `name` as processing a detector (`busy`) or not.
     pub fn set_busy(&self, name: &str, busy: bool) {
-        let mut jobs = self
-            .busy_jobs
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if busy {
-            jobs.insert(name.to_owned());
-        } else {
-            jobs.remove(name);
-        }
-        self.counters
-            .pods_busy
-            .store(jobs.len() as u64, Ordering::Relaxed);
+        self.change_busy_jobs(|jobs| {
+            if busy {
+                jobs.insert(name.to_owned());
+            } else {
+                jobs.remove(name);
+            }
+        });
     }
 
     /// Replaces the busy Jobs with `names`: for Jobs in processes of their
     /// own, which report their business through Redis.
     pub fn replace_busy_jobs(&self, names: BTreeSet<String>) {
+        self.change_busy_jobs(|jobs| *jobs = names);
+    }
+
+    /// Changes the set of busy Jobs and keeps `pods_busy` its size.
+    fn change_busy_jobs(&self, change: impl FnOnce(&mut BTreeSet<String>)) {
         let mut jobs = self
             .busy_jobs
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        *jobs = names;
+        change(&mut jobs);
         self.counters
             .pods_busy
             .store(jobs.len() as u64, Ordering::Relaxed);
