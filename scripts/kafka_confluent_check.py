@@ -1,18 +1,25 @@
 #!/usr/bin/env python3
 """Alerts published by alertsim, consumed and decoded by standard tooling.
 
-Starts `alertsim broker serve` (a Kafka-protocol broker) and `alertsim
-registry serve` as separate processes, publishes generated alerts with
-`alertsim publish alerts --registry ...`, then reads the topic back with
-Confluent's Python client (librdkafka) and decodes every message twice:
-with Confluent's AvroDeserializer, which fetches the writer schema by the id
-in the wire header from the registry, and with fastavro and the official
-v11.0 schema of the reference directory (inlined at run time; nothing is
-copied into the project). Prints one line per check and 'N passed, M
-failed'; exits 1 on a failure.
+Starts `alertsim broker serve` (the in-process Kafka-protocol broker, or
+with `--engine kafka` a local Apache Kafka 4.1.0 cluster of three brokers
+with the topic at 45 partitions, RF 3, min ISR 2) and `alertsim
+registry serve` (empty) as separate processes, publishes generated alerts
+with `alertsim publish alerts --registry ...`, then reads the topic back with
+Confluent's Python client (librdkafka): every message must carry Rubin's
+schema id 1100 in its wire header (deterministic ids, the default), and the
+registry must serve under 1100 exactly what production's sync job imports
+(the Parsing Canonical Form of the official v11.0 schema) with subject
+`lsst-alerts-v11.0-value` holding it. Each message is decoded twice: with
+Confluent's AvroDeserializer, which fetches the writer schema by the id in
+the wire header from the registry, and with fastavro and the official v11.0
+schema of the reference directory (inlined at run time; nothing is copied
+into the project). Prints one line per check and 'N passed, M failed';
+exits 1 on a failure.
 
 Usage: VENV/bin/python scripts/kafka_confluent_check.py
        [--alertsim target/debug/alertsim] [--schemas DIR] [--count N]
+       [--engine tansu|kafka]
 """
 
 import argparse
@@ -37,6 +44,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from registry_confluent_check import DEFAULT_SCHEMAS, Checks, Fail, inline_alert_schema  # noqa: E402
 
 TOPIC = "lsst-alerts-v11"
+# Rubin's deterministic id of the 11.0 schema: major * 100 + minor.
+RUBIN_ID = 1100
 
 
 class Service:
@@ -52,7 +61,15 @@ class Service:
 
     def stop(self):
         self.proc.terminate()
-        return self.proc.wait(timeout=10)
+        # A Kafka cluster's brokers get a controlled shutdown first.
+        return self.proc.wait(timeout=60)
+
+
+def broker_args(alertsim, engine, partitions):
+    """`alertsim broker serve` for `engine`, with the alert topic created."""
+    if engine == "kafka":
+        return [alertsim, "broker", "serve", "--engine", "kafka", "--brokers", "3", "--topic", TOPIC]
+    return [alertsim, "broker", "serve", "--listen", "127.0.0.1:0", "--topic", TOPIC, "--partitions", str(partitions)]
 
 
 def consume_all(bootstrap, quiet_s=3.0, first_wait_s=30.0, topic=TOPIC):
@@ -90,16 +107,47 @@ def decode_ids(messages, official):
     return ids
 
 
+def wire_ids(messages):
+    """The schema ids in the messages' Confluent wire headers (magic byte 0, then a big-endian int)."""
+    ids = set()
+    for m in messages:
+        value = m.value()
+        if value[0] != 0:
+            raise AssertionError(f"magic byte {value[0]}")
+        ids.add(int.from_bytes(value[1:5], "big"))
+    return ids
+
+
+def registry_serves_rubin_id(registry_url, official, version="11.0", schema_id=RUBIN_ID):
+    """The registry serves `schema_id` with the official schema's Parsing Canonical Form (what the
+    sync job posts) under `alert-packet` and `lsst-alerts-v{version}-value`; returns the parsed schema."""
+    client = SchemaRegistryClient({"url": registry_url})
+    served = client.get_schema(schema_id)
+    expected = fastavro.schema.to_parsing_canonical_form(official)
+    if served.schema_str != expected:
+        raise AssertionError(f"id {schema_id} serves {served.schema_str[:120]!r}..., not the official {version} schema")
+    topic_subject = f"lsst-alerts-v{version}-value"
+    subjects = client.get_subjects()
+    for subject in ("alert-packet", topic_subject):
+        if subject not in subjects:
+            raise AssertionError(f"no subject {subject} (subjects {subjects})")
+    latest = client.get_latest_version(topic_subject)
+    if latest.schema_id != schema_id:
+        raise AssertionError(f"{topic_subject} holds id {latest.schema_id}")
+    return fastavro.parse_schema(json.loads(served.schema_str))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--alertsim", default="target/debug/alertsim")
     parser.add_argument("--schemas", default=DEFAULT_SCHEMAS)
     parser.add_argument("--count", type=int, default=300)
+    parser.add_argument("--engine", default="tansu", choices=["tansu", "kafka"])
     args = parser.parse_args()
     schema = inline_alert_schema(args.schemas)
     official = fastavro.parse_schema(json.loads(schema) if isinstance(schema, str) else schema)
 
-    broker = Service([args.alertsim, "broker", "serve", "--listen", "127.0.0.1:0", "--topic", TOPIC, "--partitions", "3"])
+    broker = Service(broker_args(args.alertsim, args.engine, 3))
     registry = Service([args.alertsim, "registry", "serve", "--listen", "127.0.0.1:0"])
     checks = Checks()
     state = {}
@@ -117,13 +165,26 @@ def main():
             state["summary"] = summary
             return summary["delivered"] == args.count and summary["lost"] == 0
 
-        checks.check(f"alertsim publishes {args.count} alerts through the broker", publish)
+        checks.check(f"alertsim publishes {args.count} alerts through the broker ({args.engine})", publish)
 
         def consume():
             state["messages"] = consume_all(broker.address)
             return len(state["messages"]) == args.count or Fail(f"{len(state['messages'])} messages")
 
         checks.check("Confluent's consumer reads every message back", consume)
+
+        def wire_id():
+            ids = wire_ids(state["messages"])
+            return ids == {RUBIN_ID} or Fail(f"wire ids {sorted(ids)}")
+
+        checks.check(f"every message carries Rubin's schema id {RUBIN_ID} in its wire header", wire_id)
+
+        def served():
+            state["served"] = registry_serves_rubin_id(registry.address, official)
+            return True
+
+        checks.check(f"the registry serves id {RUBIN_ID} with the official v11.0 schema's canonical form "
+                     "(as the sync job imports it), under alert-packet and lsst-alerts-v11.0-value", served)
 
         def confluent_decode():
             deserializer = AvroDeserializer(SchemaRegistryClient({"url": registry.address}))

@@ -3,15 +3,16 @@
 
 The reference below is written from the KEDA ScaledJob formulas in
 FACTS.md ("KEDA ScaledJob"), not from alertsim's Rust code. Points that
-FACTS.md leaves open are settled from KEDA's own source (v2.16.1 and main):
+FACTS.md leaves open are settled from KEDA's own source (tags v2.16.1 to v2.20.2):
 
 * minReplicaCount above maxReplicaCount: KEDA lowers the minimum to the
   maximum and then uses the whole maximum as maxRC (scaledjob_types.go).
 * custom strategy: without customScalingRunningJobPercentage the percentage
   string does not parse, so KEDA uses the default strategy; without
-  customScalingQueueLengthDeduction current KEDA deducts 0 while 2.16.1
-  dereferences a nil pointer and its scale loop dies, creating nothing (the
+  customScalingQueueLengthDeduction 2.20.2 deducts 0 while 2.16.1 to 2.20.1
+  dereference a nil pointer and the scale loop dies, creating nothing (the
   top-up to minReplicaCount happens before the strategy, so it still runs).
+* accurate: from 2.19 (#7417) the cap test subtracts the pending Jobs.
 * the running share is int64(float64(r) * percentage): a float product,
   truncated toward zero.
 * a negative number of Jobs is never created.
@@ -29,6 +30,10 @@ import subprocess
 import sys
 
 STRATEGIES = ("default", "custom", "accurate", "eager")
+# The release names `keda decide` takes, and those with each behaviour.
+RELEASES = ("2.16", "2.16.1", "2.17", "2.18", "2.19", "2.20", "2.20.2", "current")
+CUSTOM_NIL_DEDUCTION_PANICS = ("2.16", "2.16.1", "2.17", "2.18", "2.19", "2.20")
+ACCURATE_CAP_WITHOUT_PENDING = ("2.16", "2.16.1", "2.17", "2.18")
 
 
 def reference_create(state):
@@ -72,13 +77,13 @@ def reference_create(state):
             eff = max_scale - r
         elif kind == "custom":
             if deduction is None:
-                if state["keda_version"] == "2.16":
-                    return 0  # KEDA 2.16.1 panics on the nil deduction
+                if state["keda_version"] in CUSTOM_NIL_DEDUCTION_PANICS:
+                    return 0  # KEDA up to 2.20.1 panics on the nil deduction
                 deduction = 0
             share = int(float(r) * float(percentage))  # int() truncates toward zero
             eff = min(max_scale - deduction - share, max_rc)
         elif kind == "accurate":
-            if state["keda_version"] == "2.16":
+            if state["keda_version"] in ACCURATE_CAP_WITHOUT_PENDING:
                 over = max_scale + r > max_rc
             else:
                 over = max_scale + r - pending > max_rc
@@ -101,7 +106,7 @@ def random_number(rng, low, high):
 
 
 def random_state(rng):
-    version = rng.choice(("2.16", "current"))
+    version = rng.choice(RELEASES)
     strategy = rng.choice(STRATEGIES)
     shape = rng.random()
     if shape < 0.3:  # Rubin-like

@@ -4,10 +4,15 @@
 # venv), then runs formatting, lints, every Rust test (the tests start their
 # own redis-server and other services), and the cross-language checks:
 # alerts decoded by fastavro with the official schema, cutouts opened by
-# astropy, KEDA decisions compared with an independent Python implementation,
+# astropy, KEDA decisions compared with an independent Python implementation
+# and with KEDA's own Go code at each supported release (Go module proxy),
 # the registry driven by Confluent's client, and published alerts consumed
-# and decoded by Confluent's client and fastavro, and a load run against
+# and decoded by Confluent's client and fastavro, a short run of every fuzz
+# target (scripts/fuzz.sh), and a load run against
 # services started outside it, every alert decoded with the official schema.
+# The tests that meet Apache Kafka 4.1.0 fetch it from Maven Central once
+# (into ~/.cache/alertsim/kafka-4.1.0, pinned by SHA-256) with `mvn` and run
+# it with `java`; both come from Debian's packages when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$(pwd)"
@@ -18,23 +23,52 @@ export ALERTSIM_VENV="${ALERTSIM_VENV:-$HOME/.cache/alertsim/venv}"
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-if ! command -v redis-server >/dev/null 2>&1; then
-    echo "== installing redis-server (Debian package)"
+missing_debs=()
+command -v redis-server >/dev/null 2>&1 || missing_debs+=(redis-server)
+command -v fitsverify >/dev/null 2>&1 || missing_debs+=(fitsverify)
+if [ "${#missing_debs[@]}" -gt 0 ]; then
+    echo "== installing ${missing_debs[*]} (Debian packages)"
     as_root apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing_debs[@]}"
 fi
+
+if ! command -v java >/dev/null 2>&1 || ! command -v mvn >/dev/null 2>&1; then
+    echo "== installing Java 17 and Maven (Debian packages) for the local Apache Kafka cluster"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless maven
+fi
+
+echo "== Apache Kafka 4.1.0 class path (fetched from Maven Central on the first run, then checked)"
+kafka_fetch_start=$(date +%s)
+cargo test -p alertsim-loadgen --test kafka_cluster -- --nocapture
+echo "Apache Kafka fetch or check, cluster start and election drill: $(( $(date +%s) - kafka_fetch_start )) s"
 
 echo "== cargo fmt"
 cargo fmt --all -- --check
+
+echo "== the IO-free crates depend on no IO crate (ARCHITECTURE.md, invariants)"
+io_deps="$(cargo tree -p alertsim-core -p alertsim-plan -p alertsim-sim -e normal --prefix none \
+    | grep -E '^(tokio|redis|rdkafka|reqwest|axum|kube|hyper) ' || true)"
+if [ -n "$io_deps" ]; then
+    echo "IO crates in the dependency tree of alertsim-core, alertsim-plan or alertsim-sim:" >&2
+    echo "$io_deps" >&2
+    exit 1
+fi
 
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 
 echo "== the containers feature compiles (its tests need a Docker engine)"
-cargo clippy -p alertsim-tests --all-targets --features containers -- -D warnings
+cargo clippy -p alertsim-integration --all-targets --features containers -- -D warnings
 
 echo "== cargo test"
 cargo test --workspace
+
+echo "== KEDA's own Go code at each supported release against keda decide --batch (tests/keda-parity)"
+bash scripts/keda-parity.sh "$CARGO_TARGET_DIR/debug/alertsim"
+
+echo "== fuzz targets, 20 s each (scripts/fuzz.sh; longer runs: fuzz/README.md)"
+ALERTSIM_FUZZ_TARGET_DIR="$CARGO_TARGET_DIR/fuzz" bash scripts/fuzz.sh 20
 
 echo "== cross-language checks (fastavro, astropy)"
 bash scripts/check-alerts-python.sh "$CARGO_TARGET_DIR/debug/alertsim"
@@ -47,10 +81,13 @@ fi
     --alertsim "$CARGO_TARGET_DIR/debug/alertsim" \
     --schemas "$repo/../shared/reference/alert-schemas/11_0"
 
-echo "== alerts through a broker, consumed by Confluent's client, decoded by its deserializer and fastavro"
-"$ALERTSIM_VENV/bin/python" scripts/kafka_confluent_check.py \
-    --alertsim "$CARGO_TARGET_DIR/debug/alertsim" \
-    --schemas "$repo/../shared/reference/alert-schemas/11_0"
+echo "== alerts through a broker (tansu, then an Apache Kafka 4.1 cluster), consumed by Confluent's client, decoded by its deserializer and fastavro"
+for engine in tansu kafka; do
+    "$ALERTSIM_VENV/bin/python" scripts/kafka_confluent_check.py \
+        --alertsim "$CARGO_TARGET_DIR/debug/alertsim" \
+        --schemas "$repo/../shared/reference/alert-schemas/11_0" \
+        --engine "$engine"
+done
 
 echo "== alertsim load (task and process Jobs) against a broker, Redis and a registry started outside it; every alert decoded with fastavro; counts vs report.json; sim vs load with alertsim compare"
 for jobs in task process; do
@@ -59,3 +96,8 @@ for jobs in task process; do
         --schemas "$repo/../shared/reference/alert-schemas/11_0" \
         --jobs "$jobs"
 done
+echo "== the same load check against an Apache Kafka 4.1 cluster (3 brokers, the topic at RF 3, min ISR 2)"
+"$ALERTSIM_VENV/bin/python" scripts/load_confluent_check.py \
+    --alertsim "$CARGO_TARGET_DIR/debug/alertsim" \
+    --schemas "$repo/../shared/reference/alert-schemas/11_0" \
+    --jobs task --engine kafka

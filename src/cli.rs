@@ -3,17 +3,26 @@
 pub mod alerts;
 pub mod broken_pipe;
 pub mod broker;
+pub mod broker_kafka;
+pub mod bug_report;
 pub mod compare;
 pub mod exit;
 pub mod keda;
+pub mod keda_batch;
 pub mod keda_watch;
+pub mod limits;
 pub mod load;
 pub mod load_progress;
+pub mod load_speed;
 pub mod merge;
+pub mod merge_shards;
 pub mod overrides;
 pub mod publish;
 pub mod registry;
+pub mod registry_sync;
 pub mod scenarios;
+pub mod scenarios_import;
+pub mod scenarios_lint;
 pub mod shell;
 pub mod sim;
 pub mod summary;
@@ -69,10 +78,11 @@ enum Command {
     /// Run a Kafka-protocol broker (in-process tansu, in-memory storage).
     #[command(subcommand)]
     Broker(broker::BrokerCommand),
-    /// Run the schema registry server (Confluent REST subset).
+    /// The schema registry: serve it (Confluent REST subset), or sync Rubin's
+    /// alert schemas into one under their fixed ids as production's sync job does.
     #[command(subcommand)]
     Registry(registry::RegistryCommand),
-    /// List and check scenario files.
+    /// List and check scenario files; import and lint rendered Kubernetes manifests.
     #[command(subcommand)]
     Scenarios(scenarios::ScenariosCommand),
     /// Compare two report.json files and exit 1 on a regression.

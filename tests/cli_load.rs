@@ -7,6 +7,11 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+#[path = "support/load_run.rs"]
+mod load_run;
+
+use load_run::assert_ran_to_end;
+
 const BIN: &str = env!("CARGO_BIN_EXE_alertsim");
 
 /// Load runs take this lock so that they run one at a time: each starts a
@@ -33,8 +38,7 @@ fn alertsim(args: &[&str]) -> Output {
 }
 
 fn report(dir: &Path) -> serde_json::Value {
-    let text = std::fs::read_to_string(dir.join("report.json")).unwrap_or_default();
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+    load_run::json_in(dir, "report.json")
 }
 
 fn count(report: &serde_json::Value, field: &str) -> u64 {
@@ -45,49 +49,61 @@ fn count(report: &serde_json::Value, field: &str) -> u64 {
 fn three_shards_merge_into_the_whole_scenario() {
     let _turn = one_run_at_a_time();
     let dir = tempfile::tempdir().expect("temp dir");
-    let shards: Vec<_> = (0..3)
-        .map(|i| {
-            let out = dir.path().join(format!("shard-{i}"));
-            let child = Command::new(BIN)
-                // Time scale 10: three runs with their own services share
-                // two cores, and a debug build's real work weighs 10x.
-                .args(["load", "smoke", "--time-scale", "10", "--shard"])
-                .arg(format!("{i}/3"))
-                .args(["--set", "publisher.profile=safe", "--out"])
-                .arg(&out)
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("alertsim load starts");
-            (out, child)
-        })
-        .collect();
     let mut outs = Vec::new();
     let mut per_shard = Vec::new();
-    let mut logs = String::new();
-    for (out, child) in shards {
-        let done = child.wait_with_output().expect("alertsim load ends");
-        let code = done.status.code();
-        assert!(
-            matches!(code, Some(0 | 1)),
-            "shard {} exited {code:?}: {}",
-            out.display(),
-            String::from_utf8_lossy(&done.stderr)
-        );
+    // One shard after another: shards stand for separate machines, and
+    // three runs with their own broker, redis-server and registry at once
+    // on two cores time out each other's services.
+    for i in 0..3 {
+        let out = dir.path().join(format!("shard-{i}"));
+        let done = Command::new(BIN)
+            .args(["load", "smoke", "--time-scale", "10", "--shard"])
+            .arg(format!("{i}/3"))
+            .args(["--set", "publisher.profile=safe", "--out"])
+            .arg(&out)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .output()
+            .expect("alertsim load runs");
+        assert_ran_to_end(done.status.code(), &out, &done.stderr);
         let r = report(&out);
-        assert!(r.get("partial").is_none(), "a whole run is not partial");
-        per_shard.push(count(&r, "produced"));
+        // Detectors 0..20 split 7/7/6 between the shards, 50 alerts each.
+        let planned = 5 * if i < 2 { 7 } else { 6 } * 50;
+        let expected = load_run::expected_produced(&r, &load_info(&out), planned);
         let stderr = String::from_utf8_lossy(&done.stderr);
         let tail: Vec<&str> = stderr.lines().rev().take(40).collect();
-        logs.push_str(&format!("--- {}\n{}\n", out.display(), tail.join("\n")));
+        assert_eq!(
+            count(&r, "produced"),
+            expected,
+            "shard {i}, last log lines, newest first:\n{}",
+            tail.join("\n")
+        );
+        per_shard.push(expected);
         outs.push(out);
     }
-    // Detectors 0..20 split 7/7/6 between the shards, 50 alerts each.
-    assert_eq!(
-        per_shard,
-        vec![5 * 7 * 50, 5 * 7 * 50, 5 * 6 * 50],
-        "last log lines, newest first:\n{logs}"
-    );
+
+    // A shard given twice, or one left out, is refused before merging.
+    let shard_dirs = |picks: &[usize]| -> Vec<String> {
+        let mut args = vec!["merge".to_owned()];
+        args.extend(picks.iter().map(|&i| outs[i].display().to_string()));
+        args.extend([
+            "--out".to_owned(),
+            dir.path().join("refused").display().to_string(),
+        ]);
+        args
+    };
+    for (picks, named) in [(&[0, 1, 1, 2][..], "1/3"), (&[0, 2][..], "1/3")] {
+        let args = shard_dirs(picks);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let output = alertsim(&args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{picks:?}: {stderr}");
+        assert!(
+            stderr.contains(named),
+            "{picks:?} should name {named}: {stderr}"
+        );
+        assert!(!dir.path().join("refused").join("report.json").exists());
+    }
 
     let merged = dir.path().join("merged");
     let mut args = vec!["merge".to_owned()];
@@ -101,16 +117,13 @@ fn three_shards_merge_into_the_whole_scenario() {
         String::from_utf8_lossy(&output.stderr)
     );
     let r = report(&merged);
-    assert_eq!(count(&r, "produced"), SMOKE_ALERTS);
-    assert_eq!(count(&r, "delivered"), SMOKE_ALERTS);
+    let whole: u64 = per_shard.iter().sum();
+    assert_eq!(count(&r, "produced"), whole);
+    assert_eq!(count(&r, "delivered"), whole);
     assert_eq!(count(&r, "lost"), 0);
     assert_eq!(r["visits"].as_u64(), Some(5));
     for consumer in r["consumers"].as_array().into_iter().flatten() {
-        assert_eq!(
-            consumer["received"].as_u64(),
-            Some(SMOKE_ALERTS),
-            "{consumer}"
-        );
+        assert_eq!(consumer["received"].as_u64(), Some(whole), "{consumer}");
     }
     assert!(merged.join("recorder.json").exists());
     assert!(merged.join("report.html").exists());
@@ -164,10 +177,7 @@ fn bad_input_exits_2_and_says_what_is_wrong() {
         (&["load", "no-such-scenario"], "no-such-scenario"),
         (&["load", "smoke", "--shard", "3/3"], "3/3"),
         (&["load", "smoke", "--time-scale", "0"], "--time-scale"),
-        (
-            &["merge", "/nonexistent/shard"],
-            "/nonexistent/shard/recorder.json",
-        ),
+        (&["merge", "/nonexistent/shard"], "/nonexistent/shard"),
     ];
     for (args, named) in cases {
         let output = alertsim(args);
@@ -180,22 +190,25 @@ fn bad_input_exits_2_and_says_what_is_wrong() {
     }
     // A directory from another scenario does not merge with smoke's.
     let sim = dir.path().join("sim");
-    let _ = alertsim(&["sim", "smoke", "--out", &sim.display().to_string()]);
+    let ran = alertsim(&["sim", "smoke", "--out", &sim.display().to_string()]);
+    assert_eq!(ran.status.code(), Some(0), "sim smoke passes its gates");
+    assert!(sim.join("report.json").is_file());
     let output = alertsim(&["merge", &sim.display().to_string()]);
-    assert_eq!(
-        output.status.code(),
-        Some(2),
-        "sim output has no recorder.json"
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("load-info.json"),
+        "a sim output is not a load shard: {stderr}"
     );
 }
 
 fn load_info(dir: &Path) -> serde_json::Value {
-    let text = std::fs::read_to_string(dir.join("load-info.json")).unwrap_or_default();
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+    load_run::json_in(dir, "load-info.json")
 }
 
 /// `alertsim load` with `extra` arguments on `scenario`, reports in `out`;
-/// asserts it ran to its end (gates may fail at a high time scale).
+/// asserts it ran to its end (gates may fail, or be inconclusive, at a
+/// high time scale).
 fn load_to_end(scenario: &str, out: &Path, extra: &[&str]) {
     let output = Command::new(BIN)
         .args(["load", scenario, "--out"])
@@ -203,12 +216,7 @@ fn load_to_end(scenario: &str, out: &Path, extra: &[&str]) {
         .args(extra)
         .output()
         .expect("alertsim load runs");
-    assert!(
-        matches!(output.status.code(), Some(0 | 1)),
-        "exit {:?}: {}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_ran_to_end(output.status.code(), out, &output.stderr);
 }
 
 #[test]
@@ -231,19 +239,28 @@ fn jobs_as_child_processes_run_the_whole_scenario() {
     let info = load_info(&out);
     assert_eq!(info["jobs"], "process");
     assert_eq!(info["workers_unreported"], serde_json::json!([]));
+    // Rubin's fixed id, imported into the run's empty registry as the sync
+    // job does; the worker processes compute it.
+    assert_eq!(
+        info["schema_id"],
+        serde_json::json!({
+            "deterministic_ids": true,
+            "id": 1100,
+            "version": "11.0",
+            "subjects": ["alert-packet", "lsst-alerts-v11.0-value"],
+            "registry_action": "imported"
+        })
+    );
     let r = report(&out);
     assert!(r.get("partial").is_none(), "not partial: {}", r["partial"]);
     // What the worker processes produced and delivered came back to the
     // run through their recorders, and matches what the consumers read.
-    assert_eq!(count(&r, "produced"), SMOKE_ALERTS);
-    assert_eq!(count(&r, "delivered"), SMOKE_ALERTS);
+    let expected = load_run::expected_produced(&r, &info, SMOKE_ALERTS);
+    assert_eq!(count(&r, "produced"), expected);
+    assert_eq!(count(&r, "delivered"), expected);
     assert_eq!(count(&r, "lost"), 0);
     for consumer in r["consumers"].as_array().into_iter().flatten() {
-        assert_eq!(
-            consumer["received"].as_u64(),
-            Some(SMOKE_ALERTS),
-            "{consumer}"
-        );
+        assert_eq!(consumer["received"].as_u64(), Some(expected), "{consumer}");
     }
     let jobs = &r["jobs"];
     assert!(jobs["created"].as_u64().unwrap_or(0) > 0, "{jobs}");
@@ -252,6 +269,41 @@ fn jobs_as_child_processes_run_the_whole_scenario() {
         r["throughput"]["peak_alerts_per_s"].as_f64().unwrap_or(0.0) > 0.0,
         "the workers' deliveries are in the series: {}",
         r["throughput"]
+    );
+}
+
+#[test]
+fn without_deterministic_ids_the_run_writes_the_assigned_id_and_says_so() {
+    let _turn = one_run_at_a_time();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("assigned");
+    load_to_end(
+        "smoke",
+        &out,
+        &[
+            "--time-scale",
+            "20",
+            "--set",
+            "schema_registry.deterministic_ids=false",
+            "--set",
+            "publisher.profile=safe",
+        ],
+    );
+    // The run's own registry is empty: the schema gets id 1.
+    assert_eq!(
+        load_info(&out)["schema_id"],
+        serde_json::json!({
+            "deterministic_ids": false,
+            "id": 1,
+            "version": "11.0",
+            "subjects": ["alert-packet"],
+            "registry_action": "registered"
+        })
+    );
+    let r = report(&out);
+    assert_eq!(
+        count(&r, "delivered"),
+        load_run::expected_produced(&r, &load_info(&out), SMOKE_ALERTS)
     );
 }
 

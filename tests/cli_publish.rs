@@ -6,8 +6,8 @@ use std::process::{Command, Output};
 
 use alertsim_core::alert::generate::generate;
 use alertsim_core::alert::wire::alert_message;
-use alertsim_core::publish::topic::ensure_topic;
-use alertsim_core::publish::{Spool, SpoolKey};
+use alertsim_drivers::publish::topic::ensure_topic;
+use alertsim_drivers::publish::{Spool, SpoolKey};
 use alertsim_loadgen::EmbeddedBroker;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;

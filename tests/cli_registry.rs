@@ -2,75 +2,12 @@
 //! Confluent REST API, keeps its state across a restart, stops cleanly on SIGTERM,
 //! and refuses a bad --listen with exit code 2.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
-struct Server {
-    child: Child,
-    addr: String,
-}
+#[path = "support/registry_server.rs"]
+mod registry_server;
 
-impl Server {
-    fn start(data: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_alertsim"))
-            .args(["registry", "serve", "--listen", "127.0.0.1:0", "--data"])
-            .arg(data)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("runs the binary");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("reads the first line");
-        let addr = line
-            .trim()
-            .strip_prefix("listening on http://")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_owned();
-        Server { child, addr }
-    }
-
-    /// Sends one HTTP/1.1 request; returns the status code and the body.
-    fn request(&self, method: &str, path: &str, body: Option<&str>) -> (u16, String) {
-        let mut stream = TcpStream::connect(&self.addr).expect("connects");
-        let body = body.unwrap_or("");
-        let request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Type: application/vnd.schemaregistry.v1+json\r\nContent-Length: {}\r\n\r\n{body}",
-            self.addr,
-            body.len()
-        );
-        stream.write_all(request.as_bytes()).expect("sends");
-        let mut response = String::new();
-        stream.read_to_string(&mut response).expect("reads");
-        let status = response
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| panic!("bad response {response:?}"));
-        let body = response
-            .split_once("\r\n\r\n")
-            .map(|(_, b)| b.to_owned())
-            .unwrap_or_default();
-        (status, body)
-    }
-
-    fn stop(mut self) -> i32 {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("runs kill");
-        assert!(status.success());
-        self.child
-            .wait()
-            .expect("waits for the server")
-            .code()
-            .unwrap_or(-1)
-    }
-}
+use registry_server::Server;
 
 fn json(body: &str) -> serde_json::Value {
     serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body:?}"))
@@ -79,7 +16,7 @@ fn json(body: &str) -> serde_json::Value {
 #[test]
 fn serve_answers_keeps_state_across_restart_and_stops_on_sigterm() {
     let data = tempfile::tempdir().expect("temp dir");
-    let server = Server::start(data.path());
+    let server = Server::start(Some(data.path()));
     let schema = serde_json::json!({"schema": "{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"}]}"}).to_string();
     let (status, body) = server.request("POST", "/subjects/s/versions", Some(&schema));
     assert_eq!(status, 200, "{body}");
@@ -91,7 +28,7 @@ fn serve_answers_keeps_state_across_restart_and_stops_on_sigterm() {
     );
     assert_eq!(server.stop(), 0);
 
-    let server = Server::start(data.path());
+    let server = Server::start(Some(data.path()));
     let (status, body) = server.request("GET", &format!("/schemas/ids/{id}"), None);
     assert_eq!(status, 200, "{body}");
     assert!(

@@ -86,6 +86,48 @@ fn wrong_type_and_impossible_value_exit_2_with_positions() {
 }
 
 #[test]
+fn keda_releases_are_the_listed_ones_and_their_crd_refusals_exit_2() {
+    let (_dir, path) = write_temp("k.toml", "[scaler]\nkeda_version = \"2.15\"\n");
+    let out = alertsim(&["scenarios", "check", &path]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("{path}:2:")), "{err}");
+    assert!(
+        err.contains("2.16, 2.16.1, 2.17, 2.18, 2.19, 2.20, 2.20.2, current"),
+        "{err}"
+    );
+    // KEDA 2.20's CRD refuses Rubin's `rollout.strategy: default`.
+    let (_dir, path) = write_temp(
+        "r.toml",
+        "[scaler]\nkeda_version = \"2.20.2\"\nrollout = \"default\"\n",
+    );
+    let out = alertsim(&["scenarios", "check", &path]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("{path}:3:")), "{err}");
+    assert!(
+        err.contains("rollout.strategy: default") && err.contains("immediate"),
+        "{err}"
+    );
+    for (release, rollout) in [
+        ("2.17", "default"),
+        ("2.20.2", "immediate"),
+        ("2.20", "gradual"),
+    ] {
+        let out = alertsim(&[
+            "scenarios",
+            "check",
+            "smoke",
+            "--set",
+            &format!("scaler.keda_version=\"{release}\""),
+            "--set",
+            &format!("scaler.rollout={rollout}"),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{release} {rollout}: {out:?}");
+    }
+}
+
+#[test]
 fn bad_set_and_unknown_names_exit_2() {
     let out = alertsim(&[
         "scenarios",

@@ -5,10 +5,9 @@
 
 use std::process::{Command, Output};
 
-use alertsim_core::fanout::{
-    Visit, consumer_group, create_group, fan_out, stream_key, write_events,
-};
-use alertsim_core::publish::topic::ensure_topic;
+use alertsim_core::fanout::{Visit, consumer_group, fan_out, stream_key};
+use alertsim_drivers::fanout::{create_group, write_events};
+use alertsim_drivers::publish::topic::ensure_topic;
 use alertsim_loadgen::{EmbeddedBroker, RedisServer};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;

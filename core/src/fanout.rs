@@ -5,14 +5,17 @@
 //! detector for the stream `instrument:<name>`, and [`DetectorEvent`] which
 //! reads such an event back (the worker's side). Field values are written
 //! as the Python fan-out service writes them (`str()` of each value; the
-//! position as `"[ra, dec]"`). The driver in [`writer`] creates the
-//! consumer group as Rubin does and issues the `XADD`s.
+//! position as `"[ra, dec]"`). The driver in `alertsim_drivers::fanout`
+//! creates the consumer group as Rubin does and issues the `XADD`s, one
+//! per detector, each retried as [`retry::WriteRetry`] says; [`expiry`]
+//! drops a `nextVisit` too old to fan out; [`tai`] converts the TAI stamps.
 
+pub mod expiry;
 pub mod fields;
-pub mod writer;
+pub mod retry;
+pub mod tai;
 
 pub use fields::FieldError;
-pub use writer::{FanoutError, create_group, write_events};
 
 use serde::{Deserialize, Serialize};
 
@@ -52,7 +55,8 @@ pub struct Visit {
     pub survey: String,
     /// `totalCheckpoints` of the script.
     pub total_checkpoints: i64,
-    /// `private_sndStamp`: when the event was sent, Unix seconds.
+    /// `private_sndStamp`: when the event was sent, Unix seconds on the TAI
+    /// scale (37 s ahead of UTC, see [`tai`]).
     pub private_snd_stamp: f64,
 }
 

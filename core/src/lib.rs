@@ -8,7 +8,6 @@
 
 pub mod alert;
 pub mod fanout;
-pub mod jobs;
 pub mod publish;
 pub mod registry;
 pub mod scaler;

@@ -17,20 +17,7 @@
 pub mod ledger;
 pub mod policy;
 pub mod profile;
-pub mod spool;
-
-#[cfg(feature = "kafka")]
-pub mod bench;
-#[cfg(feature = "kafka")]
-pub mod error;
-#[cfg(feature = "kafka")]
-pub mod kafka;
-#[cfg(feature = "kafka")]
-pub mod replay;
-#[cfg(feature = "kafka")]
-pub mod topic;
 
 pub use ledger::{Ledger, Outcome};
 pub use policy::{Failure, FailureStage, Policy, Verdict};
 pub use profile::Profile;
-pub use spool::{Spool, SpoolEntry, SpoolError, SpoolKey};

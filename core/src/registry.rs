@@ -1,26 +1,22 @@
-//! Schema registry: client and server (Confluent REST subset).
+//! Schema registry logic (Confluent REST subset), without IO.
 //!
 //! - [`state`]: the registry's logic (subjects, versions, ids, compatibility, modes), plain
-//!   synchronous code without I/O, reused by the simulator.
-//! - [`store`]: persistence of that state in a data directory.
-//! - [`server`] (feature `registry-server`): the HTTP layer, startable in-process.
-//! - [`client`]: an HTTP client with a cache; [`schema_id`]: where a publisher's id comes from.
+//!   synchronous code, used by the registry server in `alertsim-drivers` and by the simulator.
+//! - [`compat`]: Avro compatibility checks; [`wire`]: the REST bodies; [`error`]: its error codes.
+//! - [`schema_id`]: Rubin's deterministic schema ids; [`sync_schemas`]: what Rubin's
+//!   schema sync job imports under those ids.
+//!
+//! The HTTP server, its persistence and the client are in `alertsim-drivers`.
 
-pub mod client;
 pub mod compat;
 pub mod error;
 pub mod schema_id;
-#[cfg(feature = "registry-server")]
-pub mod server;
 pub mod state;
-pub mod store;
+pub mod sync_schemas;
 pub mod wire;
 
-pub use client::{ClientError, RegistryClient};
 pub use compat::{CompatibilityLevel, Mode, ParsedSchema};
 pub use error::{ErrorCode, RegistryError};
-pub use schema_id::{SchemaIdSource, rubin_schema_id};
-#[cfg(feature = "registry-server")]
-pub use server::{RunningRegistry, ServerConfig, ServerError, SharedRegistry, start};
+pub use schema_id::rubin_schema_id;
 pub use state::{Registration, RegistryState, SchemaVersionInfo, VersionSpec};
-pub use store::{RegistryStore, StoreError};
+pub use sync_schemas::{IMPORT_SUBJECT, SyncSchema};

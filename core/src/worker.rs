@@ -13,16 +13,15 @@
 //! ack-after-processing, which first reclaims entries left pending by dead
 //! consumers with `XAUTOCLAIM` (at-least-once).
 
-pub mod driver;
+pub mod entry_id;
 pub mod machine;
-pub mod reply;
 
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-pub use driver::{Processor, WorkerReport, WorkerSettings, run_worker, run_worker_until};
-pub use machine::{Action, Delivery, Entry, ExitReason, Input, Worker, WorkerStats};
+pub use entry_id::{EntryId, EntryIdError};
+pub use machine::{Action, Delivery, Entry, ExitReason, Input, SkipReason, Worker, WorkerStats};
 
 /// When the worker acknowledges an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,11 +56,19 @@ pub struct WorkerConfig {
     /// once (0); a simulator under virtual time needs a positive value (or
     /// latency in its Redis model) so that an idle worker lets time pass.
     pub empty_read_pause: Duration,
+    /// Wait after a failed Redis command before sending it again
+    /// (`REDIS_RETRY_DELAY`, 30 s: redis-py's `ConstantBackoff` in
+    /// `driver_keda.py`).
+    pub redis_retry: Duration,
+    /// Retries of one failed Redis command before the worker exits 1
+    /// (redis-py `Retry(..., 1, ...)` in `driver_keda.py`: one).
+    pub redis_retries: u32,
 }
 
 impl WorkerConfig {
     /// Rubin's production settings: ack before processing, restart after
-    /// 10 messages, 900 s listen timeout, 3600 s expiration.
+    /// 10 messages, 900 s listen timeout, 3600 s expiration, one retry of a
+    /// failed Redis command after 30 s.
     pub fn rubin() -> Self {
         Self {
             ack_mode: AckMode::BeforeProcessing,
@@ -70,6 +77,8 @@ impl WorkerConfig {
             message_expiration: Duration::from_secs(3600),
             claim_min_idle: Duration::from_secs(60),
             empty_read_pause: Duration::ZERO,
+            redis_retry: Duration::from_secs(30),
+            redis_retries: 1,
         }
     }
 }

@@ -2,6 +2,8 @@
 //! back by apache-avro's `Reader` with the values we wrote, and by our own
 //! reader.
 
+mod common;
+
 use alertsim_core::alert::container::{BLOCK_BYTES, read_container, visit_detector_container};
 use alertsim_core::alert::records::{Alert, AvroRecord};
 use alertsim_core::alert::reference::reference_alert;
@@ -60,8 +62,11 @@ fn our_reader_reads_the_official_sample_like_apache_avro() {
             "/work/shared/reference/alert-schemas/11_0/sample_data/fakeAlert.avro",
         ),
     ];
-    let Some(file) = candidates.iter().find_map(|p| std::fs::read(p).ok()) else {
-        eprintln!("official sample not found; skipped");
+    let Some(file) = candidates
+        .iter()
+        .find_map(|p| std::fs::read(p).ok())
+        .or_else(|| common::skip_unless_ci("the official sample fakeAlert.avro"))
+    else {
         return;
     };
     let ours = read_container(&file).expect("our reader reads the official sample");

@@ -69,7 +69,7 @@ fn eager_over_provisions_while_pods_are_pending() {
     eprintln!("eager created {eager} Jobs in {polls} polls for 189 messages");
     assert!(eager >= 4 * 189, "eager created {eager} in {polls} polls");
     assert_eq!(eager, 941);
-    for version in [KedaVersion::V2_16, KedaVersion::Current] {
+    for version in [KedaVersion::V2_16, KedaVersion::LATEST] {
         for strategy in [Strategy::Default, Strategy::Accurate] {
             let (n, _) =
                 jobs_created_before_first_pod_starts(with_strategy(strategy, version), 189.0);
@@ -95,7 +95,7 @@ fn a_single_message_waits_for_a_second_one() {
 fn a_spec_change_deletes_running_jobs_unless_gradual() {
     let running: Vec<JobGeneration> = (0..40)
         .map(|i| JobGeneration {
-            name: format!("prompt-proc-{i:02}"),
+            name: format!("prompt-proc-{i:02}").into(),
             generation: Some(7),
         })
         .collect();

@@ -2,8 +2,8 @@
 //! rollout targets over random Job and pod states (`alertsim_core::scaler`).
 
 use alertsim_core::scaler::{
-    Finished, FinishedJob, JobPhase, JobStatus, KedaVersion, PodCondition, PodPhase, PodStatus,
-    ScaledJobSettings, count_jobs, count_phases, jobs_to_clean_up, rollout_targets,
+    Finished, FinishedJob, JobName, JobPhase, JobStatus, KedaVersion, PodCondition, PodPhase,
+    PodStatus, ScaledJobSettings, count_jobs, count_phases, jobs_to_clean_up, rollout_targets,
 };
 use proptest::prelude::*;
 
@@ -42,7 +42,7 @@ fn job(max_pods: usize) -> impl Strategy<Value = JobStatus> {
         prop::collection::vec(pod(), 0..=max_pods),
     )
         .prop_map(|(finished, at, pods)| JobStatus {
-            name: String::new(),
+            name: JobName::default(),
             finished,
             finished_at_ms: finished.and(at),
             exit_code: None,
@@ -53,7 +53,7 @@ fn job(max_pods: usize) -> impl Strategy<Value = JobStatus> {
 fn jobs(max_pods: usize) -> impl Strategy<Value = Vec<JobStatus>> {
     prop::collection::vec(job(max_pods), 0..40).prop_map(|mut jobs| {
         for (i, job) in jobs.iter_mut().enumerate() {
-            job.name = format!("prompt-proc-{i:03}");
+            job.name = JobName::new(format!("prompt-proc-{i:03}"));
         }
         jobs
     })
@@ -93,7 +93,7 @@ proptest! {
         let version = if keda_2_16 {
             KedaVersion::V2_16
         } else {
-            KedaVersion::Current
+            KedaVersion::LATEST
         };
         let unfinished = jobs.iter().filter(|j| j.finished.is_none()).count() as u32;
         for rule in [default_rule(), with_conditions(wanted, version)] {
@@ -115,7 +115,7 @@ proptest! {
         wanted in conditions(),
     ) {
         let old = with_conditions(wanted.clone(), KedaVersion::V2_16);
-        let new = with_conditions(wanted, KedaVersion::Current);
+        let new = with_conditions(wanted, KedaVersion::LATEST);
         prop_assert_eq!(count_jobs(&old, &jobs), count_jobs(&new, &jobs));
     }
 
@@ -125,8 +125,8 @@ proptest! {
         wanted in conditions(),
     ) {
         let fewer = wanted.iter().take(1).cloned().collect::<Vec<_>>();
-        let all = with_conditions(wanted, KedaVersion::Current);
-        let one = with_conditions(fewer, KedaVersion::Current);
+        let all = with_conditions(wanted, KedaVersion::LATEST);
+        let one = with_conditions(fewer, KedaVersion::LATEST);
         prop_assert!(count_jobs(&one, &jobs).pending <= count_jobs(&all, &jobs).pending);
     }
 

@@ -26,7 +26,7 @@ use proptest::prelude::*;
 use proptest::strategy::Strategy as _;
 
 fn version() -> impl proptest::strategy::Strategy<Value = KedaVersion> {
-    prop_oneof![Just(KedaVersion::V2_16), Just(KedaVersion::Current)]
+    prop_oneof![Just(KedaVersion::V2_16), Just(KedaVersion::LATEST)]
 }
 
 fn strategy_kind() -> impl proptest::strategy::Strategy<Value = Strategy> {
@@ -241,7 +241,7 @@ proptest! {
         jobs in proptest::collection::vec((any::<bool>(), 0u64..50), 0..40),
     ) {
         let finished: Vec<FinishedJob> = jobs.iter().enumerate().map(|(i, (ok, t))| FinishedJob {
-            name: format!("job-{i:03}"),
+            name: format!("job-{i:03}").into(),
             outcome: if *ok { FinishedOutcome::Succeeded } else { FinishedOutcome::Failed },
             finished_at: Duration::from_secs(*t),
         }).collect();

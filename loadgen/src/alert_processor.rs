@@ -10,8 +10,9 @@
 
 use alertsim_core::alert::generate::AlertGenerator;
 use alertsim_core::alert::generate::ids::visit_at;
-use alertsim_core::publish::kafka::AlertPublisher;
-use alertsim_core::worker::{Delivery, Processor};
+use alertsim_core::worker::Delivery;
+use alertsim_drivers::publish::kafka::AlertPublisher;
+use alertsim_drivers::worker::Processor;
 
 /// Seconds from the Unix epoch to MJD 0.
 const UNIX_EPOCH_MJD: f64 = 40_587.0;

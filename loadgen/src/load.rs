@@ -22,12 +22,17 @@
 //! - [`sampler`]: the gauges and the progress;
 //! - [`rates`]: wall-clock rates of producers, broker and consumers;
 //! - [`faults`]: the scenario's faults, done for real where possible;
+//! - [`cluster_faults`]: the broker faults done to a local Kafka cluster;
+//! - [`schema_id`]: the schema id written, and the registry made to serve
+//!   it before the night (Rubin's fixed ids, as the sync job imports them);
 //! - [`run`]: puts them together, drains, and builds the report.
 
 pub mod clock;
+pub mod cluster_faults;
 pub mod consumers;
 pub mod fanout;
 pub mod faults;
+pub mod generator;
 pub mod job;
 pub mod job_link;
 pub mod job_process;
@@ -41,11 +46,13 @@ pub mod redis_link;
 pub mod run;
 pub mod sampler;
 pub mod scaler;
+pub mod schema_id;
 pub mod services;
 pub mod state;
 
 pub use clock::LoadClock;
 pub use faults::FaultRun;
+pub use generator::{GeneratorSummary, GeneratorVerdict};
 pub use job_process::{JobProcessError, JobServices, run_job_process};
 pub use job_spec::{LOAD_RUN_ENV, LoadJobSpec};
 pub use jobs_backend::JobBackend;
@@ -53,5 +60,6 @@ pub use plan::{BadShard, LoadPlan, Shard};
 pub use rates::{StageRate, WallRates};
 pub use run::{LoadError, LoadOptions, LoadOutcome, run_load};
 pub use sampler::LoadProgress;
-pub use services::{ServiceFlags, Services};
+pub use schema_id::SchemaIdUse;
+pub use services::{BrokerDown, ServiceFlags, Services};
 pub use state::Endpoints;

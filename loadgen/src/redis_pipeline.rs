@@ -9,8 +9,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use alertsim_core::fanout::{self, Visit};
-use alertsim_core::scaler::lag::{self, NullLag, StreamQuery};
-use alertsim_core::worker::{Delivery, Processor, WorkerConfig, WorkerReport, WorkerSettings};
+use alertsim_core::scaler::lag::{NullLag, StreamQuery};
+use alertsim_core::worker::{Delivery, WorkerConfig};
+use alertsim_drivers::worker::{Processor, WorkerReport, WorkerSettings};
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -67,10 +68,10 @@ pub enum PipelineError {
     Redis(#[from] redis::RedisError),
     /// The fan-out failed.
     #[error(transparent)]
-    Fanout(#[from] fanout::FanoutError),
+    Fanout(#[from] alertsim_drivers::fanout::FanoutError),
     /// Reading the lag failed.
     #[error(transparent)]
-    Lag(#[from] lag::LagError),
+    Lag(#[from] alertsim_drivers::lag::ReadError),
     /// A worker task panicked or was cancelled.
     #[error("worker task failed: {0}")]
     Join(#[from] tokio::task::JoinError),
@@ -99,17 +100,21 @@ where
     let mut conn = client.get_multiplexed_async_connection().await?;
     let stream = fanout::stream_key(&plan.instrument);
     let group = fanout::consumer_group(&plan.instrument);
-    fanout::create_group(&mut conn, &stream, &group).await?;
+    alertsim_drivers::fanout::create_group(&mut conn, &stream, &group).await?;
 
     let started = Instant::now();
     let mut events_written = 0;
     for visit in &plan.visits {
         let events = fanout::fan_out(visit, &plan.detectors);
-        events_written += fanout::write_events(&mut conn, &events).await?.len();
+        events_written += alertsim_drivers::fanout::write_events(&mut conn, &events)
+            .await?
+            .len();
     }
     let fan_out_time = started.elapsed();
     let query = StreamQuery::from_trigger(stream.clone(), Some(group.clone()), 1, NullLag::Zero);
-    let lag_after_fan_out = lag::read_metric(&mut conn, &query).await?.value;
+    let lag_after_fan_out = alertsim_drivers::lag::read_metric(&mut conn, &query)
+        .await?
+        .value;
 
     let progress = Arc::new(Progress::default());
     let drain_start = Instant::now();
@@ -120,7 +125,7 @@ where
             progress: progress.clone(),
         };
         let settings = WorkerSettings::new(stream.clone(), group.clone(), plan.worker.clone());
-        handles.push(tokio::spawn(alertsim_core::worker::run_worker(
+        handles.push(tokio::spawn(alertsim_drivers::worker::run_worker(
             client.get_multiplexed_async_connection().await?,
             settings,
             processor,
@@ -136,7 +141,9 @@ where
         .map(|t| *t)
         .unwrap_or(None)
         .unwrap_or(drain_start);
-    let final_lag = lag::read_metric(&mut conn, &query).await?.value;
+    let final_lag = alertsim_drivers::lag::read_metric(&mut conn, &query)
+        .await?
+        .value;
     Ok(PipelineReport {
         events_written,
         fan_out_time,

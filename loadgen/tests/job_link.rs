@@ -15,7 +15,7 @@ use alertsim_scenarios::Scenario;
 
 fn state(redis: &str) -> Arc<RunState> {
     let scenario = Scenario::resolve("smoke", &[]).expect("smoke scenario");
-    let plan = LoadPlan::new(&scenario, Shard::WHOLE);
+    let plan = LoadPlan::new(&scenario, Shard::WHOLE).expect("smoke has a plan");
     let endpoints = Endpoints {
         redis: redis.to_owned(),
         kafka: "unused:9092".into(),

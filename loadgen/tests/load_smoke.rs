@@ -33,7 +33,9 @@ async fn smoke_delivers_every_planned_alert_to_every_consumer() {
         .load(&[])
         .unwrap_or_else(|e| panic!("{e}"));
     scenario.publisher.profile = PublisherProfile::Safe;
-    let planned = LoadPlan::new(&scenario, Shard::WHOLE).total_alerts();
+    let planned = LoadPlan::new(&scenario, Shard::WHOLE)
+        .expect("the scenario has a plan")
+        .total_alerts();
     assert!(planned > 0);
     let spool = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let outcome = run_load(

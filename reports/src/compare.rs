@@ -140,11 +140,24 @@ pub enum CompareError {
 
 /// Reads a report.json as JSON and checks its `format_version`.
 pub fn read_report(path: &Path) -> Result<Value, CompareError> {
-    let text = std::fs::read_to_string(path).map_err(|source| CompareError::Read {
+    let read = |source| CompareError::Read {
         path: path.to_owned(),
         source,
+    };
+    let bytes = crate::bounded_read::read_bounded(path, crate::bounded_read::MAX_INPUT_BYTES)
+        .map_err(read)?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        read(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("not UTF-8 text: {}", e.utf8_error()),
+        ))
     })?;
-    let value: Value = serde_json::from_str(&text).map_err(|e| CompareError::Json {
+    report_from_str(&text, path)
+}
+
+/// [`read_report`] on text already read; `path` names it in errors.
+pub fn report_from_str(text: &str, path: &Path) -> Result<Value, CompareError> {
+    let value: Value = serde_json::from_str(text).map_err(|e| CompareError::Json {
         path: path.to_owned(),
         line: e.line(),
         column: e.column(),

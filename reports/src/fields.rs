@@ -79,6 +79,41 @@ pub const FIELDS: &[Field] = &[
     f("latency_s.p99", "s", "99th percentile of the same."),
     f("latency_s.max", "s", "Largest latency."),
     f(
+        "latency_budget.visits",
+        "count",
+        "Visits with a latency budget: those where 98% of the expected alerts were acknowledged (see `per_visit[].budget`).",
+    ),
+    f(
+        "latency_budget.stages[].stage",
+        "string",
+        "A stage of a detector's timeline: `cold_start` (announcement to the reading pod running, when no pod was running at the announcement), `queue_wait` (then to the read), `preload` (`prep_butler`), `image_wait` (for the raws), `pipeline`, `apdb_write`, `publish` (packaging and producing, to the last alert's produce call), `ack` (the broker's acknowledgement of that alert).",
+    ),
+    f(
+        "latency_budget.stages[].p50_s",
+        "s",
+        "Median over visits of the stage's share of the visit's latency (`per_visit[].budget`).",
+    ),
+    f(
+        "latency_budget.stages[].p98_s",
+        "s",
+        "98th percentile over visits of the same.",
+    ),
+    f(
+        "latency_budget.stages[].mean_s",
+        "s",
+        "Mean over visits of the same.",
+    ),
+    f(
+        "latency_budget.late_causes[].cause",
+        "string",
+        "What made late visits late: a stage name, or `undelivered` (fewer than 98% of the visit's alerts were ever acknowledged). See `per_visit[].late_cause`.",
+    ),
+    f(
+        "latency_budget.late_causes[].late_visits",
+        "count",
+        "Late visits put down to that cause.",
+    ),
+    f(
         "late_visits",
         "count",
         "Visits where fewer than 98% of produced alerts were acknowledged within `[gates] p98_latency_s`.",
@@ -87,6 +122,11 @@ pub const FIELDS: &[Field] = &[
         "failed_visits",
         "count",
         "Visits with a failed or skipped detector, or a lost alert.",
+    ),
+    f(
+        "detectors_dropped",
+        "count",
+        "Detectors the fan-out never wrote to the stream: every write retry failed (3 retries, 2/4/5 s apart) or the nextVisit was older than `fanout.message_expiration_s`. Counted in `failed_detectors` too.",
     ),
     f("jobs.created", "count", "Jobs created by the scaler."),
     f(
@@ -233,6 +273,11 @@ pub const FIELDS: &[Field] = &[
         "Detectors not processed (worker failure, skipped message).",
     ),
     f(
+        "per_visit[].detectors_dropped",
+        "count",
+        "Of `failed_detectors`, those the fan-out never wrote to the stream.",
+    ),
+    f(
         "per_visit[].p98_latency_s",
         "s",
         "98th percentile latency of the visit's delivered alerts (2 significant digits).",
@@ -251,6 +296,43 @@ pub const FIELDS: &[Field] = &[
         "per_visit[].failed",
         "bool",
         "A detector failed or an alert was lost.",
+    ),
+    f(
+        "per_visit[].budget.cold_start_s",
+        "s",
+        "The visit's latency split by stage: the stages of its deciding detector (detectors ordered by their last acknowledgement, the one at which 98% of the visit's expected alerts are acknowledged), clipped to the span from the end of readout to that detector's last acknowledgement, so they add up to it. Absent when 98% never arrived. This one: announcement to the reading pod running.",
+    ),
+    f(
+        "per_visit[].budget.queue_wait_s",
+        "s",
+        "Waiting in the stream for the read.",
+    ),
+    f(
+        "per_visit[].budget.preload_s",
+        "s",
+        "The preload after the end of readout.",
+    ),
+    f(
+        "per_visit[].budget.image_wait_s",
+        "s",
+        "Waiting for the raws.",
+    ),
+    f("per_visit[].budget.pipeline_s", "s", "The pipelines."),
+    f("per_visit[].budget.apdb_write_s", "s", "The APDB write."),
+    f(
+        "per_visit[].budget.publish_s",
+        "s",
+        "Packaging and producing up to the last alert's produce call.",
+    ),
+    f(
+        "per_visit[].budget.ack_s",
+        "s",
+        "The broker's acknowledgement of the last alert.",
+    ),
+    f(
+        "per_visit[].late_cause",
+        "string",
+        "Late visits only: the stage whose share of this visit's budget is furthest above that stage's median over the night (ties to the earlier stage), or `undelivered` when the visit has no budget.",
     ),
     f(
         "series.interval_s",

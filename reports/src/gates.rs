@@ -1,12 +1,16 @@
-//! Gates: the scenario's `[gates]` limits evaluated on a report, giving a
-//! pass/fail list (exit code 1 when any fails).
+//! Gates: the scenario's `[gates]` limits evaluated on a run's figures,
+//! giving a pass/fail list (exit code 1 when any fails). The report holds
+//! the result and calls [`evaluate`] when it is finalised; the gates see
+//! the figures, not the report ([`GateInputs`]).
 
 use alertsim_scenarios::Gates;
 use serde::{Deserialize, Serialize};
 
+use crate::metrics::recovery::RecoveryRecord;
+use crate::metrics::summary::AlertTotals;
 use crate::metrics::visit::VisitRecord;
 use crate::number::{micros, ratio};
-use crate::report::Report;
+use crate::schema::SchemaReport;
 
 /// All gate results.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -35,18 +39,37 @@ pub struct GateResult {
     pub passed: bool,
 }
 
-/// Evaluates every gate on the report's figures.
-pub fn evaluate(gates: &Gates, report: &Report) -> GateReport {
-    let visits = report.visits as f64;
+/// The figures the gates judge: a report's, before its gates are set.
+#[derive(Debug, Clone, Copy)]
+pub struct GateInputs<'a> {
+    /// Visits observed.
+    pub visits: u64,
+    /// Late visits (all, in scope or not).
+    pub late_visits: u64,
+    /// Failed visits.
+    pub failed_visits: u64,
+    /// One record per visit.
+    pub per_visit: &'a [VisitRecord],
+    /// Alert totals.
+    pub alerts: &'a AlertTotals,
+    /// Recovery figures, one per fault.
+    pub recovery: &'a [RecoveryRecord],
+    /// Schema changes and undecodable alerts, when the scenario has them.
+    pub schema: Option<&'a SchemaReport>,
+}
+
+/// Evaluates every gate on the run's figures.
+pub fn evaluate(gates: &Gates, figures: &GateInputs<'_>) -> GateReport {
+    let visits = figures.visits as f64;
     let in_scope = |v: &&VisitRecord| v.alerts < gates.latency_scope_max_alerts;
-    let scoped_visits = report.per_visit.iter().filter(in_scope).count();
-    let scoped_late = report
+    let scoped_visits = figures.per_visit.iter().filter(in_scope).count();
+    let scoped_late = figures
         .per_visit
         .iter()
         .filter(in_scope)
         .filter(|v| v.late)
         .count();
-    let worst_p98 = report
+    let worst_p98 = figures
         .per_visit
         .iter()
         .filter(|v| v.late)
@@ -62,7 +85,7 @@ pub fn evaluate(gates: &Gates, report: &Report) -> GateReport {
                 gates.latency_scope_max_alerts,
                 scoped_late,
                 scoped_visits,
-                report.late_visits,
+                figures.late_visits,
                 worst_p98
             ),
             ratio(scoped_late as f64, scoped_visits as f64),
@@ -72,24 +95,24 @@ pub fn evaluate(gates: &Gates, report: &Report) -> GateReport {
             "failed_visit_fraction",
             format!(
                 "failed visits: {} of {}",
-                report.failed_visits, report.visits
+                figures.failed_visits, figures.visits
             ),
-            ratio(report.failed_visits as f64, visits),
+            ratio(figures.failed_visits as f64, visits),
             gates.max_failed_visit_fraction,
         ),
         gate(
             "lost_alerts",
             format!(
                 "alerts lost: {} of {} produced",
-                report.alerts.lost, report.alerts.produced
+                figures.alerts.lost, figures.alerts.produced
             ),
-            report.alerts.lost as f64,
+            figures.alerts.lost as f64,
             gates.max_lost_alerts as f64,
         ),
     ];
     if let Some(max_rto) = gates.max_rto_s {
         // A fault never recovered from counts as an infinite RTO.
-        let worst = report
+        let worst = figures
             .recovery
             .iter()
             .map(|r| r.rto_s.unwrap_or(f64::INFINITY))
@@ -103,14 +126,14 @@ pub fn evaluate(gates: &Gates, report: &Report) -> GateReport {
             "recovery_time",
             format!(
                 "longest recovery (fault start until visits are on time again) of {} faults: {shown}",
-                report.recovery.len()
+                figures.recovery.len()
             ),
             if worst.is_finite() { worst } else { f64::MAX },
             max_rto,
         ));
     }
     if let Some(max) = gates.max_undecodable_alerts {
-        let schema = report.schema.as_ref();
+        let schema = figures.schema;
         let undecodable = schema.map_or(0, |s| s.undecodable_total());
         let consumers = schema.map_or(0, |s| s.consumers.len());
         results.push(gate(

@@ -1,15 +1,27 @@
 //! The `Report`: what one run measured, serialised as report.json. Field
 //! order is the declaration order and every number is rounded, so the same
 //! run gives the same bytes.
+//!
+//! The report is built from the metrics below it: [`Recorder::finish`]
+//! (defined here, since it makes a report) takes the recorder's
+//! [`Summary`], adds the faults, their recovery figures and the gates'
+//! verdict. Its sections' types live where they are measured (`metrics`,
+//! `gates`, `schema`) and are re-exported at the crate root.
 
 use alertsim_scenarios::Scenario;
 use serde::{Deserialize, Serialize};
 
-use crate::gates::GateReport;
-pub use crate::metrics::latency::Percentiles;
-use crate::metrics::recovery::{RecoveryInputs, RecoveryRecord, recovery};
+use crate::gates::{GateInputs, GateReport, evaluate};
+use crate::metrics::budget::LatencyBudget;
+use crate::metrics::latency::Percentiles;
+use crate::metrics::recorder::Recorder;
+use crate::metrics::recovery::{FaultWindow, RecoveryInputs, RecoveryRecord, recovery};
 use crate::metrics::series::Series;
+use crate::metrics::summary::{
+    AlertTotals, ByteTotals, ConsumerReport, JobTotals, Summary, Throughput,
+};
 use crate::metrics::visit::VisitRecord;
+use crate::schema::SchemaReport;
 
 /// Version of the report.json layout; bumped on incompatible changes.
 pub const FORMAT_VERSION: u32 = 1;
@@ -37,10 +49,18 @@ pub struct Report {
     pub alerts: AlertTotals,
     /// Latency from end of readout to Kafka acknowledgement, all alerts.
     pub latency_s: Percentiles,
+    /// Where the visits' latency went: each stage's p50/p98 over visits
+    /// and the late visits by cause (see `metrics::budget`).
+    #[serde(default)]
+    pub latency_budget: LatencyBudget,
     /// Visits with fewer than 98% of alerts within the latency limit.
     pub late_visits: u64,
     /// Visits with a failed detector or a lost alert.
     pub failed_visits: u64,
+    /// Detectors the fan-out never wrote (write retries spent, or the
+    /// `nextVisit` expired), all visits.
+    #[serde(default)]
+    pub detectors_dropped: u64,
     /// Jobs and pod time.
     pub jobs: JobTotals,
     /// Gate results.
@@ -63,7 +83,7 @@ pub struct Report {
     /// Schema changes and undecodable alerts (see `schema`); absent when
     /// the scenario uses none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub schema: Option<crate::schema::SchemaReport>,
+    pub schema: Option<SchemaReport>,
     /// The run was interrupted and covers part of the scenario only
     /// (written only when true).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -72,94 +92,46 @@ pub struct Report {
     pub config: Scenario,
 }
 
-/// Alert totals. `delivered + lost` equals `produced` once every alert is
-/// settled; `duplicated` counts extra copies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AlertTotals {
-    /// Handed to the producer.
-    pub produced: u64,
-    /// Acknowledged by Kafka.
-    pub delivered: u64,
-    /// Dropped after a failed delivery.
-    pub lost: u64,
-    /// Extra copies delivered.
-    pub duplicated: u64,
-}
-
-/// Jobs created, concurrency and pod time.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct JobTotals {
-    /// Jobs created by the scaler.
-    pub created: u64,
-    /// Largest number of Jobs not Complete/Failed at once.
-    pub max_running: u64,
-    /// Largest number of Jobs whose pod was not running yet.
-    pub max_pending: u64,
-    /// Pod-seconds spent processing.
-    pub busy_pod_s: f64,
-    /// Pod-seconds running without work (start-up, waiting for messages).
-    pub idle_pod_s: f64,
-    /// `idle_pod_s / (busy_pod_s + idle_pod_s)`: the over-provisioning.
-    pub idle_fraction: f64,
-    /// Pods that started.
-    pub pod_startups: u64,
-    /// Mean seconds from Job creation to a running pod.
-    pub mean_pod_startup_s: f64,
-}
-
-/// Bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ByteTotals {
-    /// Bytes handed to the producer.
-    pub produced: u64,
-    /// Bytes acknowledged by Kafka.
-    pub delivered: u64,
-    /// Mean size of a produced alert.
-    pub mean_alert: f64,
-}
-
-/// Delivery throughput.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Throughput {
-    /// Delivered alerts per simulated second, whole run.
-    pub mean_alerts_per_s: f64,
-    /// Highest sampled interval's delivered alerts per second.
-    pub peak_alerts_per_s: f64,
-    /// Delivered megabits per second, whole run.
-    pub mean_mbit_per_s: f64,
-    /// Highest sampled interval's megabits per second.
-    pub peak_mbit_per_s: f64,
-}
-
-/// When a fault acted.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FaultWindow {
-    /// Fault kind, as in the scenario.
-    pub kind: String,
-    /// Start, virtual seconds.
-    pub start_s: f64,
-    /// End, virtual seconds (equal to the start for instantaneous faults).
-    pub end_s: f64,
-}
-
-/// One community broker.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ConsumerReport {
-    /// Consumer name from the scenario.
-    pub name: String,
-    /// Alerts received.
-    pub received: u64,
-    /// Latency from end of readout to receipt.
-    pub latency_s: Percentiles,
+impl Recorder {
+    /// Builds the report: the recorder's [`Summary`] (totals, percentiles,
+    /// per-visit records, series), the scenario's faults and their recovery,
+    /// and the gates evaluated from the scenario's `[gates]`.
+    pub fn finish(self, scenario: &Scenario, simulated_s: f64) -> Report {
+        let summary = self.summarise(scenario.gates.p98_latency_s, simulated_s);
+        Report::from_summary(scenario, simulated_s, summary)
+    }
 }
 
 impl Report {
+    /// The report of a run summed up in `summary`, finalised.
+    pub fn from_summary(scenario: &Scenario, simulated_s: f64, summary: Summary) -> Self {
+        let Summary {
+            alerts,
+            latency_s,
+            jobs,
+            bytes,
+            throughput,
+            consumers,
+            per_visit,
+            latency_budget,
+            series,
+        } = summary;
+        let mut report = Self {
+            alerts,
+            latency_s,
+            latency_budget,
+            jobs,
+            bytes,
+            throughput,
+            consumers,
+            per_visit,
+            series,
+            ..Self::new(scenario, simulated_s)
+        };
+        report.finalise();
+        report
+    }
+
     /// An empty report for this scenario (seed, name, description and
     /// config filled in; every figure zero), for callers that compute the
     /// figures themselves: fill the fields, then call [`Report::finalise`].
@@ -174,8 +146,10 @@ impl Report {
             visits: 0,
             alerts: AlertTotals::default(),
             latency_s: Percentiles::default(),
+            latency_budget: LatencyBudget::default(),
             late_visits: 0,
             failed_visits: 0,
+            detectors_dropped: 0,
             jobs: JobTotals::default(),
             gates: GateReport::default(),
             bytes: ByteTotals::default(),
@@ -202,12 +176,14 @@ impl Report {
         }
     }
 
-    /// Derives `visits`, `late_visits` and `failed_visits` from `per_visit`
+    /// Derives `visits`, `late_visits`, `failed_visits` and
+    /// `detectors_dropped` from `per_visit`
     /// and evaluates the gates of `config.gates`.
     pub fn finalise(&mut self) {
         self.visits = self.per_visit.len() as u64;
         self.late_visits = self.per_visit.iter().filter(|v| v.late).count() as u64;
         self.failed_visits = self.per_visit.iter().filter(|v| v.failed).count() as u64;
+        self.detectors_dropped = self.per_visit.iter().map(|v| v.detectors_dropped).sum();
         self.recovery = recovery(&RecoveryInputs {
             faults: &self.faults,
             visits: &self.per_visit,
@@ -216,7 +192,18 @@ impl Report {
             visit_interval_s: self.config.night.visit_interval_s,
             run_s: self.simulated_s,
         });
-        self.gates = crate::gates::evaluate(&self.config.gates, self);
+        self.gates = evaluate(
+            &self.config.gates,
+            &GateInputs {
+                visits: self.visits,
+                late_visits: self.late_visits,
+                failed_visits: self.failed_visits,
+                per_visit: &self.per_visit,
+                alerts: &self.alerts,
+                recovery: &self.recovery,
+                schema: self.schema.as_ref(),
+            },
+        );
     }
 
     /// report.json: pretty-printed, with a final newline. Deterministic.

@@ -43,6 +43,15 @@ fn every_written_field_is_documented_and_every_documented_field_is_written() {
         });
     let mut report = synthetic_report(&scenario, 1.0, 0);
     report.partial = true;
+    // A late visit and its cause, as a slow run would have them.
+    report.per_visit[0].late_cause = Some(alertsim_reports::LateCause::Pipeline);
+    report
+        .latency_budget
+        .late_causes
+        .push(alertsim_reports::CauseCount {
+            cause: alertsim_reports::LateCause::Pipeline,
+            late_visits: 1,
+        });
     report.schema = Some(SchemaReport {
         compatibility: "BACKWARD".into(),
         changes: vec![SchemaChangeRecord {

@@ -97,8 +97,28 @@ fn writes_all_files_and_junit_marks_failures() {
     let gates_at = md.find("## Gates").unwrap_or(usize::MAX);
     let figures_at = md.find("## Key figures").unwrap_or(0);
     assert!(gates_at < figures_at, "gates table must come first");
+    // Every visit is late here (5 s limit): the late-visit table lists
+    // each with its cause, after the budget's stage table.
+    assert!(r.late_visits > 0);
+    let late_at = md.find("## Late visits").unwrap_or(0);
+    assert!(md.find("## Latency budget").unwrap_or(usize::MAX) < late_at);
+    let section = &md[late_at + 1..];
+    let section = &section[..section.find("\n## ").unwrap_or(section.len())];
+    let late_rows = section
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| visit") && !l.starts_with("| ---"))
+        .count();
+    assert_eq!(late_rows as u64, r.late_visits.min(50));
+    assert!(
+        r.per_visit
+            .iter()
+            .filter(|v| v.late)
+            .all(|v| v.late_cause.is_some())
+    );
     let html = std::fs::read_to_string(&written.html).unwrap_or_default();
-    assert_eq!(html.matches("<svg").count(), 3);
+    // Lag and Jobs, latency, throughput, and the stacked latency budget.
+    assert_eq!(html.matches("<svg").count(), 4);
+    assert!(html.contains("<h2>Late visits</h2>"));
     assert!(!html.contains("<script"));
     assert!(!html.contains("src=\"http"));
     let xml = junit::render(&r);

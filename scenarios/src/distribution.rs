@@ -296,6 +296,25 @@ fn lognormal_parameters(mean: f64, std_dev: f64) -> (f64, f64) {
     (mean.ln() - sigma2 / 2.0, sigma2.sqrt())
 }
 
+/// Reads a distribution written either as its inline table or as a plain
+/// number, which means a constant (so `workers.prep_s = 5` and
+/// `--set workers.prep_s=8` keep working where a key became a
+/// distribution). Used with `#[serde(deserialize_with = ...)]`.
+pub(crate) fn number_or_distribution<'de, D>(deserializer: D) -> Result<Distribution, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    use serde::Deserialize as _;
+    let value = toml::Value::deserialize(deserializer)?;
+    match value {
+        toml::Value::Integer(i) => Ok(Distribution::constant(i as f64)),
+        toml::Value::Float(f) => Ok(Distribution::constant(f)),
+        other => other
+            .try_into::<Distribution>()
+            .map_err(serde::de::Error::custom),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

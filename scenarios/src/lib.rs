@@ -9,8 +9,12 @@
 pub mod catalog;
 pub mod distribution;
 pub mod error;
+pub mod import;
+pub mod limits;
+pub mod lint;
 pub mod load;
 pub mod location;
+pub mod manifests;
 pub mod overrides;
 pub mod scenario;
 pub mod sections;
@@ -18,19 +22,24 @@ pub mod validate;
 
 pub use distribution::Distribution;
 pub use error::{Diagnostic, Origin, ScenarioError};
+pub use limits::Limits;
 pub use load::parse_overrides;
 pub use overrides::Override;
 pub use scenario::Scenario;
 pub use sections::chaos::{Chaos, ChaosKind};
 pub use sections::cluster::Cluster;
 pub use sections::consumers::Consumer;
+pub use sections::fanout::Fanout;
 pub use sections::faults::{Fault, SchemaChange};
 pub use sections::gates::Gates;
 pub use sections::kafka::Kafka;
 pub use sections::night::{Gap, Night};
 pub use sections::publisher::{Publisher, PublisherProfile};
 pub use sections::redis::Redis;
-pub use sections::scaler::{Combine, Rollout, Scaler, Strategy};
+pub use sections::scaler::{
+    Combine, KEDA_REFUSING_DEFAULT_STRATEGY, KEDA_REFUSING_ROLLOUT_DEFAULT, KEDA_VERSIONS, Rollout,
+    Scaler, Strategy,
+};
 pub use sections::schema_registry::SchemaRegistry;
 pub use sections::workers::{AckMode, Fidelity, Workers};
 pub use validate::Issue;

@@ -24,7 +24,7 @@ impl Scenario {
         overrides: &[Override],
     ) -> Result<Self, ScenarioError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+        let text = read_scenario_file(path).map_err(|source| ScenarioError::Read {
             path: path.to_owned(),
             source,
         })?;
@@ -64,6 +64,37 @@ impl Scenario {
             }),
         }
     }
+}
+
+/// The largest scenario file read (a scenario is a few kB; the limits on
+/// its lists keep a valid one far below this).
+pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
+
+/// The text of a scenario file, refusing one larger than
+/// [`MAX_SCENARIO_BYTES`] before holding it.
+fn read_scenario_file(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let too_large = || {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("larger than the limit of {MAX_SCENARIO_BYTES} bytes for a scenario file"),
+        )
+    };
+    let file = std::fs::File::open(path)?;
+    if file.metadata()?.len() > MAX_SCENARIO_BYTES {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+        return Err(too_large());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("stream did not contain valid UTF-8: {}", e.utf8_error()),
+        )
+    })
 }
 
 /// Parses `--set` arguments.

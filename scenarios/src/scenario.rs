@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::sections::chaos::Chaos;
 use crate::sections::cluster::Cluster;
 use crate::sections::consumers::{self, Consumer, default_consumers};
+use crate::sections::fanout::Fanout;
 use crate::sections::faults::{self, Fault, SchemaChange};
 use crate::sections::gates::Gates;
 use crate::sections::kafka::Kafka;
@@ -32,6 +33,8 @@ pub struct Scenario {
     pub night: Night,
     /// `[redis]`: stream and consumer group.
     pub redis: Redis,
+    /// `[fanout]`: per-detector write retries and message expiration.
+    pub fanout: Fanout,
     /// `[scaler]`: the KEDA ScaledJob.
     pub scaler: Scaler,
     /// `[cluster]`: node pool and pods.
@@ -64,6 +67,7 @@ impl Default for Scenario {
             seed: 1,
             night: Night::default(),
             redis: Redis::default(),
+            fanout: Fanout::default(),
             scaler: Scaler::default(),
             cluster: Cluster::default(),
             workers: Workers::default(),
@@ -85,6 +89,7 @@ impl Scenario {
         let mut c = Checker::default();
         self.night.check(&mut c);
         self.redis.check(&mut c);
+        self.fanout.check(&mut c);
         self.scaler.check(&mut c);
         self.cluster.check(&mut c);
         if self.cluster.pod_capacity() == 0 {
@@ -111,6 +116,7 @@ impl Scenario {
         );
         self.schema_registry
             .check(&self.schema_changes, &self.consumers, &mut c);
+        crate::limits::check(self, &crate::limits::Limits::in_force(), &mut c);
         c.into_issues()
     }
 

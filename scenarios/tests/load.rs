@@ -262,3 +262,26 @@ fn warnings_flag_valid_but_doubtful_settings() {
     assert_eq!(w.len(), 3, "{w:?}");
     assert!(w[0].contains("fits 64 pods"), "{w:?}");
 }
+
+#[test]
+fn retry_settings_out_of_range_name_their_line_and_range() {
+    let e = load_err("[workers]\nredis_retries = 101\n");
+    let (line, _, text) = first(&e);
+    assert_eq!(line, 2, "{text}");
+    assert!(text.contains("[0, 100]"), "{text}");
+    let e = load_err("[workers]\nredis_retry_s = -1\n");
+    let (line, _, text) = first(&e);
+    assert_eq!(line, 2, "{text}");
+    let e = load_err("# fan-out\n[fanout]\nwrite_retries = 21\n");
+    let (line, _, text) = first(&e);
+    assert_eq!(line, 3, "{text}");
+    assert!(text.contains("[0, 20]"), "{text}");
+    let e = load_err("[fanout]\nmessage_expiration_s = 0\n");
+    let (line, _, text) = first(&e);
+    assert_eq!(line, 2, "{text}");
+    let ok = Scenario::from_str(
+        "[fanout]\nwrite_retries = 0\n[workers]\nredis_retry_s = 0\nredis_retries = 0\n",
+        "ok.toml",
+    );
+    assert!(ok.is_ok(), "{ok:?}");
+}

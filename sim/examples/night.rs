@@ -14,7 +14,7 @@ fn main() {
         return;
     };
     let started = Instant::now();
-    let run = alertsim_sim::run(&scenario);
+    let run = alertsim_sim::run(&scenario).expect("the scenario has a plan");
     let wall = started.elapsed().as_secs_f64();
     let r = &run.report;
     println!(

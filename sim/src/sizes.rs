@@ -34,6 +34,14 @@ impl AlertSizes {
         self.sample.len()
     }
 
+    /// The largest size an alert can draw (the sample's largest, or the fixed size).
+    pub fn largest(&self) -> u64 {
+        self.sample
+            .iter()
+            .max()
+            .map_or(self.fixed as u64, |&b| u64::from(b))
+    }
+
     /// Mean size over the sample (or the fixed size).
     pub fn mean(&self) -> f64 {
         if self.sample.is_empty() {

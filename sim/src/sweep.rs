@@ -46,6 +46,9 @@ pub enum SweepError {
     /// The alert sample for `workers.fidelity` could not be encoded.
     #[error("encoding the alert sample for `workers.fidelity`: {0}")]
     Sizes(#[from] GenerateError),
+    /// A point's scenario holds a value the core cannot run.
+    #[error(transparent)]
+    Plan(#[from] alertsim_plan::PlanError),
 }
 
 impl SweepError {

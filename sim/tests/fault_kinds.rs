@@ -209,8 +209,12 @@ fn each_fault_kind_acts_as_expected_against_the_run_without_it() {
         (case.setup)(&mut base);
         let mut faulted = base.clone();
         faulted.faults.push(case.fault.clone());
-        let b = alertsim_sim::run(&base).report;
-        let f = alertsim_sim::run(&faulted).report;
+        let b = alertsim_sim::run(&base)
+            .expect("the scenario has a plan")
+            .report;
+        let f = alertsim_sim::run(&faulted)
+            .expect("the scenario has a plan")
+            .report;
         if f.recovery.first().map(|r| r.fault.as_str()) != Some(case.fault.kind()) {
             failures.push(format!("{}: no recovery record for the fault", case.name));
         }
@@ -243,7 +247,9 @@ fn chaos_expands_the_same_schedule_from_the_same_seed() {
     assert_ne!(a, alertsim_sim::chaos::chaos_faults(&other));
 
     s.night.visits = 40;
-    let r = alertsim_sim::run(&s).report;
+    let r = alertsim_sim::run(&s)
+        .expect("the scenario has a plan")
+        .report;
     let drawn = alertsim_sim::chaos::chaos_faults(&s);
     assert_eq!(
         r.recovery.len(),

@@ -24,8 +24,12 @@ fn broker_outage_loses_alerts_under_rubin_and_none_under_safe() {
     rubin.faults.push(broker_outage());
     let mut safe = rubin.clone();
     safe.publisher.profile = PublisherProfile::Safe;
-    let r = alertsim_sim::run(&rubin).report;
-    let s = alertsim_sim::run(&safe).report;
+    let r = alertsim_sim::run(&rubin)
+        .expect("the scenario has a plan")
+        .report;
+    let s = alertsim_sim::run(&safe)
+        .expect("the scenario has a plan")
+        .report;
     assert!(r.alerts.lost > 0, "rubin lost {}", r.alerts.lost);
     assert_eq!(r.alerts.delivered + r.alerts.lost, r.alerts.produced);
     assert!(!r.gates.passed);
@@ -49,7 +53,9 @@ fn stream_trim_past_undelivered_entries_fails_their_visit() {
         at_s: 37.0002,
         maxlen: 5,
     });
-    let r = alertsim_sim::run(&s).report;
+    let r = alertsim_sim::run(&s)
+        .expect("the scenario has a plan")
+        .report;
     assert_eq!(r.failed_visits, 1, "{:?}", r.per_visit);
     let v1 = &r.per_visit[1];
     assert_eq!(v1.failed_detectors, 15);
@@ -66,8 +72,12 @@ fn spec_change_deletes_running_jobs_and_ack_before_loses_their_detectors() {
         .push(Fault::ScaledJobSpecChange { at_s: 55.0 });
     let mut after = before.clone();
     after.workers.ack_mode = AckMode::AfterProcessing;
-    let b = alertsim_sim::run(&before).report;
-    let a = alertsim_sim::run(&after).report;
+    let b = alertsim_sim::run(&before)
+        .expect("the scenario has a plan")
+        .report;
+    let a = alertsim_sim::run(&after)
+        .expect("the scenario has a plan")
+        .report;
     assert!(b.per_visit[0].failed_detectors > 0, "{:?}", b.per_visit[0]);
     assert!(b.alerts.produced < 5000);
     // Ack after processing: the deleted workers' entries are reclaimed.
@@ -83,31 +93,54 @@ fn node_loss_kills_pods_and_redis_outage_fails_fan_out() {
         duration_s: 60.0,
         nodes: 2,
     });
-    let n = alertsim_sim::run(&nodes).report;
+    let n = alertsim_sim::run(&nodes)
+        .expect("the scenario has a plan")
+        .report;
     assert!(n.failed_visits >= 1, "{:?}", n.per_visit);
 
-    let mut redis = smoke();
-    // Visit 2 is announced at 74 s, during the outage.
-    redis.faults.push(Fault::RedisOutage {
-        at_s: 70.0,
-        duration_s: 10.0,
-    });
-    let r = alertsim_sim::run(&redis).report;
-    assert_eq!(r.per_visit[2].failed_detectors, 20);
-    assert!(r.per_visit[2].failed);
-    assert_eq!(r.per_visit[4].failed_detectors, 0);
+    // Visit 2 is announced at 74 s, during the outage. The fan-out tries
+    // each detector at 74, 76, 80 and 85 s (redis-py: 2, 4, 5 s apart).
+    let outage = |duration_s: f64| {
+        let mut redis = smoke();
+        redis.faults.push(Fault::RedisOutage {
+            at_s: 70.0,
+            duration_s,
+        });
+        alertsim_sim::run(&redis)
+            .expect("the scenario has a plan")
+            .report
+    };
+    // Redis is back at 80 s: the third attempt writes every detector.
+    let short = outage(10.0);
+    assert_eq!(
+        short.per_visit[2].failed_detectors, 0,
+        "{:?}",
+        short.per_visit[2]
+    );
+    assert_eq!(short.detectors_dropped, 0);
+    // Back at 90 s: every attempt failed, the visit's detectors are dropped.
+    let long = outage(20.0);
+    assert_eq!(long.per_visit[2].failed_detectors, 20);
+    assert_eq!(long.per_visit[2].detectors_dropped, 20);
+    assert!(long.per_visit[2].failed);
+    assert_eq!(long.detectors_dropped, 20);
+    assert_eq!(long.per_visit[4].failed_detectors, 0);
 }
 
 #[test]
 fn slow_pod_startup_delays_the_first_visit() {
-    let base = alertsim_sim::run(&smoke()).report;
+    let base = alertsim_sim::run(&smoke())
+        .expect("the scenario has a plan")
+        .report;
     let mut slow = smoke();
     slow.faults.push(Fault::SlowPodStartup {
         at_s: 0.0,
         duration_s: 30.0,
         factor: 8.0,
     });
-    let r = alertsim_sim::run(&slow).report;
+    let r = alertsim_sim::run(&slow)
+        .expect("the scenario has a plan")
+        .report;
     // Pods take 80 s instead of 10 s: visit 0 waits for them.
     assert!(
         r.per_visit[0].p98_latency_s > base.per_visit[0].p98_latency_s + 20.0,
@@ -123,7 +156,9 @@ fn too_few_workers_let_messages_expire_and_their_visits_fail() {
     s.night.visits = 40;
     s.scaler.max_replicas = 3;
     s.workers.max_message_age_s = 120.0;
-    let r = alertsim_sim::run(&s).report;
+    let r = alertsim_sim::run(&s)
+        .expect("the scenario has a plan")
+        .report;
     // Three workers do 3 detectors per 11 s against 20 every 37 s: the
     // backlog grows until entries are older than 120 s and get skipped.
     let failed: u64 = r.per_visit.iter().map(|v| v.failed_detectors).sum();
@@ -144,7 +179,9 @@ fn too_few_workers_let_messages_expire_and_their_visits_fail() {
 fn broker_outage_recovery_entry_counts_what_rubin_loses() {
     let mut rubin = smoke();
     rubin.faults.push(broker_outage());
-    let r = alertsim_sim::run(&rubin).report;
+    let r = alertsim_sim::run(&rubin)
+        .expect("the scenario has a plan")
+        .report;
     assert_eq!(r.recovery.len(), 1);
     let entry = &r.recovery[0];
     assert_eq!(
@@ -159,7 +196,9 @@ fn broker_outage_recovery_entry_counts_what_rubin_loses() {
 #[test]
 fn dr_broker_outage_drill_fails_under_rubin_and_passes_under_safe() {
     let rubin = Scenario::resolve("dr-broker-outage", &[]).expect("drill loads");
-    let r = alertsim_sim::run(&rubin).report;
+    let r = alertsim_sim::run(&rubin)
+        .expect("the scenario has a plan")
+        .report;
     let entry = &r.recovery[0];
     assert_eq!((entry.start_s, entry.end_s), (3600.0, 4200.0));
     assert!(entry.alerts_lost > 0, "{entry:?}");
@@ -168,7 +207,9 @@ fn dr_broker_outage_drill_fails_under_rubin_and_passes_under_safe() {
 
     let mut safe = rubin.clone();
     safe.publisher.profile = PublisherProfile::Safe;
-    let s = alertsim_sim::run(&safe).report;
+    let s = alertsim_sim::run(&safe)
+        .expect("the scenario has a plan")
+        .report;
     let entry = &s.recovery[0];
     assert_eq!(entry.alerts_lost, 0, "{entry:?}");
     let rto = entry
@@ -200,8 +241,12 @@ fn redis_restart_empty_drops_queued_detectors_that_an_outage_keeps() {
         at_s: window.0,
         duration_s: window.1,
     });
-    let o = alertsim_sim::run(&outage).report;
-    let e = alertsim_sim::run(&empty).report;
+    let o = alertsim_sim::run(&outage)
+        .expect("the scenario has a plan")
+        .report;
+    let e = alertsim_sim::run(&empty)
+        .expect("the scenario has a plan")
+        .report;
     let failed = |r: &alertsim_reports::Report| -> u64 {
         r.per_visit.iter().map(|v| v.failed_detectors).sum()
     };
@@ -216,7 +261,9 @@ fn redis_restart_empty_drops_queued_detectors_that_an_outage_keeps() {
 #[test]
 fn dr_redis_lost_drill_runs_and_reports_its_recovery() {
     let s = Scenario::resolve("dr-redis-lost", &[]).expect("drill loads");
-    let r = alertsim_sim::run(&s).report;
+    let r = alertsim_sim::run(&s)
+        .expect("the scenario has a plan")
+        .report;
     let entry = &r.recovery[0];
     assert_eq!(entry.fault, "redis_restart_empty");
     assert_eq!((entry.start_s, entry.end_s), (3600.0, 3720.0));
@@ -232,7 +279,9 @@ fn kafka_redeploy_blocks_delivery_until_the_ingress_is_back() {
     let (start, end) = fault.window_s();
     assert_eq!(end - start, steps.iter().sum::<f64>());
 
-    let r = alertsim_sim::run(&s).report;
+    let r = alertsim_sim::run(&s)
+        .expect("the scenario has a plan")
+        .report;
     let entry = &r.recovery[0];
     assert_eq!(entry.fault, "kafka_redeploy");
     assert_eq!((entry.start_s, entry.end_s), (start, end));
@@ -240,7 +289,9 @@ fn kafka_redeploy_blocks_delivery_until_the_ingress_is_back() {
 
     let mut safe = s.clone();
     safe.publisher.profile = PublisherProfile::Safe;
-    let safe = alertsim_sim::run(&safe).report;
+    let safe = alertsim_sim::run(&safe)
+        .expect("the scenario has a plan")
+        .report;
     let entry = &safe.recovery[0];
     assert_eq!(entry.alerts_lost, 0, "{entry:?}");
     // Nothing reaches Kafka before the ingress: a visit read out after the
@@ -257,7 +308,9 @@ fn alerts_spooled_during_an_outage_are_backlog_that_drains() {
     let mut safe = smoke();
     safe.publisher.profile = PublisherProfile::Safe;
     safe.faults.push(broker_outage());
-    let r = alertsim_sim::run(&safe).report;
+    let r = alertsim_sim::run(&safe)
+        .expect("the scenario has a plan")
+        .report;
     let series = &r.series;
     assert_eq!(series.publisher_backlog.len(), series.t_s.len());
     let held_peak = series.publisher_backlog.iter().copied().max().unwrap_or(0);

@@ -8,7 +8,7 @@ use alertsim_scenarios::Scenario;
 #[test]
 fn schema_upgrade_accepts_the_rollback_refuses_the_upgrade_and_counts_failures() {
     let scenario = Scenario::resolve("schema-upgrade", &[]).expect("catalogue scenario loads");
-    let run = alertsim_sim::run(&scenario);
+    let run = alertsim_sim::run(&scenario).expect("the scenario has a plan");
     let schema = run.report.schema.clone().expect("schema section present");
     eprintln!(
         "{}",
@@ -31,12 +31,18 @@ fn schema_upgrade_accepts_the_rollback_refuses_the_upgrade_and_counts_failures()
         "the upgrade at 100 s stops failures"
     );
     assert!([c1, c2, c3].iter().all(|c| c.fields_lost == 0));
-    let again = alertsim_sim::run(&scenario);
+    let again = alertsim_sim::run(&scenario).expect("the scenario has a plan");
     assert_eq!(run.report.to_json(), again.report.to_json());
 }
 
 #[test]
 fn scenarios_without_schema_settings_have_no_schema_section() {
     let scenario = Scenario::resolve("smoke", &[]).expect("smoke loads");
-    assert!(alertsim_sim::run(&scenario).report.schema.is_none());
+    assert!(
+        alertsim_sim::run(&scenario)
+            .expect("the scenario has a plan")
+            .report
+            .schema
+            .is_none()
+    );
 }

@@ -173,7 +173,10 @@ fn the_smallest_passing_value_passes_and_one_step_less_fails() {
         let overrides = alertsim_scenarios::parse_overrides(&set).unwrap_or_else(|e| panic!("{e}"));
         let scenario = alertsim_scenarios::Scenario::resolve("smoke", &overrides)
             .unwrap_or_else(|e| panic!("{e}"));
-        alertsim_sim::run(&scenario).report.passed()
+        alertsim_sim::run(&scenario)
+            .expect("the scenario has a plan")
+            .report
+            .passed()
     };
     assert!(passes(value), "the answer {value} fails");
     assert!(!passes(value - 1), "{} passes too", value - 1);

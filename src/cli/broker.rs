@@ -1,12 +1,13 @@
 //! `alertsim broker serve`: the in-process Kafka-protocol broker (tansu,
 //! in-memory storage) as a program of its own, so that other processes
-//! (`publish --kafka`, `replay`, Python clients) can use it.
+//! (`publish --kafka`, `replay`, Python clients) can use it; or, with
+//! `--engine kafka`, a local Apache Kafka cluster (`broker_kafka.rs`).
 
 use std::io::Write;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use alertsim_core::publish::topic::ensure_topic;
+use alertsim_drivers::publish::topic::ensure_topic;
 use alertsim_loadgen::EmbeddedBroker;
 use anyhow::Context;
 
@@ -16,8 +17,9 @@ use super::registry::stop_signal;
 /// Broker subcommands.
 #[derive(Debug, clap::Subcommand)]
 pub enum BrokerCommand {
-    /// Serve a Kafka-protocol broker (in-memory storage) until interrupted.
-    /// Prints `listening on HOST:PORT` on stdout once it accepts connections.
+    /// Serve a Kafka-protocol broker (in-memory storage) or a local Apache
+    /// Kafka cluster until interrupted. Prints `listening on HOST:PORT[,…]`
+    /// on stdout once it accepts connections.
     Serve(ServeArgs),
 }
 
@@ -33,11 +35,40 @@ pub struct ServeArgs {
     /// Partitions of each created topic.
     #[arg(long, default_value_t = 45)]
     partitions: i32,
+    /// Which broker: the in-process tansu broker, or an Apache Kafka 4.1.0
+    /// cluster of `--brokers` JVMs and a controller (fetched once from
+    /// Maven Central into ~/.cache/alertsim; needs `mvn` and `java`).
+    #[arg(long, value_enum, default_value_t = Engine::Tansu)]
+    engine: Engine,
+    /// Brokers of the Kafka cluster (`--engine kafka`).
+    #[arg(long, default_value_t = 3)]
+    brokers: u16,
+    /// First port of the Kafka cluster (`--engine kafka`): brokers listen
+    /// for clients on PORT, PORT+1, …; default: free ports.
+    #[arg(long, value_name = "PORT")]
+    listen_base: Option<u16>,
+}
+
+/// `--engine` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Engine {
+    /// The in-process Kafka-protocol broker (tansu, memory storage).
+    Tansu,
+    /// A local Apache Kafka 4.1.0 cluster.
+    Kafka,
 }
 
 /// Runs the command.
 pub fn run(cmd: BrokerCommand) -> anyhow::Result<ExitCode> {
     let BrokerCommand::Serve(args) = cmd;
+    if args.engine == Engine::Kafka {
+        return super::broker_kafka::serve(super::broker_kafka::KafkaServe {
+            brokers: args.brokers,
+            listen_base: args.listen_base,
+            topics: args.topics,
+            partitions: args.partitions,
+        });
+    }
     let listen: SocketAddr = args.listen.parse().map_err(|_| {
         bad_input(format!(
             "--listen {:?}: expected an IP address and port such as 127.0.0.1:9092",
@@ -50,6 +81,14 @@ pub fn run(cmd: BrokerCommand) -> anyhow::Result<ExitCode> {
             args.partitions
         )));
     }
+    super::limits::at_most(
+        "--partitions",
+        args.partitions.unsigned_abs().into(),
+        super::limits::PARTITIONS,
+        "partitions",
+        0,
+        "",
+    )?;
     let runtime = super::runtime()?;
     runtime.block_on(async move {
         let broker = EmbeddedBroker::start_on(listen)

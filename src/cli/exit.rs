@@ -7,6 +7,10 @@ use std::process::ExitCode;
 pub const GATE_FAILED: u8 = 1;
 /// Exit code for bad input: files, flags or scenarios that cannot be used.
 pub const BAD_INPUT: u8 = 2;
+/// Exit code for a load run whose figures measure the load generator
+/// rather than the system (it could not keep up with its time scale): the
+/// gates are inconclusive, neither passed nor failed.
+pub const INCONCLUSIVE: u8 = 3;
 
 /// Wraps an error caused by the user's input, so that `main` exits with 2.
 #[derive(Debug)]

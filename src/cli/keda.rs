@@ -3,17 +3,14 @@
 //! `decide` evaluates one state given by flags, or with `--batch` one state
 //! per stdin line (a JSON object), and prints `{"create": N}` per state.
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
-use alertsim_core::scaler::{
-    Decision, JobCounts, KedaVersion, ScaledJobSettings, ScalingStrategy, Strategy, TriggerMetric,
-    decide,
-};
+use alertsim_core::scaler::{Decision, KedaVersion, Strategy};
 use anyhow::Context;
-use serde_json::{Map, Value};
 
 use super::exit::bad_input;
+use super::keda_batch::{DecideState, MAX_LINE_BYTES, parse_line, read_line};
 use super::keda_watch;
 
 /// Subcommands of `alertsim keda`.
@@ -30,11 +27,21 @@ pub enum KedaCommand {
 #[derive(Debug, clap::Args)]
 pub struct DecideArgs {
     /// Read states from stdin, one JSON object per line, with the fields
-    /// strategy, keda_version, min_replicas, max_replicas, queue_length,
-    /// target, activation, running, pending and optionally custom_deduction
-    /// and custom_running_percentage; print one answer per line.
+    /// strategy, min_replicas, max_replicas, queue_length, target,
+    /// activation, running, pending and optionally keda_version (else
+    /// --keda-version), custom_deduction and custom_running_percentage;
+    /// print one answer per line.
     #[arg(long, conflicts_with = "state")]
     batch: bool,
+    /// KEDA release to reproduce: 2.16 (Rubin's 2.16.1; also "2.16.1"),
+    /// 2.17, 2.18, 2.19, 2.20 (2.20.0 and 2.20.1), 2.20.2 or current (the
+    /// newest, 2.20.2). With --batch, the release of lines that name none.
+    /// This is the executor's decision on trigger readings: a trigger that
+    /// the release refuses to build (2.16: activationLagCount 0 with a
+    /// consumer group and lagCount) never gets here; `alertsim sim` and
+    /// `scenarios lint` show that case.
+    #[arg(long, default_value = "2.16", value_parser = parse_keda_version)]
+    keda_version: KedaVersion,
     /// Print the whole decision (branch, maxScale, scaleTo...) instead of `{"create": N}`.
     #[arg(long)]
     explain: bool,
@@ -49,9 +56,6 @@ struct StateArgs {
     /// Scaling strategy: default, custom, accurate or eager.
     #[arg(long, default_value = "eager", value_parser = parse_strategy)]
     strategy: Strategy,
-    /// KEDA release to reproduce: 2.16 (Rubin's 2.16.1) or current.
-    #[arg(long, default_value = "2.16", value_parser = parse_keda_version)]
-    keda_version: KedaVersion,
     /// minReplicaCount.
     #[arg(long, default_value_t = 3)]
     min_replicas: u32,
@@ -95,53 +99,20 @@ fn parse_strategy(text: &str) -> Result<Strategy, String> {
 }
 
 fn parse_keda_version(text: &str) -> Result<KedaVersion, String> {
-    KedaVersion::parse(text).ok_or_else(|| format!("expected 2.16 or current, got {text:?}"))
-}
-
-/// One state of the ScaledJob with a single trigger, as `decide` takes it.
-#[derive(Debug, Clone, PartialEq)]
-struct DecideState {
-    strategy: Strategy,
-    keda_version: KedaVersion,
-    min_replicas: u32,
-    max_replicas: u32,
-    queue_length: f64,
-    target: f64,
-    activation: f64,
-    running: u32,
-    pending: u32,
-    custom_deduction: Option<i32>,
-    custom_running_percentage: Option<f64>,
-}
-
-impl DecideState {
-    fn evaluate(&self) -> Decision {
-        let settings = ScaledJobSettings {
-            keda_version: self.keda_version,
-            min_replica_count: self.min_replicas,
-            max_replica_count: Some(self.max_replicas),
-            scaling_strategy: ScalingStrategy {
-                strategy: self.strategy,
-                custom_scaling_queue_length_deduction: self.custom_deduction,
-                custom_scaling_running_job_percentage: self.custom_running_percentage,
-                ..ScalingStrategy::default()
-            },
-            ..ScaledJobSettings::default()
-        };
-        let metric = TriggerMetric::new(self.queue_length, self.target, self.activation);
-        decide(
-            &settings,
-            &[metric],
-            JobCounts::new(self.running, self.pending),
+    KedaVersion::parse(text).ok_or_else(|| {
+        format!(
+            "expected one of {}, got {text:?}",
+            KedaVersion::NAMES.join(", ")
         )
-    }
+    })
 }
 
-impl From<StateArgs> for DecideState {
-    fn from(a: StateArgs) -> Self {
-        Self {
+impl StateArgs {
+    fn into_state(self, keda_version: KedaVersion) -> DecideState {
+        let a = self;
+        DecideState {
             strategy: a.strategy,
-            keda_version: a.keda_version,
+            keda_version,
             min_replicas: a.min_replicas,
             max_replicas: a.max_replicas,
             queue_length: a.queue_length,
@@ -165,17 +136,22 @@ fn answer(decision: &Decision, explain: bool) -> anyhow::Result<String> {
 
 fn run_decide(args: DecideArgs) -> anyhow::Result<ExitCode> {
     if !args.batch {
-        let state = DecideState::from(args.state);
+        let state = args.state.into_state(args.keda_version);
+        state.check().map_err(|m| bad_input(flag_message(&m)))?;
         println!("{}", answer(&state.evaluate(), args.explain)?);
         return Ok(ExitCode::SUCCESS);
     }
-    let stdin = std::io::stdin().lock();
+    let mut stdin = std::io::stdin().lock();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    for (index, line) in stdin.lines().enumerate() {
-        let number = index + 1;
-        let parsed = line
-            .map_err(|e| format!("cannot read: {e}"))
-            .and_then(|text| parse_line(&text));
+    let mut buffer = Vec::with_capacity(256);
+    for number in 1.. {
+        let parsed = match read_line(&mut stdin, &mut buffer, MAX_LINE_BYTES) {
+            Ok(false) => break,
+            Ok(true) => std::str::from_utf8(&buffer)
+                .map_err(|e| format!("not UTF-8 text: {e}"))
+                .and_then(|line| parse_line(line, args.keda_version)),
+            Err(message) => Err(message),
+        };
         match parsed {
             Ok(None) => {}
             Ok(Some(state)) => {
@@ -192,129 +168,13 @@ fn run_decide(args: DecideArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Parses one batch line; `Ok(None)` for a blank line.
-fn parse_line(text: &str) -> Result<Option<DecideState>, String> {
-    if text.trim().is_empty() {
-        return Ok(None);
-    }
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| format!("expected a JSON object: {e}"))?;
-    let Value::Object(obj) = value else {
-        return Err(format!("expected a JSON object, got {value}"));
-    };
-    let strategy_name = text_field(&obj, "strategy")?;
-    let strategy = Strategy::parse(strategy_name).ok_or_else(|| {
-        format!(
-            "field \"strategy\": expected \"default\", \"custom\", \"accurate\" or \"eager\", got {strategy_name:?}"
-        )
-    })?;
-    let version_name = text_field(&obj, "keda_version")?;
-    let keda_version = KedaVersion::parse(version_name).ok_or_else(|| {
-        format!("field \"keda_version\": expected \"2.16\" or \"current\", got {version_name:?}")
-    })?;
-    Ok(Some(DecideState {
-        strategy,
-        keda_version,
-        min_replicas: count_field(&obj, "min_replicas")?,
-        max_replicas: count_field(&obj, "max_replicas")?,
-        queue_length: number_field(&obj, "queue_length")?,
-        target: number_field(&obj, "target")?,
-        activation: number_field(&obj, "activation")?,
-        running: count_field(&obj, "running")?,
-        pending: count_field(&obj, "pending")?,
-        custom_deduction: optional(&obj, "custom_deduction", |v| {
-            v.as_i64()
-                .and_then(|n| i32::try_from(n).ok())
-                .ok_or("an integer that fits in 32 bits")
-        })?,
-        custom_running_percentage: optional(&obj, "custom_running_percentage", |v| {
-            v.as_f64().ok_or("a number")
-        })?,
-    }))
-}
-
-fn required<'a>(obj: &'a Map<String, Value>, name: &str) -> Result<&'a Value, String> {
-    obj.get(name)
-        .ok_or_else(|| format!("missing field {name:?}"))
-}
-
-fn text_field<'a>(obj: &'a Map<String, Value>, name: &str) -> Result<&'a str, String> {
-    let value = required(obj, name)?;
-    value
-        .as_str()
-        .ok_or_else(|| format!("field {name:?}: expected a string, got {value}"))
-}
-
-fn count_field(obj: &Map<String, Value>, name: &str) -> Result<u32, String> {
-    let value = required(obj, name)?;
-    value
-        .as_u64()
-        .and_then(|n| u32::try_from(n).ok())
-        .ok_or_else(|| {
-            format!("field {name:?}: expected a non-negative integer below 2^32, got {value}")
-        })
-}
-
-fn number_field(obj: &Map<String, Value>, name: &str) -> Result<f64, String> {
-    let value = required(obj, name)?;
-    value
-        .as_f64()
-        .ok_or_else(|| format!("field {name:?}: expected a number, got {value}"))
-}
-
-/// An optional field: absent or null gives `None`.
-fn optional<T>(
-    obj: &Map<String, Value>,
-    name: &str,
-    read: impl Fn(&Value) -> Result<T, &'static str>,
-) -> Result<Option<T>, String> {
-    match obj.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(value) => read(value).map(Some).map_err(|expected| {
-            format!("field {name:?}: expected {expected} or null, got {value}")
-        }),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const LINE: &str = r#"{"strategy":"accurate","keda_version":"current","min_replicas":2,"max_replicas":10,"queue_length":8,"target":1,"activation":0,"running":7,"pending":4}"#;
-
-    #[test]
-    fn parses_a_full_line() {
-        let state = parse_line(LINE).unwrap().unwrap();
-        assert_eq!(state.strategy, Strategy::Accurate);
-        assert_eq!(state.keda_version, KedaVersion::Current);
-        assert_eq!((state.running, state.pending), (7, 4));
-        assert_eq!(state.custom_deduction, None);
-    }
-
-    #[test]
-    fn blank_lines_are_skipped() {
-        assert_eq!(parse_line("   "), Ok(None));
-    }
-
-    #[test]
-    fn errors_name_the_field_and_what_was_expected() {
-        let bad = LINE.replace("\"accurate\"", "\"fast\"");
-        let err = parse_line(&bad).unwrap_err();
-        assert!(
-            err.contains("\"strategy\"") && err.contains("\"eager\""),
-            "{err}"
-        );
-        let bad = LINE.replace("\"running\":7", "\"running\":-1");
-        let err = parse_line(&bad).unwrap_err();
-        assert!(
-            err.contains("\"running\"") && err.contains("non-negative"),
-            "{err}"
-        );
-        let bad = LINE.replace(",\"pending\":4", "");
-        assert_eq!(parse_line(&bad).unwrap_err(), "missing field \"pending\"");
-        let bad = LINE.replace("}", ",\"custom_deduction\":1.5}");
-        let err = parse_line(&bad).unwrap_err();
-        assert!(err.contains("\"custom_deduction\""), "{err}");
-        assert!(parse_line("[1]").unwrap_err().contains("JSON object"));
+/// A state error as the flags name it (`field "target"` -> `--target`).
+fn flag_message(message: &str) -> String {
+    match message
+        .strip_prefix("field \"")
+        .and_then(|rest| rest.split_once('"'))
+    {
+        Some((field, rest)) => format!("--{}{rest}", field.replace('_', "-")),
+        None => message.to_owned(),
     }
 }

@@ -9,10 +9,11 @@
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use alertsim_core::scaler::lag::{MetricReading, NullLag, StreamQuery, read_metric};
+use alertsim_core::scaler::lag::{MetricReading, NullLag, StreamQuery};
 use alertsim_core::scaler::{
     Decision, JobCounts, KedaVersion, ScaledJobSettings, Strategy, TriggerMetric, decide,
 };
+use alertsim_drivers::lag::read_metric;
 use anyhow::Context;
 use serde::Serialize;
 
@@ -36,7 +37,8 @@ pub struct WatchArgs {
     /// Seconds between polls (KEDA's pollingInterval; Rubin 2).
     #[arg(long, default_value = "2")]
     pub interval: String,
-    /// KEDA release to reproduce: 2.16 (Rubin's) or current.
+    /// KEDA release to reproduce: 2.16 (Rubin's 2.16.1), 2.17, 2.18, 2.19,
+    /// 2.20, 2.20.2 or current (2.20.2); it decides how a NULL lag reads.
     #[arg(long, default_value = "2.16")]
     pub keda_version: String,
     /// The trigger's lagCount (target per Job; 0 selects the XPENDING count).
@@ -94,7 +96,8 @@ struct Plan {
 fn plan(args: &WatchArgs) -> anyhow::Result<Plan> {
     let keda_version = KedaVersion::parse(&args.keda_version).ok_or_else(|| {
         bad_input(format!(
-            "--keda-version: expected 2.16 or current, got {:?}",
+            "--keda-version: expected one of {}, got {:?}",
+            KedaVersion::NAMES.join(", "),
             args.keda_version
         ))
     })?;
@@ -190,7 +193,7 @@ async fn watch(args: &WatchArgs, plan: &Plan, client: redis::Client) -> anyhow::
 fn poll_line<'a>(
     args: &'a WatchArgs,
     plan: &Plan,
-    reading: Result<MetricReading, alertsim_core::scaler::lag::LagError>,
+    reading: Result<MetricReading, alertsim_drivers::lag::ReadError>,
 ) -> PollLine<'a> {
     let (metric, error, trigger) = match reading {
         Ok(m) => (

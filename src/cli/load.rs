@@ -8,14 +8,18 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use alertsim_loadgen::load::{JobBackend, LoadOptions, LoadOutcome, ServiceFlags, Shard, run_load};
+use alertsim_loadgen::load::{
+    GeneratorSummary, JobBackend, LoadError, LoadOptions, LoadOutcome, ServiceFlags, Shard,
+    run_load,
+};
 use alertsim_reports::{RunInfo, junit, write_reports};
 use alertsim_scenarios::Scenario;
 use anyhow::Context;
 use serde::Serialize;
 
-use super::exit::{GATE_FAILED, bad_input};
+use super::exit::{GATE_FAILED, INCONCLUSIVE, bad_input};
 use super::load_progress::LoadProgressOutput;
+use super::load_speed::{FIRST_PROBE, find_time_scale};
 use super::overrides::ScenarioOverrides;
 use super::shell::quote;
 
@@ -35,15 +39,35 @@ pub struct LoadArgs {
     /// Schema registry URL (default: alertsim's registry, in-process).
     #[arg(long, value_name = "URL")]
     pub registry: Option<String>,
+    /// The local broker started when --kafka is not given: the in-process
+    /// tansu broker, or an Apache Kafka 4.1.0 cluster (`--brokers` JVMs and
+    /// a controller; the topic at RF 3, min ISR 2), whose brokers the
+    /// broker faults kill, stop and restart for real.
+    #[arg(long, value_enum, default_value_t = super::broker::Engine::Tansu)]
+    pub engine: super::broker::Engine,
+    /// Brokers of the local Kafka cluster (`--engine kafka`).
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub brokers: u16,
+    /// How `broker_outage` takes brokers of the local Kafka cluster down:
+    /// SIGKILL then a restart, or SIGSTOP then SIGCONT (a stalled broker).
+    #[arg(long, value_enum, default_value_t = BrokerDownArg::Kill)]
+    pub broker_down: BrokerDownArg,
     /// Topic to produce to and consume from (default: the scenario's `kafka.topic`).
     #[arg(long, value_name = "TOPIC")]
     pub topic: Option<String>,
     /// Registry subject of the alert schema.
     #[arg(long, default_value = "alert-packet", value_name = "SUBJECT")]
     pub subject: String,
-    /// Scenario seconds per wall-clock second: 10 fires a visit every 3.7 s.
-    #[arg(long, default_value_t = 1.0, value_name = "X")]
-    pub time_scale: f64,
+    /// Scenario seconds per wall-clock second: 10 fires a visit every 3.7 s;
+    /// `auto` first finds the highest this machine sustains (short probe
+    /// runs, as `--calibrate-speed`) and uses it.
+    #[arg(long, default_value = "1", value_name = "X|auto", value_parser = parse_time_scale)]
+    pub time_scale: TimeScaleArg,
+    /// Find the highest time scale this machine sustains for the scenario
+    /// (short probe runs judged by the generator's own lateness), print it
+    /// and exit.
+    #[arg(long)]
+    pub calibrate_speed: bool,
     /// Run only this slice of every visit's detectors (detector % N == I),
     /// for N processes sharing the load; merge their outputs with `alertsim merge`.
     #[arg(long, default_value = "0/1", value_name = "I/N")]
@@ -73,6 +97,45 @@ pub struct LoadArgs {
     /// Also write the gates as JUnit XML to this file.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+}
+
+/// `--time-scale` values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TimeScaleArg {
+    /// A fixed number of scenario seconds per second.
+    Fixed(f64),
+    /// Found by probes first.
+    Auto,
+}
+
+impl std::fmt::Display for TimeScaleArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TimeScaleArg::Fixed(x) => write!(f, "{x}"),
+            TimeScaleArg::Auto => f.write_str("auto"),
+        }
+    }
+}
+
+fn parse_time_scale(text: &str) -> Result<TimeScaleArg, String> {
+    if text == "auto" {
+        return Ok(TimeScaleArg::Auto);
+    }
+    match text.parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 => Ok(TimeScaleArg::Fixed(x)),
+        _ => Err(format!(
+            "expected `auto` or a positive number of scenario seconds per second, got {text:?}"
+        )),
+    }
+}
+
+/// `--broker-down` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BrokerDownArg {
+    /// SIGKILL, restarted after the fault's duration.
+    Kill,
+    /// SIGSTOP, SIGCONT after the fault's duration.
+    Stop,
 }
 
 /// `--jobs` values.
@@ -136,27 +199,29 @@ struct LoadInfo<'a> {
     truncated: bool,
     scenario_s: f64,
     consumed: &'a [u64],
-    replay: &'a alertsim_core::publish::replay::ReplaySummary,
+    /// The schema id every alert carries: Rubin's fixed id (made sure of in
+    /// the registry as the sync job does) or the one the registry assigned.
+    schema_id: &'a alertsim_loadgen::load::SchemaIdUse,
+    replay: &'a alertsim_drivers::publish::replay::ReplaySummary,
     faults: &'a [alertsim_loadgen::load::FaultRun],
     /// Alerts per wall second handed to the producers, acknowledged by
     /// the broker and read by the first consumer: where the run is limited.
     wall_rates: &'a alertsim_loadgen::load::WallRates,
+    /// The generator's own lag and whether the run is valid (`saturated`).
+    generator: &'a GeneratorSummary,
     reproduce: String,
 }
 
 /// Runs the command.
 pub fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
     let scenario = args.overrides.load(&args.scenario)?;
-    if !(args.time_scale.is_finite() && args.time_scale > 0.0) {
-        return Err(bad_input(format!(
-            "--time-scale {}: expected a positive number of scenario seconds per second",
-            args.time_scale
-        )));
-    }
     let shard: Shard = args
         .shard
         .parse()
         .map_err(|e: alertsim_loadgen::load::BadShard| bad_input(e.to_string()))?;
+    if args.kafka.is_none() {
+        super::limits::in_process_load(&scenario, shard.count)?;
+    }
     let out = args
         .out
         .clone()
@@ -166,8 +231,21 @@ pub fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
             kafka: args.kafka.clone(),
             redis: args.redis.clone(),
             registry: args.registry.clone(),
+            kafka_cluster: (args.engine == super::broker::Engine::Kafka).then(|| {
+                alertsim_loadgen::ClusterConfig {
+                    brokers: args.brokers,
+                    ..alertsim_loadgen::ClusterConfig::default()
+                }
+            }),
+            broker_down: match args.broker_down {
+                BrokerDownArg::Kill => alertsim_loadgen::load::BrokerDown::Kill,
+                BrokerDownArg::Stop => alertsim_loadgen::load::BrokerDown::Stop,
+            },
         },
-        time_scale: args.time_scale,
+        time_scale: match args.time_scale {
+            TimeScaleArg::Fixed(x) => x,
+            TimeScaleArg::Auto => FIRST_PROBE,
+        },
         shard,
         topic: args.topic.clone(),
         subject: args.subject.clone(),
@@ -177,8 +255,29 @@ pub fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
         jobs: job_backend(&args)?,
     };
 
+    let mut options = options;
+    if args.calibrate_speed || args.time_scale == TimeScaleArg::Auto {
+        let found = find_time_scale(&scenario, &options)?;
+        let Some(time_scale) = found.time_scale else {
+            eprintln!(
+                "this machine cannot run {} even at --time-scale 1 within the generator's limits (see `load --help`)",
+                scenario.name
+            );
+            return Ok(ExitCode::from(INCONCLUSIVE));
+        };
+        if args.calibrate_speed {
+            eprintln!("{} probes", found.probes);
+            println!("{time_scale}");
+            return Ok(ExitCode::SUCCESS);
+        }
+        eprintln!("running at --time-scale {time_scale}, the highest found valid");
+        options.time_scale = time_scale;
+    }
+    let mut args = args;
+    args.time_scale = TimeScaleArg::Fixed(options.time_scale);
+
     let started = Instant::now();
-    let progress = LoadProgressOutput::new(&scenario, args.time_scale);
+    let progress = LoadProgressOutput::new(&scenario, options.time_scale);
     let mut handle = progress.handle();
     let outcome = super::runtime()?
         .block_on(run_load(
@@ -187,7 +286,13 @@ pub fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
             move |p| handle.update(&p),
             interrupted(),
         ))
-        .context("load run")?;
+        .map_err(|e| match e {
+            // The registry's content forbids the run's fixed id: bad input.
+            LoadError::SchemaIdRefused(refused) => {
+                bad_input(format!("load run: {refused}; the night was not started"))
+            }
+            other => anyhow::Error::new(other).context("load run"),
+        })?;
     progress.finish();
     let wall_s = started.elapsed().as_secs_f64();
 
@@ -198,6 +303,13 @@ pub fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
     if outcome.interrupted || outcome.report.partial {
         eprintln!("the reports in {} are partial", out.display());
         return Ok(ExitCode::from(GATE_FAILED));
+    }
+    if outcome.generator.verdict.saturated {
+        eprintln!(
+            "inconclusive: the load generator could not keep up, so the gates say nothing about the system (exit {INCONCLUSIVE}); try --time-scale {}",
+            outcome.generator.verdict.suggested_time_scale
+        );
+        return Ok(ExitCode::from(INCONCLUSIVE));
     }
     if outcome.report.gates.passed {
         Ok(ExitCode::SUCCESS)
@@ -247,7 +359,7 @@ fn write_outputs(
         shard: args.shard.clone(),
         jobs: args.jobs.name(),
         workers_unreported: &outcome.workers_unreported,
-        time_scale: args.time_scale,
+        time_scale: outcome.generator.time_scale,
         kafka: &outcome.endpoints.kafka,
         redis: &outcome.endpoints.redis,
         registry: &outcome.endpoints.registry,
@@ -257,9 +369,11 @@ fn write_outputs(
         truncated: outcome.truncated,
         scenario_s: outcome.scenario_s,
         consumed: &outcome.consumed,
+        schema_id: &outcome.schema_id,
         replay: &outcome.replay,
         faults: &outcome.faults,
         wall_rates: &outcome.rates,
+        generator: &outcome.generator,
         reproduce: reproduce(args, scenario),
     };
     let path = out.join("load-info.json");
@@ -286,6 +400,12 @@ fn reproduce(args: &LoadArgs, scenario: &Scenario) -> String {
     if args.jobs != JobsArg::Task {
         line.push_str(&format!(" --jobs {}", args.jobs.name()));
     }
+    if args.kafka.is_none() && args.engine == super::broker::Engine::Kafka {
+        line.push_str(&format!(" --engine kafka --brokers {}", args.brokers));
+        if args.broker_down == BrokerDownArg::Stop {
+            line.push_str(" --broker-down stop");
+        }
+    }
     for (flag, value) in [
         ("--image", &args.image),
         ("--namespace", &args.namespace),
@@ -304,6 +424,14 @@ fn reproduce(args: &LoadArgs, scenario: &Scenario) -> String {
 
 fn print_summary(outcome: &LoadOutcome, wall_s: f64, out: &Path) {
     let r = &outcome.report;
+    let g = &outcome.generator;
+    if g.verdict.saturated {
+        println!(
+            "SATURATED at --time-scale {}: {}. The figures below measure the load generator, not the system; \
+             gates are inconclusive. A run at --time-scale {} should be valid on this machine (or use --time-scale auto).",
+            g.time_scale, g.verdict.reason, g.verdict.suggested_time_scale
+        );
+    }
     println!(
         "{}: {} visits, {:.0} scenario s in {:.1} s wall; services: {}",
         r.scenario,
@@ -321,8 +449,13 @@ fn print_summary(outcome: &LoadOutcome, wall_s: f64, out: &Path) {
         r.alerts.produced, r.alerts.delivered, r.alerts.lost, r.alerts.duplicated, outcome.consumed
     );
     println!(
-        "latency to broker ack: p50 {:.1} s, p98 {:.1} s, max {:.1} s; late visits {}, failed visits {}",
-        r.latency_s.p50, r.latency_s.p98, r.latency_s.max, r.late_visits, r.failed_visits
+        "latency to broker ack: p50 {:.1} s, p98 {:.1} s, max {:.1} s; late visits {}, failed visits {}, detectors dropped by the fan-out {}",
+        r.latency_s.p50,
+        r.latency_s.p98,
+        r.latency_s.max,
+        r.late_visits,
+        r.failed_visits,
+        r.detectors_dropped
     );
     println!(
         "throughput: mean {:.0} alerts/s, peak {:.0} alerts/s ({:.1} Mbit/s); jobs {} created, max {} at once",
@@ -331,6 +464,51 @@ fn print_summary(outcome: &LoadOutcome, wall_s: f64, out: &Path) {
         r.throughput.peak_mbit_per_s,
         r.jobs.created,
         r.jobs.max_running
+    );
+    println!(
+        "generator: planned actions late by p50 {:.3} s, p99 {:.3} s, max {:.3} s (scenario time); alert generation {:.1}% of the detectors' time; {:.2} cores of CPU; {}",
+        g.lateness_p50_s,
+        g.lateness_p99_s,
+        g.lateness_max_s,
+        g.unmodelled_work_share * 100.0,
+        g.cpu_cores_used,
+        if g.verdict.saturated {
+            "saturated"
+        } else {
+            "valid"
+        }
+    );
+    if g.verdict.saturated {
+        let per_action: Vec<String> = g
+            .by_action
+            .iter()
+            .map(|a| {
+                format!(
+                    "{} {} (p99 {:.3} s, max {:.3} s)",
+                    a.count,
+                    serde_json::to_value(a.action)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
+                    a.p99_s,
+                    a.max_s
+                )
+            })
+            .collect();
+        println!("  late by action: {}", per_action.join(", "));
+    }
+    let id = &outcome.schema_id;
+    println!(
+        "schema id {} ({} {}, registry: {} in {})",
+        id.id,
+        id.version,
+        if id.deterministic_ids {
+            "deterministic"
+        } else {
+            "assigned"
+        },
+        id.registry_action.replace('_', " "),
+        id.subjects.join(", ")
     );
     let w = &outcome.rates;
     println!(

@@ -6,10 +6,11 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use alertsim_reports::{Recorder, Report, junit, write_reports};
+use alertsim_reports::{Recorder, Report, junit, read_report, write_reports};
 use anyhow::Context;
 
 use super::exit::{GATE_FAILED, bad_input};
+use super::merge_shards::{check_complete, read_shard as read_split_shard};
 
 /// Merge shard outputs into one report.
 #[derive(Debug, clap::Args)]
@@ -39,16 +40,25 @@ fn read_shard(dir: &Path) -> anyhow::Result<ShardOutput> {
         ))
     })?;
     let path = dir.join("report.json");
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| bad_input(format!("{}: {e}", path.display())))?;
-    let report: Report = serde_json::from_str(&text).map_err(|e| {
+    // Checks the JSON and its format_version, naming the file.
+    let value = read_report(&path).map_err(|e| bad_input(e.to_string()))?;
+    let report: Report = serde_json::from_value(value).map_err(|e| {
         bad_input(format!(
-            "{}:{}:{}: {e} (expected a report.json written by alertsim)",
-            path.display(),
-            e.line(),
-            e.column()
+            "{}: {e} (expected a report.json written by alertsim)",
+            path.display()
         ))
     })?;
+    // The merged report is built from this scenario: it must be one
+    // alertsim would run (within its limits).
+    if let Some(issue) = report.config.validate().into_iter().next() {
+        return Err(bad_input(format!(
+            "{}: `config.{}`: {} (expected {})",
+            path.display(),
+            issue.path,
+            issue.message,
+            issue.expected
+        )));
+    }
     Ok(ShardOutput {
         dir: dir.to_owned(),
         recorder,
@@ -93,6 +103,13 @@ fn merge(shards: Vec<ShardOutput>) -> anyhow::Result<(Recorder, Report)> {
 /// Runs the command: exit 0 when the merged gates pass, 1 when not, 2 when
 /// an input cannot be read or does not belong with the others.
 pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
+    let split = args
+        .dirs
+        .iter()
+        .map(|d| read_split_shard(d).map(|s| (d.clone(), s)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| bad_input(e.to_string()))?;
+    check_complete(&split).map_err(|e| bad_input(e.to_string()))?;
     let shards = args
         .dirs
         .iter()

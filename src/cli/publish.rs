@@ -66,13 +66,20 @@ pub struct AlertsArgs {
     /// Where the broker is.
     #[command(flatten)]
     pub kafka: KafkaArgs,
-    /// Schema registry URL: register the schema under --subject and use the
-    /// id it returns. Without it, Rubin's deterministic id 1100.
+    /// Schema registry URL. With deterministic ids (the default) alertsim
+    /// makes sure it serves id 1100 as Rubin's schema sync job does, and
+    /// refuses (exit 2) when it holds another schema there; without it, id
+    /// 1100 is written and no registry is asked.
     #[arg(long, value_name = "URL")]
     pub registry: Option<String>,
-    /// Registry subject.
+    /// Registry subject the schema is imported into (or registered under).
     #[arg(long, default_value = "alert-packet")]
     pub subject: String,
+    /// Rubin's deterministic schema id, major * 100 + minor (true, the
+    /// default); false registers the schema under --subject and writes the
+    /// id the registry assigns (needs --registry).
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
+    pub deterministic_ids: bool,
     /// Spool directory for alerts that could not be delivered.
     #[arg(long, value_name = "DIR", default_value = "alertsim-spool")]
     pub spool: PathBuf,
@@ -97,26 +104,53 @@ pub fn parse_profile(s: &str) -> Result<Profile, String> {
     s.parse().map_err(|e| format!("{e}"))
 }
 
-/// Where a publishing command gets its schema id: registered under
-/// `subject` in the registry at `registry`, or Rubin's deterministic id.
-pub async fn resolve_schema_id(registry: Option<&str>, subject: &str) -> anyhow::Result<i32> {
-    use alertsim_core::alert::schema::{SCHEMA_MAJOR, SCHEMA_MINOR, alert_schema_json};
-    use alertsim_core::registry::{RegistryClient, SchemaIdSource};
+/// Where a publishing command gets its schema id. With deterministic ids:
+/// Rubin's `major * 100 + minor`, and a registry, when given, made to serve
+/// it as the sync job does (a refusal exits 2; no fallback to an assigned
+/// id). Without: the id the registry assigns when the schema is registered
+/// under `subject`.
+pub async fn resolve_schema_id(
+    registry: Option<&str>,
+    subject: &str,
+    deterministic_ids: bool,
+) -> anyhow::Result<i32> {
+    use alertsim_core::alert::schema::alert_schema_json;
+    use alertsim_core::alert::schema_history::SchemaVersion;
+    use alertsim_core::registry::SyncSchema;
+    use alertsim_drivers::registry::{RegistryClient, SchemaIdSource, ensure_served};
     use anyhow::Context;
-    let source = match registry {
-        Some(url) => SchemaIdSource::Registry {
-            client: RegistryClient::new(url)
-                .map_err(|e| crate::cli::exit::bad_input(format!("--registry {url}: {e}")))?,
+    let client = |url: &str| {
+        RegistryClient::new(url)
+            .map_err(|e| crate::cli::exit::bad_input(format!("--registry {url}: {e}")))
+    };
+    let id = match (registry, deterministic_ids) {
+        (None, true) => {
+            SyncSchema::of(SchemaVersion::V11_0)
+                .context("the 11.0 alert schema")?
+                .id
+        }
+        (Some(url), true) => {
+            let schema = SyncSchema::of(SchemaVersion::V11_0).context("the 11.0 alert schema")?;
+            ensure_served(&client(url)?, subject, &schema)
+                .await
+                .map_err(crate::cli::registry_sync::sync_error)?
+                .id
+        }
+        (Some(url), false) => SchemaIdSource::Registry {
+            client: client(url)?,
             subject: subject.to_owned(),
             schema: alert_schema_json(),
             register: true,
-        },
-        None => SchemaIdSource::Rubin {
-            major: SCHEMA_MAJOR.unsigned_abs(),
-            minor: SCHEMA_MINOR.unsigned_abs(),
-        },
+        }
+        .resolve()
+        .await
+        .context("registering the schema")?,
+        (None, false) => {
+            return Err(crate::cli::exit::bad_input(
+                "--deterministic-ids false: expected --registry URL, whose assigned id is written",
+            ));
+        }
     };
-    let id = source.resolve().await.context("resolving the schema id")?;
     i32::try_from(id).context("schema id above i32")
 }
 

@@ -1,11 +1,13 @@
-//! `alertsim registry serve`: the schema registry server (Confluent REST subset).
+//! `alertsim registry serve`: the schema registry server (Confluent REST
+//! subset); `alertsim registry sync` (in [`super::registry_sync`]): Rubin's
+//! schema sync job against any registry.
 
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use alertsim_core::registry::{ServerConfig, ServerError, start};
+use alertsim_drivers::registry::{ServerConfig, ServerError, start};
 use anyhow::Context;
 
 use super::exit::bad_input;
@@ -16,6 +18,13 @@ pub enum RegistryCommand {
     /// Serve the registry until interrupted (SIGINT or SIGTERM). Prints
     /// `listening on http://ADDR` on stdout once it accepts connections.
     Serve(ServeArgs),
+    /// Rubin's schema sync job: import each alert schema under its fixed id
+    /// (major * 100 + minor) into subject alert-packet in IMPORT mode,
+    /// register lsst-alerts-v{X.Y}-value, set READWRITE; with --delete-all
+    /// hard-delete every subject first, as production does on every Argo CD
+    /// sync. Prints what it did as one JSON line; exit 2 when the registry
+    /// holds another schema under an id or refuses a step.
+    Sync(super::registry_sync::SyncArgs),
 }
 
 /// Arguments of `registry serve`.
@@ -33,6 +42,7 @@ pub struct ServeArgs {
 pub fn run(cmd: RegistryCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         RegistryCommand::Serve(args) => serve(args),
+        RegistryCommand::Sync(args) => super::registry_sync::run(&args),
     }
 }
 

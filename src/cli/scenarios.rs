@@ -1,4 +1,5 @@
-//! `alertsim scenarios list | check`: the scenario catalogue and validation.
+//! `alertsim scenarios list | check | show | import | lint`: the scenario
+//! catalogue, validation, and scenarios from rendered manifests.
 
 use std::process::ExitCode;
 
@@ -29,6 +30,14 @@ pub enum ScenariosCommand {
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
     },
+    /// Write a scenario from rendered Kubernetes manifests (`helm template` output).
+    ///
+    /// Every value taken names its manifest, object and field; values the
+    /// scenario cannot hold yet are listed in a comment block. Exits 2 with
+    /// file and line on malformed YAML.
+    Import(super::scenarios_import::ImportArgs),
+    /// Find configuration defects in rendered manifests; exit 1 on an error finding.
+    Lint(super::scenarios_lint::LintArgs),
 }
 
 /// Runs the command.
@@ -61,6 +70,8 @@ pub fn run(cmd: ScenariosCommand) -> anyhow::Result<ExitCode> {
             print!("{}", load(&scenario, &set)?.to_toml());
             Ok(ExitCode::SUCCESS)
         }
+        ScenariosCommand::Import(args) => super::scenarios_import::run(args),
+        ScenariosCommand::Lint(args) => super::scenarios_lint::run(args),
     }
 }
 

@@ -10,12 +10,13 @@ use std::process::ExitCode;
 use super::shell::quote;
 use std::time::Instant;
 
+use alertsim_plan::Plan;
 use alertsim_reports::{Report, RunInfo, junit, write_reports};
 use alertsim_scenarios::{Scenario, catalog};
 use alertsim_sim::{Progress, SimRun};
 use anyhow::Context;
 
-use super::exit::GATE_FAILED;
+use super::exit::{GATE_FAILED, bad_input};
 use super::overrides::ScenarioOverrides;
 
 /// Simulate a scenario (default: the catalogue's `rubin-night`).
@@ -25,6 +26,10 @@ pub struct SimArgs {
     /// scenario .toml file.
     #[arg(value_name = "SCENARIO", default_value = catalog::DEFAULT)]
     pub scenario: String,
+    /// Simulate the scenario imported from rendered manifests (files or a
+    /// directory, as `alertsim scenarios import` reads them) instead of SCENARIO.
+    #[arg(long, value_name = "DIR", conflicts_with = "scenario")]
+    pub from_manifests: Option<String>,
     #[command(flatten)]
     pub overrides: ScenarioOverrides,
     /// Directory for the reports (default `out/<scenario name>`).
@@ -37,7 +42,11 @@ pub struct SimArgs {
 
 /// Runs the command.
 pub fn run(args: SimArgs) -> anyhow::Result<ExitCode> {
-    let scenario = args.overrides.load(&args.scenario)?;
+    let scenario = match &args.from_manifests {
+        Some(dir) => super::scenarios_import::scenario_from_manifests(dir, &args.overrides)?,
+        None => args.overrides.load(&args.scenario)?,
+    };
+    let plan = Plan::new(&scenario).map_err(|e| bad_input(e.to_string()))?;
     let out = args
         .out
         .clone()
@@ -47,7 +56,7 @@ pub fn run(args: SimArgs) -> anyhow::Result<ExitCode> {
     let sizes = alertsim_sim::fidelity::measure_sizes(&scenario.workers, scenario.seed)
         .context("encoding the alert sample for `workers.fidelity`")?;
     let mut progress = ProgressOutput::new(&scenario);
-    let result = alertsim_sim::run_with_sizes(&scenario, sizes, |p| progress.update(p));
+    let result = alertsim_sim::run_plan(&plan, sizes, |p| progress.update(p));
     progress.finish();
     let wall_s = started.elapsed().as_secs_f64();
 
@@ -75,11 +84,11 @@ pub fn run(args: SimArgs) -> anyhow::Result<ExitCode> {
 
 /// The command line that reproduces this run exactly.
 fn reproduce(args: &SimArgs, scenario: &Scenario) -> String {
-    let mut line = format!(
-        "alertsim sim {}{}",
-        quote(&args.scenario),
-        args.overrides.reproduce(scenario)
-    );
+    let what = match &args.from_manifests {
+        Some(dir) => format!("--from-manifests {}", quote(dir)),
+        None => quote(&args.scenario),
+    };
+    let mut line = format!("alertsim sim {what}{}", args.overrides.reproduce(scenario));
     line.push_str(&format!("   # alertsim {}", env!("CARGO_PKG_VERSION")));
     line
 }
@@ -95,8 +104,13 @@ fn print_summary(result: &SimRun, info: &RunInfo, out: &std::path::Path) {
         r.alerts.produced, r.alerts.delivered, r.alerts.lost, r.alerts.duplicated
     );
     println!(
-        "latency to broker ack: p50 {:.1} s, p98 {:.1} s, max {:.1} s; late visits {}, failed visits {}",
-        r.latency_s.p50, r.latency_s.p98, r.latency_s.max, r.late_visits, r.failed_visits
+        "latency to broker ack: p50 {:.1} s, p98 {:.1} s, max {:.1} s; late visits {}, failed visits {}, detectors dropped by the fan-out {}",
+        r.latency_s.p50,
+        r.latency_s.p98,
+        r.latency_s.max,
+        r.late_visits,
+        r.failed_visits,
+        r.detectors_dropped
     );
     println!(
         "jobs: {} created, max {} at once, pod-s busy {:.0} idle {:.0} (idle fraction {:.2})",

@@ -75,7 +75,17 @@ pub fn run(args: SweepArgs) -> anyhow::Result<ExitCode> {
                 "--jobs 0: expected a number of threads, 1 or more",
             ));
         }
-        Some(n) => n,
+        Some(n) => {
+            super::limits::at_most(
+                "--jobs",
+                n as u64,
+                super::limits::SWEEP_THREADS,
+                "threads",
+                0,
+                "",
+            )?;
+            n
+        }
         None => std::thread::available_parallelism().map_or(1, usize::from),
     };
     let sweep = Sweep::prepare(&args.scenario, &args.set, args.seed, grid).map_err(sweep_error)?;

@@ -17,8 +17,9 @@ use std::time::Duration;
 use alertsim_core::alert::generate::{AlertGenerator, GeneratorConfig};
 use alertsim_core::fanout::{consumer_group, stream_key};
 use alertsim_core::publish::Profile;
-use alertsim_core::publish::kafka::{AlertPublisher, PublisherConfig};
-use alertsim_core::worker::{AckMode, WorkerConfig, WorkerSettings, run_worker_until};
+use alertsim_core::worker::{AckMode, WorkerConfig};
+use alertsim_drivers::publish::kafka::{AlertPublisher, PublisherConfig};
+use alertsim_drivers::worker::{WorkerSettings, run_worker_until};
 use alertsim_loadgen::AlertProcessor;
 use alertsim_loadgen::load::{JobServices, LOAD_RUN_ENV, LoadJobSpec, run_job_process};
 use anyhow::Context;
@@ -51,12 +52,21 @@ pub struct WorkerArgs {
     /// Producer profile: rubin or safe.
     #[arg(long, default_value = "rubin", value_parser = parse_profile)]
     profile: Profile,
-    /// Schema registry URL (register/look up the schema; else Rubin's id 1100).
+    /// Schema registry URL. With deterministic ids (the default) the worker
+    /// makes sure it serves id 1100 as Rubin's schema sync job does, and
+    /// refuses (exit 2) when it holds another schema there; without it, id
+    /// 1100 is written and no registry is asked.
     #[arg(long, value_name = "URL")]
     registry: Option<String>,
-    /// Registry subject.
+    /// Registry subject the schema is imported into (or registered under).
     #[arg(long, default_value = "alert-packet")]
     subject: String,
+    /// Rubin's deterministic schema id, major * 100 + minor (true, the
+    /// default); false registers the schema under --subject and writes the
+    /// id the registry assigns (needs --registry). With --load-run the
+    /// scenario's `schema_registry.deterministic_ids` decides.
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
+    deterministic_ids: bool,
     /// Spool directory for alerts that could not be delivered.
     #[arg(long, value_name = "DIR", default_value = "alertsim-spool")]
     spool: PathBuf,
@@ -81,7 +91,7 @@ pub struct WorkerArgs {
     #[arg(
         long,
         requires = "registry",
-        conflicts_with_all = ["profile", "alerts_per_detector", "seed", "ack", "restart_after", "listen_timeout", "spool"]
+        conflicts_with_all = ["profile", "alerts_per_detector", "seed", "ack", "restart_after", "listen_timeout", "spool", "deterministic_ids"]
     )]
     load_run: bool,
 }
@@ -136,14 +146,17 @@ pub fn run(args: WorkerArgs) -> anyhow::Result<ExitCode> {
         config.listen_timeout = Duration::try_from_secs_f64(s)
             .map_err(|_| bad_input(format!("--listen-timeout {s}: expected seconds >= 0")))?;
     }
-    if args.alerts_per_detector == 0 {
-        return Err(bad_input("--alerts-per-detector 0: expected at least 1"));
-    }
+    super::limits::alerts_per_detector(args.alerts_per_detector)?;
     let client = redis::Client::open(args.redis.as_str())
         .map_err(|e| bad_input(format!("--redis {}: {e}", args.redis)))?;
     let runtime = super::runtime()?;
     runtime.block_on(async move {
-        let schema_id = resolve_schema_id(args.registry.as_deref(), &args.subject).await?;
+        let schema_id = resolve_schema_id(
+            args.registry.as_deref(),
+            &args.subject,
+            args.deterministic_ids,
+        )
+        .await?;
         let publisher = AlertPublisher::new(&PublisherConfig {
             bootstrap: args.kafka.clone(),
             topic: args.topic.clone(),

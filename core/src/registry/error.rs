@@ -128,7 +128,8 @@ impl RegistryError {
         }
     }
 
-    pub(crate) fn subject_not_found(subject: &str) -> Self {
+    /// Subject not found (40401).
+    pub fn subject_not_found(subject: &str) -> Self {
         Self::new(
             ErrorCode::SubjectNotFound,
             format!("Subject '{subject}' not found."),

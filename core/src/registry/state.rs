@@ -16,6 +16,11 @@ pub struct StoredSchema {
     pub schema: String,
     /// Its canonical form (see [`ParsedSchema::canonical`]).
     pub canonical: String,
+    /// When a version last took this id (the state's registration count then): a plain
+    /// registration of a schema stored under several ids reuses the one registered last,
+    /// as Confluent's lookup by schema hash does.
+    #[serde(default)]
+    pub registered: u64,
 }
 
 /// One version of a subject.
@@ -128,6 +133,13 @@ pub struct RegistryState {
     subjects: BTreeMap<String, Subject>,
     compatibility: CompatibilityLevel,
     mode: Mode,
+    /// Versions registered so far (orders [`StoredSchema::registered`]).
+    #[serde(default)]
+    registrations: u64,
+    /// The highest id ever stored: assigned ids continue above it even after the schema
+    /// holding it was permanently deleted, as Confluent's id generator does.
+    #[serde(default)]
+    highest_id: u32,
 }
 
 impl RegistryState {
@@ -166,7 +178,11 @@ impl RegistryState {
                 "Explicit ids and versions start at 1",
             ));
         }
-        if let Some(existing) = self.find_live(subject, &parsed.canonical) {
+        // The schema already live in the subject: its id, unless an import asks for
+        // another id or version (Confluent then registers a new version).
+        if let Some(existing) = self.find_live(subject, &parsed.canonical, request.id)
+            && request.version.is_none_or(|v| v == existing.version)
+        {
             return Ok(existing.id);
         }
         let id = match request.id {
@@ -230,10 +246,17 @@ impl RegistryState {
             deleted: false,
         });
         entry.versions.sort_by_key(|v| v.version);
-        self.schemas.entry(id).or_insert(StoredSchema {
-            schema: request.schema.clone(),
-            canonical: parsed.canonical,
-        });
+        self.registrations += 1;
+        let registered = self.registrations;
+        self.schemas
+            .entry(id)
+            .or_insert(StoredSchema {
+                schema: request.schema.clone(),
+                canonical: parsed.canonical,
+                registered,
+            })
+            .registered = registered;
+        self.highest_id = self.highest_id.max(id);
         Ok(id)
     }
 
@@ -246,15 +269,17 @@ impl RegistryState {
     ) -> Result<SchemaVersionInfo, RegistryError> {
         let entry = self.subject(subject, include_deleted)?;
         let parsed = ParsedSchema::parse(schema)?;
-        entry
+        let holding: Vec<&SubjectVersion> = entry
             .versions
             .iter()
             .filter(|v| include_deleted || !v.deleted)
-            .find(|v| {
+            .filter(|v| {
                 self.schemas
                     .get(&v.id)
                     .is_some_and(|s| s.canonical == parsed.canonical)
             })
+            .collect();
+        self.reused_version(&holding, &parsed.canonical)
             .and_then(|v| self.info(subject, v))
             .ok_or_else(RegistryError::schema_not_found)
     }
@@ -365,105 +390,6 @@ impl RegistryState {
         Ok(incompatibilities(level, &parsed.schema, &refs))
     }
 
-    /// Deletes a subject: soft by default (versions marked deleted, 40404 if already so),
-    /// permanent after a soft delete (40405 otherwise). Returns the deleted versions.
-    pub fn delete_subject(
-        &mut self,
-        subject: &str,
-        permanent: bool,
-    ) -> Result<Vec<u32>, RegistryError> {
-        let entry = self
-            .subjects
-            .get_mut(subject)
-            .filter(|s| !s.versions.is_empty())
-            .ok_or_else(|| RegistryError::subject_not_found(subject))?;
-        if permanent {
-            if entry.has_live() {
-                return Err(RegistryError::new(
-                    ErrorCode::SubjectNotSoftDeleted,
-                    format!(
-                        "Subject '{subject}' was not deleted first before being permanently deleted"
-                    ),
-                ));
-            }
-            let versions = entry.versions.iter().map(|v| v.version).collect();
-            entry.versions.clear();
-            if entry.compatibility.is_none() && entry.mode.is_none() {
-                self.subjects.remove(subject);
-            }
-            return Ok(versions);
-        }
-        if !entry.has_live() {
-            return Err(RegistryError::new(
-                ErrorCode::SubjectSoftDeleted,
-                format!(
-                    "Subject '{subject}' was soft deleted. Set permanent=true to delete permanently"
-                ),
-            ));
-        }
-        let mut deleted = Vec::new();
-        for v in entry.versions.iter_mut().filter(|v| !v.deleted) {
-            v.deleted = true;
-            deleted.push(v.version);
-        }
-        Ok(deleted)
-    }
-
-    /// Deletes one version: soft by default (40406 if already so), permanent after a
-    /// soft delete (40407 otherwise). Returns the version number.
-    pub fn delete_version(
-        &mut self,
-        subject: &str,
-        spec: VersionSpec,
-        permanent: bool,
-    ) -> Result<u32, RegistryError> {
-        let entry = self
-            .subjects
-            .get_mut(subject)
-            .filter(|s| !s.versions.is_empty())
-            .ok_or_else(|| RegistryError::subject_not_found(subject))?;
-        let number = match spec {
-            VersionSpec::Number(n) => n,
-            VersionSpec::Latest => entry
-                .live()
-                .next_back()
-                .map(|v| v.version)
-                .ok_or_else(|| RegistryError::subject_not_found(subject))?,
-        };
-        let index = entry
-            .versions
-            .iter()
-            .position(|v| v.version == number)
-            .ok_or_else(|| RegistryError::version_not_found(subject, number))?;
-        let deleted = entry.versions.get(index).is_some_and(|v| v.deleted);
-        match (permanent, deleted) {
-            (false, false) => {
-                if let Some(v) = entry.versions.get_mut(index) {
-                    v.deleted = true;
-                }
-            }
-            (false, true) => {
-                return Err(RegistryError::new(
-                    ErrorCode::VersionSoftDeleted,
-                    format!(
-                        "Version {number} of subject '{subject}' was soft deleted. Set permanent=true to delete permanently"
-                    ),
-                ));
-            }
-            (true, false) => {
-                return Err(RegistryError::new(
-                    ErrorCode::VersionNotSoftDeleted,
-                    format!("Version {number} of subject '{subject}' must be soft deleted first"),
-                ));
-            }
-            (true, true) => {
-                entry.versions.remove(index);
-                self.prune(subject);
-            }
-        }
-        Ok(number)
-    }
-
     /// The global compatibility level.
     pub fn compatibility(&self) -> CompatibilityLevel {
         self.compatibility
@@ -517,20 +443,29 @@ impl RegistryState {
         self.subjects.get(subject).and_then(|s| s.mode)
     }
 
-    /// Sets (or with `None` clears) a subject's own mode; IMPORT on a subject with live
-    /// versions needs `force`.
+    /// Sets (or with `None` clears) a subject's own mode. As in Confluent, switching a
+    /// subject that is not already in IMPORT mode to IMPORT needs it to have no live
+    /// versions (unless `force`), and permanently deletes its soft-deleted ones, freeing
+    /// their ids for the import.
     pub fn set_subject_mode(
         &mut self,
         subject: &str,
         mode: Option<Mode>,
         force: bool,
     ) -> Result<(), RegistryError> {
-        let has_live = self.subjects.get(subject).is_some_and(Subject::has_live);
-        if mode == Some(Mode::Import) && has_live && !force {
-            return Err(RegistryError::new(
-                ErrorCode::OperationNotPermitted,
-                format!("Cannot import since subject '{subject}' has versions (use force=true)"),
-            ));
+        if mode == Some(Mode::Import) && self.effective_mode(subject) != Mode::Import && !force {
+            if self.subjects.get(subject).is_some_and(Subject::has_live) {
+                return Err(RegistryError::new(
+                    ErrorCode::OperationNotPermitted,
+                    format!(
+                        "Cannot import since subject '{subject}' has versions (use force=true)"
+                    ),
+                ));
+            }
+            if let Some(entry) = self.subjects.get_mut(subject) {
+                entry.versions.clear();
+                self.drop_unreferenced_schemas();
+            }
         }
         self.subjects.entry(subject.to_owned()).or_default().mode = mode;
         self.prune(subject);
@@ -542,7 +477,8 @@ impl RegistryState {
         self.subject_mode(subject).unwrap_or(self.mode)
     }
 
-    /// Number of distinct schema ids ever stored.
+    /// Number of distinct schema ids stored (a permanent delete frees the ids no version
+    /// uses any more).
     pub fn schema_count(&self) -> usize {
         self.schemas.len()
     }
@@ -584,31 +520,6 @@ impl RegistryState {
         })
     }
 
-    fn find_live(&self, subject: &str, canonical: &str) -> Option<&SubjectVersion> {
-        self.subjects.get(subject)?.live().find(|v| {
-            self.schemas
-                .get(&v.id)
-                .is_some_and(|s| s.canonical == canonical)
-        })
-    }
-
-    fn id_of_canonical(&self, canonical: &str) -> Option<u32> {
-        self.schemas
-            .iter()
-            .find(|(_, s)| s.canonical == canonical)
-            .map(|(id, _)| *id)
-    }
-
-    fn next_id(&self) -> Result<u32, RegistryError> {
-        self.schemas
-            .keys()
-            .next_back()
-            .map_or(Some(1), |max| max.checked_add(1))
-            .ok_or_else(|| {
-                RegistryError::new(ErrorCode::OperationNotPermitted, "Schema ids exhausted")
-            })
-    }
-
     fn live_schemas(&self, subject: &str) -> Result<Vec<apache_avro::Schema>, RegistryError> {
         let Some(entry) = self.subjects.get(subject) else {
             return Ok(Vec::new());
@@ -634,6 +545,11 @@ fn untransitive(level: CompatibilityLevel) -> CompatibilityLevel {
         other => other,
     }
 }
+
+#[path = "state_deletes.rs"]
+mod deletes;
+#[path = "state_ids.rs"]
+mod ids;
 
 #[cfg(test)]
 #[path = "state_tests.rs"]

@@ -415,3 +415,108 @@ fn single_versions_are_deleted_soft_then_permanently() {
         ErrorCode::SubjectNotFound
     );
 }
+
+/// The schema sync job's steps: the import subject in IMPORT mode, an explicit id and
+/// version, then the topic subject registered plainly.
+fn import(state: &mut RegistryState, subject: &str, schema: &str, id: u32) -> u32 {
+    state
+        .set_subject_mode(subject, Some(Mode::Import), false)
+        .unwrap();
+    let request = Registration {
+        schema: schema.to_owned(),
+        id: Some(id),
+        version: Some(id),
+    };
+    let got = state.register(subject, &request).unwrap();
+    state
+        .set_subject_mode(subject, Some(Mode::Readwrite), false)
+        .unwrap();
+    got
+}
+
+#[test]
+fn a_permanent_delete_frees_the_ids_no_version_uses() {
+    let mut state = RegistryState::new();
+    state.set_compatibility(CompatibilityLevel::None);
+    assert_eq!(import(&mut state, "other", r#""long""#, 1100), 1100);
+    // While any version (even soft-deleted) holds 1100, another schema cannot take it.
+    state.delete_subject("other", false).unwrap();
+    let mut elsewhere = state.clone();
+    elsewhere
+        .set_subject_mode("alert-packet", Some(Mode::Import), false)
+        .unwrap();
+    assert_eq!(
+        code_of(elsewhere.register("alert-packet", &Registration::with_id(v1(), 1100))),
+        ErrorCode::OperationNotPermitted
+    );
+    state.delete_subject("other", true).unwrap();
+    assert_eq!(state.schema_count(), 0);
+    assert_eq!(import(&mut state, "alert-packet", &v1(), 1100), 1100);
+    assert_eq!(state.schema_by_id(1100, false).unwrap(), v1());
+    assert_eq!(state.versions("alert-packet", false).unwrap(), vec![1100]);
+    // Assigned ids go on above the highest ever stored, even once it is deleted.
+    state.delete_subject("alert-packet", false).unwrap();
+    state.delete_subject("alert-packet", true).unwrap();
+    assert_eq!(state.register("s", &Registration::new(v1())).unwrap(), 1101);
+}
+
+#[test]
+fn a_plain_registration_reuses_the_id_registered_last() {
+    let mut state = RegistryState::new();
+    // An earlier run registered the schema under an assigned id.
+    assert_eq!(
+        state
+            .register("alerts-value", &Registration::new(v1()))
+            .unwrap(),
+        1
+    );
+    // The sync job imports it under its fixed id in another subject...
+    assert_eq!(import(&mut state, "alert-packet", &v1(), 1100), 1100);
+    // ...and the topic subject, registered plainly, gets that id (Confluent's lookup by
+    // schema hash holds the last registration).
+    assert_eq!(
+        state
+            .register("lsst-alerts-v11.0-value", &Registration::new(v1()))
+            .unwrap(),
+        1100
+    );
+    // The earlier subject keeps its own id.
+    assert_eq!(
+        state
+            .register("alerts-value", &Registration::new(v1()))
+            .unwrap(),
+        1
+    );
+}
+
+#[test]
+fn import_mode_on_a_subject_needs_no_live_versions_and_clears_soft_deleted_ones() {
+    let mut state = RegistryState::new();
+    state
+        .register("alert-packet", &Registration::new(v1()))
+        .unwrap();
+    assert_eq!(
+        code_of(state.set_subject_mode("alert-packet", Some(Mode::Import), false)),
+        ErrorCode::OperationNotPermitted
+    );
+    state.delete_subject("alert-packet", false).unwrap();
+    state
+        .set_subject_mode("alert-packet", Some(Mode::Import), false)
+        .unwrap();
+    // The soft-deleted version is gone and with it id 1.
+    assert!(state.versions("alert-packet", true).is_err());
+    assert!(state.schema_by_id(1, true).is_err());
+    // A subject already in IMPORT mode stays so, whatever it holds.
+    let request = Registration {
+        schema: v1(),
+        id: Some(1100),
+        version: Some(1100),
+    };
+    state.register("alert-packet", &request).unwrap();
+    state
+        .set_subject_mode("alert-packet", Some(Mode::Import), false)
+        .unwrap();
+    // The same import again is idempotent.
+    assert_eq!(state.register("alert-packet", &request).unwrap(), 1100);
+    assert_eq!(state.versions("alert-packet", false).unwrap(), vec![1100]);
+}

@@ -238,7 +238,7 @@ mod tests {
         assert_eq!(decide(&settings, &metrics, JobCounts::new(0, 0)).create, 2);
         let d = decide(&settings, &metrics, JobCounts::new(2, 0));
         assert_eq!((d.branch, d.create), (Branch::KedaPanics, 0));
-        settings.keda_version = KedaVersion::Current;
+        settings.keda_version = KedaVersion::LATEST;
         assert_eq!(decide(&settings, &metrics, JobCounts::new(2, 0)).create, 8);
     }
 

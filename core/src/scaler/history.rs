@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::job_name::JobName;
 use super::settings::ScaledJobSettings;
 
 /// How a Job finished.
@@ -26,7 +27,7 @@ pub enum FinishedOutcome {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FinishedJob {
     /// The Job's name.
-    pub name: String,
+    pub name: JobName,
     /// Succeeded or failed.
     pub outcome: FinishedOutcome,
     /// When it finished (time since the caller's origin).
@@ -34,7 +35,7 @@ pub struct FinishedJob {
 }
 
 /// The names of the Jobs to delete, oldest first, succeeded ones before failed ones.
-pub fn jobs_to_clean_up(settings: &ScaledJobSettings, finished: &[FinishedJob]) -> Vec<String> {
+pub fn jobs_to_clean_up(settings: &ScaledJobSettings, finished: &[FinishedJob]) -> Vec<JobName> {
     let mut doomed = surplus(
         finished,
         FinishedOutcome::Succeeded,
@@ -48,7 +49,7 @@ pub fn jobs_to_clean_up(settings: &ScaledJobSettings, finished: &[FinishedJob]) 
     doomed
 }
 
-fn surplus(finished: &[FinishedJob], outcome: FinishedOutcome, limit: u32) -> Vec<String> {
+fn surplus(finished: &[FinishedJob], outcome: FinishedOutcome, limit: u32) -> Vec<JobName> {
     let mut group: Vec<&FinishedJob> = finished.iter().filter(|j| j.outcome == outcome).collect();
     let keep = usize::try_from(limit).unwrap_or(usize::MAX);
     if group.len() <= keep {
@@ -73,7 +74,7 @@ mod tests {
 
     fn job(name: &str, outcome: FinishedOutcome, secs: u64) -> FinishedJob {
         FinishedJob {
-            name: name.to_string(),
+            name: name.into(),
             outcome,
             finished_at: Duration::from_secs(secs),
         }

@@ -4,9 +4,9 @@
 //! R counts the Jobs with neither a Complete nor a Failed condition. Of those,
 //! P counts the Jobs still waiting for a pod:
 //! - without `pendingPodConditions`: no pod of the Job is Running or Succeeded;
-//! - with `pendingPodConditions` on current KEDA: no single pod has every
+//! - with `pendingPodConditions` from KEDA 2.18: no single pod has every
 //!   listed condition True (a list with a repeated type is never satisfied);
-//! - with `pendingPodConditions` on KEDA 2.16.1: the True matches of listed
+//! - with `pendingPodConditions` before 2.18: the True matches of listed
 //!   conditions, summed over *all* pods of the Job, differ from the number
 //!   of listed conditions. So a Job with two ready pods (a retried pod next
 //!   to a live one) counts as pending on 2.16.1. With at most one pod per
@@ -63,26 +63,25 @@ where
 
 /// KEDA's `areAllPendingPodConditionsFulfilled` for each version.
 fn conditions_fulfilled(version: KedaVersion, wanted: &[String], job: &JobStatus) -> bool {
-    match version {
-        KedaVersion::V2_16 => {
-            let matches: usize = job
-                .pods
-                .iter()
-                .map(|pod| {
-                    wanted
-                        .iter()
-                        .map(|kind| {
-                            pod.conditions
-                                .iter()
-                                .filter(|c| c.status && &c.kind == kind)
-                                .count()
-                        })
-                        .sum::<usize>()
-                })
-                .sum();
-            matches == wanted.len()
-        }
-        KedaVersion::Current => job.pods.iter().any(|pod| {
+    if !version.pending_conditions_per_pod() {
+        let matches: usize = job
+            .pods
+            .iter()
+            .map(|pod| {
+                wanted
+                    .iter()
+                    .map(|kind| {
+                        pod.conditions
+                            .iter()
+                            .filter(|c| c.status && &c.kind == kind)
+                            .count()
+                    })
+                    .sum::<usize>()
+            })
+            .sum();
+        matches == wanted.len()
+    } else {
+        job.pods.iter().any(|pod| {
             let mut fulfilled: Vec<&str> = pod
                 .conditions
                 .iter()
@@ -92,7 +91,7 @@ fn conditions_fulfilled(version: KedaVersion, wanted: &[String], job: &JobStatus
             fulfilled.sort_unstable();
             fulfilled.dedup();
             fulfilled.len() == wanted.len()
-        }),
+        })
     }
 }
 
@@ -149,7 +148,7 @@ mod tests {
                 vec![pod(PodPhase::Failed, &[]), pod(PodPhase::Succeeded, &[])],
             ),
         ];
-        for v in [KedaVersion::V2_16, KedaVersion::Current] {
+        for v in [KedaVersion::V2_16, KedaVersion::LATEST] {
             assert_eq!(count_jobs(&settings(v, &[]), &jobs), JobCounts::new(4, 2));
         }
     }
@@ -163,7 +162,7 @@ mod tests {
             &two_started
         ));
         assert!(!is_pending(
-            &settings(KedaVersion::Current, &WANTED),
+            &settings(KedaVersion::LATEST, &WANTED),
             &two_started
         ));
     }
@@ -181,14 +180,14 @@ mod tests {
             !is_pending(&settings(KedaVersion::V2_16, &WANTED), &split),
             "one match on each pod adds up to two"
         );
-        assert!(is_pending(&settings(KedaVersion::Current, &WANTED), &split));
+        assert!(is_pending(&settings(KedaVersion::LATEST, &WANTED), &split));
     }
 
     #[test]
     fn one_pod_with_every_condition_is_started_whatever_its_phase() {
         for phase in [PodPhase::Pending, PodPhase::Running] {
             let one = job(None, vec![pod(phase, &WANTED)]);
-            for v in [KedaVersion::V2_16, KedaVersion::Current] {
+            for v in [KedaVersion::V2_16, KedaVersion::LATEST] {
                 assert!(!is_pending(&settings(v, &WANTED), &one), "{v:?} {phase:?}");
             }
         }
@@ -197,7 +196,7 @@ mod tests {
     #[test]
     fn a_running_pod_without_the_conditions_is_pending_with_conditions() {
         let jobs = [job(None, vec![pod(PodPhase::Running, &["PodScheduled"])])];
-        for v in [KedaVersion::V2_16, KedaVersion::Current] {
+        for v in [KedaVersion::V2_16, KedaVersion::LATEST] {
             assert_eq!(count_jobs(&settings(v, &WANTED), &jobs).pending, 1);
             assert_eq!(count_jobs(&settings(v, &[]), &jobs).pending, 0);
         }
@@ -208,7 +207,7 @@ mod tests {
         let jobs = [job(None, vec![pod(PodPhase::Running, &WANTED)])];
         let repeated = ["Ready", "Ready"];
         assert_eq!(
-            count_jobs(&settings(KedaVersion::Current, &repeated), &jobs).pending,
+            count_jobs(&settings(KedaVersion::LATEST, &repeated), &jobs).pending,
             1
         );
     }

@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::history::{FinishedJob, FinishedOutcome};
+use super::job_name::JobName;
 
 /// Whether a Job has finished, and how (its `Complete` or `Failed` condition).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -95,7 +96,7 @@ pub enum JobPhase {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobStatus {
     /// The Job's name.
-    pub name: String,
+    pub name: JobName,
     /// `Some` once the Job has a `Complete` or `Failed` condition that is True.
     #[serde(default)]
     pub finished: Option<Finished>,

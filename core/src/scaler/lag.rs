@@ -8,7 +8,7 @@
 //! * consumer group and `lagCount != 0`: the group's `lag` from
 //!   `XINFO GROUPS`; a missing stream gives 0; a missing group falls back to
 //!   `XLEN`; a NULL lag (entries deleted or trimmed past the group's last
-//!   delivered ID) reads as 0 on KEDA 2.16 and -1 on current KEDA
+//!   delivered ID) reads as 0 up to KEDA 2.17 and -1 from 2.18
 //!   ([`NullLag`]);
 //! * consumer group and `lagCount == 0`: the group's pending count
 //!   (`XPENDING`);
@@ -19,31 +19,23 @@
 //! `XINFO GROUPS`, `XLEN`, `XPENDING`) and interprets their replies with the
 //! same functions.
 
-pub mod live;
-pub mod reply;
-
-pub use live::read_metric;
-
 use serde::{Deserialize, Serialize};
 
 /// How a NULL `lag` in `XINFO GROUPS` is read; it differs between KEDA
-/// versions (go-redis decoded NULL as 0 in the client KEDA 2.16.1 ships, and
-/// as -1 in the current one).
+/// releases (go-redis 9.7, in KEDA up to 2.17, decodes NULL as 0; 9.14,
+/// from KEDA 2.18, as -1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum NullLag {
-    /// KEDA 2.16.1: NULL reads as 0, so the trigger goes inactive.
+    /// KEDA up to 2.17: NULL reads as 0, so the trigger goes inactive.
     Zero,
-    /// Current KEDA: NULL reads as -1, so the metric is negative.
+    /// KEDA 2.18 and later: NULL reads as -1, so the metric is negative.
     MinusOne,
 }
 
 impl NullLag {
     /// How the given KEDA release reads a NULL lag.
     pub fn for_keda(version: super::KedaVersion) -> Self {
-        match version {
-            super::KedaVersion::V2_16 => Self::Zero,
-            super::KedaVersion::Current => Self::MinusOne,
-        }
+        version.null_lag()
     }
 
     /// The metric value that a NULL lag becomes.
@@ -162,9 +154,6 @@ pub struct MetricReading {
 /// Why the metric could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum LagError {
-    /// A Redis command failed (connection, server error...).
-    #[error("redis command failed: {0}")]
-    Redis(#[from] redis::RedisError),
     /// `XINFO GROUPS` lag needs Redis 7 or newer.
     #[error("redis-streams lag needs Redis >= 7, the server reports {version}")]
     RedisTooOld {

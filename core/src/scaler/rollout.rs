@@ -12,6 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::job_name::JobName;
 use super::job_status::JobStatus;
 use super::settings::RolloutStrategy;
 
@@ -19,7 +20,7 @@ use super::settings::RolloutStrategy;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobGeneration {
     /// The Job's name.
-    pub name: String,
+    pub name: JobName,
     /// The `scaledjob.keda.sh/generation` annotation, if any.
     pub generation: Option<i64>,
 }
@@ -29,7 +30,7 @@ pub fn jobs_to_delete_on_spec_change(
     rollout: RolloutStrategy,
     current_generation: i64,
     jobs: &[JobGeneration],
-) -> Vec<String> {
+) -> Vec<JobName> {
     match rollout {
         RolloutStrategy::Gradual => Vec::new(),
         RolloutStrategy::Default | RolloutStrategy::Immediate => jobs
@@ -42,8 +43,8 @@ pub fn jobs_to_delete_on_spec_change(
 
 /// The Jobs a default (immediate) rollout deletes when every listed Job
 /// predates the spec change: the unfinished ones, by name.
-pub fn rollout_targets(jobs: &[JobStatus]) -> Vec<String> {
-    let mut names: Vec<String> = jobs
+pub fn rollout_targets(jobs: &[JobStatus]) -> Vec<JobName> {
+    let mut names: Vec<JobName> = jobs
         .iter()
         .filter(|job| job.finished.is_none())
         .map(|job| job.name.clone())
@@ -60,7 +61,7 @@ mod tests {
         [("old", Some(1)), ("new", Some(2)), ("unstamped", None)]
             .into_iter()
             .map(|(name, generation)| JobGeneration {
-                name: name.to_string(),
+                name: name.into(),
                 generation,
             })
             .collect()

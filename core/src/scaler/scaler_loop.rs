@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::decision::{Decision, JobCounts, decide};
 use super::history::{FinishedJob, jobs_to_clean_up};
+use super::job_name::JobName;
 use super::rate_limit::TokenBucket;
 use super::rollout::{JobGeneration, jobs_to_delete_on_spec_change};
 use super::settings::ScaledJobSettings;
@@ -42,7 +43,7 @@ pub enum JobAction {
     /// Delete the named Job (history cleanup or rollout).
     Delete {
         /// The Job's name.
-        name: String,
+        name: JobName,
     },
 }
 

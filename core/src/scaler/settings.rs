@@ -9,49 +9,14 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub use super::release::KedaVersion;
+
 /// KEDA's default `maxReplicaCount` when the spec leaves it out.
 pub const DEFAULT_MAX_REPLICA_COUNT: u32 = 100;
 /// KEDA's default `successfulJobsHistoryLimit` and `failedJobsHistoryLimit`.
 pub const DEFAULT_JOBS_HISTORY_LIMIT: u32 = 100;
 /// KEDA's default `pollingInterval`, in seconds.
 pub const DEFAULT_POLLING_INTERVAL_SECS: u32 = 30;
-
-/// Which KEDA release's behaviour to reproduce where releases differ.
-///
-/// Differences modelled here: the accurate strategy's cap test, the
-/// `pendingPodConditions` pending count, and a missing
-/// `customScalingQueueLengthDeduction` (a crash on 2.16.1, read as 0 now).
-/// The NULL-lag reading of the redis-streams trigger (0 on 2.16.1, -1 now)
-/// lives with the lag metric, which reads this same setting.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum KedaVersion {
-    /// KEDA 2.16.1, the release Rubin runs.
-    #[default]
-    #[serde(rename = "2.16")]
-    V2_16,
-    /// KEDA's current main branch.
-    #[serde(rename = "current")]
-    Current,
-}
-
-impl KedaVersion {
-    /// The name used on the command line and in JSON: `2.16` or `current`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::V2_16 => "2.16",
-            Self::Current => "current",
-        }
-    }
-
-    /// Parses `2.16` (also `2.16.1`) or `current`.
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "2.16" | "2.16.1" => Some(Self::V2_16),
-            "current" => Some(Self::Current),
-            _ => None,
-        }
-    }
-}
 
 /// `scalingStrategy.strategy`: how running and pending Jobs are deducted.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -305,9 +270,6 @@ mod tests {
     fn names_parse_back() {
         for s in Strategy::ALL {
             assert_eq!(Strategy::parse(s.as_str()), Some(s));
-        }
-        for v in [KedaVersion::V2_16, KedaVersion::Current] {
-            assert_eq!(KedaVersion::parse(v.as_str()), Some(v));
         }
         assert_eq!(Strategy::parse("Eager"), None);
     }

@@ -9,12 +9,13 @@
 //! |---|---|---|
 //! | default  | `maxScale - r` | queue length |
 //! | custom   | `min(maxScale - deduction - trunc(r * percentage), maxRC)` | queue length |
-//! | accurate | `maxScale + r - P > maxRC ? maxRC - r : maxScale - P` (2.16.1: `maxScale + r > maxRC`) | queue length |
+//! | accurate | `maxScale + r - P > maxRC ? maxRC - r : maxScale - P` (before 2.19: `maxScale + r > maxRC`) | queue length |
 //! | eager    | `min(maxRC - r - P, maxScale)` | `maxRC` |
 //!
 //! A custom strategy without a running-Job percentage falls back to default.
-//! On 2.16.1 a custom strategy with a percentage but no deduction
-//! dereferences a nil pointer: KEDA's scale loop panics and creates nothing.
+//! Up to 2.20.1 a custom strategy with a percentage but no deduction
+//! dereferences a nil pointer: KEDA's scale loop panics and creates nothing
+//! (2.20.2 deducts 0; see [`super::release`]).
 
 use serde::{Deserialize, Serialize};
 
@@ -48,7 +49,7 @@ pub enum StrategyOutcome {
         /// `scaleTo` after the strategy (eager replaces it by maxRC).
         scale_to: i64,
     },
-    /// KEDA 2.16.1 would panic (nil `customScalingQueueLengthDeduction`).
+    /// KEDA would panic (nil `customScalingQueueLengthDeduction`, up to 2.20.1).
     Panics,
 }
 
@@ -76,10 +77,12 @@ pub fn effective_max_scale(
             let Some(percentage) = scaling.custom_scaling_running_job_percentage else {
                 return limit(Strategy::Default, max_scale - r, scale_to);
             };
-            let deduction = match (scaling.custom_scaling_queue_length_deduction, version) {
-                (Some(d), _) => i64::from(d),
-                (None, KedaVersion::V2_16) => return StrategyOutcome::Panics,
-                (None, KedaVersion::Current) => 0,
+            let deduction = match scaling.custom_scaling_queue_length_deduction {
+                Some(d) => i64::from(d),
+                None if version.custom_without_deduction_panics() => {
+                    return StrategyOutcome::Panics;
+                }
+                None => 0,
             };
             // Go's int64(float64) truncates toward zero; `as` does too (and
             // saturates where Go's result is unspecified).
@@ -91,9 +94,10 @@ pub fn effective_max_scale(
             limit(Strategy::Custom, effective, scale_to)
         }
         Strategy::Accurate => {
-            let over_cap = match version {
-                KedaVersion::V2_16 => max_scale + r > max_rc,
-                KedaVersion::Current => max_scale + r - p > max_rc,
+            let over_cap = if version.accurate_cap_subtracts_pending() {
+                max_scale + r - p > max_rc
+            } else {
+                max_scale + r > max_rc
             };
             let effective = if over_cap { max_rc - r } else { max_scale - p };
             limit(Strategy::Accurate, effective, scale_to)
@@ -139,7 +143,7 @@ mod tests {
         // now 8 + 5 - 4 = 9 <= 10, so 8 - 4 = 4.
         let i = input(8, 5, 4, 10);
         assert_eq!(run(Strategy::Accurate, KedaVersion::V2_16, i).0, 5);
-        assert_eq!(run(Strategy::Accurate, KedaVersion::Current, i).0, 4);
+        assert_eq!(run(Strategy::Accurate, KedaVersion::LATEST, i).0, 4);
     }
 
     #[test]
@@ -153,7 +157,7 @@ mod tests {
     fn custom_deducts_fixed_and_truncated_share() {
         // 20 - 1 - trunc(7 * 0.5) = 16
         assert_eq!(
-            run(Strategy::Custom, KedaVersion::Current, input(20, 7, 0, 100)).0,
+            run(Strategy::Custom, KedaVersion::LATEST, input(20, 7, 0, 100)).0,
             16
         );
     }
@@ -179,7 +183,7 @@ mod tests {
             StrategyOutcome::Panics
         );
         assert_eq!(
-            effective_max_scale(&scaling, KedaVersion::Current, i),
+            effective_max_scale(&scaling, KedaVersion::LATEST, i),
             StrategyOutcome::Limit {
                 applied: Strategy::Custom,
                 effective_max_scale: 13,

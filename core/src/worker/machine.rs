@@ -16,52 +16,93 @@
 //! | [`Action::AutoClaim`] | [`Input::ClaimReply`] |
 //! | [`Action::Ack`] | [`Input::AckDone`] |
 //! | [`Action::Process`] | [`Input::ProcessingFinished`] |
+//! | [`Action::Skip`] | none: it reports an entry dropped unprocessed |
 //! | [`Action::Wait`] | [`Input::Tick`] at or after `until` |
+//! | [`Action::Backoff`] | [`Input::Tick`] at or after `until` |
 //! | [`Action::Exit`] | none: the worker is finished |
 //!
 //! Exactly one answer is outstanding at a time (a `Ping` always comes just
-//! before the `ReadGroup` or `AutoClaim` it guards). Start with
-//! [`Input::Started`]. [`Input::Terminate`] (SIGTERM) and
-//! [`Input::RedisError`] are accepted in any state and end the worker with
-//! exit code 1. A `Tick` that arrives while nothing waits is ignored; any
-//! other input that does not answer the outstanding action is a driver bug
-//! and ends the worker with code 1 ([`ExitReason::Protocol`]).
+//! before the `ReadGroup` or `AutoClaim` it guards, a `Skip` just before the
+//! `Ack` that drops its entry or, for an entry that is not UTF-8, just
+//! before the next cycle). Start with [`Input::Started`].
+//! [`Input::Terminate`] (SIGTERM) is accepted in any state and ends the
+//! worker with exit code 1. A `Tick` that arrives while nothing waits is
+//! ignored; any other input that does not answer the outstanding action is
+//! a driver bug and ends the worker with code 1 ([`ExitReason::Protocol`]).
+//!
+//! # Redis errors
+//!
+//! As Rubin's redis-py client does (`Retry(ConstantBackoff(REDIS_RETRY_DELAY),
+//! 1)` in `driver_keda.py`): an [`Input::RedisError`] that answers a
+//! command (`Ping`/`ReadGroup`, `Ping`/`AutoClaim`, `Ack`) is answered with
+//! [`Action::Backoff`] for `redis_retry`, after which the same command is
+//! sent again; the worker exits 1 ([`ExitReason::Redis`]) when a command has
+//! failed `redis_retries + 1` times in a row. An answer resets the count.
+//! The retried pair `Ping, ReadGroup` counts as one command: redis-py would
+//! give a `XREADGROUP` that fails right after a retried `PING` succeeded a
+//! retry of its own (a race of a millisecond, not modelled). The worker
+//! sends no command while it processes a detector (Rubin closes its
+//! connection first), so a `RedisError` outside a command ends it at once.
 //!
 //! # Cycle
 //!
 //! Before each read the worker checks, as Rubin's loop does, that it has not
 //! handled `restart_after` messages yet and that `listen_timeout` has not
 //! passed since it started or last finished a message; otherwise it exits 0.
-//! Ack-before: `Ping, ReadGroup` -> entry -> `Ack` -> (skip if expired or
-//! invalid) `Process` -> next cycle. Ack-after: `Ping, AutoClaim` (entries
-//! idle for `claim_min_idle`, cursor carried between cycles) -> claimed
-//! entry, or else `ReadGroup` -> entry -> `Process` -> `Ack` -> next cycle;
-//! expired or invalid entries are acknowledged without processing so they
-//! are not reclaimed forever. Expired entries do not count towards
+//! Ack-before: `Ping, ReadGroup` -> entry -> `Ack` -> `Process` -> next
+//! cycle. Ack-after: `Ping, AutoClaim` (entries idle for `claim_min_idle`,
+//! cursor carried between cycles) -> claimed entry, or else `ReadGroup` ->
+//! entry -> `Process` -> `Ack` -> next cycle. In both modes an entry whose
+//! visit has expired or whose fields do not decode is never processed: the
+//! machine says so with `Skip` (its [`SkipReason`]) and then acknowledges it
+//! (`Skip, Ack` -> next cycle), so that nobody reclaims it forever. Expired entries do not count towards
 //! `restart_after` and do not reset the listen timer (as in Rubin); invalid
-//! ones reset the timer.
+//! ones reset the timer. An entry whose bytes are not UTF-8
+//! ([`Entry::utf8`] false) fails Rubin's decoding before its ack: under
+//! ack-before it is skipped and left unacknowledged (pending with this
+//! consumer for ever), `Skip` -> next cycle; under ack-after it is acked as
+//! any other invalid entry, lest it be reclaimed for ever.
 
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::entry_id::EntryId;
 use super::{AckMode, WorkerConfig};
 use crate::fanout::DetectorEvent;
 
 /// A stream entry as read: its ID and field/value pairs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
-    /// The entry ID, `<ms>-<seq>`.
-    pub id: String,
-    /// Field/value pairs.
+    /// The entry ID.
+    pub id: EntryId,
+    /// Field/value pairs (decoded lossily when not UTF-8).
     pub fields: Vec<(String, String)>,
+    /// Whether the ID and every field and value were valid UTF-8.
+    #[serde(default = "utf8_by_default")]
+    pub utf8: bool,
+}
+
+fn utf8_by_default() -> bool {
+    true
+}
+
+impl Entry {
+    /// An entry whose bytes were all valid UTF-8.
+    pub fn new(id: EntryId, fields: Vec<(String, String)>) -> Self {
+        Self {
+            id,
+            fields,
+            utf8: true,
+        }
+    }
 }
 
 /// An entry handed to the processor.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Delivery {
     /// The entry ID.
-    pub id: String,
+    pub id: EntryId,
     /// The decoded detector event.
     pub event: DetectorEvent,
     /// True when the entry was reclaimed from another consumer.
@@ -88,7 +129,7 @@ pub enum Input {
         /// Current time.
         now: Duration,
         /// The cursor to continue the scan from (`0-0`: scan complete).
-        next_cursor: String,
+        next_cursor: EntryId,
         /// Entries now owned by this consumer (at most one).
         entries: Vec<Entry>,
     },
@@ -147,6 +188,19 @@ impl ExitReason {
     }
 }
 
+/// Why an entry was dropped without being processed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// Its visit was sent longer than `message_expiration` ago (judged from
+    /// `private_sndStamp`).
+    Expired,
+    /// Its fields do not decode as a detector event (the decoder's message).
+    Malformed(String),
+    /// Its bytes are not UTF-8: Rubin's decoding raises before the ack.
+    NotUtf8,
+}
+
 /// What to do next.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
@@ -163,15 +217,29 @@ pub enum Action {
         /// Minimum idle time of the entries to claim.
         min_idle: Duration,
         /// Scan cursor.
-        start: String,
+        start: EntryId,
     },
     /// `XACK <stream> <group> <id>`.
-    Ack(String),
+    Ack(EntryId),
     /// Process one detector.
     Process(Delivery),
+    /// The entry just received is dropped unprocessed (its detector is
+    /// never processed); the `Ack` that drops it follows. Not answered.
+    Skip {
+        /// The entry.
+        id: EntryId,
+        /// Why.
+        reason: SkipReason,
+    },
     /// Feed [`Input::Tick`] at or after this time.
     Wait {
         /// When to wake up.
+        until: Duration,
+    },
+    /// A Redis command failed: feed [`Input::Tick`] at or after this time,
+    /// when the worker sends it again (redis-py's retry delay).
+    Backoff {
+        /// When to send the failed command again.
         until: Duration,
     },
     /// Exit the process.
@@ -194,8 +262,12 @@ pub struct WorkerStats {
     pub processed: u64,
     /// Entries skipped because their visit had expired.
     pub expired: u64,
-    /// Entries that did not decode.
+    /// Entries that did not decode (UTF-8 or fields).
     pub invalid: u64,
+    /// Entries left unacknowledged because they were not UTF-8.
+    pub left_unacked: u64,
+    /// Redis commands sent again after a failure.
+    pub redis_retries: u64,
     /// Reads that returned nothing.
     pub empty_reads: u64,
     /// Acknowledgements sent.
@@ -208,17 +280,32 @@ enum State {
     NotStarted,
     AwaitRead,
     AwaitClaim,
-    /// Ack sent; `then` is the delivery to process after it (ack-before).
+    /// Ack of `id` sent; `then` is the delivery to process after it
+    /// (ack-before).
     AwaitAck {
+        id: EntryId,
         then: Option<Box<Delivery>>,
     },
     Processing {
-        id: String,
+        id: EntryId,
     },
     Waiting {
         until: Duration,
     },
+    /// A command failed; it is sent again at `until`.
+    RedisBackoff {
+        until: Duration,
+        resume: Resume,
+    },
     Finished(i32),
+}
+
+/// The command a worker in [`State::RedisBackoff`] sends again.
+#[derive(Debug, Clone, PartialEq)]
+enum Resume {
+    Read,
+    Claim,
+    Ack(EntryId, Option<Box<Delivery>>),
 }
 
 /// One worker (one Job's pod).
@@ -227,12 +314,14 @@ pub struct Worker {
     config: WorkerConfig,
     state: State,
     listen_start: Duration,
-    claim_cursor: String,
+    claim_cursor: EntryId,
+    /// Failures in a row of the command outstanding.
+    redis_failures: u32,
     stats: WorkerStats,
 }
 
 /// The cursor that starts (and ends) an `XAUTOCLAIM` scan.
-pub const SCAN_START: &str = "0-0";
+pub const SCAN_START: EntryId = EntryId::ZERO;
 
 impl Worker {
     /// A worker that has not started yet.
@@ -241,7 +330,8 @@ impl Worker {
             config,
             state: State::NotStarted,
             listen_start: Duration::ZERO,
-            claim_cursor: SCAN_START.to_owned(),
+            claim_cursor: SCAN_START,
+            redis_failures: 0,
             stats: WorkerStats::default(),
         }
     }
@@ -270,9 +360,24 @@ impl Worker {
             return Vec::new();
         }
         let state = std::mem::replace(&mut self.state, State::NotStarted);
+        if matches!(
+            input,
+            Input::ReadReply { .. } | Input::ClaimReply { .. } | Input::AckDone { .. }
+        ) {
+            self.redis_failures = 0;
+        }
         match (state, input) {
-            (_, Input::RedisError { error, .. }) => self.exit(ExitReason::Redis(error)),
             (_, Input::Terminate { .. }) => self.exit(ExitReason::Terminated),
+            (state, Input::RedisError { now, error }) => self.redis_failed(state, now, error),
+            (State::RedisBackoff { until, resume }, Input::Tick { now }) => {
+                if now >= until {
+                    self.stats.redis_retries += 1;
+                    self.resume(resume)
+                } else {
+                    self.state = State::RedisBackoff { until, resume };
+                    Vec::new()
+                }
+            }
             (State::NotStarted, Input::Started { now }) => {
                 self.listen_start = now;
                 self.next_cycle(now)
@@ -307,7 +412,7 @@ impl Worker {
                     }
                 }
             }
-            (State::AwaitAck { then }, Input::AckDone { now }) => {
+            (State::AwaitAck { then, .. }, Input::AckDone { now }) => {
                 self.stats.acked += 1;
                 match then {
                     Some(delivery) => self.process(*delivery),
@@ -339,6 +444,45 @@ impl Worker {
         }
     }
 
+    /// A command failed: wait and send it again, or exit once its retries
+    /// are spent (or when no command was outstanding).
+    fn redis_failed(&mut self, state: State, now: Duration, error: String) -> Vec<Action> {
+        let resume = match state {
+            State::AwaitRead => Resume::Read,
+            State::AwaitClaim => Resume::Claim,
+            State::AwaitAck { id, then } => Resume::Ack(id, then),
+            _ => return self.exit(ExitReason::Redis(error)),
+        };
+        self.redis_failures += 1;
+        if self.redis_failures > self.config.redis_retries {
+            return self.exit(ExitReason::Redis(error));
+        }
+        let until = now + self.config.redis_retry;
+        self.state = State::RedisBackoff { until, resume };
+        vec![Action::Backoff { until }]
+    }
+
+    /// Sends the failed command again.
+    fn resume(&mut self, resume: Resume) -> Vec<Action> {
+        match resume {
+            Resume::Read => {
+                self.state = State::AwaitRead;
+                vec![Action::Ping, Action::ReadGroup { count: 1 }]
+            }
+            Resume::Claim => {
+                self.state = State::AwaitClaim;
+                vec![
+                    Action::Ping,
+                    Action::AutoClaim {
+                        min_idle: self.config.claim_min_idle,
+                        start: self.claim_cursor,
+                    },
+                ]
+            }
+            Resume::Ack(id, then) => self.ack(id, then),
+        }
+    }
+
     fn exit(&mut self, reason: ExitReason) -> Vec<Action> {
         let code = reason.code();
         self.state = State::Finished(code);
@@ -365,7 +509,7 @@ impl Worker {
                     Action::Ping,
                     Action::AutoClaim {
                         min_idle: self.config.claim_min_idle,
-                        start: self.claim_cursor.clone(),
+                        start: self.claim_cursor,
                     },
                 ]
             }
@@ -386,65 +530,85 @@ impl Worker {
     }
 
     fn received(&mut self, now: Duration, entry: Entry, reclaimed: bool) -> Vec<Action> {
-        let verdict = judge(&self.config, now, &entry);
-        if let Verdict::Invalid = verdict {
+        let id = entry.id;
+        if !entry.utf8 && self.config.ack_mode == AckMode::BeforeProcessing {
+            // Rubin's decoding raises before the ack: the entry stays
+            // pending with this consumer, and the listen timer restarts.
             self.stats.invalid += 1;
+            self.stats.left_unacked += 1;
             self.listen_start = now;
+            let mut actions = vec![Action::Skip {
+                id,
+                reason: SkipReason::NotUtf8,
+            }];
+            actions.extend(self.next_cycle(now));
+            return actions;
         }
-        if let Verdict::Expired = verdict {
-            self.stats.expired += 1;
-        }
-        let delivery = match verdict {
-            Verdict::Process(event) => Some(Box::new(Delivery {
-                id: entry.id.clone(),
-                event: *event,
-                reclaimed,
-            })),
-            Verdict::Expired | Verdict::Invalid => None,
+        let event = match judge(&self.config, now, &entry) {
+            Ok(event) => event,
+            Err(reason) => {
+                match reason {
+                    SkipReason::Expired => self.stats.expired += 1,
+                    SkipReason::Malformed(_) | SkipReason::NotUtf8 => {
+                        self.stats.invalid += 1;
+                        self.listen_start = now;
+                    }
+                }
+                // Rubin acks whatever the entry holds; under ack-after the
+                // ack drops it so that no one reclaims it.
+                let mut actions = vec![Action::Skip { id, reason }];
+                actions.extend(self.ack(id, None));
+                return actions;
+            }
         };
-        match (self.config.ack_mode, delivery) {
-            // Rubin acks first whatever the entry holds.
-            (AckMode::BeforeProcessing, then) => self.ack(entry.id, then),
-            (AckMode::AfterProcessing, Some(delivery)) => self.process(*delivery),
-            // Drop what will never be processed, so no one reclaims it.
-            (AckMode::AfterProcessing, None) => self.ack(entry.id, None),
+        let delivery = Box::new(Delivery {
+            id,
+            event: *event,
+            reclaimed,
+        });
+        match self.config.ack_mode {
+            // Rubin acks first, then processes.
+            AckMode::BeforeProcessing => self.ack(id, Some(delivery)),
+            AckMode::AfterProcessing => self.process(*delivery),
         }
     }
 
-    fn ack(&mut self, id: String, then: Option<Box<Delivery>>) -> Vec<Action> {
-        self.state = State::AwaitAck { then };
+    fn ack(&mut self, id: EntryId, then: Option<Box<Delivery>>) -> Vec<Action> {
+        self.state = State::AwaitAck { id, then };
         vec![Action::Ack(id)]
     }
 
     fn process(&mut self, delivery: Delivery) -> Vec<Action> {
         self.stats.processed += 1;
-        self.state = State::Processing {
-            id: delivery.id.clone(),
-        };
+        self.state = State::Processing { id: delivery.id };
         vec![Action::Process(delivery)]
     }
 }
 
-enum Verdict {
-    Process(Box<DetectorEvent>),
-    Expired,
-    Invalid,
-}
-
-fn judge(config: &WorkerConfig, now: Duration, entry: &Entry) -> Verdict {
-    match DetectorEvent::from_fields(&entry.fields) {
-        Err(_) => Verdict::Invalid,
-        Ok(event) => {
-            let age = now.as_secs_f64() - event.visit.private_snd_stamp;
-            // NaN stamps never compare greater: they are processed.
-            if age > config.message_expiration.as_secs_f64() {
-                Verdict::Expired
-            } else {
-                Verdict::Process(Box::new(event))
-            }
-        }
+/// The event to process, or why the entry is dropped.
+fn judge(
+    config: &WorkerConfig,
+    now: Duration,
+    entry: &Entry,
+) -> Result<Box<DetectorEvent>, SkipReason> {
+    if !entry.utf8 {
+        return Err(SkipReason::NotUtf8);
+    }
+    let event = DetectorEvent::from_fields(&entry.fields)
+        .map_err(|error| SkipReason::Malformed(error.to_string()))?;
+    // The stamp is TAI: Rubin converts it to UTC before taking the age.
+    let age =
+        now.as_secs_f64() - crate::fanout::tai::utc_from_unix_tai(event.visit.private_snd_stamp);
+    // NaN stamps never compare greater: they are processed.
+    if age > config.message_expiration.as_secs_f64() {
+        Err(SkipReason::Expired)
+    } else {
+        Ok(Box::new(event))
     }
 }
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod retry_tests;

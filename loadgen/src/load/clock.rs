@@ -87,7 +87,7 @@ fn valid_scale(scale: f64) -> f64 {
 }
 
 fn unix_ms_now() -> i64 {
-    alertsim_core::publish::kafka::epoch_ms()
+    alertsim_drivers::publish::kafka::epoch_ms()
 }
 
 #[cfg(test)]

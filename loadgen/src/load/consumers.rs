@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use alertsim_core::alert::identity::message_identity;
-use alertsim_core::publish::kafka::TIMESTAMP_HEADER;
+use alertsim_drivers::publish::kafka::TIMESTAMP_HEADER;
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::message::{BorrowedMessage, Headers, Message};
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};

@@ -2,16 +2,22 @@
 //! state the system is in (an open model), write one event per detector of
 //! this shard to the run's Redis stream. Each visit is written by a task of
 //! its own, so a stalled Redis delays that visit's events but never the
-//! next visit's announcement. A visit whose events cannot be written counts
-//! its detectors as failed.
+//! next visit's announcement. As Rubin's fan-out: each detector is written
+//! by a task of its own and retried as the plan's `WriteRetry` says (its
+//! waits scaled to the run's clock); a detector whose writes all fail is
+//! dropped and counted (`detectors_dropped`) while the others are written;
+//! a visit handled later than `fanout.message_expiration_s` after its
+//! announcement (a generator that fell that far behind) is dropped whole.
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use alertsim_core::fanout::{self, StreamEvent, Visit};
+use alertsim_core::fanout::{self, StreamEvent};
+use alertsim_drivers::fanout::per_detector::{with_retry, write_detectors};
+use alertsim_plan::Clock;
 use tokio::task::JoinSet;
 
-use super::plan::PlannedVisit;
+use super::generator::Planned;
 use super::redis_link::connect;
 use super::state::{Counters, RunState};
 
@@ -24,39 +30,13 @@ fn unix_now_s() -> f64 {
         .unwrap_or(0.0)
 }
 
-/// The `nextVisit` the fan-out announces for `visit`.
-pub fn next_visit(visit: &PlannedVisit, exposure_in_s: f64) -> Visit {
-    let now = unix_now_s();
-    Visit {
-        sal_index: 3,
-        script_sal_index: 100_000 + i64::from(visit.index),
-        instrument: "LSSTCam".into(),
-        group_id: visit.group_id.clone(),
-        coordinate_system: 2,
-        position: [
-            (visit.index as f64 * 3.5) % 360.0,
-            -30.0 + (visit.index % 50) as f64 * 0.5,
-        ],
-        start_time: now + exposure_in_s.max(0.0),
-        rotation_system: 2,
-        camera_angle: 0.0,
-        filters: "r_57".into(),
-        dome: 2,
-        duration: 30.0,
-        nimages: 1,
-        survey: "alertsim-load".into(),
-        total_checkpoints: 0,
-        private_snd_stamp: now,
-    }
-}
-
 /// Announces every visit at its time; returns when all are written (or
 /// failed) or the run stops.
 pub async fn run_fanout(state: Arc<RunState>) {
     let mut writes = JoinSet::new();
     for visit in state.plan.visits() {
         tokio::select! {
-            () = state.clock.sleep_until(visit.announced_s) => {}
+            () = state.wait_until(visit.announced_s, Planned::Fanout) => {}
             () = state.stopped() => break,
         }
         let detectors = state.plan.detectors(visit);
@@ -65,8 +45,26 @@ pub async fn run_fanout(state: Arc<RunState>) {
             visit.readout_end_s,
             state.plan.planned_alerts(visit),
         );
+        let expiration = state.plan.plan().fanout_expiration(Clock::Virtual);
+        if fanout::expiry::expired(visit.announced_s, state.clock.now_s(), expiration) {
+            tracing::warn!(
+                visit = visit.index,
+                "fan-out: nextVisit expired, its detectors are dropped"
+            );
+            let mut recorder = state.recorder();
+            for _ in &detectors {
+                recorder.detector_dropped(visit.index);
+            }
+            continue;
+        }
+        let now = unix_now_s();
         let lead = state.clock.wall(visit.exposure_start_s - visit.announced_s);
-        let mut events = fanout::fan_out(&next_visit(visit, lead.as_secs_f64()), &detectors);
+        let plan = state.plan.plan();
+        let Some(planned) = plan.visits.get(visit.index as usize) else {
+            continue;
+        };
+        let next = plan.next_visit(planned, now, now + lead.as_secs_f64());
+        let mut events = fanout::fan_out(&next, &detectors);
         for event in &mut events {
             event.stream.clone_from(&state.endpoints.stream);
         }
@@ -76,28 +74,42 @@ pub async fn run_fanout(state: Arc<RunState>) {
 }
 
 async fn write_visit(state: Arc<RunState>, index: u32, events: Vec<StreamEvent>) {
-    let result = async {
-        let mut conn = connect(&state.endpoints.redis)
-            .await
-            .map_err(|e| e.to_string())?;
-        let e = &state.endpoints;
-        fanout::create_group(&mut conn, &e.stream, &e.group)
-            .await
-            .map_err(|e| e.to_string())?;
-        fanout::write_events(&mut conn, &events)
-            .await
-            .map_err(|e| e.to_string())?;
-        Ok::<(), String>(())
-    }
-    .await;
-    match result {
-        Ok(()) => Counters::bump(&state.counters.visits_fanned_out),
+    let retry = state.plan.plan().fanout_retry(Clock::Wall {
+        time_scale: state.clock.scale(),
+    });
+    let url = state.endpoints.redis.clone();
+    // The client connects as redis-py does, under the same retry.
+    let conn = match with_retry(&retry, || connect(&url)).await {
+        Ok(conn) => conn,
         Err(error) => {
-            tracing::warn!(visit = index, %error, "fan-out failed: the visit's detectors are lost");
+            tracing::warn!(visit = index, %error, "fan-out: no connection, the visit's detectors are dropped");
             let mut recorder = state.recorder();
             for _ in &events {
-                recorder.detector_failed(index);
+                recorder.detector_dropped(index);
             }
+            return;
         }
+    };
+    // The run made the group; after a fault that deleted the stream it is
+    // made again here (Rubin's operators do it by hand).
+    let e = &state.endpoints;
+    if let Err(error) =
+        alertsim_drivers::fanout::create_group(&mut conn.clone(), &e.stream, &e.group).await
+    {
+        tracing::warn!(visit = index, %error, "fan-out: creating the group failed");
+    }
+    let detectors = events.len();
+    let written = write_detectors(&conn, events, retry).await;
+    let dropped = written.iter().filter(|w| w.is_err()).count();
+    if dropped == 0 {
+        Counters::bump(&state.counters.visits_fanned_out);
+        return;
+    }
+    if let Some(Err(error)) = written.iter().find(|w| w.is_err()) {
+        tracing::warn!(visit = index, dropped, detectors, %error, "fan-out: detectors dropped");
+    }
+    let mut recorder = state.recorder();
+    for _ in 0..dropped {
+        recorder.detector_dropped(index);
     }
 }

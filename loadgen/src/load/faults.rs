@@ -4,15 +4,16 @@
 //! and paused (restart empty), the local registry stopped, busy worker
 //! Jobs killed mid-detector, the scaler held (KEDA operator restart), the
 //! Jobs deleted as KEDA 2.16's rollout does (spec change), the stream
-//! trimmed. Faults that cannot be done to real services here (slow or
-//! full broker disks, node loss, slow pod start-up) are skipped and
-//! listed as such; so are broker and registry faults against services
-//! this process did not start.
+//! trimmed. With a local Apache Kafka cluster (`--engine kafka`) the broker
+//! faults are done to its brokers instead (`cluster_faults`). Faults that
+//! cannot be done to real services here (slow or full broker disks, node
+//! loss, slow pod start-up) are skipped and listed as such; so are broker
+//! and registry faults against services this process did not start.
 
 use std::sync::Arc;
 
-use alertsim_core::jobs::AnyRuntime;
-use alertsim_core::jobs::JobRuntime;
+use alertsim_drivers::jobs::AnyRuntime;
+use alertsim_drivers::jobs::JobRuntime;
 use alertsim_scenarios::sections::faults::Fault;
 use serde::Serialize;
 
@@ -118,7 +119,34 @@ async fn run_fault(
             () = state.stopped() => {}
         }
     };
-    let result: Result<String, String> = match action(fault) {
+    let result: Result<String, String> = if super::cluster_faults::handles(services, fault) {
+        super::cluster_faults::run(state, services, fault, until_end).await
+    } else {
+        run_action(state, services, runtime, fault, until_end).await
+    };
+    match result {
+        Ok(note) => {
+            run.applied = true;
+            run.note = note;
+        }
+        Err(note) => {
+            tracing::warn!(fault = fault.kind(), %note, "fault not applied");
+            run.note = note;
+        }
+    }
+    run
+}
+
+/// Does a fault to the in-process services, Redis, the Jobs or the scaler.
+async fn run_action(
+    state: &RunState,
+    services: &Services,
+    runtime: &AnyRuntime,
+    fault: &Fault,
+    until_end: impl std::future::Future<Output = ()>,
+) -> Result<String, String> {
+    let (at_s, end_s) = fault.window_s();
+    match action(fault) {
         Action::StopBroker => {
             if services.stop_broker().await {
                 until_end.await;
@@ -147,6 +175,10 @@ async fn run_fault(
         Action::KillWorkers(pods) => {
             let busy = state.busy_jobs();
             let killed = busy.len().min(pods as usize);
+            if killed == 0 {
+                // Nothing crashed: the fault did not happen, whatever it asked.
+                return Err("no worker was busy at the fault's time: none crashed".into());
+            }
             for name in busy.into_iter().take(killed) {
                 state.crash(&name);
             }
@@ -165,18 +197,7 @@ async fn run_fault(
         },
         Action::Trim(maxlen) => trim(state, maxlen).await,
         Action::Skip(why) => Err(why.into()),
-    };
-    match result {
-        Ok(note) => {
-            run.applied = true;
-            run.note = note;
-        }
-        Err(note) => {
-            tracing::warn!(fault = fault.kind(), %note, "fault not applied");
-            run.note = note;
-        }
     }
-    run
 }
 
 async fn admin(state: &RunState) -> Result<redis::aio::MultiplexedConnection, String> {

@@ -1,42 +1,22 @@
 //! What each local Job of a load run runs: the production worker loop on
 //! the run's Redis stream, with a [`LoadProcessor`] that publishes through
-//! a publisher of its own, as a pod would. The schema id is looked up in
-//! the registry when the Job starts, as the packager does, so a Job
-//! starting while the registry is down fails and its event waits in the
-//! stream for the next one.
+//! a publisher of its own, as a pod would. With Rubin's deterministic ids
+//! the Job computes its schema id and never asks the registry, as the
+//! packager does; without them it looks the id up in the registry when it
+//! starts, so a Job starting while the registry is down fails and its
+//! event waits in the stream for the next one.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use alertsim_core::alert::generate::{AlertGenerator, GeneratorConfig};
-use alertsim_core::alert::schema::alert_schema_json;
-use alertsim_core::jobs::local::JobContext;
-use alertsim_core::publish::Profile;
-use alertsim_core::publish::kafka::{AlertPublisher, PublisherConfig};
-use alertsim_core::registry::{RegistryClient, SchemaIdSource};
-use alertsim_core::worker::{WorkerConfig, WorkerSettings, run_worker_until};
-use alertsim_scenarios::{PublisherProfile, Scenario};
+use alertsim_drivers::jobs::local::JobContext;
+use alertsim_drivers::publish::kafka::{AlertPublisher, PublisherConfig};
+use alertsim_drivers::worker::{WorkerSettings, run_worker_until};
+use alertsim_plan::Clock;
 
-use super::clock::LoadClock;
 use super::processor::LoadProcessor;
+use super::schema_id::job_schema_id_source;
 use super::state::RunState;
-
-/// The publisher profile the scenario names.
-pub fn profile(scenario: &Scenario) -> Profile {
-    match scenario.publisher.profile {
-        PublisherProfile::Rubin => Profile::Rubin,
-        PublisherProfile::Safe => Profile::Safe,
-    }
-}
-
-/// The scenario's worker settings with their timeouts on the wall clock.
-pub fn worker_config(scenario: &Scenario, clock: &LoadClock) -> WorkerConfig {
-    let mut config = alertsim_sim::config::worker_config(&scenario.workers);
-    config.listen_timeout = clock.wall(scenario.workers.listen_timeout_s);
-    config.message_expiration = clock.wall(scenario.workers.max_message_age_s);
-    config.empty_read_pause = Duration::from_millis(50);
-    config
-}
 
 /// Runs one Job: returns its exit code (0 normal, 1 failure or deletion).
 pub async fn run_job(state: Arc<RunState>, mut context: JobContext) -> i32 {
@@ -69,13 +49,7 @@ pub async fn run_job(state: Arc<RunState>, mut context: JobContext) -> i32 {
 
 async fn run_worker(state: &Arc<RunState>, context: &mut JobContext) -> Result<(i32, f64), String> {
     let e = &state.endpoints;
-    let client = RegistryClient::new(&e.registry).map_err(|e| e.to_string())?;
-    let source = SchemaIdSource::Registry {
-        client,
-        subject: e.subject.clone(),
-        schema: alert_schema_json(),
-        register: false,
-    };
+    let source = job_schema_id_source(state.scenario.schema_registry.deterministic_ids, e)?;
     let schema_id = source
         .resolve()
         .await
@@ -83,7 +57,7 @@ async fn run_worker(state: &Arc<RunState>, context: &mut JobContext) -> Result<(
     let publisher = AlertPublisher::new(&PublisherConfig {
         bootstrap: e.kafka.clone(),
         topic: e.topic.clone(),
-        profile: profile(&state.scenario),
+        profile: state.plan.plan().publisher_profile,
         schema_id: i32::try_from(schema_id).map_err(|err| err.to_string())?,
         spool_dir: e.spool_dir.clone(),
         overrides: Vec::new(),
@@ -99,7 +73,9 @@ async fn run_worker(state: &Arc<RunState>, context: &mut JobContext) -> Result<(
     let settings = WorkerSettings::new(
         e.stream.clone(),
         e.group.clone(),
-        worker_config(&state.scenario, &state.clock),
+        state.plan.plan().worker_config(Clock::Wall {
+            time_scale: state.clock.scale(),
+        }),
     );
     let termination = context.termination.clone();
     let terminate = async move {

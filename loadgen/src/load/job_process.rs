@@ -11,7 +11,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use alertsim_core::jobs::local::{JobContext, Termination};
+use alertsim_drivers::jobs::local::{JobContext, Termination};
 
 use super::clock::LoadClock;
 use super::job::run_job;
@@ -31,6 +31,9 @@ pub enum JobProcessError {
     /// The spec is unusable.
     #[error(transparent)]
     Spec(#[from] SpecError),
+    /// The spec's scenario holds a value the core cannot run.
+    #[error(transparent)]
+    Plan(#[from] alertsim_plan::PlanError),
     /// Redis could not be reached to report.
     #[error("reporting to the load run through {redis}: {source}")]
     Redis {
@@ -66,7 +69,7 @@ pub async fn run_job_process(
     terminate: impl Future<Output = ()>,
 ) -> Result<i32, JobProcessError> {
     let shard = spec.shard().map_err(SpecError::from)?;
-    let plan = LoadPlan::new(&spec.scenario, shard);
+    let plan = LoadPlan::new(&spec.scenario, shard)?;
     let clock = LoadClock::resume(spec.start_unix_ms, spec.time_scale);
     let endpoints = Endpoints {
         redis: services.redis,

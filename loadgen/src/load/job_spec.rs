@@ -1,7 +1,7 @@
 //! What a worker Job started as a process of its own (a local child process
 //! or a Kubernetes pod) must know of the load run it serves, beyond the
-//! services its command-line flags name: the scenario (after `--set` and
-//! chaos), the shard, the time scale and when scenario second 0 was.
+//! services its command-line flags name: the scenario (after `--set`,
+//! before chaos, from which the worker makes the run's plan), the shard, the time scale and when scenario second 0 was.
 //!
 //! The load run hands it over in one environment variable,
 //! [`LOAD_RUN_ENV`], as JSON, so that the same Job template works for a
@@ -31,7 +31,8 @@ pub struct LoadJobSpec {
     format: String,
     /// Always [`VERSION`].
     version: u32,
-    /// The scenario exactly as the run plans it.
+    /// The scenario as the run was given it (after `--set`, before chaos):
+    /// the worker makes the same plan from it.
     pub scenario: Scenario,
     /// The shard of the run (`I/N`).
     pub shard: String,

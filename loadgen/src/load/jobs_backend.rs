@@ -16,8 +16,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use alertsim_core::jobs::local::{LocalConfig, LocalRuntime, LocalWorkload};
-use alertsim_core::jobs::{AnyRuntime, JobTemplate, JobsError};
+use alertsim_drivers::jobs::local::{LocalConfig, LocalRuntime, LocalWorkload};
+use alertsim_drivers::jobs::{AnyRuntime, JobTemplate, JobsError};
 
 use super::job::run_job;
 use super::job_spec::{LOAD_RUN_ENV, LoadJobSpec};
@@ -101,7 +101,7 @@ pub fn scaled_job_name(state: &RunState) -> String {
 pub fn job_template(backend: &JobBackend, state: &RunState) -> JobTemplate {
     let spec = || {
         LoadJobSpec::new(
-            state.scenario.clone(),
+            state.plan.plan().given.clone(),
             state.plan.shard(),
             state.clock.scale(),
             state.clock.start_unix_ms(),
@@ -156,7 +156,7 @@ pub async fn job_runtime(
 
 #[cfg(feature = "kubernetes")]
 async fn kubernetes_runtime(namespace: Option<&str>, name: &str) -> Result<AnyRuntime, JobsError> {
-    use alertsim_core::jobs::kubernetes::KubernetesRuntime;
+    use alertsim_drivers::jobs::kubernetes::KubernetesRuntime;
     Ok(KubernetesRuntime::infer_in(namespace, name).await?.into())
 }
 

@@ -4,7 +4,8 @@
 
 use std::time::Duration;
 
-use alertsim_core::scaler::lag::{StreamQuery, read_metric};
+use alertsim_core::scaler::lag::StreamQuery;
+use alertsim_drivers::lag::read_metric;
 use redis::aio::MultiplexedConnection;
 
 /// Why a lag reading is missing.

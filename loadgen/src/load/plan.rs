@@ -1,21 +1,16 @@
-//! The load run's plan: the scenario's visits, drawn exactly as the
-//! simulator draws them (same seed, same random streams), with the
-//! identifiers the real path carries (the fan-out's `groupId`, the alerts'
-//! visit number), and the slice of detectors a shard runs.
+//! The load run's view of the [`Plan`]: the plan's visits (the same the
+//! simulator runs: same seed, same random streams) with the identifiers the
+//! real path carries (the fan-out's `groupId`, the alerts' visit number),
+//! and the slice of detectors a shard runs.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
-use alertsim_core::alert::generate::ids::{mix_seed, visit_at};
+use alertsim_plan::next_visit::{group_id, visit_number};
+use alertsim_plan::stages::Timeline;
+use alertsim_plan::{Plan, PlanError};
 use alertsim_scenarios::Scenario;
-use alertsim_sim::model::night::schedule;
-use alertsim_sim::rng::{Stream, stream};
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
-
-/// MJD (TAI) of the synthetic night load runs number their visits in.
-const LOAD_NIGHT_MJD: f64 = 61_000.05;
 
 /// Which slice of every visit's detectors this process runs: detector `d`
 /// belongs to shard `d % count`.
@@ -85,33 +80,28 @@ pub struct PlannedVisit {
 /// The night's visits and the shard this process runs.
 #[derive(Debug, Clone)]
 pub struct LoadPlan {
+    plan: Plan,
     visits: Vec<PlannedVisit>,
     by_number: BTreeMap<i64, u32>,
     by_group: BTreeMap<String, u32>,
     shard: Shard,
-    seed: u64,
 }
 
 impl LoadPlan {
-    /// The scenario's night for `shard`, from the scenario's seed.
-    pub fn new(scenario: &Scenario, shard: Shard) -> Self {
-        let seed = scenario.seed;
-        let drawn = schedule(
-            &scenario.night,
-            &mut stream(seed, Stream::Visits),
-            &mut stream(seed, Stream::Alerts),
-        );
-        let first = visit_at(LOAD_NIGHT_MJD);
-        let visits: Vec<PlannedVisit> = drawn
-            .into_iter()
+    /// The plan of `scenario` (as given, before chaos) for `shard`.
+    pub fn new(scenario: &Scenario, shard: Shard) -> Result<Self, PlanError> {
+        let plan = Plan::new(scenario)?;
+        let visits: Vec<PlannedVisit> = plan
+            .visits
+            .iter()
             .map(|v| PlannedVisit {
                 index: v.index,
-                number: first + i64::from(v.index),
-                group_id: format!("alertsim-{seed}-{:05}", v.index),
+                number: visit_number(v.index),
+                group_id: group_id(&plan.scenario.name, v.index),
                 announced_s: v.announced.as_secs_f64(),
                 exposure_start_s: v.exposure_start.as_secs_f64(),
                 readout_end_s: v.readout_end.as_secs_f64(),
-                detector_alerts: v.detector_alerts,
+                detector_alerts: v.detector_alerts.clone(),
             })
             .collect();
         let by_number = visits.iter().map(|v| (v.number, v.index)).collect();
@@ -119,13 +109,23 @@ impl LoadPlan {
             .iter()
             .map(|v| (v.group_id.clone(), v.index))
             .collect();
-        LoadPlan {
+        Ok(LoadPlan {
+            plan,
             visits,
             by_number,
             by_group,
             shard,
-            seed,
-        }
+        })
+    }
+
+    /// The plan both drivers take.
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// The scenario, with its chaos expanded into faults.
+    pub fn scenario(&self) -> &Scenario {
+        &self.plan.scenario
     }
 
     /// All visits in order.
@@ -173,25 +173,17 @@ impl LoadPlan {
         self.visits.iter().map(|v| self.planned_alerts(v)).sum()
     }
 
-    /// Seconds a worker spends on `detector` of `visit` after the readout
-    /// before packaging (base plus per alert, as the simulator counts it;
-    /// `workers.prep_s` is not used by either), drawn from `[workers]` with
-    /// a generator seeded by the run's seed, the visit and the detector
-    /// (the same whichever worker gets it).
-    pub fn processing_s(&self, scenario: &Scenario, visit: &PlannedVisit, detector: u32) -> f64 {
-        let w = &scenario.workers;
-        let label = Stream::Processing as u64;
-        let mut rng = ChaCha8Rng::seed_from_u64(mix_seed(
-            self.seed,
-            &[label, u64::from(visit.index), u64::from(detector)],
-        ));
-        let alerts = visit
-            .detector_alerts
-            .get(detector as usize)
-            .copied()
-            .unwrap_or(0);
-        let base = w.processing_base_s.sample(&mut rng).max(0.0);
-        (base + w.processing_per_alert_s * f64::from(alerts)).max(0.0)
+    /// The stages of `detector` of `visit` for a worker that read it at
+    /// `read_s` (scenario seconds): the plan's timeline, the same the
+    /// simulator schedules (`alertsim_plan::stages`).
+    pub fn detector_timeline(
+        &self,
+        visit: &PlannedVisit,
+        detector: u32,
+        read_s: f64,
+    ) -> Option<Timeline> {
+        let planned = self.plan.visits.get(visit.index as usize)?;
+        Some(self.plan.detector_timeline(planned, detector, read_s))
     }
 }
 
@@ -214,9 +206,13 @@ mod tests {
     #[test]
     fn shards_partition_the_detectors_and_the_alerts() {
         let scenario = smoke();
-        let whole = LoadPlan::new(&scenario, Shard::WHOLE);
+        let whole = LoadPlan::new(&scenario, Shard::WHOLE).expect("smoke has a plan");
         let total: u64 = (0..3)
-            .map(|i| LoadPlan::new(&scenario, Shard { index: i, count: 3 }).total_alerts())
+            .map(|i| {
+                LoadPlan::new(&scenario, Shard { index: i, count: 3 })
+                    .expect("smoke has a plan")
+                    .total_alerts()
+            })
             .sum();
         assert_eq!(total, whole.total_alerts());
         assert_eq!(whole.total_alerts(), 5_000);
@@ -224,7 +220,7 @@ mod tests {
 
     #[test]
     fn visits_are_found_by_number_and_group() {
-        let plan = LoadPlan::new(&smoke(), Shard::WHOLE);
+        let plan = LoadPlan::new(&smoke(), Shard::WHOLE).expect("smoke has a plan");
         let v = &plan.visits()[3];
         assert_eq!(plan.by_number(v.number).map(|x| x.index), Some(3));
         assert_eq!(plan.by_group(&v.group_id).map(|x| x.index), Some(3));
@@ -233,11 +229,22 @@ mod tests {
     }
 
     #[test]
-    fn processing_time_follows_the_smoke_constants() {
+    fn stage_times_follow_the_smoke_constants() {
         let scenario = smoke();
-        let plan = LoadPlan::new(&scenario, Shard::WHOLE);
-        // base 5 + 0.02 s x 50 alerts, as the simulator counts after the readout.
-        let s = plan.processing_s(&scenario, &plan.visits()[0], 7);
-        assert!((s - 6.0).abs() < 1e-9, "{s}");
+        let plan = LoadPlan::new(&scenario, Shard::WHOLE).expect("smoke has a plan");
+        let v = &plan.visits()[0];
+        // Read at the announcement: preload 5 s, raws 2 s after the readout,
+        // pipelines 5 s + 0.02 s x 50 alerts, APDB 1 s (smoke's constants).
+        let t = plan
+            .detector_timeline(v, 7, v.announced_s)
+            .expect("a planned visit");
+        assert!(
+            (t.images_end_s - (v.readout_end_s + 2.0)).abs() < 1e-9,
+            "{t:?}"
+        );
+        assert!(
+            (t.apdb_end_s - (v.readout_end_s + 2.0 + 6.0 + 1.0)).abs() < 1e-9,
+            "{t:?}"
+        );
     }
 }

@@ -1,21 +1,28 @@
 //! The worker's "process one detector" step in a load run: find the visit
-//! the event announces, spend the scenario's processing time on it
-//! (scaled to the wall clock), then generate the detector's alerts and
-//! publish them with the production publisher. Every alert's outcome goes
+//! the event announces, spend the plan's stage times on it (preload, image
+//! wait, pipelines, APDB write, on the run's scaled clock; a skipped or
+//! imageless visit ends there, a timed-out detector fails), then generate
+//! the detector's alerts and publish them with the production publisher,
+//! stamping each stage for the latency budget. Every alert's outcome goes
 //! to the run's recorder as it happens, timed from the visit's readout.
 //! Alerts still in the producer's queue when a worker is killed (a crash,
 //! or a deletion whose grace period ran out) are counted lost, as they are
 //! when a real pod dies.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use alertsim_core::alert::generate::AlertGenerator;
 use alertsim_core::publish::Outcome;
-use alertsim_core::publish::kafka::AlertPublisher;
-use alertsim_core::publish::spool::SpoolKey;
-use alertsim_core::worker::{Delivery, Processor};
+use alertsim_core::worker::Delivery;
+use alertsim_drivers::publish::kafka::AlertPublisher;
+use alertsim_drivers::publish::spool::SpoolKey;
+use alertsim_drivers::worker::Processor;
+use alertsim_plan::stages::Ending;
+use alertsim_reports::DetectorStamps;
 
+use super::generator::Planned;
 use super::state::{Counters, RunState};
 
 /// Alerts handed to the producer and not yet settled, with how many times
@@ -49,6 +56,10 @@ pub struct LoadProcessor {
     generator: Arc<AlertGenerator>,
     publisher: AlertPublisher,
     unsettled: Unsettled,
+    /// Alerts of this worker Kafka acknowledged so far.
+    delivered: Arc<AtomicU64>,
+    /// When the worker started (scenario seconds): its pod was running.
+    started_s: f64,
     /// Scenario seconds spent processing (busy pod time).
     pub busy_s: f64,
 }
@@ -63,8 +74,15 @@ impl LoadProcessor {
         mut publisher: AlertPublisher,
     ) -> Self {
         let unsettled = Unsettled::default();
-        publisher.set_observer(outcome_observer(state.clone(), unsettled.clone()));
+        let delivered = Arc::new(AtomicU64::new(0));
+        publisher.set_observer(outcome_observer(
+            state.clone(),
+            unsettled.clone(),
+            delivered.clone(),
+        ));
         LoadProcessor {
+            started_s: state.clock.now_s(),
+            delivered,
             state,
             job,
             generator: Arc::new(generator),
@@ -92,12 +110,43 @@ impl LoadProcessor {
             .get(detector as usize)
             .copied()
             .ok_or_else(|| format!("detector {detector} is not active in visit {}", visit.index))?;
-        // The event comes at the announcement; the pixels only after the
-        // readout: processing starts then at the earliest (as in the
-        // simulator).
-        state.clock.sleep_until(visit.readout_end_s).await;
-        let processing_s = state.plan.processing_s(&state.scenario, visit, detector);
-        tokio::time::sleep(state.clock.wall(processing_s)).await;
+        // The plan's stages for this detector from the read (the same the
+        // simulator schedules): each is waited for on the run's clock and
+        // stamped when it really ended.
+        let read_s = state.clock.now_s();
+        let timeline = state
+            .plan
+            .detector_timeline(visit, detector, read_s)
+            .ok_or_else(|| format!("visit {} is not planned", visit.index))?;
+        let mut stamps = DetectorStamps {
+            announced_s: visit.announced_s,
+            pod_running_s: self.started_s,
+            read_s,
+            ..DetectorStamps::default()
+        };
+        state
+            .wait_until(timeline.preload_end_s, Planned::Preload)
+            .await;
+        stamps.preload_end_s = state.clock.now_s();
+        state
+            .wait_until(timeline.images_end_s, Planned::ImageWait)
+            .await;
+        stamps.images_end_s = state.clock.now_s();
+        state
+            .wait_until(timeline.pipeline_end_s, Planned::Pipeline)
+            .await;
+        stamps.pipeline_end_s = state.clock.now_s();
+        state
+            .wait_until(timeline.apdb_end_s, Planned::ApdbWrite)
+            .await;
+        stamps.apdb_end_s = state.clock.now_s();
+        match timeline.ending {
+            Ending::Publish => {}
+            Ending::Skipped | Ending::NoImages => return Ok(()),
+            Ending::TimedOut => return Err("WORKER_TIMEOUT: the detector timed out".to_owned()),
+        }
+        let processing_start_s = read_s;
+        let generating_since = state.clock.now_s();
         let detector = i32::try_from(detector).map_err(|e| e.to_string())?;
         // Generating a detector's alerts is CPU work: off the async
         // threads, which also carry the broker, the consumers and the timers.
@@ -109,6 +158,8 @@ impl LoadProcessor {
         .await
         .map_err(|e| format!("alert generation stopped: {e}"))?
         .map_err(|e| e.to_string())?;
+        let generating_s = state.clock.now_s() - generating_since;
+        let delivered_before = self.delivered.load(Ordering::Relaxed);
         for alert in &generated {
             let key = SpoolKey {
                 visit: visit.number,
@@ -129,7 +180,15 @@ impl LoadProcessor {
         // (the `rubin` profile waits after every alert anyway; `safe`
         // batches, and would otherwise settle them only at the next
         // detector, timing their delivery late).
+        stamps.produced_s = state.clock.now_s();
         self.publisher.finish().await.map_err(|e| e.to_string())?;
+        stamps.acked_s = state.clock.now_s();
+        let delivered = self.delivered.load(Ordering::Relaxed) - delivered_before;
+        stamps.delivered = u32::try_from(delivered).unwrap_or(u32::MAX);
+        state.recorder().detector_stages(visit.index, &stamps);
+        state
+            .generator
+            .detector(generating_s, state.clock.now_s() - processing_start_s);
         Ok(())
     }
 }
@@ -173,9 +232,13 @@ const KILLED: alertsim_core::publish::Failure = alertsim_core::publish::Failure:
 fn outcome_observer(
     state: Arc<RunState>,
     unsettled: Unsettled,
-) -> alertsim_core::publish::kafka::OutcomeObserver {
+    delivered: Arc<AtomicU64>,
+) -> alertsim_drivers::publish::kafka::OutcomeObserver {
     Box::new(move |key: &SpoolKey, outcome: Outcome, bytes: usize| {
         take_one(&unsettled, key);
+        if matches!(outcome, Outcome::Delivered { .. }) {
+            delivered.fetch_add(1, Ordering::Relaxed);
+        }
         record_outcome(&state, key, outcome, bytes);
     })
 }

@@ -1,5 +1,6 @@
-//! One load run from start to report: start or reach the services, create
-//! the topic and register the schema, start the consumers, the scaler, the
+//! One load run from start to report: start or reach the services, make
+//! the registry serve the schema id (see [`super::schema_id`]), create the
+//! topic, start the consumers, the scaler, the
 //! sampler, the faults and the fan-out; once every visit is announced, wait
 //! until the stream is drained and no worker is busy (or the scenario's
 //! drain limit passes, or the user interrupts); then stop the Jobs (their
@@ -13,15 +14,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use alertsim_core::alert::schema::alert_schema_json;
-use alertsim_core::jobs::JobRuntime;
-use alertsim_core::jobs::local::LocalConfig;
-use alertsim_core::publish::replay::{ReplaySummary, replay};
-use alertsim_core::publish::topic::ensure_topic;
-use alertsim_core::publish::{Spool, SpoolKey};
-use alertsim_core::registry::{RegistryClient, SchemaIdSource};
-use alertsim_core::scaler::lag::{NullLag, StreamQuery};
+use alertsim_drivers::jobs::JobRuntime;
+use alertsim_drivers::jobs::local::LocalConfig;
+use alertsim_drivers::publish::replay::{ReplaySummary, replay};
+use alertsim_drivers::publish::topic::ensure_topic;
+use alertsim_drivers::publish::{Spool, SpoolKey};
 
+use super::generator::{CpuUse, GeneratorSummary, process_cpu_s};
 use super::lag_probe::LagProbe;
 use alertsim_reports::{Recorder, Report};
 use alertsim_scenarios::Scenario;
@@ -31,13 +30,13 @@ use super::clock::LoadClock;
 use super::consumers::{ConsumerError, assigned_consumer, run_consumer};
 use super::fanout::run_fanout;
 use super::faults::{FaultRun, run_faults};
-use super::job::profile;
 use super::job_link::{JobLinkError, JobLinkKeys, RunLink};
 use super::jobs_backend::{JobBackend, job_runtime, job_template};
 use super::plan::{LoadPlan, Shard};
 use super::rates::WallRates;
 use super::sampler::{LoadProgress, run_sampler};
 use super::scaler::run_scaler;
+use super::schema_id::{SchemaIdFailure, SchemaIdUse, prepare_schema_id};
 use super::services::{ServiceError, ServiceFlags, Services};
 use super::state::{Counters, Endpoints, RunState};
 
@@ -87,11 +86,19 @@ pub struct LoadOutcome {
     /// Remote worker Jobs that never handed in their records (the report
     /// is then marked partial).
     pub workers_unreported: Vec<String>,
+    /// How far the generator itself fell behind its plan, and whether the
+    /// run therefore measured the generator rather than the system.
+    pub generator: GeneratorSummary,
+    /// The schema id every alert carries, and what the registry was made to do for it.
+    pub schema_id: SchemaIdUse,
 }
 
 /// Why a run could not be carried out.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
+    /// The scenario holds a value the core cannot run.
+    #[error(transparent)]
+    Plan(#[from] alertsim_plan::PlanError),
     /// A service could not be started.
     #[error(transparent)]
     Service(#[from] ServiceError),
@@ -113,6 +120,10 @@ pub enum LoadError {
         /// What failed.
         reason: String,
     },
+    /// With deterministic ids, the registry holds another schema under the
+    /// run's fixed id or refused to import it: the run does not start.
+    #[error("{0}")]
+    SchemaIdRefused(alertsim_drivers::registry::SyncError),
     /// Redis refused the preparation of the stream.
     #[error("preparing stream {stream} on {redis}: {reason}")]
     Redis {
@@ -156,13 +167,18 @@ pub async fn run_load(
     progress: impl FnMut(LoadProgress) + Send + 'static,
     interrupt: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<LoadOutcome, LoadError> {
-    let scenario = alertsim_sim::chaos::with_chaos(scenario).into_owned();
+    let cpu_at_start = (process_cpu_s(), std::time::Instant::now());
+    let plan = LoadPlan::new(scenario, options.shard)?;
+    let scenario = plan.scenario().clone();
     let services = Arc::new(Services::start(&options.services).await?);
-    let run_start_ms = alertsim_core::publish::kafka::epoch_ms();
+    let run_start_ms = alertsim_drivers::publish::kafka::epoch_ms();
     let run_id = format!("{}-{}-{run_start_ms}", scenario.seed, options.shard.index);
     let endpoints = endpoints(&scenario, options, &services, &run_id);
-    prepare(&scenario, &endpoints).await?;
-    let plan = LoadPlan::new(&scenario, options.shard);
+    let partitions = i32::try_from(scenario.kafka.partitions.max(1)).unwrap_or(i32::MAX);
+    services
+        .create_cluster_topic(&endpoints.topic, partitions)
+        .await?;
+    let schema_id = prepare(&scenario, &endpoints).await?;
     let clock = LoadClock::start(options.time_scale);
     let state = RunState::new(scenario.clone(), plan, clock, endpoints);
 
@@ -255,6 +271,11 @@ pub async fn run_load(
     let mut report = recorder.clone().finish(&scenario, scenario_s);
     report.partial = state.was_interrupted() || !workers_unreported.is_empty();
     let local_services = services.local();
+    let cpu = CpuUse {
+        cpu_s: process_cpu_s() - cpu_at_start.0,
+        wall_s: cpu_at_start.1.elapsed().as_secs_f64(),
+    };
+    let generator = state.generator.summary(state.clock.scale(), cpu);
     if let Ok(services) = Arc::try_unwrap(services) {
         services.shutdown().await;
     }
@@ -271,6 +292,8 @@ pub async fn run_load(
         endpoints: state.endpoints.clone(),
         rates: state.wall_rates(),
         workers_unreported,
+        generator,
+        schema_id,
     })
 }
 
@@ -300,9 +323,24 @@ fn endpoints(
     }
 }
 
-/// Creates the topic, registers the schema, and creates the run's own
-/// stream and consumer group.
-async fn prepare(scenario: &Scenario, e: &Endpoints) -> Result<(), LoadError> {
+/// Makes the registry serve the run's schema id (refusing to start when it
+/// holds another schema there), creates the topic, and creates the run's
+/// own stream and consumer group; returns the schema id the run writes.
+async fn prepare(scenario: &Scenario, e: &Endpoints) -> Result<SchemaIdUse, LoadError> {
+    let schema_id = prepare_schema_id(scenario.schema_registry.deterministic_ids, e)
+        .await
+        .map_err(|failure| match failure {
+            SchemaIdFailure::Refused(error) => LoadError::SchemaIdRefused(error),
+            SchemaIdFailure::Failed(reason) => LoadError::Schema {
+                registry: e.registry.clone(),
+                reason,
+            },
+        })?;
+    tracing::info!(
+        id = schema_id.id,
+        action = %schema_id.registry_action,
+        "schema id"
+    );
     let partitions = i32::try_from(scenario.kafka.partitions.max(1)).unwrap_or(i32::MAX);
     ensure_topic(&e.kafka, &e.topic, partitions, 1)
         .await
@@ -311,20 +349,6 @@ async fn prepare(scenario: &Scenario, e: &Endpoints) -> Result<(), LoadError> {
             kafka: e.kafka.clone(),
             reason: err.to_string(),
         })?;
-    let schema_error = |reason: String| LoadError::Schema {
-        registry: e.registry.clone(),
-        reason,
-    };
-    let client = RegistryClient::new(&e.registry).map_err(|err| schema_error(err.to_string()))?;
-    SchemaIdSource::Registry {
-        client,
-        subject: e.subject.clone(),
-        schema: alert_schema_json(),
-        register: true,
-    }
-    .resolve()
-    .await
-    .map_err(|err| schema_error(err.to_string()))?;
     let redis_error = |reason: String| LoadError::Redis {
         stream: e.stream.clone(),
         redis: e.redis.clone(),
@@ -333,10 +357,10 @@ async fn prepare(scenario: &Scenario, e: &Endpoints) -> Result<(), LoadError> {
     let mut conn = super::redis_link::connect(&e.redis)
         .await
         .map_err(|err| redis_error(err.to_string()))?;
-    alertsim_core::fanout::create_group(&mut conn, &e.stream, &e.group)
+    alertsim_drivers::fanout::create_group(&mut conn, &e.stream, &e.group)
         .await
         .map_err(|err| redis_error(err.to_string()))?;
-    Ok(())
+    Ok(schema_id)
 }
 
 /// Waits for the remote workers to exit (a grace period and then some),
@@ -375,12 +399,10 @@ async fn wait_for_drain(state: &RunState) -> bool {
         .map(|v| v.announced_s)
         .unwrap_or(0.0);
     let deadline = last_announced + state.scenario.night.drain_limit_s;
-    let query = StreamQuery::from_trigger(
-        state.endpoints.stream.clone(),
-        Some(state.endpoints.group.clone()),
-        1,
-        NullLag::Zero,
-    );
+    let query = state
+        .plan
+        .plan()
+        .observed_lag_query(&state.endpoints.stream, &state.endpoints.group);
     let mut probe = LagProbe::new(state.endpoints.redis.clone(), query);
     let mut quiet_checks = 0;
     loop {
@@ -426,9 +448,15 @@ async fn replay_spool(state: &RunState) -> Result<ReplaySummary, LoadError> {
     if before.is_empty() {
         return Ok(ReplaySummary::default());
     }
-    let summary = replay(&spool, &e.kafka, &e.topic, profile(&state.scenario), |_| {})
-        .await
-        .map_err(|err| spool_error(err.to_string()))?;
+    let summary = replay(
+        &spool,
+        &e.kafka,
+        &e.topic,
+        state.plan.plan().publisher_profile,
+        |_| {},
+    )
+    .await
+    .map_err(|err| spool_error(err.to_string()))?;
     let left: std::collections::BTreeSet<SpoolKey> = spool
         .entries()
         .map_err(|err| spool_error(err.to_string()))?

@@ -4,14 +4,14 @@
 
 use std::sync::Arc;
 
-use alertsim_core::jobs::AnyRuntime;
-use alertsim_core::jobs::JobRuntime;
 use alertsim_core::scaler::count_phases;
-use alertsim_core::scaler::lag::{NullLag, StreamQuery};
+use alertsim_drivers::jobs::AnyRuntime;
+use alertsim_drivers::jobs::JobRuntime;
 
 use super::lag_probe::LagProbe;
 use alertsim_reports::Gauges;
 
+use super::generator::Planned;
 use super::state::{Counters, RunState};
 
 /// What a progress line shows.
@@ -42,12 +42,10 @@ pub async fn run_sampler(
     mut progress: impl FnMut(LoadProgress) + Send,
 ) {
     let interval = state.recorder().sample_interval_s();
-    let query = StreamQuery::from_trigger(
-        state.endpoints.stream.clone(),
-        Some(state.endpoints.group.clone()),
-        1,
-        NullLag::Zero,
-    );
+    let query = state
+        .plan
+        .plan()
+        .observed_lag_query(&state.endpoints.stream, &state.endpoints.group);
     let mut probe = LagProbe::new(state.endpoints.redis.clone(), query);
     let mut lag = 0u64;
     let mut last_delivered = 0u64;
@@ -55,7 +53,7 @@ pub async fn run_sampler(
     loop {
         let t_s = interval * k as f64;
         tokio::select! {
-            () = state.clock.sleep_until(t_s) => {}
+            () = state.wait_until(t_s, Planned::Sample) => {}
             () = state.stopped() => break,
         }
         k += 1;

@@ -5,12 +5,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use alertsim_core::jobs::AnyRuntime;
-use alertsim_core::jobs::{JobRuntime, JobStatus, JobTemplate};
 use alertsim_core::scaler::{
     FinishedJob, JobAction, PollInput, ScalerLoop, TriggerMetric, count_jobs,
 };
+use alertsim_drivers::jobs::AnyRuntime;
+use alertsim_drivers::jobs::{JobRuntime, JobStatus, JobTemplate};
 
+use super::generator::Planned;
 use super::lag_probe::LagProbe;
 use super::state::RunState;
 
@@ -25,22 +26,26 @@ fn at(s: f64) -> Duration {
 /// Polls and scales until the run stops.
 pub async fn run_scaler(state: Arc<RunState>, runtime: Arc<AnyRuntime>, template: JobTemplate) {
     let scaler = &state.scenario.scaler;
-    let settings = alertsim_sim::config::scaled_job_settings(scaler);
-    let mut poll_loop = ScalerLoop::new(settings, Duration::ZERO)
-        .with_rate_limit(alertsim_sim::config::api_rate_limit(scaler));
-    let query = alertsim_core::scaler::lag::StreamQuery::from_trigger(
-        state.endpoints.stream.clone(),
-        Some(state.endpoints.group.clone()),
-        i64::try_from(scaler.lag_count).unwrap_or(i64::MAX),
-        alertsim_core::scaler::lag::NullLag::for_keda(alertsim_sim::config::keda_version(scaler)),
-    );
+    let plan = state.plan.plan();
+    if !plan.trigger_builds {
+        // The release refuses the trigger (KEDA 2.16 with activation 0):
+        // the ScaledJob has no scale loop, so no Job is ever created.
+        tracing::warn!(
+            keda = %plan.keda_version,
+            "scaler: KEDA refuses the redis-streams trigger (activationLagCount 0); no Job is created"
+        );
+        return;
+    }
+    let mut poll_loop = ScalerLoop::new(plan.scaled_job.clone(), Duration::ZERO)
+        .with_rate_limit(plan.api_rate_limit.clone());
+    let query = plan.stream_query(&state.endpoints.stream, &state.endpoints.group);
     let target = scaler.lag_count as f64;
     let activation = scaler.activation_lag_count as f64;
     let mut probe = LagProbe::new(state.endpoints.redis.clone(), query);
     while !state.is_stopping() {
         let due = poll_loop.next_poll().as_secs_f64();
         tokio::select! {
-            () = state.clock.sleep_until(due) => {}
+            () = state.wait_until(due, Planned::Scaler) => {}
             () = state.stopped() => break,
         }
         let paused = state.scaler_paused_until();
@@ -74,7 +79,7 @@ pub async fn run_scaler(state: Arc<RunState>, runtime: Arc<AnyRuntime>, template
         );
         for action in output.actions {
             tokio::select! {
-                () = state.clock.sleep_until(action.at.as_secs_f64()) => {}
+                () = state.wait_until(action.at.as_secs_f64(), Planned::Scaler) => {}
                 () = state.stopped() => return,
             }
             match action.action {
@@ -83,7 +88,7 @@ pub async fn run_scaler(state: Arc<RunState>, runtime: Arc<AnyRuntime>, template
                     Err(error) => tracing::warn!(%error, "scaler: creating a Job failed"),
                 },
                 JobAction::Delete { name } => {
-                    if let Err(error) = runtime.delete(&name).await {
+                    if let Err(error) = runtime.delete(name.as_str()).await {
                         tracing::warn!(%error, job = %name, "scaler: deleting a Job failed");
                     }
                 }

@@ -14,6 +14,7 @@ use alertsim_scenarios::Scenario;
 use tokio::sync::watch;
 
 use super::clock::LoadClock;
+use super::generator::{GeneratorLag, Planned};
 use super::plan::LoadPlan;
 
 /// Where the run's services are and what it names in them.
@@ -89,6 +90,8 @@ pub struct RunState {
     pub endpoints: Endpoints,
     /// Live counters.
     pub counters: Counters,
+    /// How far behind its plan the generator itself ran.
+    pub generator: GeneratorLag,
     recorder: Mutex<Recorder>,
     stopping: watch::Sender<bool>,
     interrupted: AtomicBool,
@@ -113,6 +116,7 @@ impl RunState {
             clock,
             endpoints,
             counters: Counters::default(),
+            generator: GeneratorLag::default(),
             recorder: Mutex::new(recorder),
             stopping: watch::channel(false).0,
             interrupted: AtomicBool::new(false),
@@ -121,6 +125,13 @@ impl RunState {
             crashed_jobs: watch::channel(BTreeSet::new()).0,
             rates: Mutex::new([StageTracker::default(); 3]),
         })
+    }
+
+    /// Waits until scenario second `s` and records how late the wait
+    /// ended as the lateness of `action`.
+    pub async fn wait_until(&self, s: f64, action: Planned) {
+        self.clock.sleep_until(s).await;
+        self.generator.late(action, self.clock.now_s() - s);
     }
 
     /// The recorder, locked (a poisoned lock still holds valid counts).

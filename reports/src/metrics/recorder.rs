@@ -1,5 +1,7 @@
 //! The `Recorder`: the one object the simulator (or the load generator)
-//! feeds while a run goes on, turned into a [`Report`] at the end.
+//! feeds while a run goes on, summed up at the end ([`Recorder::summarise`])
+//! into the figures the report is made of. `Recorder::finish`, which makes
+//! the report, lives with the report (`report`), above the metrics.
 //!
 //! Recorders of the shards of one load test can be saved
 //! ([`Recorder::save`], in `persist`), loaded back and merged
@@ -8,12 +10,15 @@
 use alertsim_scenarios::Scenario;
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::metrics::budget::{DetectorStamps, Trace, night_budget};
+use crate::metrics::float;
 use crate::metrics::latency::LatencyHistogram;
-use crate::metrics::persist::float;
 use crate::metrics::series::{Gauges, SeriesBuilder};
+use crate::metrics::summary::{
+    AlertTotals, ByteTotals, ConsumerReport, JobTotals, Summary, Throughput,
+};
 use crate::metrics::visit::VisitMetrics;
 use crate::number::{micros, millis, ratio};
-use crate::report::{AlertTotals, ByteTotals, ConsumerReport, JobTotals, Report, Throughput};
 
 /// Default sampling interval of the time series, in virtual seconds.
 pub const DEFAULT_SAMPLE_INTERVAL_S: f64 = 10.0;
@@ -174,6 +179,22 @@ impl Recorder {
         self.visit(visit).failed_detectors += 1;
     }
 
+    /// The fan-out never wrote a detector of the visit (its write retries
+    /// were spent, or the `nextVisit` had expired): the detector failed.
+    pub fn detector_dropped(&mut self, visit: u32) {
+        let v = self.visit(visit);
+        v.failed_detectors += 1;
+        v.dropped_detectors += 1;
+    }
+
+    /// A detector of `visit` was processed and published with these
+    /// stamps (the latency budget's input; see `metrics::budget`).
+    pub fn detector_stages(&mut self, visit: u32, stamps: &DetectorStamps) {
+        let v = self.visit(visit);
+        let trace = Trace::new(stamps, v.readout_end_s);
+        v.traces.push(trace);
+    }
+
     /// Consumer number `consumer` (index in the scenario's list) received an
     /// alert `latency_s` after its visit's readout ended.
     pub fn alert_received(&mut self, consumer: usize, latency_s: f64) {
@@ -213,61 +234,71 @@ impl Recorder {
         self.jobs.max_pending = self.jobs.max_pending.max(pending);
     }
 
-    /// Builds the report: totals, percentiles, per-visit records, gates
-    /// evaluated from the scenario's `[gates]`.
-    pub fn finish(self, scenario: &Scenario, simulated_s: f64) -> Report {
-        let limit = scenario.gates.p98_latency_s;
-        let per_visit: Vec<_> = self
+    /// Sums up the run: totals, percentiles, per-visit records (a visit is
+    /// late when its p98 latency exceeds `p98_limit_s`) and the series;
+    /// rates are per second of `simulated_s`. [`Recorder::finish`] makes
+    /// the report of it.
+    pub fn summarise(self, p98_limit_s: f64, simulated_s: f64) -> Summary {
+        let mut per_visit: Vec<_> = self
             .visits
             .iter()
             .enumerate()
             .filter(|(_, v)| v.seen)
-            .map(|(i, v)| v.record(u32::try_from(i).unwrap_or(u32::MAX), limit))
+            .map(|(i, v)| v.record(u32::try_from(i).unwrap_or(u32::MAX), p98_limit_s))
             .collect();
+        let budgets: Vec<_> = per_visit.iter().map(|v| v.budget).collect();
+        let late: Vec<bool> = per_visit.iter().map(|v| v.late).collect();
+        let (latency_budget, causes) = night_budget(&budgets, &late);
+        for (record, cause) in per_visit.iter_mut().zip(causes) {
+            record.late_cause = cause;
+        }
         let series = self.series.finish(self.sample_interval_s);
         let j = &self.jobs;
         let pod_s = j.busy_pod_s + j.idle_pod_s;
         let peak_alerts = series.delivered_per_s.iter().copied().fold(0.0, f64::max);
         let peak_mbit = series.mbit_per_s.iter().copied().fold(0.0, f64::max);
-        let mut report = Report::new(scenario, simulated_s);
-        report.alerts = self.alerts;
-        report.latency_s = self.latency.percentiles();
-        report.jobs = JobTotals {
-            created: j.created,
-            max_running: j.max_running,
-            max_pending: j.max_pending,
-            busy_pod_s: millis(j.busy_pod_s),
-            idle_pod_s: millis(j.idle_pod_s),
-            idle_fraction: micros(ratio(j.idle_pod_s, pod_s)),
-            pod_startups: j.pod_startups,
-            mean_pod_startup_s: millis(ratio(j.pod_startup_total_s, j.pod_startups as f64)),
-        };
-        report.bytes = ByteTotals {
-            produced: self.bytes_produced,
-            delivered: self.bytes_delivered,
-            mean_alert: millis(ratio(
-                self.bytes_produced as f64,
-                self.alerts.produced as f64,
-            )),
-        };
-        report.throughput = Throughput {
-            mean_alerts_per_s: millis(ratio(self.alerts.delivered as f64, simulated_s)),
-            peak_alerts_per_s: peak_alerts,
-            mean_mbit_per_s: millis(ratio(self.bytes_delivered as f64 * 8.0 / 1e6, simulated_s)),
-            peak_mbit_per_s: peak_mbit,
-        };
-        report.consumers = self
-            .consumers
-            .iter()
-            .map(|c| ConsumerReport {
-                name: c.name.clone(),
-                received: c.latency.count(),
-                latency_s: c.latency.percentiles(),
-            })
-            .collect();
-        report.per_visit = per_visit;
-        report.series = series;
-        report.finalise();
-        report
+        Summary {
+            alerts: self.alerts,
+            latency_s: self.latency.percentiles(),
+            jobs: JobTotals {
+                created: j.created,
+                max_running: j.max_running,
+                max_pending: j.max_pending,
+                busy_pod_s: millis(j.busy_pod_s),
+                idle_pod_s: millis(j.idle_pod_s),
+                idle_fraction: micros(ratio(j.idle_pod_s, pod_s)),
+                pod_startups: j.pod_startups,
+                mean_pod_startup_s: millis(ratio(j.pod_startup_total_s, j.pod_startups as f64)),
+            },
+            bytes: ByteTotals {
+                produced: self.bytes_produced,
+                delivered: self.bytes_delivered,
+                mean_alert: millis(ratio(
+                    self.bytes_produced as f64,
+                    self.alerts.produced as f64,
+                )),
+            },
+            throughput: Throughput {
+                mean_alerts_per_s: millis(ratio(self.alerts.delivered as f64, simulated_s)),
+                peak_alerts_per_s: peak_alerts,
+                mean_mbit_per_s: millis(ratio(
+                    self.bytes_delivered as f64 * 8.0 / 1e6,
+                    simulated_s,
+                )),
+                peak_mbit_per_s: peak_mbit,
+            },
+            consumers: self
+                .consumers
+                .iter()
+                .map(|c| ConsumerReport {
+                    name: c.name.clone(),
+                    received: c.latency.count(),
+                    latency_s: c.latency.percentiles(),
+                })
+                .collect(),
+            per_visit,
+            latency_budget,
+            series,
+        }
     }
 }

@@ -35,7 +35,6 @@ use serde::{Deserialize, Serialize};
 use crate::metrics::series::Series;
 use crate::metrics::visit::VisitRecord;
 use crate::number::micros;
-use crate::report::FaultWindow;
 
 /// The recovery figures of one fault, in report.json's `recovery` list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -95,6 +94,18 @@ impl RecoveryRecord {
             secs(self.drain_s),
         ]
     }
+}
+
+/// When a fault acted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultWindow {
+    /// Fault kind, as in the scenario.
+    pub kind: String,
+    /// Start, virtual seconds.
+    pub start_s: f64,
+    /// End, virtual seconds (equal to the start for instantaneous faults).
+    pub end_s: f64,
 }
 
 /// What recovery is measured against.
@@ -234,10 +245,13 @@ mod tests {
             lost,
             duplicated: 0,
             failed_detectors: 0,
+            detectors_dropped: 0,
             p98_latency_s: if late { 90.0 } else { 20.0 },
             max_latency_s: if late { 95.0 } else { 25.0 },
             late,
             failed: lost > 0,
+            budget: None,
+            late_cause: None,
         }
     }
 

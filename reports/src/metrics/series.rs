@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::metrics::persist::float;
+use crate::metrics::float;
 use crate::number::{micros, millis, ratio};
 
 /// Instantaneous values the simulator reads at each sample time.

@@ -2,8 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::metrics::budget::{LateCause, StageBudget, Trace, visit_budget};
+use crate::metrics::float;
 use crate::metrics::latency::LatencyHistogram;
-use crate::metrics::persist::float;
 use crate::number::micros;
 
 /// What the recorder keeps for one visit while the run goes on.
@@ -19,7 +20,13 @@ pub(crate) struct VisitMetrics {
     pub(crate) lost: u64,
     pub(crate) duplicated: u64,
     pub(crate) failed_detectors: u64,
+    /// Of the failed detectors, those the fan-out never wrote.
+    #[serde(default)]
+    pub(crate) dropped_detectors: u64,
     pub(crate) latency: Option<LatencyHistogram>,
+    /// Stamps of each processed detector (see `budget`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) traces: Vec<Trace>,
 }
 
 impl VisitMetrics {
@@ -49,6 +56,10 @@ impl VisitMetrics {
         self.lost = self.lost.saturating_add(other.lost);
         self.duplicated = self.duplicated.saturating_add(other.duplicated);
         self.failed_detectors = self.failed_detectors.saturating_add(other.failed_detectors);
+        self.dropped_detectors = self
+            .dropped_detectors
+            .saturating_add(other.dropped_detectors);
+        self.traces.extend_from_slice(&other.traces);
         if let Some(theirs) = &other.latency {
             match &mut self.latency {
                 Some(mine) => mine.add(theirs),
@@ -80,10 +91,13 @@ impl VisitMetrics {
             lost: self.lost,
             duplicated: self.duplicated,
             failed_detectors: self.failed_detectors,
+            detectors_dropped: self.dropped_detectors,
             p98_latency_s: micros(p98),
             max_latency_s: micros(max),
             late,
             failed: self.failed_detectors > 0 || self.lost > 0,
+            budget: visit_budget(&self.traces, expected),
+            late_cause: None,
         }
     }
 }
@@ -108,6 +122,10 @@ pub struct VisitRecord {
     pub duplicated: u64,
     /// Detectors whose processing failed or was skipped.
     pub failed_detectors: u64,
+    /// Of those, the detectors the fan-out never wrote to the stream (its
+    /// write retries spent, or the `nextVisit` expired).
+    #[serde(default)]
+    pub detectors_dropped: u64,
     /// 98th percentile latency of the delivered alerts, seconds.
     pub p98_latency_s: f64,
     /// Largest latency, seconds.
@@ -116,4 +134,11 @@ pub struct VisitRecord {
     pub late: bool,
     /// A detector failed or an alert was lost.
     pub failed: bool,
+    /// Where the latency went: the stages of the visit's deciding detector
+    /// (see `metrics::budget`); absent when 98% of its alerts never arrived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<StageBudget>,
+    /// For a late visit, the stage that made it late.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub late_cause: Option<LateCause>,
 }

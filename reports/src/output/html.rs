@@ -1,5 +1,6 @@
 //! report.html: one self-contained file (no scripts, no external assets)
-//! with the gates, the key figures, recovery and schema tables, and inline
+//! with the gates, the key figures, the latency budget (stacked chart and
+//! late-visit table), recovery and schema tables, and inline
 //! SVG charts drawn by plotters' SVG backend. Without font libraries plotters estimates text extents and
 //! writes real `<text>` elements, which the browser renders, so axis labels
 //! and legends need no fonts at build or run time.
@@ -9,7 +10,8 @@ use std::fmt::Write as _;
 use plotters::prelude::*;
 
 use crate::metrics::recovery::RecoveryRecord;
-use crate::output::ReportError;
+use crate::output::budget;
+use crate::output::files::ReportError;
 use crate::report::Report;
 use crate::schema::{SchemaChangeRecord, SchemaConsumerRecord};
 
@@ -213,7 +215,9 @@ pub fn render(r: &Report) -> Result<String, ReportError> {
     for (k, v) in figures {
         let _ = writeln!(h, "<tr><th>{}</th><td>{}</td></tr>", escape(k), escape(&v));
     }
-    h.push_str("</table>\n<h2>Charts</h2>\n");
+    h.push_str("</table>\n");
+    h.push_str(&budget::html(r, escape)?);
+    h.push_str("<h2>Charts</h2>\n");
     if !r.faults.is_empty() {
         h.push_str("<p>Shaded: fault windows (");
         let list: Vec<String> = r

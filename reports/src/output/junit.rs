@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::output::{ReportError, write_file};
+use crate::output::files::{ReportError, create_dir, write_file};
 use crate::report::Report;
 
 /// Renders the gates as a JUnit XML document.
@@ -50,7 +50,7 @@ pub fn render(r: &Report) -> String {
 /// Writes the JUnit XML to `path`.
 pub fn write(r: &Report, path: &Path) -> Result<(), ReportError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        crate::output::create_dir(dir)?;
+        create_dir(dir)?;
     }
     write_file(path, &render(r))
 }

@@ -1,10 +1,12 @@
 //! report.md: what a CI log or a pull request shows. The gates table comes
-//! first, then the key figures, faults and recovery, schema changes,
+//! first, then the key figures, the latency budget and the late visits,
+//! faults and recovery, schema changes,
 //! consumers and the slowest visits.
 
 use std::fmt::Write as _;
 
 use crate::metrics::recovery::RecoveryRecord;
+use crate::output::budget;
 use crate::report::Report;
 use crate::schema::{SchemaChangeRecord, SchemaConsumerRecord, SchemaReport};
 
@@ -32,7 +34,7 @@ pub fn render(r: &Report) -> String {
         );
     }
     s.push_str("\n## Key figures\n\n| figure | value |\n| --- | --- |\n");
-    let rows: [(&str, String); 19] = [
+    let rows: [(&str, String); 20] = [
         ("seed", r.seed.to_string()),
         ("simulated time", format!("{} s", r.simulated_s)),
         ("visits", r.visits.to_string()),
@@ -49,6 +51,10 @@ pub fn render(r: &Report) -> String {
         ),
         ("late visits", r.late_visits.to_string()),
         ("failed visits", r.failed_visits.to_string()),
+        (
+            "detectors dropped by the fan-out",
+            r.detectors_dropped.to_string(),
+        ),
         ("Jobs created", r.jobs.created.to_string()),
         ("Jobs running at most", r.jobs.max_running.to_string()),
         ("Jobs pending at most", r.jobs.max_pending.to_string()),
@@ -83,6 +89,7 @@ pub fn render(r: &Report) -> String {
     for (name, value) in rows {
         let _ = writeln!(s, "| {name} | {value} |");
     }
+    s.push_str(&budget::markdown(r));
     if !r.faults.is_empty() {
         s.push_str("\n## Faults\n\n| kind | start | end |\n| --- | --- | --- |\n");
         for f in &r.faults {

@@ -1,5 +1,7 @@
 //! Writing a report's files into the `--out` directory.
 
+mod budget;
+pub mod files;
 pub mod html;
 pub mod junit;
 pub mod markdown;
@@ -9,26 +11,8 @@ use std::path::{Path, PathBuf};
 
 use crate::report::Report;
 
-/// Why report files could not be written or read.
-#[derive(Debug, thiserror::Error)]
-pub enum ReportError {
-    /// A file could not be written or read.
-    #[error("{}: {source}", path.display())]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The underlying error.
-        source: std::io::Error,
-    },
-    /// A chart could not be drawn.
-    #[error("drawing the {chart} chart: {message}")]
-    Chart {
-        /// Which chart.
-        chart: &'static str,
-        /// The drawing backend's message.
-        message: String,
-    },
-}
+use files::create_dir;
+pub use files::{ReportError, write_file};
 
 /// The files written by [`write_reports`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,19 +53,4 @@ pub fn write_run(
         self::junit::write(report, path)?;
     }
     Ok(written)
-}
-
-pub(crate) fn create_dir(dir: &Path) -> Result<(), ReportError> {
-    std::fs::create_dir_all(dir).map_err(|source| ReportError::Io {
-        path: dir.to_owned(),
-        source,
-    })
-}
-
-/// Writes `text` to `path`.
-pub fn write_file(path: &Path, text: &str) -> Result<(), ReportError> {
-    std::fs::write(path, text).map_err(|source| ReportError::Io {
-        path: path.to_owned(),
-        source,
-    })
 }

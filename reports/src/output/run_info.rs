@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::number::{micros, millis, ratio};
-use crate::output::{ReportError, write_file};
+use crate::output::files::{ReportError, create_dir, write_file};
 
 /// Wall-clock figures.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -44,7 +44,7 @@ impl RunInfo {
 
     /// Writes run-info.json into `dir`.
     pub fn write(&self, dir: &Path) -> Result<std::path::PathBuf, ReportError> {
-        crate::output::create_dir(dir)?;
+        create_dir(dir)?;
         let path = dir.join("run-info.json");
         let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
         text.push('\n');

@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use alertsim_reports::{Gauges, Recorder, Report};
+use alertsim_reports::{DetectorStamps, Gauges, Recorder, Report};
 use alertsim_scenarios::{Scenario, catalog};
 
 /// The smoke scenario from the catalogue.
@@ -63,6 +63,25 @@ pub fn synthetic_recorder(
             } else {
                 rec.alert_delivered(v, 80_000, base_latency_s + k as f64 * 0.1);
             }
+        }
+        // Four detectors of 25 alerts each, detector d owned as alert d is.
+        for d in (0..4u64).filter(|&d| shard.owns(d)) {
+            let finish = readout_end + base_latency_s + d as f64 * 2.5;
+            rec.detector_stages(
+                v,
+                &DetectorStamps {
+                    delivered: 25,
+                    announced_s: readout_end - 52.0,
+                    pod_running_s: readout_end - 60.0,
+                    read_s: readout_end - 52.0 + d as f64,
+                    preload_end_s: readout_end - 47.0 + d as f64,
+                    images_end_s: readout_end + 3.0,
+                    pipeline_end_s: finish - 1.0,
+                    apdb_end_s: finish - 0.5,
+                    produced_s: finish - 0.1,
+                    acked_s: finish,
+                },
+            );
         }
         for i in 0..3 {
             if shard.owns(job) {

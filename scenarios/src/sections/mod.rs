@@ -3,6 +3,7 @@
 pub mod chaos;
 pub mod cluster;
 pub mod consumers;
+pub mod fanout;
 pub mod faults;
 pub mod gates;
 pub mod kafka;

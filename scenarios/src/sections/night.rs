@@ -44,10 +44,17 @@ pub struct Night {
     /// 50, std dev 30, clamped to [10, 200]). Each detector draws a weight
     /// from this and the visit's total is divided in proportion.
     pub alerts_per_detector: Distribution,
+    /// Fraction of visits of surveys with no pipelines configured: every
+    /// worker skips them cheaply, no alerts (default 0.01: estimate).
+    pub no_pipelines_fraction: f64,
+    /// Fraction of visits whose raw images never arrive (an aborted
+    /// exposure): every detector holds its worker for the image timeout,
+    /// no alerts (default 0.002: estimate).
+    pub images_missing_fraction: f64,
     /// Detectors in the camera (default 189).
     pub detectors: u32,
-    /// Detectors that produce events (default 189; LSSTCam in production
-    /// runs 172).
+    /// Detectors that produce events (default 172, as LSSTCam in
+    /// production).
     pub active_detectors: u32,
 }
 
@@ -93,8 +100,10 @@ impl Default for Night {
                 min: Some(10.0),
                 max: Some(200.0),
             },
+            no_pipelines_fraction: 0.01,
+            images_missing_fraction: 0.002,
             detectors: 189,
-            active_detectors: 189,
+            active_detectors: 172,
         }
     }
 }
@@ -164,6 +173,21 @@ impl Night {
                 "night.alerts_per_detector",
                 "every detector would get a weight of zero",
                 "a distribution with positive values",
+            );
+        }
+        c.fraction("night.no_pipelines_fraction", self.no_pipelines_fraction);
+        c.fraction(
+            "night.images_missing_fraction",
+            self.images_missing_fraction,
+        );
+        if self.no_pipelines_fraction + self.images_missing_fraction > 1.0 {
+            c.fail(
+                "night.images_missing_fraction",
+                format!(
+                    "{} of visits without pipelines plus {} without images is more than every visit",
+                    self.no_pipelines_fraction, self.images_missing_fraction
+                ),
+                "no_pipelines_fraction + images_missing_fraction <= 1",
             );
         }
         c.at_least("night.detectors", u64::from(self.detectors), 1);

@@ -5,6 +5,24 @@ use serde::{Deserialize, Serialize};
 
 use crate::validate::Checker;
 
+/// The KEDA releases `scaler.keda_version` accepts: exactly those the core's
+/// scaler implements (`alertsim_core::scaler::KedaVersion::NAMES`; a test in
+/// `alertsim-plan` checks that the two lists are the same). `2.16.1` is
+/// `2.16`; `current` is the newest, `2.20.2`.
+pub const KEDA_VERSIONS: &[&str] = &[
+    "2.16", "2.16.1", "2.17", "2.18", "2.19", "2.20", "2.20.2", "current",
+];
+
+/// The releases whose ScaledJob CRD refuses `rollout.strategy: default`
+/// (its enum is `gradual | immediate` from v2.20.0, kedacore/keda #7533;
+/// the core's `KedaVersion::crd_accepts_rollout_default`, checked equal by
+/// a test in `alertsim-plan`).
+pub const KEDA_REFUSING_ROLLOUT_DEFAULT: &[&str] = &["2.20", "2.20.2", "current"];
+
+/// The releases whose ScaledJob CRD refuses `scalingStrategy.strategy:
+/// default` (v2.20.0 and v2.20.1; #7858 restored it in v2.20.2).
+pub const KEDA_REFUSING_DEFAULT_STRATEGY: &[&str] = &["2.20"];
+
 /// KEDA ScaledJob scaling strategy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -23,8 +41,11 @@ pub enum Strategy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Rollout {
-    /// Deletes running Jobs (KEDA 2.16 default).
+    /// Unset in the ScaledJob: deletes running Jobs (as Rubin runs; the
+    /// CRD of KEDA 2.20 and later refuses it).
     Default,
+    /// `immediate`: deletes running Jobs, like the default.
+    Immediate,
     /// Lets running Jobs finish.
     Gradual,
 }
@@ -119,11 +140,32 @@ impl Scaler {
                 &format!("at most {}", self.max_replicas),
             );
         }
-        if !matches!(self.keda_version.as_str(), "2.16" | "2.17" | "current") {
+        if !crate::KEDA_VERSIONS.contains(&self.keda_version.as_str()) {
             c.fail(
                 "scaler.keda_version",
                 format!("unknown KEDA version `{}`", self.keda_version),
-                "one of \"2.16\", \"2.17\", \"current\"",
+                &format!("one of {}", crate::KEDA_VERSIONS.join(", ")),
+            );
+        }
+        let release = self.keda_version.as_str();
+        if self.rollout == Rollout::Default && KEDA_REFUSING_ROLLOUT_DEFAULT.contains(&release) {
+            c.fail(
+                "scaler.rollout",
+                format!(
+                    "KEDA {release}'s ScaledJob CRD refuses `rollout.strategy: default` (its enum is gradual | immediate), \
+                     so this ScaledJob cannot be applied"
+                ),
+                "\"immediate\" (the same behaviour) or \"gradual\"",
+            );
+        }
+        if self.strategy == Strategy::Default && KEDA_REFUSING_DEFAULT_STRATEGY.contains(&release) {
+            c.fail(
+                "scaler.strategy",
+                format!(
+                    "KEDA {release}'s ScaledJob CRD (v2.20.0, v2.20.1) refuses `scalingStrategy.strategy: default`, \
+                     so this ScaledJob cannot be applied"
+                ),
+                "custom, accurate or eager on 2.20 (2.20.2 accepts default again)",
             );
         }
         c.positive("scaler.api_rate_per_s", self.api_rate_per_s);

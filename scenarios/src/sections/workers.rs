@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::distribution::{Distribution, Domain};
+use crate::distribution::{Distribution, Domain, number_or_distribution};
 use crate::validate::Checker;
 
 /// When a worker acknowledges a Redis message.
@@ -42,15 +42,42 @@ pub struct Workers {
     pub max_message_age_s: f64,
     /// Acknowledgement mode (default `before_processing`, as Rubin runs it).
     pub ack_mode: AckMode,
-    /// Seconds from reading an event to the start of processing (loading
-    /// calibrations, preparing the pipeline; default 5).
-    pub prep_s: f64,
-    /// Fixed part of the processing time of one detector in seconds (default
-    /// lognormal, mean 20, std dev 5, clamped to [5, 120]).
+    /// `REDIS_RETRY_DELAY`: seconds a worker waits after a failed Redis
+    /// command before sending it again (default 30, `driver_keda.py`).
+    pub redis_retry_s: f64,
+    /// Retries of one failed Redis command before the worker exits 1
+    /// (default 1: redis-py's `Retry(..., 1, ...)` in `driver_keda.py`).
+    pub redis_retries: u32,
+    /// The preload (`prep_butler`: calibrations and templates copied for
+    /// the detector), started when the worker reads the event; a number
+    /// means a constant (default lognormal, mean 5, std dev 2, clamped to
+    /// [1, 60]: estimate).
+    #[serde(deserialize_with = "number_or_distribution")]
+    pub prep_s: Distribution,
+    /// When the raw images land after the end of readout (default
+    /// lognormal, mean 3, std dev 1, clamped to [1, 30]: estimate).
+    #[serde(deserialize_with = "number_or_distribution")]
+    pub image_arrival_s: Distribution,
+    /// `IMAGE_TIMEOUT`: the worker waits for the raws at most
+    /// `night.exposure_s * 2 + image_timeout_s` after its preload (default
+    /// 120, FACTS "Second reading"; the code's own default is 20).
+    pub image_timeout_s: f64,
+    /// `WORKER_TIMEOUT`: the alarm set when a detector's processing starts
+    /// (read to APDB write); past it the detector fails (default 900).
+    pub worker_timeout_s: f64,
+    /// Fixed part of the pipelines' time for one detector in seconds
+    /// (default lognormal, mean 20, std dev 5, clamped to [5, 120]).
     pub processing_base_s: Distribution,
     /// Extra processing seconds per alert of the detector (default 0.05), so
     /// busy detectors take longer.
     pub processing_per_alert_s: f64,
+    /// The APDB write after the pipelines, before any alert is sent
+    /// (default lognormal, mean 2, std dev 1, clamped to [0.2, 30]: estimate).
+    #[serde(deserialize_with = "number_or_distribution")]
+    pub apdb_write_s: Distribution,
+    /// A visit of a survey with no pipelines is skipped after this long
+    /// (subscribing, finding no pipeline; default 0.5: estimate).
+    pub skip_s: f64,
     /// How alert sizes are obtained (default `sample`).
     pub fidelity: Fidelity,
     /// Alerts encoded for real when `fidelity = "sample"` (default 200).
@@ -69,7 +96,22 @@ impl Default for Workers {
             listen_timeout_s: 900.0,
             max_message_age_s: 3600.0,
             ack_mode: AckMode::BeforeProcessing,
-            prep_s: 5.0,
+            redis_retry_s: 30.0,
+            redis_retries: 1,
+            prep_s: Distribution::Lognormal {
+                mean: 5.0,
+                std_dev: 2.0,
+                min: Some(1.0),
+                max: Some(60.0),
+            },
+            image_arrival_s: Distribution::Lognormal {
+                mean: 3.0,
+                std_dev: 1.0,
+                min: Some(1.0),
+                max: Some(30.0),
+            },
+            image_timeout_s: 120.0,
+            worker_timeout_s: 900.0,
             processing_base_s: Distribution::Lognormal {
                 mean: 20.0,
                 std_dev: 5.0,
@@ -77,6 +119,13 @@ impl Default for Workers {
                 max: Some(120.0),
             },
             processing_per_alert_s: 0.05,
+            apdb_write_s: Distribution::Lognormal {
+                mean: 2.0,
+                std_dev: 1.0,
+                min: Some(0.2),
+                max: Some(30.0),
+            },
+            skip_s: 0.5,
             fidelity: Fidelity::Sample,
             encode_sample: 200,
             nominal_alert_bytes: 82_000,
@@ -85,11 +134,33 @@ impl Default for Workers {
     }
 }
 
+/// Most retries of one Redis command a worker may be given (a bound on a
+/// worker's wait, not a production figure).
+pub const MAX_REDIS_RETRIES: u32 = 100;
+
 impl Workers {
     pub(crate) fn check(&self, c: &mut Checker) {
         c.positive("workers.listen_timeout_s", self.listen_timeout_s);
         c.positive("workers.max_message_age_s", self.max_message_age_s);
-        c.non_negative("workers.prep_s", self.prep_s);
+        c.non_negative("workers.redis_retry_s", self.redis_retry_s);
+        if self.redis_retries > MAX_REDIS_RETRIES {
+            c.fail(
+                "workers.redis_retries",
+                format!(
+                    "must be at most {MAX_REDIS_RETRIES}, got {}",
+                    self.redis_retries
+                ),
+                &format!("an integer in [0, {MAX_REDIS_RETRIES}]"),
+            );
+        }
+        self.prep_s.check(c, "workers.prep_s", Domain::NonNegative);
+        self.image_arrival_s
+            .check(c, "workers.image_arrival_s", Domain::NonNegative);
+        c.non_negative("workers.image_timeout_s", self.image_timeout_s);
+        c.positive("workers.worker_timeout_s", self.worker_timeout_s);
+        self.apdb_write_s
+            .check(c, "workers.apdb_write_s", Domain::NonNegative);
+        c.non_negative("workers.skip_s", self.skip_s);
         c.positive("workers.encode_mb_per_s", self.encode_mb_per_s);
         self.processing_base_s
             .check(c, "workers.processing_base_s", Domain::NonNegative);

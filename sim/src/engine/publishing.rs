@@ -1,64 +1,238 @@
 //! Publishing a detector's alerts: the producer's batches against the Kafka
 //! model (split where an alert meets a partition without a leader), what the
-//! production publish policy does with failures (lose or spool), the
-//! consumers' receipts, and the safe profile's replay of the spool.
+//! production publish policy does with failures (lose or spool), and the
+//! safe profile's replay of the spool. The faults that act on Kafka: brokers
+//! down (`broker_outage`, `kafka_redeploy`), slow brokers, writes rejected
+//! (`broker_disk_full`, `network_partition`) and partitions without a leader.
 
-use alertsim_core::publish::{Failure, FailureStage, Policy, Profile, Verdict};
-use alertsim_scenarios::PublisherProfile;
+use std::collections::VecDeque;
+
+use alertsim_core::publish::{Failure, FailureStage, Policy, Verdict};
+use alertsim_scenarios::Scenario;
 use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
 
-use super::{ENCODE_BYTES_PER_S, Engine, Send};
-use crate::model::kafka::BatchOutcome;
+use super::stages::Acks;
+use super::{Engine, Event};
+use crate::model::kafka::{BatchOutcome, KafkaCluster};
+use crate::model::kube::JobId;
+use crate::model::leadership;
+use crate::rng::{Stream, stream};
+use crate::sizes::AlertSizes;
 use crate::time::{SimDuration, SimTime};
+
+/// Encoder throughput of one worker core, bytes per second: the direct
+/// Avro encoder's target (issue 2), a fixed figure so that runs stay
+/// deterministic (wall-clock measurements never enter a report).
+pub const ENCODE_BYTES_PER_S: f64 = 800e6;
+
+/// Which attempt at a batch of alerts this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Attempt {
+    /// First time: counted as produced.
+    Fresh,
+    /// Replayed from the spool after failing: produced already, not delivered.
+    Replay,
+    /// A reclaimed entry processed again: every acknowledged alert is a duplicate.
+    Again,
+}
 
 /// Alerts the publisher holds for replay: their visit, how many, and the
 /// schema id generation written in their header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Spooled {
-    pub(super) visit: u32,
-    pub(super) alerts: u32,
-    pub(super) generation: u32,
+struct Spooled {
+    visit: u32,
+    alerts: u32,
+    generation: u32,
+}
+
+/// The Kafka cluster as the producers see it, and the publisher's spool.
+pub(super) struct Publishing {
+    kafka: KafkaCluster,
+    spool: VecDeque<Spooled>,
+    sizes: AlertSizes,
+    sizes_rng: ChaCha8Rng,
+    kafka_rng: ChaCha8Rng,
+    partition_rng: ChaCha8Rng,
+    /// Brokers in the cluster.
+    brokers: u32,
+    /// Brokers taken down by faults under way.
+    brokers_down: u32,
+    /// Partitions of the alert topic.
+    partitions: u32,
+    /// The acknowledgements of the last fresh publication (for the budget).
+    last_acks: Option<Acks>,
+}
+
+impl Publishing {
+    /// The scenario's healthy cluster, alert sizes drawn from `sizes`.
+    pub(super) fn new(s: &Scenario, sizes: AlertSizes) -> Self {
+        Publishing {
+            kafka: KafkaCluster::new(&s.kafka),
+            spool: VecDeque::new(),
+            sizes,
+            sizes_rng: stream(s.seed, Stream::AlertSizes),
+            kafka_rng: stream(s.seed, Stream::Kafka),
+            partition_rng: stream(s.seed, Stream::Partitions),
+            brokers: s.kafka.brokers,
+            brokers_down: 0,
+            partitions: s.kafka.partitions,
+            last_acks: None,
+        }
+    }
+
+    /// Whether nothing waits in the spool.
+    pub(super) fn spool_is_empty(&self) -> bool {
+        self.spool.is_empty()
+    }
+
+    /// Alerts waiting in the spool.
+    pub(super) fn spooled_alerts(&self) -> u64 {
+        self.spool
+            .iter()
+            .map(|spooled| u64::from(spooled.alerts))
+            .sum()
+    }
+
+    /// Empties the spool: each visit and how many of its alerts were in it.
+    pub(super) fn drain_spool(&mut self) -> Vec<(u32, u32)> {
+        self.spool.drain(..).map(|s| (s.visit, s.alerts)).collect()
+    }
+
+    fn set_brokers_up(&mut self) {
+        let up = self.brokers.saturating_sub(self.brokers_down);
+        self.kafka.set_brokers_up(up);
+    }
+
+    /// `broker_outage` (or `kafka_redeploy`, every broker until the ingress
+    /// is back) begins: `brokers` brokers go down.
+    pub(super) fn brokers_lost(&mut self, brokers: u32) {
+        self.brokers_down += brokers;
+        self.set_brokers_up();
+    }
+
+    /// `kafka_redeploy` begins: every broker goes down.
+    pub(super) fn cluster_lost(&mut self) {
+        self.brokers_lost(self.brokers);
+    }
+
+    /// A broker outage ends: `brokers` brokers come back.
+    pub(super) fn brokers_back(&mut self, brokers: u32) {
+        self.brokers_down = self.brokers_down.saturating_sub(brokers);
+        self.set_brokers_up();
+    }
+
+    /// `kafka_redeploy` ends: the cluster is back.
+    pub(super) fn cluster_back(&mut self) {
+        self.brokers_back(self.brokers);
+    }
+
+    /// `broker_slow` begins: added latency, less bandwidth.
+    pub(super) fn brokers_slow_down(&mut self, added_latency_ms: f64, bandwidth_factor: f64) {
+        self.kafka
+            .health
+            .slow_down(added_latency_ms, bandwidth_factor);
+    }
+
+    /// `broker_slow` ends.
+    pub(super) fn brokers_speed_up(&mut self, added_latency_ms: f64, bandwidth_factor: f64) {
+        self.kafka
+            .health
+            .speed_up(added_latency_ms, bandwidth_factor);
+    }
+
+    /// `broker_disk_full` or `network_partition` begins: writes are rejected.
+    pub(super) fn writes_blocked(&mut self) {
+        self.kafka.health.block_writes();
+    }
+
+    /// `broker_disk_full` or `network_partition` ends.
+    pub(super) fn writes_unblocked(&mut self) {
+        self.kafka.health.unblock_writes();
+    }
+
+    /// `partition_leadership_lost` (fault `fault`) begins: `count`
+    /// partitions, drawn from the seed, have no leader until `until`.
+    pub(super) fn leaders_lost(&mut self, fault: u32, count: u32, until: SimTime) {
+        let chosen = leadership::choose(self.partitions, count, &mut self.partition_rng);
+        self.kafka.leadership.lose(fault, chosen, until);
+    }
+
+    /// `partition_leadership_lost` (fault `fault`) ends: leaders are elected.
+    pub(super) fn leaders_elected(&mut self, fault: u32) {
+        self.kafka.leadership.restore(fault);
+    }
 }
 
 impl Engine<'_> {
+    /// The worker of `job` has processed its detector: the packager
+    /// publishes its alerts (after replaying the spool when the brokers
+    /// take writes again) and the worker is done when the last is out.
+    pub(super) fn package(&mut self, now: SimTime, job: JobId) {
+        if !self.workers.alive(job) {
+            return;
+        }
+        let Some(held) = self.workers.start_publishing(job) else {
+            return;
+        };
+        // A reclaimed entry whose alerts went out before sends them again.
+        let attempt = if self.outcomes.first_publication(held.id) {
+            Attempt::Fresh
+        } else {
+            Attempt::Again
+        };
+        let mut start = now;
+        if self.publishing.kafka.accepts_writes() && !self.publishing.spool.is_empty() {
+            start = self.replay_spool(start);
+        }
+        let alerts = self.fanout.detector_alerts(held.body);
+        let generation = self.workers.schema_id_generation(job);
+        self.publishing.last_acks = None;
+        let (done, _) = self.publish(start, held.body.visit, alerts, attempt, generation);
+        if let Some(acks) = self.publishing.last_acks.take() {
+            self.record_stages(job, held.body, &held.timeline, acks);
+        }
+        self.queue.schedule(done, Event::DetectorDone(job));
+    }
+
     /// Publishes `alerts` alerts of `visit` from `start`, one after the
     /// other (the packager flushes after each), their header carrying a
     /// schema id of `generation`; returns when the packager is done and how
     /// many failed. Failed alerts are lost (Rubin's profile) or spooled for
     /// replay (safe profile).
-    pub(super) fn publish(
+    fn publish(
         &mut self,
         start: SimTime,
         visit: u32,
         alerts: u32,
-        send: Send,
+        attempt: Attempt,
         generation: u32,
     ) -> (SimTime, u32) {
         if alerts == 0 {
             return (start, 0);
         }
-        let bytes = self.sizes.mean_of(alerts, &mut self.sizes_rng);
+        let p = &mut self.publishing;
+        let bytes = p.sizes.mean_of(alerts, &mut p.sizes_rng);
         let whole_bytes = bytes.round().max(0.0) as u64;
         let encode = SimDuration::from_secs_f64(bytes / ENCODE_BYTES_PER_S);
-        let round_trip_ms = self.s.kafka.produce_latency_ms.sample(&mut self.kafka_rng);
+        let round_trip_ms = self.s.kafka.produce_latency_ms.sample(&mut p.kafka_rng);
         let round_trip = SimDuration::from_secs_f64(round_trip_ms / 1000.0);
         let batches = self.produce(start, alerts, bytes, encode, round_trip);
-        let readout_end = self
-            .visits
-            .get(visit as usize)
-            .map(|v| v.readout_end)
-            .unwrap_or(SimTime::ZERO);
-        if send == Send::Fresh {
+        let readout_end = self.fanout.readout_end(visit).unwrap_or(SimTime::ZERO);
+        if attempt == Attempt::Fresh {
             for _ in 0..alerts {
                 self.rec.alert_produced(visit, whole_bytes);
             }
         }
         let done = batches.last().map_or(start, |b| b.done);
-        if send == Send::Again {
+        if attempt == Attempt::Again {
             for _ in 0..batches.iter().map(|b| b.delivered).sum::<u32>() {
                 self.rec.alert_duplicated(visit);
             }
             return (done, 0);
+        }
+        if attempt == Attempt::Fresh {
+            self.publishing.last_acks = Acks::of(&batches, round_trip);
         }
         let mut failed = 0;
         for batch in &batches {
@@ -68,7 +242,8 @@ impl Engine<'_> {
                     .alert_delivered(visit, whole_bytes, latency.as_secs_f64());
             }
             failed += batch.failed;
-            self.receive(batch, readout_end, generation);
+            self.readers
+                .receive(batch, readout_end, generation, &mut self.rec);
         }
         if failed > 0 {
             self.settle_failures(visit, failed, generation);
@@ -90,18 +265,19 @@ impl Engine<'_> {
         round_trip: SimDuration,
     ) -> Vec<BatchOutcome> {
         let now = self.queue.now();
-        let partitions = self.s.kafka.partitions.max(1);
+        let p = &mut self.publishing;
+        let partitions = p.partitions.max(1);
         let mut batches = Vec::new();
         let mut at = start;
         let mut left = alerts;
         while left > 0 {
-            let rng = &mut self.partition_rng;
-            let run = self
+            let rng = &mut p.partition_rng;
+            let run = p
                 .kafka
                 .leadership
                 .next_run(left, at, || rng.random_range(0..partitions));
             if run.normal > 0 {
-                let batch = self
+                let batch = p
                     .kafka
                     .produce_batch_queued_at(now, at, run.normal, bytes, encode, round_trip);
                 at = batch.done;
@@ -109,7 +285,7 @@ impl Engine<'_> {
                 batches.push(batch);
             }
             if let Some(until) = run.stalled_until {
-                let batch = self
+                let batch = p
                     .kafka
                     .produce_stalled(now, at, until, bytes, encode, round_trip);
                 at = batch.done;
@@ -120,38 +296,17 @@ impl Engine<'_> {
         batches
     }
 
-    /// The consumers read a batch's delivered alerts.
-    fn receive(&mut self, batch: &BatchOutcome, readout_end: SimTime, generation: u32) {
-        if batch.delivered == 0 || self.consumers.is_empty() {
-            return;
-        }
-        let mut receipts = std::mem::take(&mut self.receipts);
-        receipts.clear();
-        self.consumers
-            .receive_batch(batch, |c, at| receipts.push((c, at)));
-        if let Some(plan) = &mut self.schema {
-            for &(c, at) in &receipts {
-                plan.record_receipt(c, batch.first, at, generation);
-            }
-        }
-        for &(c, at) in &receipts {
-            self.rec
-                .alert_received(c, at.saturating_since(readout_end).as_secs_f64());
-        }
-        self.receipts = receipts;
-    }
-
     /// The production policy decides what happens to alerts whose delivery
     /// failed. The model's failures are delivery timeouts (librdkafka's
     /// retries are inside the model's delivery timeout), so a retry verdict
     /// means spool and replay.
     fn settle_failures(&mut self, visit: u32, failed: u32, generation: u32) {
-        let profile = match self.s.publisher.profile {
-            PublisherProfile::Rubin => Profile::Rubin,
-            PublisherProfile::Safe => Profile::Safe,
-        };
-        match Policy::for_profile(profile).decide(FailureStage::Delivery, Failure::TimedOut, 0) {
-            Verdict::Spool | Verdict::Retry { .. } => self.spool.push_back(Spooled {
+        match Policy::for_profile(self.plan.publisher_profile).decide(
+            FailureStage::Delivery,
+            Failure::TimedOut,
+            0,
+        ) {
+            Verdict::Spool | Verdict::Retry { .. } => self.publishing.spool.push_back(Spooled {
                 visit,
                 alerts: failed,
                 generation,
@@ -166,18 +321,18 @@ impl Engine<'_> {
 
     /// The safe profile re-publishes spooled alerts at the next
     /// opportunity; what fails again stays in the spool.
-    pub(super) fn replay_spool(&mut self, mut at: SimTime) -> SimTime {
-        let mut rounds = self.spool.len();
+    fn replay_spool(&mut self, mut at: SimTime) -> SimTime {
+        let mut rounds = self.publishing.spool.len();
         while rounds > 0 {
             rounds -= 1;
-            let Some(spooled) = self.spool.pop_front() else {
+            let Some(spooled) = self.publishing.spool.pop_front() else {
                 break;
             };
             let (done, failed) = self.publish(
                 at,
                 spooled.visit,
                 spooled.alerts,
-                Send::Replay,
+                Attempt::Replay,
                 spooled.generation,
             );
             at = done;

@@ -1,19 +1,42 @@
 //! Kubernetes as KEDA sees it: Jobs created through a rate-limited API
 //! client, their pods Pending until the node pool has room for their
 //! requests, then starting for a while, Running, and finally Succeeded or
-//! Failed. It keeps the counts KEDA's ScaledJob uses: R (Jobs not finished)
-//! and P (those with no pod Running or Succeeded).
+//! Failed. Each Job has a name (as the API server knows it) and an index
+//! (the simulator's handle); the API's look-up goes from name to index. R
+//! (Jobs not finished) and P (those with no pod Running or Succeeded) are
+//! counted by the core's [`count_phases`] over the unfinished Jobs' phases.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::fmt;
 
-use alertsim_core::scaler::{JobStatus, PodCondition, PodPhase, PodStatus};
+use alertsim_core::scaler::{
+    JobCounts, JobName, JobPhase, JobStatus, PodCondition, PodPhase, PodStatus, count_phases,
+};
 
 use alertsim_scenarios::Cluster as ClusterSpec;
 
 use crate::time::SimTime;
 
-/// Index of a Job (and of its single pod) in the cluster.
-pub type JobId = u32;
+/// Index of a Job (and of its single pod) in the cluster, in creation order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct JobId(pub u32);
+
+impl JobId {
+    /// The index into per-Job tables.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl fmt::Display for JobId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Rubin's ScaledJob is `prompt-proc`; KEDA names its Jobs after it. Here
+/// the suffix is the Job's index (KEDA's is random) so that runs repeat.
+pub const JOB_NAME_PREFIX: &str = "prompt-proc-";
 
 /// Where a Job's pod is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,9 +53,23 @@ pub enum Phase {
     Failed,
 }
 
+impl Phase {
+    /// The Job's phase as KEDA counts it: Pending until its pod runs.
+    pub fn job_phase(self) -> JobPhase {
+        match self {
+            Phase::Unschedulable | Phase::Starting => JobPhase::Pending,
+            Phase::Running => JobPhase::Running,
+            Phase::Succeeded => JobPhase::Succeeded,
+            Phase::Failed => JobPhase::Failed,
+        }
+    }
+}
+
 /// One Job of the ScaledJob.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Job {
+    /// Its name in the API.
+    pub name: JobName,
     /// Phase of its pod.
     pub phase: Phase,
     /// When the API created it.
@@ -55,13 +92,9 @@ pub struct Cluster {
     free_cpu_milli: i64,
     free_memory_mib: i64,
     jobs: Vec<Job>,
+    by_name: BTreeMap<JobName, JobId>,
     active: BTreeSet<JobId>,
     unschedulable: VecDeque<JobId>,
-    not_finished: u32,
-    without_running_pod: u32,
-    running: u32,
-    max_running: u32,
-    max_not_finished: u32,
 }
 
 impl Cluster {
@@ -79,39 +112,29 @@ impl Cluster {
             free_cpu_milli: milli(spec.cpus_per_node).saturating_mul(nodes),
             free_memory_mib: mib(spec.memory_gib_per_node).saturating_mul(nodes),
             jobs: Vec::new(),
+            by_name: BTreeMap::new(),
             active: BTreeSet::new(),
             unschedulable: VecDeque::new(),
-            not_finished: 0,
-            without_running_pod: 0,
-            running: 0,
-            max_running: 0,
-            max_not_finished: 0,
         }
     }
 
-    /// R: Jobs that are neither Complete nor Failed.
-    pub fn active_jobs(&self) -> u32 {
-        self.not_finished
+    /// The phases of the unfinished Jobs, by index.
+    pub fn unfinished_phases(&self) -> impl Iterator<Item = JobPhase> + '_ {
+        self.active
+            .iter()
+            .filter_map(|id| self.jobs.get(id.index()))
+            .map(|job| job.phase.job_phase())
     }
 
-    /// P: active Jobs with no pod Running or Succeeded.
-    pub fn pending_jobs(&self) -> u32 {
-        self.without_running_pod
+    /// R and P under KEDA's default rule, counted by the core from the
+    /// unfinished Jobs' phases.
+    pub fn counts(&self) -> JobCounts {
+        count_phases(self.unfinished_phases())
     }
 
-    /// Pods Running now.
-    pub fn running_pods(&self) -> u32 {
-        self.running
-    }
-
-    /// The most pods Running at once.
-    pub fn max_running(&self) -> u32 {
-        self.max_running
-    }
-
-    /// The most Jobs active at once.
-    pub fn max_active(&self) -> u32 {
-        self.max_not_finished
+    /// The unfinished Jobs, by index.
+    pub fn unfinished(&self) -> impl Iterator<Item = JobId> + '_ {
+        self.active.iter().copied()
     }
 
     /// Jobs created so far.
@@ -126,7 +149,12 @@ impl Cluster {
 
     /// A Job by id.
     pub fn job(&self, id: JobId) -> Option<&Job> {
-        self.jobs.get(id as usize)
+        self.jobs.get(id.index())
+    }
+
+    /// The Job the API knows by `name`.
+    pub fn job_named(&self, name: &JobName) -> Option<JobId> {
+        self.by_name.get(name).copied()
     }
 
     /// What KEDA's client sees of the unfinished Jobs: one pod each, with
@@ -139,17 +167,17 @@ impl Cluster {
         };
         self.active
             .iter()
-            .filter_map(|&id| Some((id, self.jobs.get(id as usize)?)))
-            .map(|(id, job)| {
+            .filter_map(|id| self.jobs.get(id.index()))
+            .map(|job| {
                 let scheduled = job.scheduled_at.is_some();
                 let running = job.phase == Phase::Running;
                 JobStatus {
-                    name: format!("job-{id}"),
+                    name: job.name.clone(),
                     finished: None,
                     finished_at_ms: None,
                     exit_code: None,
                     pods: vec![PodStatus {
-                        name: format!("job-{id}-pod"),
+                        name: format!("{}-pod", job.name),
                         phase: if running {
                             PodPhase::Running
                         } else {
@@ -174,7 +202,7 @@ impl Cluster {
     fn bind(&mut self, id: JobId, now: SimTime) {
         self.free_cpu_milli -= self.pod_cpu_milli;
         self.free_memory_mib -= self.pod_memory_mib;
-        if let Some(job) = self.jobs.get_mut(id as usize) {
+        if let Some(job) = self.jobs.get_mut(id.index()) {
             job.phase = Phase::Starting;
             job.scheduled_at = Some(now);
         }
@@ -183,18 +211,18 @@ impl Cluster {
     /// Creates a Job; returns its id and whether its pod was bound at once
     /// (the caller then schedules the end of its start-up).
     pub fn create_job(&mut self, now: SimTime) -> (JobId, bool) {
-        let id = self.created();
+        let id = JobId(self.created());
+        let name = JobName::new(format!("{JOB_NAME_PREFIX}{id}"));
+        self.by_name.insert(name.clone(), id);
         self.jobs.push(Job {
+            name,
             phase: Phase::Unschedulable,
             created_at: now,
             scheduled_at: None,
             running_at: None,
             finished_at: None,
         });
-        self.not_finished += 1;
         self.active.insert(id);
-        self.without_running_pod += 1;
-        self.max_not_finished = self.max_not_finished.max(self.not_finished);
         let bound = self.unschedulable.is_empty() && self.fits();
         if bound {
             self.bind(id, now);
@@ -206,14 +234,11 @@ impl Cluster {
 
     /// The pod finished starting: Running.
     pub fn pod_running(&mut self, id: JobId, now: SimTime) {
-        if let Some(job) = self.jobs.get_mut(id as usize)
+        if let Some(job) = self.jobs.get_mut(id.index())
             && job.phase == Phase::Starting
         {
             job.phase = Phase::Running;
             job.running_at = Some(now);
-            self.without_running_pod -= 1;
-            self.running += 1;
-            self.max_running = self.max_running.max(self.running);
         }
     }
 
@@ -221,7 +246,7 @@ impl Cluster {
     /// R and P at once; its node room is freed by [`Cluster::release`] once
     /// the pod is gone. Returns false if the Job had already finished.
     pub fn finish_job(&mut self, id: JobId, succeeded: bool, now: SimTime) -> bool {
-        let Some(job) = self.jobs.get_mut(id as usize) else {
+        let Some(job) = self.jobs.get_mut(id.index()) else {
             return false;
         };
         let previous = job.phase;
@@ -234,15 +259,9 @@ impl Cluster {
             Phase::Failed
         };
         job.finished_at = Some(now);
-        self.not_finished -= 1;
         self.active.remove(&id);
-        match previous {
-            Phase::Running => self.running -= 1,
-            Phase::Unschedulable => {
-                self.without_running_pod -= 1;
-                self.unschedulable.retain(|&j| j != id);
-            }
-            _ => self.without_running_pod -= 1,
+        if previous == Phase::Unschedulable {
+            self.unschedulable.retain(|&j| j != id);
         }
         true
     }
@@ -264,7 +283,7 @@ impl Cluster {
             if matches!(job.phase, Phase::Starting | Phase::Running) {
                 cpu += self.pod_cpu_milli;
                 mem += self.pod_memory_mib;
-                victims.push(u32::try_from(id).unwrap_or(u32::MAX));
+                victims.push(JobId(u32::try_from(id).unwrap_or(u32::MAX)));
             }
         }
         victims
@@ -295,7 +314,7 @@ impl Cluster {
     pub fn release(&mut self, id: JobId, now: SimTime) -> Vec<JobId> {
         let bound_before = self
             .jobs
-            .get(id as usize)
+            .get(id.index())
             .is_some_and(|j| j.scheduled_at.is_some());
         if !bound_before {
             return Vec::new();
@@ -329,12 +348,12 @@ mod tests {
         let (b, bound_b) = c.create_job(t);
         let (d, bound_d) = c.create_job(t);
         assert!(bound_a && bound_b && !bound_d);
-        assert_eq!((c.active_jobs(), c.pending_jobs()), (3, 3));
+        assert_eq!(c.counts(), JobCounts::new(3, 3));
         c.pod_running(a, SimTime(5));
-        assert_eq!((c.active_jobs(), c.pending_jobs()), (3, 2));
+        assert_eq!(c.counts(), JobCounts::new(3, 2));
         assert!(c.finish_job(a, true, SimTime(9)));
         assert!(!c.finish_job(a, true, SimTime(9)), "finishes once");
-        assert_eq!((c.active_jobs(), c.pending_jobs()), (2, 2));
+        assert_eq!(c.counts(), JobCounts::new(2, 2));
         assert_eq!(
             c.unschedulable(),
             1,
@@ -343,12 +362,13 @@ mod tests {
         assert_eq!(c.release(a, SimTime(10)), vec![d]);
         assert!(c.finish_job(b, false, SimTime(9)));
         assert_eq!(c.release(b, SimTime(10)), Vec::<JobId>::new());
-        assert_eq!(c.max_active(), 3);
         let views = c.job_views();
         assert_eq!(views.len(), 1, "only d is unfinished");
+        assert_eq!(views[0].name, "prompt-proc-2");
         assert_eq!(views[0].pods[0].phase, PodPhase::Pending);
-        assert_eq!(c.max_running(), 1);
         assert_eq!(c.job(d).map(|j| j.phase), Some(Phase::Starting));
+        assert_eq!(c.job_named(&JobName::from("prompt-proc-2")), Some(d));
+        assert_eq!(c.job_named(&JobName::from("prompt-proc-7")), None);
     }
 
     #[test]
@@ -365,12 +385,12 @@ mod tests {
             c.create_job(SimTime(0));
         }
         assert_eq!(c.unschedulable(), 1);
-        assert_eq!(c.lose_nodes(1), vec![3, 2]);
-        for id in [3, 2] {
+        assert_eq!(c.lose_nodes(1), vec![JobId(3), JobId(2)]);
+        for id in [JobId(3), JobId(2)] {
             c.finish_job(id, false, SimTime(1));
             assert!(c.release(id, SimTime(2)).is_empty());
         }
-        assert_eq!(c.restore_nodes(1, SimTime(3)), vec![4]);
+        assert_eq!(c.restore_nodes(1, SimTime(3)), vec![JobId(4)]);
     }
 
     #[test]
@@ -381,8 +401,8 @@ mod tests {
         }
         assert_eq!(c.unschedulable(), 7);
         for id in 0..3 {
-            c.pod_running(id, SimTime(1));
+            c.pod_running(JobId(id), SimTime(1));
         }
-        assert_eq!(c.running_pods(), 3);
+        assert_eq!(c.counts(), JobCounts::new(10, 7), "three pods run");
     }
 }

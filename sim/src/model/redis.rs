@@ -4,6 +4,9 @@
 //! computes it, including the NULL lag after XDEL/XTRIM.
 
 use std::collections::BTreeMap;
+use std::ops::Bound::{Excluded, Unbounded};
+
+pub use alertsim_core::worker::EntryId;
 
 use crate::time::SimTime;
 
@@ -15,10 +18,6 @@ pub struct EntryBody {
     /// Detector index.
     pub detector: u32,
 }
-
-/// A stream entry ID. Real IDs are `ms-seq`; a sequence number keeps the
-/// same order. 0 is the zero ID (`0-0`).
-pub type EntryId = u64;
 
 /// An entry delivered to a consumer and not yet acknowledged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,9 +64,10 @@ impl RedisStream {
         }
     }
 
-    /// `XADD s * fields...`: returns the new ID.
+    /// `XADD s * fields...`: returns the new ID. IDs are `<n>-0` for the
+    /// n-th entry ever added: Redis's order without a clock.
     pub fn xadd(&mut self, body: EntryBody) -> EntryId {
-        self.last_id += 1;
+        self.last_id = EntryId::new(self.last_id.ms + 1, 0);
         self.entries_added += 1;
         self.entries.insert(self.last_id, body);
         self.last_id
@@ -84,12 +84,12 @@ impl RedisStream {
     }
 
     fn first_id(&self) -> EntryId {
-        self.entries.keys().next().copied().unwrap_or(0)
+        self.entries.keys().next().copied().unwrap_or(EntryId::ZERO)
     }
 
     /// `streamRangeHasTombstones(s, start, NULL)` in Redis.
     fn has_tombstones_from(&self, start: EntryId) -> bool {
-        if self.entries.is_empty() || self.max_deleted == 0 {
+        if self.entries.is_empty() || self.max_deleted == EntryId::ZERO {
             return false;
         }
         if self.first_id() > self.max_deleted {
@@ -113,7 +113,7 @@ impl RedisStream {
             return None;
         }
         let first = self.first_id();
-        if self.max_deleted == 0 || self.max_deleted < first {
+        if self.max_deleted == EntryId::ZERO || self.max_deleted < first {
             let len = self.xlen();
             if id < first {
                 return Some(self.entries_added - len);
@@ -151,7 +151,7 @@ impl RedisStream {
     pub fn xreadgroup(&mut self, consumer: u32, now: SimTime) -> Option<(EntryId, EntryBody)> {
         let (&id, &body) = self
             .entries
-            .range(self.group_last_delivered.saturating_add(1)..)
+            .range((Excluded(self.group_last_delivered), Unbounded))
             .next()?;
         // Redis: entries-read advances by one when it is valid and no
         // tombstone lies ahead, otherwise it is re-estimated.
@@ -246,7 +246,7 @@ impl RedisStream {
     pub fn restart_empty(&mut self) -> Vec<EntryBody> {
         let never_delivered = self
             .entries
-            .range(self.group_last_delivered.saturating_add(1)..)
+            .range((Excluded(self.group_last_delivered), Unbounded))
             .map(|(_, body)| *body)
             .collect();
         *self = RedisStream {
@@ -273,7 +273,7 @@ impl RedisStream {
     /// Entries delivered to nobody yet (what a fresh reader with `>` would get).
     pub fn undelivered(&self) -> u64 {
         self.entries
-            .range(self.group_last_delivered.saturating_add(1)..)
+            .range((Excluded(self.group_last_delivered), Unbounded))
             .count() as u64
     }
 }

@@ -1,7 +1,6 @@
 //! One grid point: run the scenario as `alertsim sim` does (alert sizes
 //! from the scenario's fidelity) and keep the figures a sweep compares.
 
-use alertsim_core::alert::generate::GenerateError;
 use alertsim_scenarios::Scenario;
 use serde::Serialize;
 
@@ -48,9 +47,10 @@ pub fn run_point(
     index: usize,
     settings: &[Setting],
     scenario: &Scenario,
-) -> Result<PointResult, GenerateError> {
+) -> Result<PointResult, super::SweepError> {
+    let plan = alertsim_plan::Plan::new(scenario)?;
     let sizes = crate::fidelity::measure_sizes(&scenario.workers, scenario.seed)?;
-    let run = crate::run_with_sizes(scenario, sizes, |_| {});
+    let run = crate::run_plan(&plan, sizes, |_| {});
     let r = &run.report;
     let busy = round4(r.jobs.busy_pod_s / HOUR_S);
     let idle = round4(r.jobs.idle_pod_s / HOUR_S);

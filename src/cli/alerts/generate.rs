@@ -1,12 +1,15 @@
 //! `alerts generate`: runs the seeded generator over the visit/detector
 //! layout and writes wire-format or container files, a few worker threads
 //! at a time (each detector's alerts depend only on the seed, so the files
-//! are the same whatever the thread count).
+//! are the same whatever the thread count). The layout is streamed: each
+//! thread takes the next detector from a shared iterator, so memory holds
+//! only the detectors being written, whatever `--count` is; `--count` is
+//! bounded by the disk the files take (`cli/limits.rs`).
 
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use alertsim_core::alert::generate::{AlertGenerator, DetectorAlerts, GeneratorConfig};
@@ -14,6 +17,7 @@ use anyhow::Context;
 
 use super::{GenerateArgs, OutputFormat};
 use crate::cli::exit::bad_input;
+use crate::cli::limits;
 
 /// Counts at or above this print progress lines on stderr.
 const PROGRESS_FROM: usize = 1000;
@@ -26,6 +30,16 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
             args.solar_system_fraction
         )));
     }
+    limits::at_least_one("--count", args.count as u64, "alert")?;
+    limits::at_most(
+        "--count",
+        args.count as u64,
+        limits::GENERATE_ALERTS,
+        "alerts",
+        limits::ALERT_BYTES,
+        "disk",
+    )?;
+    limits::alerts_per_detector(args.alerts_per_detector)?;
     let config = GeneratorConfig {
         solar_system_fraction: args.solar_system_fraction,
         alerts_per_detector: args.alerts_per_detector,
@@ -37,21 +51,25 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating output directory {}", args.out.display()))?;
 
-    let layout: Vec<(i64, i32, usize)> = generator.layout(args.count).collect();
+    let slots = args.count.div_ceil(args.alerts_per_detector.max(1));
+    let layout = Mutex::new(generator.layout(args.count));
+    let stop = AtomicBool::new(false);
     let started = Instant::now();
     let progress = Progress::new(args.count);
-    let next = AtomicUsize::new(0);
     let failure: Mutex<Option<anyhow::Error>> = Mutex::new(None);
     let workers = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .clamp(1, 8)
-        .min(layout.len().max(1));
+        .min(slots.max(1));
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
                 loop {
-                    let slot = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&(visit, detector, n)) = layout.get(slot) else {
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let next = layout.lock().ok().and_then(|mut l| l.next());
+                    let Some((visit, detector, n)) = next else {
                         break;
                     };
                     let result = generator
@@ -71,7 +89,7 @@ pub fn run(args: &GenerateArgs) -> anyhow::Result<ExitCode> {
                             if let Ok(mut slot) = failure.lock() {
                                 slot.get_or_insert(err);
                             }
-                            next.store(layout.len(), Ordering::Relaxed);
+                            stop.store(true, Ordering::Relaxed);
                             break;
                         }
                     }

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use alertsim_core::alert::generate::{AlertGenerator, GeneratorConfig};
-use alertsim_core::publish::kafka::{AlertPublisher, PublisherConfig};
+use alertsim_drivers::publish::kafka::{AlertPublisher, PublisherConfig};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -16,13 +16,19 @@ pub fn run(args: AlertsArgs) -> anyhow::Result<ExitCode> {
     if args.count == 0 {
         return Err(bad_input("--count 0: expected at least 1 alert"));
     }
+    crate::cli::limits::at_most_published("--count", args.count as u64, &args.kafka)?;
     runtime()?.block_on(publish(args))
 }
 
 async fn publish(args: AlertsArgs) -> anyhow::Result<ExitCode> {
     let generator =
         AlertGenerator::new(GeneratorConfig::default(), args.seed).context("alert generator")?;
-    let schema_id = resolve_schema_id(args.registry.as_deref(), &args.subject).await?;
+    let schema_id = resolve_schema_id(
+        args.registry.as_deref(),
+        &args.subject,
+        args.deterministic_ids,
+    )
+    .await?;
     let target = target::open(&args.kafka).await?;
     let config = PublisherConfig {
         bootstrap: target.bootstrap.clone(),

@@ -4,13 +4,17 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use alertsim_core::publish::replay::replay;
-use alertsim_core::publish::{Profile, Spool};
+use alertsim_core::publish::Profile;
+use alertsim_drivers::publish::Spool;
+use alertsim_drivers::publish::replay::replay;
 use anyhow::Context;
 
 use super::parse_profile;
 use crate::cli::exit::bad_input;
 use crate::cli::runtime;
+
+/// The magic byte and schema id before the Avro body of a wire-format message.
+const WIRE_HEADER_BYTES: usize = 5;
 
 /// Arguments of `replay`.
 #[derive(Debug, clap::Args)]
@@ -38,8 +42,21 @@ pub fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         )));
     }
     let spool = Spool::open(&args.spool_dir).map_err(|e| bad_input(e.to_string()))?;
-    // Check every file name before producing anything.
-    spool.entries().map_err(|e| bad_input(e.to_string()))?;
+    // Check every file name, and that every file holds a wire-format
+    // message, before producing anything.
+    let entries = spool.entries().map_err(|e| bad_input(e.to_string()))?;
+    for entry in &entries {
+        let bytes = spool.read(entry).map_err(|e| bad_input(e.to_string()))?;
+        if bytes.len() <= WIRE_HEADER_BYTES || bytes.first() != Some(&0) {
+            return Err(bad_input(format!(
+                "{}: {} bytes starting {:02x?}: expected a Confluent wire-format message \
+                 (0x00, a 4-byte schema id, the Avro body)",
+                entry.path.display(),
+                bytes.len(),
+                &bytes[..bytes.len().min(5)]
+            )));
+        }
+    }
     runtime()?.block_on(async move {
         let summary = replay(&spool, &args.kafka, &args.topic, args.profile, |_| {})
             .await

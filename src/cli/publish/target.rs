@@ -1,7 +1,7 @@
 //! The broker a publish command talks to: the one named by `--kafka`, or an
 //! in-process broker started for the run; either way with the topic made.
 
-use alertsim_core::publish::topic::ensure_topic;
+use alertsim_drivers::publish::topic::ensure_topic;
 use alertsim_loadgen::EmbeddedBroker;
 use anyhow::Context;
 
@@ -26,6 +26,14 @@ pub async fn open(args: &KafkaArgs) -> anyhow::Result<Target> {
             args.partitions, args.replication
         )));
     }
+    crate::cli::limits::at_most(
+        "--partitions",
+        args.partitions.unsigned_abs().into(),
+        crate::cli::limits::PARTITIONS,
+        "partitions",
+        0,
+        "",
+    )?;
     let (bootstrap, embedded) = match &args.kafka {
         Some(servers) => (servers.clone(), None),
         None => {

@@ -1,0 +1,156 @@
+//! The publisher against a real Kafka-protocol broker and the project's
+//! registry server: every alert is delivered, or spooled and replayed, or
+//! counted as lost; consumed back with an independent rdkafka consumer and
+//! decoded. Each body runs twice (`on_both_brokers!`): on the in-process
+//! tansu broker and on a local Apache Kafka 4.1.0 cluster (3 brokers, the
+//! topic at 45 partitions, RF 3, min ISR 2), where "the broker stops" is
+//! every broker SIGKILLed.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use alertsim_core::publish::Profile;
+use alertsim_drivers::publish::Spool;
+use alertsim_drivers::publish::kafka::{AlertPublisher, PublisherConfig};
+use alertsim_drivers::publish::replay::replay;
+use alertsim_drivers::registry::{ServerConfig, start};
+use alertsim_integration::arms::{Engine, TestBroker};
+use alertsim_integration::cases::{decode_all, publish_consume_decode, small_batches};
+use alertsim_integration::kafka::consume;
+use alertsim_integration::{TestResult, on_both_brokers};
+
+fn config(
+    broker: &TestBroker,
+    bootstrap: String,
+    profile: Profile,
+    schema_id: i32,
+    spool: &std::path::Path,
+) -> PublisherConfig {
+    PublisherConfig {
+        bootstrap,
+        topic: broker.topic.clone(),
+        profile,
+        schema_id,
+        spool_dir: spool.to_owned(),
+        overrides: Vec::new(),
+    }
+}
+
+on_both_brokers!(ten_thousand_alerts_are_published_consumed_and_decoded);
+async fn ten_thousand_alerts_are_published_consumed_and_decoded(engine: Engine) -> TestResult {
+    let broker = TestBroker::start(engine, 3).await?;
+    let registry = start(ServerConfig {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        data_dir: None,
+    })
+    .await?;
+    let partitions = usize::try_from(broker.partitions)?;
+    let bootstrap = broker.bootstrap().await?;
+    publish_consume_decode(
+        &bootstrap,
+        &registry.url(),
+        &broker.topic,
+        partitions,
+        10_000,
+    )
+    .await?;
+    registry.shutdown().await?;
+    Ok(())
+}
+
+on_both_brokers!(broker_stopped_mid_run_spools_and_replay_delivers_the_rest);
+async fn broker_stopped_mid_run_spools_and_replay_delivers_the_rest(engine: Engine) -> TestResult {
+    let mut broker = TestBroker::start(engine, 2).await?;
+    let bootstrap = broker.bootstrap().await?;
+    let spool_dir = tempfile::tempdir()?;
+    let mut settings = config(
+        &broker,
+        bootstrap.clone(),
+        Profile::Safe,
+        1100,
+        spool_dir.path(),
+    );
+    // A short delivery timeout keeps the test quick; the policy is the same.
+    settings.overrides = vec![("delivery.timeout.ms".to_owned(), "1500".to_owned())];
+    let mut publisher = AlertPublisher::new(&settings)?;
+    let batches = small_batches(1_000, 11)?;
+    let mut published = 0;
+    for batch in &batches {
+        for alert in &batch.alerts {
+            if published == 400 {
+                broker.stop_all().await?;
+            }
+            publisher
+                .publish(alert, batch.visit, batch.detector)
+                .await?;
+            published += 1;
+        }
+    }
+    let summary = publisher.finish().await?;
+    drop(publisher);
+    assert_eq!(summary.accepted, 1_000);
+    assert_eq!(
+        summary.lost, 0,
+        "the safe profile loses nothing: {summary:?}"
+    );
+    assert!(
+        summary.spooled >= 600,
+        "everything after the stop is spooled: {summary:?}"
+    );
+    assert_eq!(summary.delivered + summary.spooled, 1_000, "{summary:?}");
+    let spool = Spool::open(spool_dir.path())?;
+    assert_eq!(spool.entries()?.len() as u64, summary.spooled);
+
+    broker.restart_all().await?;
+    let replayed = replay(&spool, &bootstrap, &broker.topic, Profile::Safe, |_| {}).await?;
+    assert_eq!(
+        (replayed.found, replayed.delivered, replayed.failed),
+        (summary.spooled, summary.spooled, 0)
+    );
+    assert!(
+        spool.entries()?.is_empty(),
+        "replay removes what it delivered"
+    );
+
+    let consumed = consume(&bootstrap, &broker.topic, Duration::from_secs(3)).await?;
+    let seen = decode_all(&consumed, 1100)?;
+    let duplicates: u32 = seen.values().map(|n| n - 1).sum();
+    assert_eq!(seen.len(), 1_000, "every alert arrived at least once");
+    assert_eq!(consumed.len(), 1_000 + duplicates as usize);
+    eprintln!(
+        "broker stop ({engine:?}): delivered {}, spooled {}, duplicates {duplicates}",
+        summary.delivered, summary.spooled
+    );
+    Ok(())
+}
+
+on_both_brokers!(rubin_profile_counts_the_alerts_it_loses);
+async fn rubin_profile_counts_the_alerts_it_loses(engine: Engine) -> TestResult {
+    let mut broker = TestBroker::start(engine, 1).await?;
+    let bootstrap = broker.bootstrap().await?;
+    let spool_dir = tempfile::tempdir()?;
+    let settings = config(&broker, bootstrap, Profile::Rubin, 1100, spool_dir.path());
+    let mut publisher = AlertPublisher::new(&settings)?;
+    let batches = small_batches(30, 13)?;
+    let alerts: Vec<_> = batches
+        .iter()
+        .flat_map(|b| b.alerts.iter().map(move |a| (b.visit, b.detector, a)))
+        .collect();
+    let (before, after) = alerts.split_at(25);
+    for (visit, detector, alert) in before {
+        publisher.publish(alert, *visit, *detector).await?;
+    }
+    broker.stop_all().await?;
+    for (visit, detector, alert) in after {
+        publisher.publish(alert, *visit, *detector).await?;
+    }
+    let summary = publisher.finish().await?;
+    // Rubin flushes after every alert, so each ended before the next began.
+    assert_eq!(
+        (summary.delivered, summary.lost, summary.spooled),
+        (25, 5, 0),
+        "{summary:?}"
+    );
+    assert_eq!(summary.failures.get("timed_out"), Some(&5), "{summary:?}");
+    Ok(())
+}

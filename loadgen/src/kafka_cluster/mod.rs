@@ -1,0 +1,16 @@
+//! A local Apache Kafka 4.1.0 cluster for drills and tests: the class path
+//! fetched once from Maven Central and pinned ([`dist`]), the nodes' ports
+//! and settings ([`layout`]), each node's JVM ([`node`]), the cluster that
+//! formats, starts, waits for and drives them ([`cluster`]), and replicated
+//! topics ([`topic`]).
+
+pub mod cluster;
+pub mod dist;
+pub mod layout;
+pub mod node;
+pub mod topic;
+
+pub use cluster::{BrokerInfo, KafkaCluster, KafkaClusterError};
+pub use dist::{DistError, KAFKA_VERSION, KafkaDist};
+pub use layout::ClusterConfig;
+pub use topic::{PartitionState, TopicSpec, create_topic, leaders_blocking, partition_state};

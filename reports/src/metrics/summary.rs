@@ -1,0 +1,112 @@
+//! What a [`Recorder`] sums up at the end of a run, before any report
+//! exists: alert, byte and Job totals, throughput, each consumer's latency,
+//! the per-visit records and the time series ([`Summary`]). The report is
+//! made of these figures (see `report`); they are measured here, below it.
+//!
+//! [`Recorder`]: crate::metrics::recorder::Recorder
+
+use serde::{Deserialize, Serialize};
+
+use crate::metrics::budget::LatencyBudget;
+use crate::metrics::latency::Percentiles;
+use crate::metrics::series::Series;
+use crate::metrics::visit::VisitRecord;
+
+/// Everything a recorder measured, summed up: the figures of report.json
+/// that do not depend on the gates or the faults.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    /// Alert totals.
+    pub alerts: AlertTotals,
+    /// Latency from end of readout to Kafka acknowledgement, all alerts.
+    pub latency_s: Percentiles,
+    /// Jobs and pod time.
+    pub jobs: JobTotals,
+    /// Byte totals.
+    pub bytes: ByteTotals,
+    /// Delivery throughput.
+    pub throughput: Throughput,
+    /// Per community broker: alerts received and latency to receipt.
+    pub consumers: Vec<ConsumerReport>,
+    /// One record per visit seen, in visit order.
+    pub per_visit: Vec<VisitRecord>,
+    /// Where the visits' latency went, stage by stage.
+    pub latency_budget: LatencyBudget,
+    /// Time series.
+    pub series: Series,
+}
+
+/// Alert totals. `delivered + lost` equals `produced` once every alert is
+/// settled; `duplicated` counts extra copies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertTotals {
+    /// Handed to the producer.
+    pub produced: u64,
+    /// Acknowledged by Kafka.
+    pub delivered: u64,
+    /// Dropped after a failed delivery.
+    pub lost: u64,
+    /// Extra copies delivered.
+    pub duplicated: u64,
+}
+
+/// Jobs created, concurrency and pod time.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobTotals {
+    /// Jobs created by the scaler.
+    pub created: u64,
+    /// Largest number of Jobs not Complete/Failed at once.
+    pub max_running: u64,
+    /// Largest number of Jobs whose pod was not running yet.
+    pub max_pending: u64,
+    /// Pod-seconds spent processing.
+    pub busy_pod_s: f64,
+    /// Pod-seconds running without work (start-up, waiting for messages).
+    pub idle_pod_s: f64,
+    /// `idle_pod_s / (busy_pod_s + idle_pod_s)`: the over-provisioning.
+    pub idle_fraction: f64,
+    /// Pods that started.
+    pub pod_startups: u64,
+    /// Mean seconds from Job creation to a running pod.
+    pub mean_pod_startup_s: f64,
+}
+
+/// Bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ByteTotals {
+    /// Bytes handed to the producer.
+    pub produced: u64,
+    /// Bytes acknowledged by Kafka.
+    pub delivered: u64,
+    /// Mean size of a produced alert.
+    pub mean_alert: f64,
+}
+
+/// Delivery throughput.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Throughput {
+    /// Delivered alerts per simulated second, whole run.
+    pub mean_alerts_per_s: f64,
+    /// Highest sampled interval's delivered alerts per second.
+    pub peak_alerts_per_s: f64,
+    /// Delivered megabits per second, whole run.
+    pub mean_mbit_per_s: f64,
+    /// Highest sampled interval's megabits per second.
+    pub peak_mbit_per_s: f64,
+}
+
+/// One community broker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsumerReport {
+    /// Consumer name from the scenario.
+    pub name: String,
+    /// Alerts received.
+    pub received: u64,
+    /// Latency from end of readout to receipt.
+    pub latency_s: Percentiles,
+}
