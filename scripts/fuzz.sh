@@ -28,8 +28,11 @@ export RUSTFLAGS="-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4
 # An explicit --target keeps the instrumentation off build scripts and
 # proc macros, as cargo-fuzz does.
 host="$(rustc -vV | sed -n 's/^host: //p')"
-echo "== building the fuzz targets (libFuzzer, SanitizerCoverage, stable toolchain)"
-cargo build --release --manifest-path fuzz/Cargo.toml --bins --target "$host"
+# ALERTSIM_FUZZ_PROFILE=release gives the fully optimised build for long runs;
+# the default (fuzz/Cargo.toml, profile fuzz-ci) builds faster, for short runs.
+profile="${ALERTSIM_FUZZ_PROFILE:-fuzz-ci}"
+echo "== building the fuzz targets (libFuzzer, SanitizerCoverage, stable toolchain, profile $profile)"
+cargo build --profile "$profile" --manifest-path fuzz/Cargo.toml --bins --target "$host"
 
 for target in "${targets[@]}"; do
     corpus="fuzz/corpus/$target"
@@ -39,7 +42,7 @@ for target in "${targets[@]}"; do
     [ -d "fuzz/seeds/$target" ] && seeds+=("fuzz/seeds/$target")
     [ "$target" = scenario ] && seeds+=("scenarios/catalog")
     echo "== fuzz $target for ${budget} s"
-    "$CARGO_TARGET_DIR/$host/release/$target" "$corpus" "${seeds[@]}" \
+    "$CARGO_TARGET_DIR/$host/$profile/$target" "$corpus" "${seeds[@]}" \
         -max_total_time="$budget" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
         -print_final_stats=1 -artifact_prefix="$artifacts/" 2>"$artifacts/log.txt" || {
         tail -40 "$artifacts/log.txt"
