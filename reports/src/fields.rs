@@ -248,6 +248,27 @@ pub const FIELDS: &[Field] = &[
         "s",
         "Largest latency to this consumer.",
     ),
+    f(
+        "consumers[].receipt_s.p50",
+        "s",
+        "The latency budget's receipt stage: median time from an alert's acknowledgement by the broker to this consumer's read (load runs: from the broker's log-append time, on topics with LogAppendTime; all zero otherwise).",
+    ),
+    f(
+        "consumers[].receipt_s.p90",
+        "s",
+        "90th percentile of the same.",
+    ),
+    f(
+        "consumers[].receipt_s.p98",
+        "s",
+        "98th percentile of the same.",
+    ),
+    f(
+        "consumers[].receipt_s.p99",
+        "s",
+        "99th percentile of the same.",
+    ),
+    f("consumers[].receipt_s.max", "s", "Largest receipt stage."),
     f("per_visit[].visit", "index", "Visit index, from 0."),
     f(
         "per_visit[].readout_end_s",

@@ -72,9 +72,19 @@ fn smoke_matches_hand_calculations() {
     assert_eq!(r.late_visits, 0);
     assert_eq!(r.failed_visits, 0);
     assert!(r.gates.passed, "{:?}", r.gates);
-    // Consumers got every alert.
-    for c in &r.consumers {
+    // Consumers got every alert, each at least one fetch and one read
+    // after its acknowledgement (the receipt stage), and no later than
+    // its latency from the readout.
+    for (c, spec) in r.consumers.iter().zip(&s.consumers) {
         assert_eq!(c.received, r.alerts.delivered, "{}", c.name);
+        let floor = spec.fetch_latency_ms / 1000.0 + 1.0 / spec.throughput_alerts_per_s;
+        assert!(
+            c.receipt_s.p50 >= 0.99 * floor && c.receipt_s.max <= c.latency_s.max,
+            "{}: receipt {:?}, floor {floor} s, latency {:?}",
+            c.name,
+            c.receipt_s,
+            c.latency_s
+        );
     }
 }
 

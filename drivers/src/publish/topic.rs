@@ -17,6 +17,18 @@ pub async fn ensure_topic(
     partitions: i32,
     replication: i32,
 ) -> Result<(), PublishError> {
+    ensure_topic_with(bootstrap, topic, partitions, replication, &[]).await
+}
+
+/// The same with topic configs (`message.timestamp.type` and the like),
+/// which brokers that do not know them ignore (the embedded broker does).
+pub async fn ensure_topic_with(
+    bootstrap: &str,
+    topic: &str,
+    partitions: i32,
+    replication: i32,
+    configs: &[(&str, &str)],
+) -> Result<(), PublishError> {
     let failed = |reason: String| PublishError::Topic {
         topic: topic.to_owned(),
         reason,
@@ -25,7 +37,10 @@ pub async fn ensure_topic(
         .set("bootstrap.servers", bootstrap)
         .create()
         .map_err(PublishError::Config)?;
-    let new = NewTopic::new(topic, partitions, TopicReplication::Fixed(replication));
+    let new = configs.iter().fold(
+        NewTopic::new(topic, partitions, TopicReplication::Fixed(replication)),
+        |new, (key, value)| new.set(key, value),
+    );
     let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
     let results = admin
         .create_topics([&new], &options)

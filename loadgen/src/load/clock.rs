@@ -51,6 +51,11 @@ impl LoadClock {
         self.start_unix_ms
     }
 
+    /// The scenario second of the Unix time `unix_ms` (milliseconds).
+    pub fn scenario_s_at_unix_ms(&self, unix_ms: i64) -> f64 {
+        unix_ms.saturating_sub(self.start_unix_ms) as f64 / 1000.0 * self.scale
+    }
+
     /// Scenario seconds per wall second.
     pub fn scale(&self) -> f64 {
         self.scale

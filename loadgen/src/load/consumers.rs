@@ -5,7 +5,9 @@
 //! attributed to its visit by the first bytes of its datum and its latency
 //! is measured from the visit's readout. Messages produced before the run
 //! started (an external topic's history) are skipped by their
-//! `producer_timestamp` header. The first consumer also counts duplicates
+//! `producer_timestamp` header. On a topic with LogAppendTime (the run
+//! creates its own so) each read is also timed from the broker's append:
+//! the latency budget's receipt stage. The first consumer also counts duplicates
 //! (an alert id seen twice). At the end a consumer reads until it has seen
 //! every alert the run delivered, then for a quiet second (alerts a
 //! producer gave up on may still have been written); it gives up after
@@ -19,7 +21,7 @@ use alertsim_core::alert::identity::message_identity;
 use alertsim_drivers::publish::kafka::TIMESTAMP_HEADER;
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::message::{BorrowedMessage, Headers, Message};
-use rdkafka::{ClientConfig, Offset, TopicPartitionList};
+use rdkafka::{ClientConfig, Offset, Timestamp, TopicPartitionList};
 use tokio::sync::watch;
 
 use super::state::{Counters, RunState};
@@ -165,9 +167,13 @@ fn record(
     if !owned {
         return false;
     }
-    let latency_s = state.clock.now_s() - visit.readout_end_s;
+    let now_s = state.clock.now_s();
     let mut recorder = state.recorder();
-    recorder.alert_received(index, latency_s);
+    recorder.alert_received(index, now_s - visit.readout_end_s);
+    if let Timestamp::LogAppendTime(appended_ms) = message.timestamp() {
+        let appended_s = state.clock.scenario_s_at_unix_ms(appended_ms);
+        recorder.alert_receipt_stage(index, (now_s - appended_s).max(0.0));
+    }
     let first_time = seen.insert(identity.dia_source_id);
     if index == 0 {
         if first_time {

@@ -17,7 +17,7 @@ use std::time::Duration;
 use alertsim_drivers::jobs::JobRuntime;
 use alertsim_drivers::jobs::local::LocalConfig;
 use alertsim_drivers::publish::replay::{ReplaySummary, replay};
-use alertsim_drivers::publish::topic::ensure_topic;
+use alertsim_drivers::publish::topic::ensure_topic_with;
 use alertsim_drivers::publish::{Spool, SpoolKey};
 
 use super::generator::{CpuUse, GeneratorSummary, process_cpu_s};
@@ -342,13 +342,22 @@ async fn prepare(scenario: &Scenario, e: &Endpoints) -> Result<SchemaIdUse, Load
         "schema id"
     );
     let partitions = i32::try_from(scenario.kafka.partitions.max(1)).unwrap_or(i32::MAX);
-    ensure_topic(&e.kafka, &e.topic, partitions, 1)
-        .await
-        .map_err(|err| LoadError::Topic {
-            topic: e.topic.clone(),
-            kafka: e.kafka.clone(),
-            reason: err.to_string(),
-        })?;
+    // LogAppendTime: each message carries the broker's append time, from
+    // which the consumers time the budget's receipt stage (Rubin's topics
+    // keep the producer's CreateTime; nothing else here reads it).
+    ensure_topic_with(
+        &e.kafka,
+        &e.topic,
+        partitions,
+        1,
+        &[("message.timestamp.type", "LogAppendTime")],
+    )
+    .await
+    .map_err(|err| LoadError::Topic {
+        topic: e.topic.clone(),
+        kafka: e.kafka.clone(),
+        reason: err.to_string(),
+    })?;
     let redis_error = |reason: String| LoadError::Redis {
         stream: e.stream.clone(),
         redis: e.redis.clone(),

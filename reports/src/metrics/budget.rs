@@ -9,7 +9,9 @@
 //! when no pod was running at the announcement), queue wait (to the read),
 //! preload, image wait, pipeline, APDB write, publish (packaging and
 //! producing up to the last alert's produce call) and ack (the broker's
-//! acknowledgement of that alert).
+//! acknowledgement of that alert). Each consumer's receipt after the
+//! acknowledgement is the last stage; it is kept per consumer (report.json
+//! `consumers[].receipt_s`), since every consumer reads every alert.
 //!
 //! A visit's **deciding detector**: order its detectors by when their last
 //! alert was acknowledged; the deciding one is the first at which the

@@ -40,7 +40,10 @@ impl Recorder {
         }
         for theirs in &other.consumers {
             match self.consumers.iter_mut().find(|c| c.name == theirs.name) {
-                Some(mine) => mine.latency.add(&theirs.latency),
+                Some(mine) => {
+                    mine.latency.add(&theirs.latency);
+                    mine.receipt.add(&theirs.receipt);
+                }
                 None => self.consumers.push(theirs.clone()),
             }
         }

@@ -53,6 +53,9 @@ pub struct Recorder {
 pub(super) struct ConsumerMetrics {
     pub(super) name: String,
     pub(super) latency: LatencyHistogram,
+    /// The receipt stage: from an alert's acknowledgement to this read.
+    #[serde(default)]
+    pub(super) receipt: LatencyHistogram,
 }
 
 /// Jobs created, their peak concurrency and pod time.
@@ -110,6 +113,7 @@ impl Recorder {
                 .map(|c| ConsumerMetrics {
                     name: c.name.clone(),
                     latency: LatencyHistogram::new(),
+                    receipt: LatencyHistogram::new(),
                 })
                 .collect(),
             alerts: AlertTotals::default(),
@@ -200,6 +204,15 @@ impl Recorder {
     pub fn alert_received(&mut self, consumer: usize, latency_s: f64) {
         if let Some(c) = self.consumers.get_mut(consumer) {
             c.latency.record_s(latency_s);
+        }
+    }
+
+    /// Consumer number `consumer` read an alert `receipt_s` after the
+    /// broker acknowledged it (a load run: after the broker appended it to
+    /// the log): the latency budget's last stage, the consumer's receipt.
+    pub fn alert_receipt_stage(&mut self, consumer: usize, receipt_s: f64) {
+        if let Some(c) = self.consumers.get_mut(consumer) {
+            c.receipt.record_s(receipt_s);
         }
     }
 
@@ -294,6 +307,7 @@ impl Recorder {
                     name: c.name.clone(),
                     received: c.latency.count(),
                     latency_s: c.latency.percentiles(),
+                    receipt_s: c.receipt.percentiles(),
                 })
                 .collect(),
             per_visit,

@@ -109,4 +109,9 @@ pub struct ConsumerReport {
     pub received: u64,
     /// Latency from end of readout to receipt.
     pub latency_s: Percentiles,
+    /// The receipt stage: from an alert's acknowledgement by the broker
+    /// (a load run: its log-append time) to this consumer's read. Reports
+    /// written before it existed read as zeros.
+    #[serde(default)]
+    pub receipt_s: Percentiles,
 }

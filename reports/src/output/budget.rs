@@ -1,14 +1,15 @@
 //! The latency budget as the reports show it: per stage its p50/p98/mean
 //! over visits, a stacked chart of each visit's budget (SVG in report.html,
-//! one text bar of the mean visit in report.md) and the late-visit table
-//! with each late visit's cause (see `metrics::budget` for the
-//! definitions).
+//! one text bar of the mean visit in report.md), each consumer's receipt
+//! stage after the acknowledgement, and the late-visit table with each
+//! late visit's cause (see `metrics::budget` for the definitions).
 
 use std::fmt::Write as _;
 
 use plotters::prelude::*;
 
 use crate::metrics::budget::Stage;
+use crate::metrics::latency::Percentiles;
 use crate::metrics::visit::VisitRecord;
 use crate::output::files::ReportError;
 use crate::report::Report;
@@ -80,6 +81,29 @@ const LATE_HEADERS: [&str; 6] = [
     "its median",
 ];
 
+/// What the receipt table shows.
+const RECEIPT_INTRO: &str = "After the acknowledgement, each consumer's receipt: from the broker's acknowledgement of an alert (a load run: its log-append time) to the consumer's read.";
+
+/// The receipt table's columns.
+const RECEIPT_HEADERS: [&str; 5] = ["consumer", "received", "p50 (s)", "p98 (s)", "max (s)"];
+
+/// One row per consumer that timed a receipt stage.
+fn receipt_rows(r: &Report) -> Vec<Vec<String>> {
+    r.consumers
+        .iter()
+        .filter(|c| c.received > 0 && c.receipt_s != Percentiles::default())
+        .map(|c| {
+            vec![
+                c.name.clone(),
+                c.received.to_string(),
+                c.receipt_s.p50.to_string(),
+                c.receipt_s.p98.to_string(),
+                c.receipt_s.max.to_string(),
+            ]
+        })
+        .collect()
+}
+
 /// report.md's budget section.
 pub(crate) fn markdown(r: &Report) -> String {
     let mut s = String::new();
@@ -102,6 +126,15 @@ pub(crate) fn markdown(r: &Report) -> String {
             f.p98_s,
             f.mean_s
         );
+    }
+    let receipts = receipt_rows(r);
+    if !receipts.is_empty() {
+        let _ = writeln!(s, "\n{RECEIPT_INTRO}\n");
+        let _ = writeln!(s, "| {} |", RECEIPT_HEADERS.join(" | "));
+        let _ = writeln!(s, "|{}", " --- |".repeat(RECEIPT_HEADERS.len()));
+        for row in receipts {
+            let _ = writeln!(s, "| {} |", row.join(" | "));
+        }
     }
     let mut bar = String::new();
     for f in &b.stages {
@@ -165,7 +198,24 @@ pub(crate) fn html(r: &Report, escape: fn(&str) -> String) -> Result<String, Rep
             f.mean_s
         );
     }
-    h.push_str("</table>\n<figure>\n");
+    h.push_str("</table>\n");
+    let receipts = receipt_rows(r);
+    if !receipts.is_empty() {
+        let _ = write!(h, "<p>{}</p>\n<table><tr>", escape(RECEIPT_INTRO));
+        for name in RECEIPT_HEADERS {
+            let _ = write!(h, "<th>{}</th>", escape(name));
+        }
+        h.push_str("</tr>\n");
+        for row in receipts {
+            h.push_str("<tr>");
+            for cell in row {
+                let _ = write!(h, "<td>{}</td>", escape(&cell));
+            }
+            h.push_str("</tr>\n");
+        }
+        h.push_str("</table>\n");
+    }
+    h.push_str("<figure>\n");
     h.push_str(&stacked_chart(r)?);
     h.push_str("\n</figure>\n");
     let (rows, late) = late_rows(r);

@@ -13,8 +13,9 @@ use crate::time::SimTime;
 /// The consumers and what they make of the schema ids.
 pub(super) struct Readers {
     consumers: Consumers,
-    /// One batch's receipts (consumer, time), kept to reuse its memory.
-    receipts: Vec<(usize, SimTime)>,
+    /// One batch's receipts (consumer, time, the alert's acknowledgement),
+    /// kept to reuse its memory.
+    receipts: Vec<(usize, SimTime, SimTime)>,
     schema: Option<SchemaPlan>,
 }
 
@@ -43,14 +44,15 @@ impl Readers {
         let receipts = &mut self.receipts;
         receipts.clear();
         self.consumers
-            .receive_batch(batch, |c, at| receipts.push((c, at)));
+            .receive_batch(batch, |c, at, acked| receipts.push((c, at, acked)));
         if let Some(plan) = &mut self.schema {
-            for &(c, at) in receipts.iter() {
+            for &(c, at, _) in receipts.iter() {
                 plan.record_receipt(c, batch.first, at, generation);
             }
         }
-        for &(c, at) in receipts.iter() {
+        for &(c, at, acked) in receipts.iter() {
             rec.alert_received(c, at.saturating_since(readout_end).as_secs_f64());
+            rec.alert_receipt_stage(c, at.saturating_since(acked).as_secs_f64());
         }
     }
 

@@ -251,18 +251,19 @@ impl Consumers {
     }
 
     /// Delivers the delivered alerts of a batch to every consumer; calls
-    /// `received(consumer, at)` for each receipt.
+    /// `received(consumer, at, acknowledged)` for each receipt.
     pub fn receive_batch(
         &mut self,
         batch: &BatchOutcome,
-        mut received: impl FnMut(usize, SimTime),
+        mut received: impl FnMut(usize, SimTime, SimTime),
     ) {
         for (c, reader) in self.readers.iter_mut().enumerate() {
             for k in 0..batch.delivered {
-                let available = batch.outcome_at(k) + reader.fetch;
+                let acked = batch.outcome_at(k);
+                let available = acked + reader.fetch;
                 let at = available.max(reader.free_at) + reader.per_alert;
                 reader.free_at = at;
-                received(c, at);
+                received(c, at, acked);
             }
         }
     }
@@ -389,7 +390,7 @@ mod tests {
             done: SimTime(9000),
         };
         let mut last = [SimTime(0); 2];
-        c.receive_batch(&batch, |i, at| last[i] = at);
+        c.receive_batch(&batch, |i, at, _| last[i] = at);
         assert_eq!(last[0], SimTime(9000 + 1));
         assert_eq!(last[1], SimTime(10 * 10_000));
     }
