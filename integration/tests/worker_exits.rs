@@ -1,5 +1,5 @@
 //! How the worker driver ends against a real redis-server: exit 1 when Redis
-//! goes away, exit 1 on SIGTERM with the in-flight entry left pending in
+//! goes away, on past a Redis restarted within its retry delay, exit 1 on SIGTERM with the in-flight entry left pending in
 //! ack-after mode, and exit 0 after WORKER_RESTART_FREQ messages; and how
 //! it goes on past entries the machine skips (expired, malformed).
 
@@ -10,6 +10,7 @@ use alertsim_core::worker::{AckMode, Delivery, ExitReason, WorkerConfig};
 use alertsim_drivers::fanout::{create_group, write_events};
 use alertsim_drivers::worker::{WorkerSettings, run_worker, run_worker_until};
 use alertsim_integration::{TestResult, command, redis_with_connection, visit_now};
+use alertsim_loadgen::RedisServer;
 use tokio::sync::{mpsc, oneshot};
 
 const INSTRUMENT: &str = "LSSTCam";
@@ -61,6 +62,47 @@ async fn redis_going_away_exits_with_1() -> TestResult {
         report.reason
     );
     assert_eq!(report.stats.processed, 1);
+    Ok(())
+}
+
+/// Rubin's worker retries a failed command once after `REDIS_RETRY_DELAY`
+/// on a new connection: a Redis pod that crashed and came back (empty,
+/// the fan-out writing again) within that delay costs no worker.
+#[tokio::test]
+async fn a_redis_restarted_within_the_retry_delay_costs_no_worker() -> TestResult {
+    let mut server = RedisServer::start()?;
+    let client = server.client()?;
+    let (stream, group) = (stream_key(INSTRUMENT), consumer_group(INSTRUMENT));
+    let mut conn = client.get_multiplexed_async_connection().await?;
+    create_group(&mut conn, &stream, &group).await?;
+    let (tx, mut rx) = mpsc::unbounded_channel::<Delivery>();
+    let processor = move |d: Delivery| {
+        let tx = tx.clone();
+        async move {
+            let _ = tx.send(d);
+        }
+    };
+    let mut s = settings(AckMode::BeforeProcessing, 0);
+    s.config.redis_retry = Duration::from_secs(5);
+    let worker = tokio::spawn(run_worker(
+        client.get_connection_manager().await?,
+        s,
+        processor,
+    ));
+    write_events(&mut conn, &fan_out(&visit_now(INSTRUMENT, 1), &[0])).await?;
+    rx.recv().await.ok_or("worker never processed")?;
+
+    server.restart()?;
+    let mut conn = client.get_multiplexed_async_connection().await?;
+    create_group(&mut conn, &stream, &group).await?;
+    write_events(&mut conn, &fan_out(&visit_now(INSTRUMENT, 2), &[1])).await?;
+    let second = tokio::time::timeout(Duration::from_secs(30), rx.recv())
+        .await
+        .map_err(|_| "no second detector within 30 s: the worker did not come back")?
+        .ok_or("the worker exited")?;
+    assert_eq!(second.event.detector, 1);
+    assert!(!worker.is_finished(), "the worker exited");
+    worker.abort();
     Ok(())
 }
 

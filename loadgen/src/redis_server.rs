@@ -59,6 +59,8 @@ enum Listener {
 #[derive(Debug)]
 pub struct RedisServer {
     child: Child,
+    // How it was started, for a restart at the same address.
+    args: Vec<String>,
     listener: Listener,
     // Holds the socket, the log and the (unused) working directory.
     dir: tempfile::TempDir,
@@ -85,6 +87,7 @@ impl RedisServer {
         let child = spawn(&args)?;
         let mut server = Self {
             child,
+            args,
             listener: Listener::Unix(socket),
             dir,
         };
@@ -126,6 +129,7 @@ impl RedisServer {
         let child = spawn(&args)?;
         let mut server = Self {
             child,
+            args,
             listener: Listener::Tcp(addr),
             dir,
         };
@@ -145,6 +149,16 @@ impl RedisServer {
     /// A client for this server.
     pub fn client(&self) -> redis::RedisResult<redis::Client> {
         redis::Client::open(self.url())
+    }
+
+    /// Kills the server, as a Redis pod that crashed, and starts a new,
+    /// empty one at the same address; returns once it answers PING. Clients
+    /// connected to the old one see their connections break.
+    pub fn restart(&mut self) -> Result<(), RedisServerError> {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.child = spawn(&self.args)?;
+        self.wait_ready()
     }
 
     /// The process id of the server.

@@ -169,8 +169,10 @@ pub fn run(args: WorkerArgs) -> anyhow::Result<ExitCode> {
         let generator = AlertGenerator::new(GeneratorConfig::default(), args.seed)
             .context("alert generator")?;
         let mut processor = AlertProcessor::new(generator, publisher, args.alerts_per_detector);
+        // Reconnects after a break, as Rubin's worker (redis-py) does for
+        // the command it retries after its retry delay.
         let mut conn = client
-            .get_multiplexed_async_connection()
+            .get_connection_manager()
             .await
             .with_context(|| format!("connecting to {}", args.redis))?;
         let settings = WorkerSettings::new(args.stream(), args.group(), config);

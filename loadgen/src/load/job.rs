@@ -67,7 +67,7 @@ async fn run_worker(state: &Arc<RunState>, context: &mut JobContext) -> Result<(
         .map_err(|err| err.to_string())?;
     let mut processor =
         LoadProcessor::new(state.clone(), context.name.clone(), generator, publisher);
-    let mut conn = super::redis_link::connect(&e.redis)
+    let mut conn = super::redis_link::connect_reconnecting(&e.redis)
         .await
         .map_err(|err| format!("connecting to {}: {err}", e.redis))?;
     let settings = WorkerSettings::new(
