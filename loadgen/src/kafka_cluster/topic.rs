@@ -69,7 +69,11 @@ pub async fn create_topic(bootstrap: &str, spec: &TopicSpec) -> Result<(), Kafka
         spec.partitions,
         TopicReplication::Fixed(spec.replication),
     )
-    .set("min.insync.replicas", &min_isr);
+    .set("min.insync.replicas", &min_isr)
+    // The broker's append time on every message: the consumers of a load
+    // run time the latency budget's receipt stage from it (Rubin's topic
+    // keeps CreateTime, which nothing here depends on).
+    .set("message.timestamp.type", "LogAppendTime");
     let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(30)));
     // librdkafka fails a request still on the bootstrap connection when it
     // replaces that connection with the brokers' own ("DestroyBroker"): a
