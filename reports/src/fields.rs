@@ -142,7 +142,7 @@ pub const FIELDS: &[Field] = &[
     f(
         "jobs.keda_operator_crashes",
         "count",
-        "Times the KEDA operator crashed and was restarted after Kubernetes' back-off (10 s doubling to 300 s): a poll of the custom strategy without a deduction on KEDA 2.16 to 2.20.1. Nothing is polled while it is down. Simulator only.",
+        "Times the KEDA operator crashed and was restarted after Kubernetes' back-off (10 s doubling to 300 s): a poll of the custom strategy without a deduction on KEDA 2.16 to 2.20.1. Nothing is polled while it is down.",
     ),
     f(
         "jobs.busy_pod_s",
