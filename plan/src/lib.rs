@@ -31,12 +31,14 @@ pub mod settings;
 pub mod stages;
 pub mod time;
 
+use std::time::Duration;
+
 use alertsim_core::fanout;
 use alertsim_core::publish::Profile;
 use alertsim_core::scaler::lag::StreamQuery;
 use alertsim_core::scaler::{KedaVersion, ScaledJobSettings, TokenBucket};
 use alertsim_core::worker::WorkerConfig;
-use alertsim_scenarios::{PublisherProfile, Scenario};
+use alertsim_scenarios::{PublisherProfile, Scenario, StatusPatchLimit};
 
 pub use night::{Visit, VisitKind};
 pub use settings::{Clock, PlanError};
@@ -63,6 +65,12 @@ pub struct Plan {
     pub trigger_builds: bool,
     /// The Job-creation API client's rate limit.
     pub api_rate_limit: TokenBucket,
+    /// Whether the ScaledJob status patches take the Job client's tokens
+    /// (`scaler.status_patch_limit = "shared"`) rather than their own.
+    pub shared_status_limit: bool,
+    /// How late the operator's informer cache shows the Jobs
+    /// (`scaler.cache_lag_s`, scenario time; the simulator applies it).
+    pub cache_lag: Duration,
     /// The alert publisher's producer profile.
     pub publisher_profile: Profile,
     /// The night's visits in order, drawn from the `visits` and `alerts`
@@ -91,6 +99,8 @@ impl Plan {
             scaled_job: settings::scaled_job_settings(&scenario.scaler, keda_version),
             trigger_builds: settings::trigger_builds(&scenario.scaler, keda_version),
             api_rate_limit: settings::api_rate_limit(&scenario.scaler),
+            shared_status_limit: scenario.scaler.status_patch_limit == StatusPatchLimit::Shared,
+            cache_lag: settings::cache_lag(&scenario.scaler),
             publisher_profile: match scenario.publisher.profile {
                 PublisherProfile::Rubin => Profile::Rubin,
                 PublisherProfile::Safe => Profile::Safe,

@@ -89,8 +89,11 @@ pub fn scaled_job_settings(scaler: &Scaler, keda_version: KedaVersion) -> Scaled
         max_replica_count: Some(scaler.max_replicas),
         scaling_strategy: ScalingStrategy {
             strategy,
-            custom_scaling_queue_length_deduction: i32::try_from(scaler.custom_deduction).ok(),
-            custom_scaling_running_job_percentage: Some(scaler.custom_running_job_percentage),
+            // Validation refuses a deduction outside int32.
+            custom_scaling_queue_length_deduction: scaler
+                .custom_deduction
+                .and_then(|d| i32::try_from(d).ok()),
+            custom_scaling_running_job_percentage: scaler.custom_running_job_percentage,
             pending_pod_conditions: scaler.pending_pod_conditions.clone(),
             multiple_scalers_calculation: combine,
         },
@@ -123,6 +126,11 @@ fn polling_interval_secs(secs: f64) -> u32 {
     } else {
         1
     }
+}
+
+/// The informer cache's lag (validation keeps it in [0, 60] s).
+pub fn cache_lag(scaler: &Scaler) -> std::time::Duration {
+    std::time::Duration::try_from_secs_f64(scaler.cache_lag_s).unwrap_or_default()
 }
 
 /// The Job-creation API client's rate limit.

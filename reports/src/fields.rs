@@ -140,6 +140,11 @@ pub const FIELDS: &[Field] = &[
         "Largest number of Jobs whose pod was not running yet.",
     ),
     f(
+        "jobs.keda_operator_crashes",
+        "count",
+        "Times the KEDA operator crashed and was restarted after Kubernetes' back-off (10 s doubling to 300 s): a poll of the custom strategy without a deduction on KEDA 2.16 to 2.20.1. Nothing is polled while it is down.",
+    ),
+    f(
         "jobs.busy_pod_s",
         "pod-s",
         "Pod-seconds spent processing detectors.",

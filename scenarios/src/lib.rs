@@ -37,8 +37,8 @@ pub use sections::night::{Gap, Night};
 pub use sections::publisher::{Publisher, PublisherProfile};
 pub use sections::redis::Redis;
 pub use sections::scaler::{
-    Combine, KEDA_REFUSING_DEFAULT_STRATEGY, KEDA_REFUSING_ROLLOUT_DEFAULT, KEDA_VERSIONS, Rollout,
-    Scaler, Strategy,
+    Combine, KEDA_REFUSING_DEFAULT_STRATEGY, KEDA_REFUSING_ROLLOUT_DEFAULT, KEDA_VERSIONS,
+    MAX_CACHE_LAG_S, Rollout, Scaler, StatusPatchLimit, Strategy,
 };
 pub use sections::schema_registry::SchemaRegistry;
 pub use sections::workers::{AckMode, Fidelity, Workers};

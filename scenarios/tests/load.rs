@@ -285,3 +285,28 @@ fn retry_settings_out_of_range_name_their_line_and_range() {
     );
     assert!(ok.is_ok(), "{ok:?}");
 }
+
+#[test]
+fn operator_settings_out_of_range_name_their_line_and_range() {
+    for bad in ["-0.1", "61", "nan"] {
+        let e = load_err(&format!("[scaler]\ncache_lag_s = {bad}\n"));
+        let (line, _, text) = first(&e);
+        assert_eq!(line, 2, "{text}");
+        assert!(text.contains("[0, 60]"), "{text}");
+    }
+    let e = load_err("[scaler]\nstatus_patch_limit = \"both\"\n");
+    let (line, _, text) = first(&e);
+    assert_eq!(line, 2, "{text}");
+    let e = load_err("[scaler]\n\ncustom_deduction = 3000000000\n");
+    let (line, _, text) = first(&e);
+    assert_eq!(line, 3, "{text}");
+    assert!(text.contains("2147483647"), "{text}");
+    let ok = Scenario::from_str(
+        "[scaler]\ncache_lag_s = 0\nstatus_patch_limit = \"shared\"\ncustom_deduction = -2\n",
+        "ok.toml",
+    );
+    assert!(ok.is_ok(), "{ok:?}");
+    let defaults = Scenario::from_str("", "empty.toml").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(defaults.scaler.cache_lag_s, 0.5);
+    assert_eq!(defaults.scaler.custom_deduction, None);
+}

@@ -15,6 +15,7 @@
 //! | [`KedaVersion::custom_without_deduction_panics`] | 2.16 to 2.20 (v2.20.1) | `scale_jobs.go` `customScalingStrategy` dereferences the nil deduction; no `recover` in the scale loop; fixed by #7871 (v2.20.2) |
 //! | [`KedaVersion::crd_accepts_rollout_default`] | to 2.19 | `config/crd/bases/keda.sh_scaledjobs.yaml`: `rollout.strategy` and `rolloutStrategy` enum `gradual, immediate` from v2.20.0 (#7533), still in v2.20.2 |
 //! | [`KedaVersion::crd_accepts_default_strategy`] | all but 2.20 | the same CRD: `scalingStrategy.strategy` enum without `default` in v2.20.0 and v2.20.1 (#7533), restored by #7858 (v2.20.2) |
+//! | [`KedaVersion::status_writes`]: the status patch before the creations, then one after | before to 2.19, after from 2.20 | `scale_jobs.go` `RequestJobScale` (`updateLastActiveTime` before `createJobs` to v2.19.0; `updateTriggersActivity` after `cleanUp` in v2.19.0); from v2.20.0 a `ScaleResult` patched once by `pkg/scaling/scale_handler.go` `handleResult` |
 //!
 //! The decision formulas, the history cleanup and the default pending rule
 //! are the same in every release listed. `current` names the newest
@@ -163,6 +164,34 @@ impl KedaVersion {
     pub fn crd_accepts_default_strategy(self) -> bool {
         self != Self::V2_20
     }
+
+    /// How a poll writes the ScaledJob's status (see
+    /// [`super::status`]): to 2.18 a patch of the last active time before
+    /// the Job creations on every active poll and a patch per changed
+    /// condition after them; 2.19 also patches the triggers' activity after
+    /// the cleanup when it changed; from 2.20 one patch after the creations
+    /// and the cleanup, whenever anything changed (every active poll).
+    pub fn status_writes(self) -> StatusWrites {
+        match self {
+            Self::V2_16 | Self::V2_17 | Self::V2_18 => StatusWrites::PatchPerChange,
+            Self::V2_19 => StatusWrites::PatchPerChangeAndTriggers,
+            Self::V2_20 | Self::V2_20_2 => StatusWrites::OnePatchAfter,
+        }
+    }
+}
+
+/// The forms of a poll's ScaledJob status writes, oldest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusWrites {
+    /// `updateLastActiveTime` before `createJobs` when active; the Ready and
+    /// Active conditions patched each when it changes, after the creations.
+    PatchPerChange,
+    /// As [`StatusWrites::PatchPerChange`], and `updateTriggersActivity`
+    /// after `cleanUp` when a trigger's activity changed (v2.19.0).
+    PatchPerChangeAndTriggers,
+    /// One patch of the whole `ScaleResult` after the creations and the
+    /// cleanup, skipped when nothing changed (v2.20.0 and later).
+    OnePatchAfter,
 }
 
 impl fmt::Display for KedaVersion {
@@ -240,6 +269,14 @@ mod tests {
         assert_eq!(
             changes(KedaVersion::crd_accepts_default_strategy),
             [V2_16, V2_17, V2_18, V2_19, V2_20_2]
+        );
+        assert_eq!(
+            changes(|v| v.status_writes() == StatusWrites::OnePatchAfter),
+            [V2_20, V2_20_2]
+        );
+        assert_eq!(
+            changes(|v| v.status_writes() == StatusWrites::PatchPerChangeAndTriggers),
+            [V2_19]
         );
     }
 

@@ -11,17 +11,36 @@
 //! As in KEDA, the next poll is due `pollingInterval` after this one started,
 //! but not before the poll's last API request has gone out: creating 1,000
 //! Jobs at 20 requests/s holds the loop for about 48 s.
+//!
+//! Each poll also writes the ScaledJob's status as the release does
+//! ([`super::status`]): the patches are API requests too, sent in their
+//! place among the creations and deletions. controller-runtime (v0.19 to
+//! v0.23, the versions KEDA 2.16 to 2.20.2 build with) gives each resource
+//! type its own REST client, and client-go gives each REST client its own
+//! token bucket when the configuration sets no shared `RateLimiter` (KEDA's
+//! `cmd/operator/main.go` sets only `QPS` and `Burst`): so by default the
+//! patches take their tokens from a bucket of their own, at the same rate
+//! and burst, and delay the Job requests only through their order.
+//! [`ScalerLoop::with_shared_status_limit`] makes them share the Jobs'
+//! bucket instead.
+//!
+//! A poll whose decision panics (the custom strategy without a deduction,
+//! [`super::release::KedaVersion::custom_without_deduction_panics`]) crashes
+//! the operator: nothing is sent, and the next poll is due when the kubelet
+//! has restarted it ([`super::crash_loop`]).
 
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::decision::{Decision, JobCounts, decide};
+use super::crash_loop::CrashLoop;
+use super::decision::{Branch, Decision, JobCounts, decide};
 use super::history::{FinishedJob, jobs_to_clean_up};
 use super::job_name::JobName;
 use super::rate_limit::TokenBucket;
 use super::rollout::{JobGeneration, jobs_to_delete_on_spec_change};
 use super::settings::ScaledJobSettings;
+use super::status::StatusTracker;
 use super::triggers::TriggerMetric;
 
 /// What the driver read just before a poll.
@@ -63,6 +82,13 @@ pub struct PollOutput {
     pub decision: Decision,
     /// Creations first, then history deletions, each at its send time.
     pub actions: Vec<TimedAction>,
+    /// When each ScaledJob status patch of the poll is sent, in order.
+    #[serde(default)]
+    pub status_patches: Vec<Duration>,
+    /// The decision panicked: the operator crashed at the poll and
+    /// [`PollOutput::next_poll`] is when it runs again.
+    #[serde(default)]
+    pub operator_crashed: bool,
     /// When the next poll is due.
     pub next_poll: Duration,
 }
@@ -71,7 +97,14 @@ pub struct PollOutput {
 #[derive(Clone, Debug)]
 pub struct ScalerLoop {
     settings: ScaledJobSettings,
+    /// The Job client's bucket (creations and deletions).
     limiter: TokenBucket,
+    /// The ScaledJob client's bucket (status patches).
+    status_limiter: TokenBucket,
+    /// Status patches take the Jobs' tokens.
+    shared_status_limit: bool,
+    status: StatusTracker,
+    crash_loop: CrashLoop,
     next_poll: Duration,
     polls: u64,
 }
@@ -82,15 +115,34 @@ impl ScalerLoop {
         Self {
             settings,
             limiter: TokenBucket::default(),
+            status_limiter: TokenBucket::default(),
+            shared_status_limit: false,
+            status: StatusTracker::new(),
+            crash_loop: CrashLoop::new(),
             next_poll: start,
             polls: 0,
         }
     }
 
-    /// Replaces the API rate limit.
+    /// Replaces the API rate limit (the same rate and burst for the Job
+    /// client and the ScaledJob client, as KEDA's `--kube-api-qps` and
+    /// `--kube-api-burst` set both).
     pub fn with_rate_limit(mut self, limiter: TokenBucket) -> Self {
+        self.status_limiter = limiter.clone();
         self.limiter = limiter;
         self
+    }
+
+    /// Whether the status patches take their tokens from the Jobs' bucket
+    /// (`true`) or from a bucket of their own (`false`, as KEDA runs).
+    pub fn with_shared_status_limit(mut self, shared: bool) -> Self {
+        self.shared_status_limit = shared;
+        self
+    }
+
+    /// How often the operator has crashed so far.
+    pub fn operator_crashes(&self) -> u64 {
+        self.crash_loop.crashes()
     }
 
     /// The settings in force.
@@ -123,14 +175,40 @@ impl ScalerLoop {
     pub fn poll(&mut self, now: Duration, input: PollInput<'_>) -> PollOutput {
         self.polls += 1;
         let decision = decide(&self.settings, input.metrics, input.counts);
+        if decision.branch == Branch::KedaPanics {
+            self.next_poll = self.crash_loop.crash(now);
+            return PollOutput {
+                decision,
+                actions: Vec::new(),
+                status_patches: Vec::new(),
+                operator_crashed: true,
+                next_poll: self.next_poll,
+            };
+        }
+        let triggers_active: Vec<bool> = input.metrics.iter().map(|m| m.is_active()).collect();
+        let patches = self.status.poll(
+            self.settings.keda_version,
+            decision.is_active,
+            decision.any_trigger_errored,
+            &triggers_active,
+        );
         let mut actions = Vec::new();
+        let mut status_patches = Vec::new();
         let mut at = now;
+        for _ in 0..patches.before_creations {
+            at = self.reserve_status(at);
+            status_patches.push(at);
+        }
         for _ in 0..decision.create {
             at = self.limiter.reserve(at);
             actions.push(TimedAction {
                 at,
                 action: JobAction::Create,
             });
+        }
+        for _ in 0..patches.after_creations {
+            at = self.reserve_status(at);
+            status_patches.push(at);
         }
         for name in jobs_to_clean_up(&self.settings, input.finished) {
             at = self.limiter.reserve(at);
@@ -139,11 +217,26 @@ impl ScalerLoop {
                 action: JobAction::Delete { name },
             });
         }
+        for _ in 0..patches.after_cleanup {
+            at = self.reserve_status(at);
+            status_patches.push(at);
+        }
         self.next_poll = (now + self.settings.polling_interval()).max(at);
         PollOutput {
             decision,
             actions,
+            status_patches,
+            operator_crashed: false,
             next_poll: self.next_poll,
+        }
+    }
+
+    /// Takes a token for one status patch wanted at `at`.
+    fn reserve_status(&mut self, at: Duration) -> Duration {
+        if self.shared_status_limit {
+            self.limiter.reserve(at)
+        } else {
+            self.status_limiter.reserve(at)
         }
     }
 
@@ -180,7 +273,7 @@ impl ScalerLoop {
 mod tests {
     use super::*;
     use crate::scaler::history::FinishedOutcome;
-    use crate::scaler::settings::RolloutStrategy;
+    use crate::scaler::settings::{KedaVersion, RolloutStrategy};
 
     fn secs(s: u64) -> Duration {
         Duration::from_secs(s)
@@ -258,5 +351,100 @@ mod tests {
         };
         assert!(lp.change_spec(secs(6), gradual, 3, &jobs).is_empty());
         assert_eq!(lp.next_poll(), secs(6));
+    }
+
+    fn busy_poll(version: KedaVersion, shared: bool) -> PollOutput {
+        let settings = ScaledJobSettings {
+            keda_version: version,
+            ..ScaledJobSettings::rubin_production()
+        };
+        let mut lp = ScalerLoop::new(settings, secs(0)).with_shared_status_limit(shared);
+        let metrics = [TriggerMetric::new(100.0, 1.0, 1.0)];
+        let input = PollInput {
+            metrics: &metrics,
+            counts: JobCounts::new(3, 0),
+            finished: &[],
+        };
+        lp.poll(secs(0), input);
+        // The second poll: the burst is spent, steady state. Times are
+        // returned from its start.
+        let start = lp.next_poll();
+        let mut out = lp.poll(start, input);
+        for a in &mut out.actions {
+            a.at -= start;
+        }
+        for p in &mut out.status_patches {
+            *p -= start;
+        }
+        out.next_poll -= start;
+        out
+    }
+
+    fn creations(out: &PollOutput) -> Vec<Duration> {
+        out.actions
+            .iter()
+            .filter(|a| a.action == JobAction::Create)
+            .map(|a| a.at)
+            .collect()
+    }
+
+    #[test]
+    fn status_patches_go_before_the_creations_to_2_19_and_after_from_2_20() {
+        let old = busy_poll(KedaVersion::V2_16, true);
+        let first_create = creations(&old)[0];
+        assert_eq!(old.status_patches.len(), 1);
+        assert!(old.status_patches[0] < first_create);
+        let new = busy_poll(KedaVersion::V2_20_2, true);
+        let last_create = *creations(&new).last().unwrap_or(&Duration::ZERO);
+        assert_eq!(new.status_patches.len(), 1);
+        assert!(new.status_patches[0] > last_create);
+        assert_eq!(new.next_poll, new.status_patches[0]);
+    }
+
+    #[test]
+    fn a_shared_bucket_delays_the_creations_by_the_patch_token() {
+        let shared = creations(&busy_poll(KedaVersion::V2_16, true));
+        let own = creations(&busy_poll(KedaVersion::V2_16, false));
+        assert_eq!(shared.len(), 100);
+        assert_eq!(own.len(), 100);
+        // The steady-state poll has no burst left: every Job waits one
+        // more 50 ms token when the patch took one of the Jobs' tokens.
+        assert_eq!(shared[0], own[0] + Duration::from_millis(50));
+        assert_eq!(
+            shared.last().copied(),
+            own.last().map(|t| *t + Duration::from_millis(50))
+        );
+    }
+
+    #[test]
+    fn custom_without_deduction_crashes_the_operator_until_2_20_2() {
+        let mut settings = ScaledJobSettings::rubin_production();
+        settings.scaling_strategy.strategy = crate::scaler::settings::Strategy::Custom;
+        settings
+            .scaling_strategy
+            .custom_scaling_queue_length_deduction = None;
+        settings
+            .scaling_strategy
+            .custom_scaling_running_job_percentage = Some(0.5);
+        let metrics = [TriggerMetric::new(10.0, 1.0, 1.0)];
+        let input = PollInput {
+            metrics: &metrics,
+            counts: JobCounts::new(3, 0),
+            finished: &[],
+        };
+        let mut lp = ScalerLoop::new(settings.clone(), secs(0));
+        let out = lp.poll(secs(0), input);
+        assert!(out.operator_crashed);
+        assert!(out.actions.is_empty() && out.status_patches.is_empty());
+        assert_eq!(out.next_poll, secs(10));
+        let out = lp.poll(secs(10), input);
+        assert_eq!(out.next_poll, secs(30), "the back-off doubles");
+        assert_eq!(lp.operator_crashes(), 2);
+        settings.keda_version = KedaVersion::V2_20_2;
+        let mut fixed = ScalerLoop::new(settings, secs(0));
+        let out = fixed.poll(secs(0), input);
+        assert!(!out.operator_crashed);
+        assert_eq!(creations(&out).len(), 10);
+        assert_eq!(fixed.operator_crashes(), 0);
     }
 }

@@ -37,7 +37,8 @@ pub async fn run_scaler(state: Arc<RunState>, runtime: Arc<AnyRuntime>, template
         return;
     }
     let mut poll_loop = ScalerLoop::new(plan.scaled_job.clone(), Duration::ZERO)
-        .with_rate_limit(plan.api_rate_limit.clone());
+        .with_rate_limit(plan.api_rate_limit.clone())
+        .with_shared_status_limit(plan.shared_status_limit);
     let query = plan.stream_query(&state.endpoints.stream, &state.endpoints.group);
     let target = scaler.lag_count as f64;
     let activation = scaler.activation_lag_count as f64;
@@ -77,6 +78,15 @@ pub async fn run_scaler(state: Arc<RunState>, runtime: Arc<AnyRuntime>, template
                 finished: &finished,
             },
         );
+        if output.operator_crashed {
+            // The decision panicked: the operator is down until the loop's
+            // next poll (Kubernetes' restart back-off).
+            tracing::warn!(
+                keda = %plan.keda_version,
+                "scaler: the KEDA operator crashed (custom strategy without a deduction)"
+            );
+            state.recorder().keda_operator_crashed();
+        }
         for action in output.actions {
             tokio::select! {
                 () = state.wait_until(action.at.as_secs_f64(), Planned::Scaler) => {}

@@ -73,5 +73,6 @@ impl JobCounters {
         self.idle_pod_s += other.idle_pod_s;
         self.pod_startups = self.pod_startups.saturating_add(other.pod_startups);
         self.pod_startup_total_s += other.pod_startup_total_s;
+        self.operator_crashes = self.operator_crashes.saturating_add(other.operator_crashes);
     }
 }

@@ -72,6 +72,8 @@ pub(super) struct JobCounters {
     pub(super) pod_startups: u64,
     #[serde(with = "float")]
     pub(super) pod_startup_total_s: f64,
+    #[serde(default)]
+    pub(super) operator_crashes: u64,
 }
 
 /// Reads the sampling interval, refusing what [`Recorder::with_sample_interval`]
@@ -221,6 +223,11 @@ impl Recorder {
         self.jobs.created += 1;
     }
 
+    /// The KEDA operator crashed (and the kubelet will restart it).
+    pub fn keda_operator_crashed(&mut self) {
+        self.jobs.operator_crashes += 1;
+    }
+
     /// A pod became ready `startup_s` after its Job was created.
     pub fn pod_started(&mut self, startup_s: f64) {
         self.jobs.pod_startups += 1;
@@ -282,6 +289,7 @@ impl Recorder {
                 idle_fraction: micros(ratio(j.idle_pod_s, pod_s)),
                 pod_startups: j.pod_startups,
                 mean_pod_startup_s: millis(ratio(j.pod_startup_total_s, j.pod_startups as f64)),
+                keda_operator_crashes: j.operator_crashes,
             },
             bytes: ByteTotals {
                 produced: self.bytes_produced,

@@ -71,6 +71,11 @@ pub struct JobTotals {
     pub pod_startups: u64,
     /// Mean seconds from Job creation to a running pod.
     pub mean_pod_startup_s: f64,
+    /// Times the KEDA operator crashed and was restarted (a poll whose
+    /// decision panics: the custom strategy without a deduction, KEDA 2.16
+    /// to 2.20.1). Absent from older reports: 0.
+    #[serde(default)]
+    pub keda_operator_crashes: u64,
 }
 
 /// Bytes.

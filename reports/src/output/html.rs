@@ -198,6 +198,10 @@ pub fn render(r: &Report) -> Result<String, ReportError> {
             ),
         ),
         (
+            "KEDA operator crashes",
+            r.jobs.keda_operator_crashes.to_string(),
+        ),
+        (
             "pod-seconds busy / idle (idle fraction)",
             format!(
                 "{} / {} ({})",

@@ -34,7 +34,7 @@ pub fn render(r: &Report) -> String {
         );
     }
     s.push_str("\n## Key figures\n\n| figure | value |\n| --- | --- |\n");
-    let rows: [(&str, String); 20] = [
+    let rows: [(&str, String); 21] = [
         ("seed", r.seed.to_string()),
         ("simulated time", format!("{} s", r.simulated_s)),
         ("visits", r.visits.to_string()),
@@ -58,6 +58,10 @@ pub fn render(r: &Report) -> String {
         ("Jobs created", r.jobs.created.to_string()),
         ("Jobs running at most", r.jobs.max_running.to_string()),
         ("Jobs pending at most", r.jobs.max_pending.to_string()),
+        (
+            "KEDA operator crashes",
+            r.jobs.keda_operator_crashes.to_string(),
+        ),
         (
             "pod time busy / idle",
             format!("{} / {} pod-s", r.jobs.busy_pod_s, r.jobs.idle_pod_s),

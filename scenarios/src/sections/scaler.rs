@@ -50,6 +50,21 @@ pub enum Rollout {
     Gradual,
 }
 
+/// The longest `scaler.cache_lag_s` accepted: an informer cache a minute
+/// behind is a broken watch, not a lag.
+pub const MAX_CACHE_LAG_S: f64 = 60.0;
+
+/// Which client-side rate limiter the ScaledJob status patches use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusPatchLimit {
+    /// Their own token bucket (the ScaledJob REST client's, at the same
+    /// rate and burst): controller-runtime and client-go as KEDA builds them.
+    Own,
+    /// The Job client's bucket: each patch delays the Job requests after it.
+    Shared,
+}
+
 /// How the metrics of several triggers are combined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -93,14 +108,22 @@ pub struct Scaler {
     pub api_rate_per_s: f64,
     /// Burst allowance of the API client (default 30).
     pub api_burst: u32,
-    /// `customScalingQueueLengthDeduction` for the `custom` strategy (default 0).
-    pub custom_deduction: i64,
-    /// `customScalingRunningJobPercentage` for the `custom` strategy (default 0).
-    pub custom_running_job_percentage: f64,
+    /// `customScalingQueueLengthDeduction` for the `custom` strategy
+    /// (default unset, as in KEDA's CRD; an int32).
+    pub custom_deduction: Option<i64>,
+    /// `customScalingRunningJobPercentage` for the `custom` strategy
+    /// (default unset: KEDA then falls back to the default strategy).
+    pub custom_running_job_percentage: Option<f64>,
     /// `pendingPodConditions` (default none: a Job is pending until its pod runs).
     pub pending_pod_conditions: Vec<String>,
     /// `multipleScalersCalculation` (default `max`).
     pub multiple_scalers_calculation: Combine,
+    /// How late the operator's informer cache shows Jobs and their changes,
+    /// in seconds (default 0.5, an estimate; 0: at once). Simulator only.
+    pub cache_lag_s: f64,
+    /// Which rate limiter the status patches take their tokens from
+    /// (default `own`).
+    pub status_patch_limit: StatusPatchLimit,
 }
 
 impl Default for Scaler {
@@ -118,10 +141,12 @@ impl Default for Scaler {
             failed_jobs_history: 5,
             api_rate_per_s: 20.0,
             api_burst: 30,
-            custom_deduction: 0,
-            custom_running_job_percentage: 0.0,
+            custom_deduction: None,
+            custom_running_job_percentage: None,
             pending_pod_conditions: Vec::new(),
             multiple_scalers_calculation: Combine::Max,
+            cache_lag_s: 0.5,
+            status_patch_limit: StatusPatchLimit::Own,
         }
     }
 }
@@ -170,10 +195,28 @@ impl Scaler {
         }
         c.positive("scaler.api_rate_per_s", self.api_rate_per_s);
         c.at_least("scaler.api_burst", u64::from(self.api_burst), 1);
-        c.fraction(
-            "scaler.custom_running_job_percentage",
-            self.custom_running_job_percentage,
-        );
+        if let Some(percentage) = self.custom_running_job_percentage {
+            c.fraction("scaler.custom_running_job_percentage", percentage);
+        }
+        if let Some(deduction) = self.custom_deduction
+            && i32::try_from(deduction).is_err()
+        {
+            c.fail(
+                "scaler.custom_deduction",
+                format!("{deduction} does not fit KEDA's int32 field"),
+                &format!("an integer in [{}, {}]", i32::MIN, i32::MAX),
+            );
+        }
+        if !(self.cache_lag_s.is_finite() && (0.0..=MAX_CACHE_LAG_S).contains(&self.cache_lag_s)) {
+            c.fail(
+                "scaler.cache_lag_s",
+                format!(
+                    "must be a number of seconds in [0, {MAX_CACHE_LAG_S}], got {}",
+                    self.cache_lag_s
+                ),
+                &format!("a number in [0, {MAX_CACHE_LAG_S}] (0: no lag)"),
+            );
+        }
         for (i, cond) in self.pending_pod_conditions.iter().enumerate() {
             c.not_empty(&format!("scaler.pending_pod_conditions.{i}"), cond);
         }

@@ -203,7 +203,7 @@ impl<'s> Engine<'s> {
             fanout,
             redis: Redis::new(s.seed),
             keda: Keda::new(plan),
-            pods: Pods::new(s),
+            pods: Pods::new(plan),
             workers: Workers::new(plan.worker_config(Clock::Virtual)),
             outcomes: Outcomes::default(),
             publishing: Publishing::new(s, sizes),

@@ -7,12 +7,13 @@
 //! back) and `slow_pod_startup`. Registry faults act through the registry's
 //! timeline, which a starting pod consults.
 
+use alertsim_core::scaler::JobCounts;
 use alertsim_core::worker::Input;
-use alertsim_scenarios::Scenario;
+use alertsim_plan::Plan;
 use rand_chacha::ChaCha8Rng;
 
 use super::{Engine, Event, unix};
-use crate::model::kube::{Cluster, JobId};
+use crate::model::kube::{Cluster, JobId, KedaView};
 use crate::model::registry::RegistryTimeline;
 use crate::rng::{Stream, stream};
 use crate::time::{SimDuration, SimTime};
@@ -29,10 +30,13 @@ pub(super) struct Pods {
 }
 
 impl Pods {
-    /// The scenario's empty node pool.
-    pub(super) fn new(s: &Scenario) -> Self {
+    /// The scenario's empty node pool, its Jobs counted as the plan's
+    /// ScaledJob counts them, through KEDA's informer cache.
+    pub(super) fn new(plan: &Plan) -> Self {
+        let s = &plan.scenario;
         Pods {
-            cluster: Cluster::new(&s.cluster),
+            cluster: Cluster::new(&s.cluster)
+                .counted_by(KedaView::of(&plan.scaled_job), plan.cache_lag),
             startup_rng: stream(s.seed, Stream::PodStartup),
             startup_factor: 1.0,
             registry: RegistryTimeline::from_scenario(s),
@@ -48,6 +52,16 @@ impl Pods {
     /// The cluster as the API shows it.
     pub(super) fn cluster(&self) -> &Cluster {
         &self.cluster
+    }
+
+    /// R and P as KEDA's informer cache shows them at `now`.
+    pub(super) fn seen_counts(&mut self, now: SimTime) -> JobCounts {
+        self.cluster.seen_counts(now)
+    }
+
+    /// The API deletes the unfinished Job `job` in the foreground.
+    pub(super) fn mark_deleting(&mut self, job: JobId) {
+        self.cluster.mark_deleting(job);
     }
 
     /// `slow_pod_startup` begins: pods take `factor` times as long to start.

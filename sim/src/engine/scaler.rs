@@ -5,11 +5,19 @@
 //! operator being away (`keda_operator_restart`), when nobody polls. A
 //! release that refuses the trigger (KEDA 2.16 with activation 0) never
 //! polls at all.
+//!
+//! KEDA counts the Jobs through its informer cache: the counts a poll sees
+//! are those of `scaler.cache_lag_s` earlier, and a finished Job enters the
+//! history cleanup only once the cache shows it. The rollout deletes Jobs in
+//! the foreground (Rubin's `rollout.propagationPolicy`), so they count until
+//! their pod is gone. A poll whose decision panics crashes the operator
+//! (counted as `jobs.keda_operator_crashes`): the core's loop holds the next
+//! poll until the kubelet's restart back-off has passed.
 
 use alertsim_core::scaler::lag::{StreamQuery, metric_from_snapshot};
 use alertsim_core::scaler::{
     FinishedJob, FinishedOutcome, JobAction, JobGeneration, JobName, PollInput, ScalerLoop,
-    TimedAction, TriggerMetric, count_jobs,
+    TimedAction, TriggerMetric,
 };
 use alertsim_plan::Plan;
 
@@ -38,7 +46,8 @@ impl Keda {
         let s = &plan.scenario;
         Keda {
             scaler: ScalerLoop::new(plan.scaled_job.clone(), std::time::Duration::ZERO)
-                .with_rate_limit(plan.api_rate_limit.clone()),
+                .with_rate_limit(plan.api_rate_limit.clone())
+                .with_shared_status_limit(plan.shared_status_limit),
             query: plan.stream_query(&s.redis.stream, &s.redis.group),
             finished: Vec::new(),
             generation: 1,
@@ -106,24 +115,31 @@ impl Engine<'_> {
         } else {
             [TriggerMetric::new(metric as f64, target, activation)]
         };
-        let cluster = self.pods.cluster();
-        let counts = if self.s.scaler.pending_pod_conditions.is_empty() {
-            // KEDA's default rule (no pod Running or Succeeded), from the
-            // Jobs' phases.
-            cluster.counts()
-        } else {
-            count_jobs(self.keda.scaler.settings(), &cluster.job_views())
-        };
+        // The report keeps the true counts; KEDA decides on what its cache
+        // shows (the same when `cache_lag_s` is 0).
+        let truth = self.pods.cluster().counts();
         self.rec
-            .observe_jobs(u64::from(counts.running), u64::from(counts.pending));
+            .observe_jobs(u64::from(truth.running), u64::from(truth.pending));
+        let counts = self.pods.seen_counts(now);
+        let cluster = self.pods.cluster();
+        let finished: Vec<FinishedJob> = self
+            .keda
+            .finished
+            .iter()
+            .filter(|f| cluster.cache_shows(from_duration(f.finished_at), now))
+            .cloned()
+            .collect();
         let out = self.keda.scaler.poll(
             to_duration(now),
             PollInput {
                 metrics: &metrics,
                 counts,
-                finished: &self.keda.finished,
+                finished: &finished,
             },
         );
+        if out.operator_crashed {
+            self.rec.keda_operator_crashed();
+        }
         for action in out.actions {
             self.send_job_request(action);
         }
@@ -144,8 +160,9 @@ impl Engine<'_> {
         }
     }
 
-    /// The API deletes a Job: an unfinished one (rollout) has its pod
-    /// killed; it leaves KEDA's history.
+    /// The API deletes a Job: an unfinished one (rollout) is deleted in the
+    /// foreground: its pod is killed and it stays listed until the pod is
+    /// gone; it leaves KEDA's history.
     pub(super) fn delete_job(&mut self, now: SimTime, job: JobId) {
         let Some((name, finished)) = self
             .pods
@@ -156,6 +173,7 @@ impl Engine<'_> {
             return;
         };
         if !finished {
+            self.pods.mark_deleting(job);
             self.kill(now, job);
         }
         self.keda.finished.retain(|f| f.name != name);

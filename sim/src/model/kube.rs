@@ -2,15 +2,28 @@
 //! client, their pods Pending until the node pool has room for their
 //! requests, then starting for a while, Running, and finally Succeeded or
 //! Failed. Each Job has a name (as the API server knows it) and an index
-//! (the simulator's handle); the API's look-up goes from name to index. R
-//! (Jobs not finished) and P (those with no pod Running or Succeeded) are
-//! counted by the core's [`count_phases`] over the unfinished Jobs' phases.
+//! (the simulator's handle); the API's look-up goes from name to index.
+//!
+//! R (Jobs not finished) and P (those still pending) are kept as each Job
+//! changes state, from what KEDA's listing shows of a Job in each state
+//! ([`KedaView`]: the default rule, or the core's `pendingPodConditions`
+//! rule on the pod's conditions), and the changes go through the core's
+//! [`InformerCache`], so that KEDA's poll sees them late
+//! ([`Cluster::seen_counts`]).
+//!
+//! Deletion with `propagationPolicy: foreground` (how KEDA's rollout deletes
+//! Rubin's Jobs): the Job stays listed, neither Complete nor Failed, until
+//! the garbage collector has removed its pod; so it still counts in R (and
+//! in P once its pod has stopped running) until its pod is gone
+//! ([`Cluster::mark_deleting`], [`Cluster::release`]).
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
+use std::time::Duration;
 
 use alertsim_core::scaler::{
-    JobCounts, JobName, JobPhase, JobStatus, PodCondition, PodPhase, PodStatus, count_phases,
+    Counted, InformerCache, JobCounts, JobName, JobPhase, JobStatus, PodCondition, PodPhase,
+    PodStatus, ScaledJobSettings, is_pending,
 };
 
 use alertsim_scenarios::Cluster as ClusterSpec;
@@ -65,6 +78,92 @@ impl Phase {
     }
 }
 
+/// How KEDA counts a listed Job in each state its pod can be in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KedaView {
+    /// Created, no node yet.
+    pub unscheduled: Counted,
+    /// Bound, containers starting.
+    pub starting: Counted,
+    /// The worker runs.
+    pub running: Counted,
+    /// Deleted in the foreground, its pod terminated but not yet removed.
+    pub terminating: Counted,
+}
+
+impl Default for KedaView {
+    /// KEDA's default rule: pending while no pod is Running or Succeeded.
+    fn default() -> Self {
+        Self {
+            unscheduled: Counted::Pending,
+            starting: Counted::Pending,
+            running: Counted::Running,
+            terminating: Counted::Pending,
+        }
+    }
+}
+
+impl KedaView {
+    /// The counting of `settings` (its `pendingPodConditions` and release),
+    /// asked of the core for the one pod a Job has in each state.
+    pub fn of(settings: &ScaledJobSettings) -> Self {
+        let ask = |scheduled: bool, running: bool| {
+            let job = job_status(
+                JobName::from("view"),
+                scheduled,
+                running,
+                if running {
+                    PodPhase::Running
+                } else {
+                    PodPhase::Pending
+                },
+            );
+            if is_pending(settings, &job) {
+                Counted::Pending
+            } else {
+                Counted::Running
+            }
+        };
+        let terminated = job_status(JobName::from("view"), true, false, PodPhase::Failed);
+        Self {
+            unscheduled: ask(false, false),
+            starting: ask(true, false),
+            running: ask(true, true),
+            terminating: if is_pending(settings, &terminated) {
+                Counted::Pending
+            } else {
+                Counted::Running
+            },
+        }
+    }
+}
+
+/// What KEDA's client sees of an unfinished Job with one pod: the
+/// conditions Kubernetes sets as the pod is scheduled, initialised and
+/// becomes ready.
+fn job_status(name: JobName, scheduled: bool, running: bool, phase: PodPhase) -> JobStatus {
+    let condition = |kind: &str, status: bool| PodCondition {
+        kind: kind.to_owned(),
+        status,
+    };
+    JobStatus {
+        pods: vec![PodStatus {
+            name: format!("{name}-pod"),
+            phase,
+            conditions: vec![
+                condition("PodScheduled", scheduled),
+                condition("Initialized", scheduled),
+                condition("ContainersReady", running),
+                condition("Ready", running),
+            ],
+        }],
+        name,
+        finished: None,
+        finished_at_ms: None,
+        exit_code: None,
+    }
+}
+
 /// One Job of the ScaledJob.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Job {
@@ -80,6 +179,8 @@ pub struct Job {
     pub running_at: Option<SimTime>,
     /// When it finished.
     pub finished_at: Option<SimTime>,
+    /// Deleted in the foreground: listed until its pod is gone.
+    pub deleting: bool,
 }
 
 /// The node pool and the ScaledJob's Jobs.
@@ -95,6 +196,13 @@ pub struct Cluster {
     by_name: BTreeMap<JobName, JobId>,
     active: BTreeSet<JobId>,
     unschedulable: VecDeque<JobId>,
+    /// Finished Jobs deleted in the foreground whose pod is not gone yet.
+    terminating: BTreeSet<JobId>,
+    view: KedaView,
+    /// R and P as the API server has them.
+    truth: JobCounts,
+    /// R and P as KEDA's informer cache has them.
+    cache: InformerCache,
 }
 
 impl Cluster {
@@ -115,7 +223,19 @@ impl Cluster {
             by_name: BTreeMap::new(),
             active: BTreeSet::new(),
             unschedulable: VecDeque::new(),
+            terminating: BTreeSet::new(),
+            view: KedaView::default(),
+            truth: JobCounts::default(),
+            cache: InformerCache::new(Duration::ZERO),
         }
+    }
+
+    /// Counts as `view` says, seen through an informer cache `lag` late
+    /// (set before the first Job is created).
+    pub fn counted_by(mut self, view: KedaView, lag: Duration) -> Self {
+        self.view = view;
+        self.cache = InformerCache::new(lag);
+        self
     }
 
     /// The phases of the unfinished Jobs, by index.
@@ -126,10 +246,50 @@ impl Cluster {
             .map(|job| job.phase.job_phase())
     }
 
-    /// R and P under KEDA's default rule, counted by the core from the
-    /// unfinished Jobs' phases.
+    /// R and P as the API server has them now (Jobs deleted in the
+    /// foreground included until their pod is gone).
     pub fn counts(&self) -> JobCounts {
-        count_phases(self.unfinished_phases())
+        self.truth
+    }
+
+    /// R and P as KEDA's informer cache shows them at `now`: as they were
+    /// the cache's lag earlier.
+    pub fn seen_counts(&mut self, now: SimTime) -> JobCounts {
+        self.cache.seen(Duration::from_micros(now.0), self.truth)
+    }
+
+    /// Whether something that happened at `at` is in KEDA's cache at `now`.
+    pub fn cache_shows(&self, at: SimTime, now: SimTime) -> bool {
+        self.cache
+            .shows(Duration::from_micros(at.0), Duration::from_micros(now.0))
+    }
+
+    /// How the view counts a Job whose pod is in `phase` (a finished one
+    /// only while it is deleted in the foreground).
+    fn counted(&self, phase: Phase, terminating: bool) -> Counted {
+        match phase {
+            Phase::Unschedulable => self.view.unscheduled,
+            Phase::Starting => self.view.starting,
+            Phase::Running => self.view.running,
+            Phase::Succeeded | Phase::Failed if terminating => self.view.terminating,
+            Phase::Succeeded | Phase::Failed => Counted::No,
+        }
+    }
+
+    /// One Job's count changes at `now`.
+    fn change(&mut self, now: SimTime, from: Counted, to: Counted) {
+        if from == to {
+            return;
+        }
+        let pair = |c: Counted| match c {
+            Counted::No => (0u32, 0u32),
+            Counted::Running => (1, 0),
+            Counted::Pending => (1, 1),
+        };
+        let ((r0, p0), (r1, p1)) = (pair(from), pair(to));
+        self.truth.running = (self.truth.running + r1).saturating_sub(r0);
+        self.truth.pending = (self.truth.pending + p1).saturating_sub(p0);
+        self.cache.record(Duration::from_micros(now.0), from, to);
     }
 
     /// The unfinished Jobs, by index.
@@ -161,36 +321,21 @@ impl Cluster {
     /// the conditions Kubernetes sets as the pod is scheduled, initialised
     /// and becomes ready (for `pendingPodConditions`).
     pub fn job_views(&self) -> Vec<JobStatus> {
-        let condition = |kind: &str, status: bool| PodCondition {
-            kind: kind.to_owned(),
-            status,
-        };
         self.active
             .iter()
             .filter_map(|id| self.jobs.get(id.index()))
             .map(|job| {
-                let scheduled = job.scheduled_at.is_some();
                 let running = job.phase == Phase::Running;
-                JobStatus {
-                    name: job.name.clone(),
-                    finished: None,
-                    finished_at_ms: None,
-                    exit_code: None,
-                    pods: vec![PodStatus {
-                        name: format!("{}-pod", job.name),
-                        phase: if running {
-                            PodPhase::Running
-                        } else {
-                            PodPhase::Pending
-                        },
-                        conditions: vec![
-                            condition("PodScheduled", scheduled),
-                            condition("Initialized", scheduled),
-                            condition("ContainersReady", running),
-                            condition("Ready", running),
-                        ],
-                    }],
-                }
+                job_status(
+                    job.name.clone(),
+                    job.scheduled_at.is_some(),
+                    running,
+                    if running {
+                        PodPhase::Running
+                    } else {
+                        PodPhase::Pending
+                    },
+                )
             })
             .collect()
     }
@@ -203,8 +348,14 @@ impl Cluster {
         self.free_cpu_milli -= self.pod_cpu_milli;
         self.free_memory_mib -= self.pod_memory_mib;
         if let Some(job) = self.jobs.get_mut(id.index()) {
+            let from = job.phase;
             job.phase = Phase::Starting;
             job.scheduled_at = Some(now);
+            let (from, to) = (
+                self.counted(from, false),
+                self.counted(Phase::Starting, false),
+            );
+            self.change(now, from, to);
         }
     }
 
@@ -221,8 +372,11 @@ impl Cluster {
             scheduled_at: None,
             running_at: None,
             finished_at: None,
+            deleting: false,
         });
         self.active.insert(id);
+        let counted = self.counted(Phase::Unschedulable, false);
+        self.change(now, Counted::No, counted);
         let bound = self.unschedulable.is_empty() && self.fits();
         if bound {
             self.bind(id, now);
@@ -239,6 +393,21 @@ impl Cluster {
         {
             job.phase = Phase::Running;
             job.running_at = Some(now);
+            let (from, to) = (
+                self.counted(Phase::Starting, false),
+                self.counted(Phase::Running, false),
+            );
+            self.change(now, from, to);
+        }
+    }
+
+    /// The API deletes the unfinished Job `id` in the foreground: once it
+    /// finishes it stays listed until its pod is gone.
+    pub fn mark_deleting(&mut self, id: JobId) {
+        if let Some(job) = self.jobs.get_mut(id.index())
+            && job.finished_at.is_none()
+        {
+            job.deleting = true;
         }
     }
 
@@ -259,10 +428,16 @@ impl Cluster {
             Phase::Failed
         };
         job.finished_at = Some(now);
+        let (phase, deleting) = (job.phase, job.deleting);
         self.active.remove(&id);
+        if deleting {
+            self.terminating.insert(id);
+        }
         if previous == Phase::Unschedulable {
             self.unschedulable.retain(|&j| j != id);
         }
+        let (from, to) = (self.counted(previous, false), self.counted(phase, deleting));
+        self.change(now, from, to);
         true
     }
 
@@ -312,6 +487,12 @@ impl Cluster {
     /// The finished pod is gone from its node: frees its room and binds
     /// waiting pods, returning them (the caller schedules their start-up).
     pub fn release(&mut self, id: JobId, now: SimTime) -> Vec<JobId> {
+        if self.terminating.remove(&id)
+            && let Some(phase) = self.jobs.get(id.index()).map(|j| j.phase)
+        {
+            let from = self.counted(phase, true);
+            self.change(now, from, Counted::No);
+        }
         let bound_before = self
             .jobs
             .get(id.index())
@@ -404,5 +585,46 @@ mod tests {
             c.pod_running(JobId(id), SimTime(1));
         }
         assert_eq!(c.counts(), JobCounts::new(10, 7), "three pods run");
+    }
+
+    #[test]
+    fn a_job_deleted_in_the_foreground_counts_until_its_pod_is_gone() {
+        let mut c = small_pool(4);
+        let (a, _) = c.create_job(SimTime(0));
+        let (b, _) = c.create_job(SimTime(0));
+        c.pod_running(a, SimTime(1));
+        c.pod_running(b, SimTime(1));
+        assert_eq!(c.counts(), JobCounts::new(2, 0));
+        c.mark_deleting(a);
+        assert!(c.finish_job(a, false, SimTime(2)));
+        assert!(c.finish_job(b, false, SimTime(2)));
+        // b left at once; a is still listed, its pod no longer running.
+        assert_eq!(c.counts(), JobCounts::new(1, 1));
+        c.release(a, SimTime(3));
+        c.release(b, SimTime(3));
+        assert_eq!(c.counts(), JobCounts::default());
+    }
+
+    #[test]
+    fn keda_sees_the_counts_a_lag_late() {
+        let mut c = small_pool(4).counted_by(KedaView::default(), Duration::from_millis(500));
+        let (a, _) = c.create_job(SimTime(0));
+        assert_eq!(c.seen_counts(SimTime(499_999)), JobCounts::default());
+        assert_eq!(c.seen_counts(SimTime(500_000)), JobCounts::new(1, 1));
+        c.pod_running(a, SimTime(1_000_000));
+        assert_eq!(c.seen_counts(SimTime(1_200_000)), JobCounts::new(1, 1));
+        assert_eq!(c.seen_counts(SimTime(1_500_000)), JobCounts::new(1, 0));
+        assert!(c.cache_shows(SimTime(1_000_000), SimTime(1_500_000)));
+    }
+
+    #[test]
+    fn the_view_follows_pending_pod_conditions() {
+        let mut settings = ScaledJobSettings::rubin_production();
+        assert_eq!(KedaView::of(&settings), KedaView::default());
+        settings.scaling_strategy.pending_pod_conditions = vec!["PodScheduled".into()];
+        let view = KedaView::of(&settings);
+        assert_eq!(view.unscheduled, Counted::Pending);
+        assert_eq!(view.starting, Counted::Running);
+        assert_eq!(view.terminating, Counted::Running);
     }
 }
