@@ -101,6 +101,18 @@ impl RedisCpu {
         SimDuration(us.round() as u64)
     }
 
+    /// Microseconds between two idle pollers' reads reaching Redis: `1 /
+    /// X(N)` (0 without pollers). New entries are taken by the reads
+    /// already waiting, one this often.
+    pub fn poll_gap_us(&self) -> f64 {
+        let x = self
+            .throughput
+            .get(self.idle as usize)
+            .copied()
+            .unwrap_or(0.0);
+        if x > 0.0 { 1.0 / x } else { 0.0 }
+    }
+
     /// The share of the limit Redis uses now, in [0, 1].
     pub fn utilisation(&self) -> f64 {
         (self.open_share + self.closed_share()).min(1.0)
@@ -231,6 +243,17 @@ mod tests {
             (xadd - expected).abs() / expected < 0.01,
             "{xadd} vs {expected}"
         );
+    }
+
+    #[test]
+    fn new_entries_are_taken_by_the_waiting_polls_at_the_loop_rate() {
+        let mut m = model(1.0);
+        assert_eq!(m.poll_gap_us(), 0.0);
+        m.set_idle(SimTime::ZERO, 1);
+        assert!((m.poll_gap_us() - 215.0).abs() < 1e-9);
+        // Saturated: one loop per D, whatever the pollers.
+        m.set_idle(SimTime::ZERO, 1700);
+        assert!((m.poll_gap_us() - 15.0).abs() < 0.01, "{}", m.poll_gap_us());
     }
 
     #[test]
