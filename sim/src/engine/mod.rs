@@ -85,6 +85,10 @@ pub struct SimRun {
     pub jobs_failed: u64,
     /// The run hit its drain limit with work left.
     pub truncated: bool,
+    /// Mean time a command the engine sent spent at Redis (the CPU model's
+    /// response time: waiting behind the idle pollers and its own CPU),
+    /// milliseconds; the network's latency is not in it.
+    pub redis_mean_response_ms: f64,
 }
 
 /// Progress of a run, for a progress indicator.
@@ -249,6 +253,7 @@ impl<'s> Engine<'s> {
         let simulated_s = end.as_secs_f64();
         let events = self.queue.events_processed();
         let truncated = truncated || !self.finished();
+        let redis_mean_response_ms = self.redis.mean_response_ms();
         SimRun {
             report: schema_evolution::attach(
                 self.rec.finish(self.s, simulated_s),
@@ -260,6 +265,7 @@ impl<'s> Engine<'s> {
             messages_processed: self.workers.messages_processed(),
             jobs_failed: self.pods.failed(),
             truncated,
+            redis_mean_response_ms,
         }
     }
 

@@ -23,6 +23,8 @@ pub(super) struct Redis {
     rng: ChaCha8Rng,
     /// Its CPU: the idle pollers' load and every command's time at Redis.
     cpu: RedisCpu,
+    /// Commands given a time at Redis, and the sum of those times (µs).
+    responses: (u64, u64),
 }
 
 impl Redis {
@@ -33,6 +35,17 @@ impl Redis {
             outages: 0,
             rng: stream(seed, Stream::Redis),
             cpu: RedisCpu::new(cpu),
+            responses: (0, 0),
+        }
+    }
+
+    /// Mean time at Redis of the commands given one, milliseconds.
+    pub(super) fn mean_response_ms(&self) -> f64 {
+        let (n, sum_us) = self.responses;
+        if n == 0 {
+            0.0
+        } else {
+            sum_us as f64 / n as f64 / 1000.0
         }
     }
 
@@ -75,7 +88,10 @@ impl Engine<'_> {
     /// with the idle workers polling and the open load of the last window.
     pub(super) fn redis_latency(&mut self, now: SimTime, command: RedisCommand) -> SimDuration {
         self.sync_redis_cpu(now);
-        self.network_latency() + self.redis.cpu.response(command)
+        let at_redis = self.redis.cpu.response(command);
+        self.redis.responses.0 += 1;
+        self.redis.responses.1 = self.redis.responses.1.saturating_add(at_redis.0);
+        self.network_latency() + at_redis
     }
 
     /// The network's part of one command's latency, drawn from the scenario.
