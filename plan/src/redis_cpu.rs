@@ -76,22 +76,28 @@ pub fn redis_cpu(redis: &Redis) -> RedisCpuSettings {
 
 #[cfg(test)]
 mod tests {
+    use alertsim_scenarios::CommandCosts;
+
     use super::*;
 
     #[test]
     fn each_command_takes_its_own_cost_and_the_think_time_is_in_microseconds() {
-        let mut redis = Redis::default();
-        redis.cost_us.ping = 1.0;
-        redis.cost_us.xreadgroup_empty = 2.0;
-        redis.cost_us.xreadgroup_entry = 3.0;
-        redis.cost_us.xadd = 4.0;
-        redis.cost_us.xack = 5.0;
-        redis.cost_us.xinfo_groups = 6.0;
-        redis.cost_us.xpending = 7.0;
-        redis.cost_us.xautoclaim = 8.0;
-        redis.cost_us.info = 9.0;
-        redis.idle_poll_think_ms = 0.25;
-        redis.cpu_limit = 2.0;
+        let redis = Redis {
+            cost_us: CommandCosts {
+                ping: 1.0,
+                xreadgroup_empty: 2.0,
+                xreadgroup_entry: 3.0,
+                xadd: 4.0,
+                xack: 5.0,
+                xinfo_groups: 6.0,
+                xpending: 7.0,
+                xautoclaim: 8.0,
+                info: 9.0,
+            },
+            idle_poll_think_ms: 0.25,
+            cpu_limit: 2.0,
+            ..Redis::default()
+        };
         let s = redis_cpu(&redis);
         let all = [
             RedisCommand::Ping,

@@ -190,18 +190,23 @@ impl RedisCpu {
 #[cfg(test)]
 mod tests {
     use alertsim_plan::redis_cpu::redis_cpu;
-    use alertsim_scenarios::Redis;
+    use alertsim_scenarios::{CommandCosts, Redis};
 
     use super::*;
 
     /// PING 8 µs, empty read 7 µs, XADD 10 µs, think 200 µs, `cpus` CPUs.
     fn model(cpus: f64) -> RedisCpu {
-        let mut redis = Redis::default();
-        redis.cpu_limit = cpus;
-        redis.cost_us.ping = 8.0;
-        redis.cost_us.xreadgroup_empty = 7.0;
-        redis.cost_us.xadd = 10.0;
-        redis.idle_poll_think_ms = 0.2;
+        let redis = Redis {
+            cpu_limit: cpus,
+            cost_us: CommandCosts {
+                ping: 8.0,
+                xreadgroup_empty: 7.0,
+                xadd: 10.0,
+                ..CommandCosts::default()
+            },
+            idle_poll_think_ms: 0.2,
+            ..Redis::default()
+        };
         RedisCpu::new(redis_cpu(&redis))
     }
 
@@ -233,7 +238,7 @@ mod tests {
         // Within the asymptotes max(D, N D - Z) <= R(N) <= N D.
         let r = m.loop_response_us(1700);
         assert!(
-            r >= 1700.0 * 15.0 - 200.0 - 1e-6 && r <= 1700.0 * 15.0,
+            (1700.0 * 15.0 - 200.0 - 1e-6..=1700.0 * 15.0).contains(&r),
             "{r}"
         );
         // An XADD waits behind about N - X Z pollers: 1700 - 200/15.
