@@ -34,7 +34,8 @@ fn a_cost_and_the_limit_can_be_set_in_the_file_or_with_set() {
     assert_eq!(s.redis.cpu_limit, 4.0);
     assert_eq!(s.redis.cost_us.xadd, 20.0);
     assert_eq!(
-        s.redis.cost_us.ping, 7.95,
+        s.redis.cost_us.ping,
+        alertsim_scenarios::CommandCosts::default().ping,
         "the other costs keep their defaults"
     );
     let set = parse_overrides(&["redis.cost_us.ping=3".to_owned()]).expect("parses");

@@ -60,18 +60,18 @@ pub struct CommandCosts {
 
 impl Default for CommandCosts {
     fn default() -> Self {
-        // scripts/redis-costs.sh 200000 50: the server process's CPU
-        // (utime + stime) per call; see SCENARIO.md.
+        // scripts/redis-costs.sh 200000 50, the median of three runs: the
+        // server process's CPU (utime + stime) per call; see SCENARIO.md.
         Self {
-            ping: 7.95,
-            xreadgroup_empty: 7.30,
-            xreadgroup_entry: 14.75,
-            xadd: 9.75,
-            xack: 9.85,
-            xinfo_groups: 7.95,
-            xpending: 9.00,
-            xautoclaim: 13.45,
-            info: 9.85,
+            ping: 8.55,
+            xreadgroup_empty: 7.95,
+            xreadgroup_entry: 14.95,
+            xadd: 10.70,
+            xack: 8.94,
+            xinfo_groups: 8.50,
+            xpending: 10.40,
+            xautoclaim: 13.65,
+            info: 9.30,
         }
     }
 }
