@@ -17,6 +17,8 @@
 //! - [`night`]: the visit schedule and each visit's alerts per detector;
 //! - [`next_visit`]: the fan-out's event for a visit, and its identifiers;
 //! - [`fanout_settings`]: the fan-out's write retry and message expiration;
+//! - [`redis_cpu`]: Redis's CPU limit and each command's cost, for the
+//!   simulator's Redis CPU model;
 //! - [`stages`]: one detector's stage times (preload, image wait,
 //!   pipelines, APDB write) and the timeline they make after the read;
 //! - [`chaos`]: a scenario's `[chaos]` expanded into faults from the seed;
@@ -26,6 +28,7 @@ pub mod chaos;
 pub mod fanout_settings;
 pub mod next_visit;
 pub mod night;
+pub mod redis_cpu;
 pub mod rng;
 pub mod settings;
 pub mod stages;
@@ -141,6 +144,11 @@ impl Plan {
     /// The fan-out's `MESSAGE_EXPIRATION`, on `clock`.
     pub fn fanout_expiration(&self, clock: Clock) -> std::time::Duration {
         fanout_settings::message_expiration(&self.scenario.fanout, clock)
+    }
+
+    /// Redis's CPU limit and command costs (the simulator's Redis model).
+    pub fn redis_cpu(&self) -> redis_cpu::RedisCpuSettings {
+        redis_cpu::redis_cpu(&self.scenario.redis)
     }
 
     /// The `nextVisit` event of `visit`, stamped with the given Unix times.

@@ -398,6 +398,11 @@ pub const FIELDS: &[Field] = &[
         "Megabits acknowledged per second over the same interval.",
     ),
     f(
+        "series.redis_utilisation",
+        "fraction[]",
+        "Share of its CPU limit (`redis.cpu_limit`) Redis was busy over the interval ending at the sample, from the simulator's Redis CPU model (idle workers' polling and every command, at the costs of `redis.cost_us`); absent from load runs, which meet the real Redis.",
+    ),
+    f(
         "faults[].kind",
         "string",
         "Fault kind from the scenario's `[[faults]]` (`broker_outage`, `node_loss`, ...).",

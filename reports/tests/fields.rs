@@ -43,6 +43,8 @@ fn every_written_field_is_documented_and_every_documented_field_is_written() {
         });
     let mut report = synthetic_report(&scenario, 1.0, 0);
     report.partial = true;
+    // The simulator's Redis CPU model fills this series.
+    report.series.redis_utilisation = vec![0.5; report.series.t_s.len()];
     // A late visit and its cause, as a slow run would have them.
     report.per_visit[0].late_cause = Some(alertsim_reports::LateCause::Pipeline);
     report

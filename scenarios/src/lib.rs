@@ -35,7 +35,7 @@ pub use sections::gates::Gates;
 pub use sections::kafka::Kafka;
 pub use sections::night::{Gap, Night};
 pub use sections::publisher::{Publisher, PublisherProfile};
-pub use sections::redis::Redis;
+pub use sections::redis::{CommandCosts, Redis};
 pub use sections::scaler::{
     Combine, KEDA_REFUSING_DEFAULT_STRATEGY, KEDA_REFUSING_ROLLOUT_DEFAULT, KEDA_VERSIONS,
     MAX_CACHE_LAG_S, Rollout, Scaler, StatusPatchLimit, Strategy,

@@ -1,5 +1,5 @@
 //! The models the engine composes around the core's production code: the
-//! night, the Redis stream, Kubernetes, Kafka (with partition leadership)
+//! night, the Redis stream and its CPU, Kubernetes, Kafka (with partition leadership)
 //! and its consumers, and the schema registry's availability and ids.
 
 pub mod broker_health;
@@ -7,6 +7,7 @@ pub mod kafka;
 pub mod kube;
 pub mod leadership;
 pub mod redis;
+pub mod redis_cpu;
 pub mod registry;
 
 /// The night's schedule is the plan's (both drivers draw the same visits).

@@ -46,11 +46,12 @@ fn broker_outage_loses_alerts_under_rubin_and_none_under_safe() {
 #[test]
 fn stream_trim_past_undelivered_entries_fails_their_visit() {
     let mut s = smoke();
-    // Visit 1's 20 entries (IDs 21..=40) are added at 37 s; idle workers
-    // read 1 ms later. MAXLEN 5 at 37.0002 s keeps 36..=40: 15 of visit 1's
-    // detectors are gone before anyone read them.
+    // Visit 1's 20 entries (IDs 21..=40) are sent at 37 s and reach Redis
+    // one XADD latency later (0.5 ms and their time at Redis); idle workers
+    // read about 1 ms after that. MAXLEN 5 at 37.0008 s keeps 36..=40: 15
+    // of visit 1's detectors are gone before anyone read them.
     s.faults.push(Fault::StreamTrim {
-        at_s: 37.0002,
+        at_s: 37.0008,
         maxlen: 5,
     });
     let r = alertsim_sim::run(&s)

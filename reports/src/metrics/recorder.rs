@@ -241,6 +241,13 @@ impl Recorder {
         self.jobs.idle_pod_s += idle_s.max(0.0);
     }
 
+    /// Redis was busy `us` microseconds of its CPU limit since the last
+    /// sample (the simulator's Redis CPU model); the next sample's
+    /// `series.redis_utilisation` is that over the interval.
+    pub fn redis_busy(&mut self, us: u64) {
+        self.series.redis_busy(us);
+    }
+
     /// Records the gauges at virtual time `t_s` (call every
     /// [`Recorder::sample_interval_s`]); also tracks the maxima of Jobs.
     pub fn sample(&mut self, t_s: f64, gauges: Gauges) {

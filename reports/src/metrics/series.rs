@@ -1,5 +1,6 @@
-//! Time series sampled at fixed virtual intervals: stream lag, Jobs, pods
-//! and delivery throughput.
+//! Time series sampled at fixed virtual intervals: stream lag, Jobs, pods,
+//! delivery throughput and (from the simulator's Redis CPU model) Redis
+//! utilisation.
 //!
 //! The builder keeps raw samples (gauges and the alerts and bytes delivered
 //! over the preceding interval) and turns them into rates only in
@@ -51,6 +52,10 @@ pub struct Series {
     pub delivered_per_s: Vec<f64>,
     /// Delivered megabits per second over the preceding interval.
     pub mbit_per_s: Vec<f64>,
+    /// Share of its CPU limit Redis was busy over the preceding interval,
+    /// in [0, 1]; only runs that model Redis's CPU (the simulator) have it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redis_utilisation: Vec<f64>,
 }
 
 /// One raw sample: the gauges at `t_s` and what was delivered since the
@@ -72,6 +77,10 @@ pub(crate) struct Sample {
     delivered: u64,
     /// Bytes delivered over the preceding interval.
     bytes: u64,
+    /// Microseconds Redis was busy (of its CPU limit) over the preceding
+    /// interval, when the run models it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    redis_busy_us: Option<u64>,
 }
 
 impl Sample {
@@ -89,6 +98,15 @@ impl Sample {
             .saturating_add(other.publisher_backlog);
         self.delivered = self.delivered.saturating_add(other.delivered);
         self.bytes = self.bytes.saturating_add(other.bytes);
+        self.redis_busy_us = add_busy(self.redis_busy_us, other.redis_busy_us);
+    }
+}
+
+/// Busy times added up; absent only when both are.
+fn add_busy(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+    match (a, b) {
+        (None, None) => None,
+        _ => Some(a.unwrap_or(0).saturating_add(b.unwrap_or(0))),
     }
 }
 
@@ -101,6 +119,9 @@ pub(crate) struct SeriesBuilder {
     delivered_since: u64,
     /// Bytes delivered since the last sample.
     bytes_since: u64,
+    /// Microseconds Redis was busy since the last sample, when modelled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    redis_busy_since: Option<u64>,
 }
 
 impl SeriesBuilder {
@@ -113,6 +134,12 @@ impl SeriesBuilder {
         self.bytes_since += bytes;
     }
 
+    /// Redis was busy `us` microseconds of its CPU limit (the simulator's
+    /// Redis CPU model), counted into the next sample.
+    pub(crate) fn redis_busy(&mut self, us: u64) {
+        self.redis_busy_since = add_busy(self.redis_busy_since, Some(us));
+    }
+
     pub(crate) fn sample(&mut self, t_s: f64, g: Gauges) {
         self.samples.push(Sample {
             t_s,
@@ -123,6 +150,7 @@ impl SeriesBuilder {
             publisher_backlog: g.publisher_backlog,
             delivered: self.delivered_since,
             bytes: self.bytes_since,
+            redis_busy_us: self.redis_busy_since.take(),
         });
         self.delivered_since = 0;
         self.bytes_since = 0;
@@ -139,6 +167,7 @@ impl SeriesBuilder {
         }
         self.delivered_since = self.delivered_since.saturating_add(other.delivered_since);
         self.bytes_since = self.bytes_since.saturating_add(other.bytes_since);
+        self.redis_busy_since = add_busy(self.redis_busy_since, other.redis_busy_since);
     }
 
     /// The columns of the report; rates are over the time since the previous
@@ -155,7 +184,9 @@ impl SeriesBuilder {
             publisher_backlog: Vec::with_capacity(n),
             delivered_per_s: Vec::with_capacity(n),
             mbit_per_s: Vec::with_capacity(n),
+            redis_utilisation: Vec::new(),
         };
+        let modelled = self.samples.iter().any(|x| x.redis_busy_us.is_some());
         let mut last_t_s = 0.0;
         for x in &self.samples {
             let dt = x.t_s - last_t_s;
@@ -169,8 +200,36 @@ impl SeriesBuilder {
                 .push(millis(ratio(x.delivered as f64, dt)));
             s.mbit_per_s
                 .push(millis(ratio(x.bytes as f64 * 8.0 / 1e6, dt)));
+            if modelled {
+                let busy_s = x.redis_busy_us.unwrap_or(0) as f64 / 1e6;
+                s.redis_utilisation.push(millis(ratio(busy_s, dt)));
+            }
             last_t_s = x.t_s;
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redis_utilisation_is_the_busy_share_of_each_interval_and_only_when_modelled() {
+        let mut b = SeriesBuilder::new();
+        b.redis_busy(2_500_000);
+        b.sample(10.0, Gauges::default());
+        b.sample(20.0, Gauges::default());
+        b.redis_busy(4_000_000);
+        b.redis_busy(6_000_000);
+        b.sample(30.0, Gauges::default());
+        let s = b.finish(10.0);
+        assert_eq!(s.redis_utilisation, vec![0.25, 0.0, 1.0]);
+        let mut plain = SeriesBuilder::new();
+        plain.sample(10.0, Gauges::default());
+        let s = plain.finish(10.0);
+        assert!(s.redis_utilisation.is_empty());
+        let json = serde_json::to_string(&s).unwrap_or_default();
+        assert!(!json.contains("redis_utilisation"), "{json}");
     }
 }

@@ -10,8 +10,8 @@ use std::fmt::Write as _;
 use plotters::prelude::*;
 
 use crate::metrics::recovery::RecoveryRecord;
-use crate::output::budget;
 use crate::output::files::ReportError;
+use crate::output::{budget, redis_cpu};
 use crate::report::Report;
 use crate::schema::{SchemaChangeRecord, SchemaConsumerRecord};
 
@@ -132,6 +132,25 @@ pub fn render(r: &Report) -> Result<String, ReportError> {
         None,
         &windows,
     )?;
+    let redis = if r.series.redis_utilisation.is_empty() {
+        None
+    } else {
+        Some(chart(
+            "redis-cpu",
+            "Redis CPU utilisation (share of redis.cpu_limit)",
+            "virtual time (s)",
+            "utilisation",
+            &[line(
+                "Redis utilisation (mean)",
+                RGBColor(214, 39, 40),
+                t,
+                &r.series.redis_utilisation,
+                Merge::Mean,
+            )],
+            None,
+            &windows,
+        )?)
+    };
 
     let mut h = String::new();
     let verdict = if r.gates.passed { "PASS" } else { "FAIL" };
@@ -216,7 +235,7 @@ pub fn render(r: &Report) -> Result<String, ReportError> {
             ),
         ),
     ];
-    for (k, v) in figures {
+    for (k, v) in figures.into_iter().chain(redis_cpu::figure(r)) {
         let _ = writeln!(h, "<tr><th>{}</th><td>{}</td></tr>", escape(k), escape(&v));
     }
     h.push_str("</table>\n");
@@ -260,7 +279,10 @@ pub fn render(r: &Report) -> Result<String, ReportError> {
             schema.consumers.iter().map(|c| c.cells().to_vec()),
         );
     }
-    for svg in [lag, latency, throughput] {
+    for svg in [Some(lag), Some(latency), Some(throughput), redis]
+        .into_iter()
+        .flatten()
+    {
         h.push_str("<figure>\n");
         h.push_str(&svg);
         h.push_str("\n</figure>\n");

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use crate::metrics::recovery::RecoveryRecord;
-use crate::output::budget;
+use crate::output::{budget, redis_cpu};
 use crate::report::Report;
 use crate::schema::{SchemaChangeRecord, SchemaConsumerRecord, SchemaReport};
 
@@ -90,7 +90,7 @@ pub fn render(r: &Report) -> String {
             ),
         ),
     ];
-    for (name, value) in rows {
+    for (name, value) in rows.into_iter().chain(redis_cpu::figure(r)) {
         let _ = writeln!(s, "| {name} | {value} |");
     }
     s.push_str(&budget::markdown(r));

@@ -5,6 +5,7 @@ pub mod files;
 pub mod html;
 pub mod junit;
 pub mod markdown;
+mod redis_cpu;
 pub mod run_info;
 
 use std::path::{Path, PathBuf};

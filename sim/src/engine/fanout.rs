@@ -1,6 +1,8 @@
 //! The fan-out: at each visit's nextVisit it writes one event per detector
 //! to the Redis stream (the real fan-out's fields, encoded once per visit
-//! by the core's `fan_out`), and idle workers wake to read them. Each
+//! by the core's `fan_out`; the entries land one `XADD` latency later, as
+//! the idle workers' load on Redis makes it), and idle workers wake to read
+//! them. Each
 //! detector's `XADD` is retried as the core's `WriteRetry` says (Rubin: 2,
 //! 4, 5 s later); a detector whose last attempt fails is dropped (counted
 //! as `detectors_dropped`) while the others are written. Every detector of
@@ -12,6 +14,7 @@ use alertsim_core::fanout::fan_out;
 use alertsim_core::fanout::retry::WriteRetry;
 use alertsim_core::worker::{Entry, EntryId};
 use alertsim_plan::Plan;
+use alertsim_plan::redis_cpu::RedisCommand;
 
 use super::{Engine, Event, unix};
 use crate::model::night::Visit;
@@ -25,7 +28,7 @@ pub(super) struct Fanout {
     fields: Vec<Vec<(String, String)>>,
     announced: u32,
     retry: WriteRetry,
-    /// Visits whose writes wait for a retry.
+    /// Visits whose writes are under way or wait for a retry.
     retrying: u32,
 }
 
@@ -98,23 +101,24 @@ impl Fanout {
 }
 
 impl Engine<'_> {
-    /// nextVisit for visit `v`: the next announcement is scheduled, the
-    /// visit's detector events are written, and as many idle workers wake.
+    /// nextVisit for visit `v`: the next announcement is scheduled, and the
+    /// visit's detector events are sent; they reach Redis one `XADD`
+    /// latency later.
     pub(super) fn announce(&mut self, now: SimTime, v: u32) {
         if let Some(next) = self.fanout.visits.get(v as usize + 1) {
             self.queue.schedule(next.announced, Event::Announce(v + 1));
         }
         self.fanout.announced = v + 1;
-        self.write_visit(now, v, 0);
+        let at = now + self.redis_latency(now, RedisCommand::Xadd);
+        self.queue.schedule(at, Event::FanoutWrite(v, 0));
+        self.fanout.retrying += 1;
     }
 
-    /// The fan-out's attempt at writing visit `v`'s detectors after
-    /// `failures` failed ones: written, retried later, or (retries spent)
-    /// dropped.
+    /// The fan-out's `XADD`s of visit `v`'s detectors reach Redis after
+    /// `failures` failed attempts: written (and as many idle workers wake),
+    /// retried later, or (retries spent) dropped.
     pub(super) fn write_visit(&mut self, now: SimTime, v: u32, failures: u32) {
-        if failures > 0 {
-            self.fanout.retrying = self.fanout.retrying.saturating_sub(1);
-        }
+        self.fanout.retrying = self.fanout.retrying.saturating_sub(1);
         let detectors = self
             .fanout
             .visits
@@ -125,8 +129,9 @@ impl Engine<'_> {
             let failures = failures + 1;
             match self.fanout.retry.delay_after(failures) {
                 Some(delay) => {
-                    let at = now + SimDuration::from_secs_f64(delay.as_secs_f64());
-                    self.queue.schedule(at, Event::FanoutRetry(v, failures));
+                    let sent = now + SimDuration::from_secs_f64(delay.as_secs_f64());
+                    let at = sent + self.redis_latency(now, RedisCommand::Xadd);
+                    self.queue.schedule(at, Event::FanoutWrite(v, failures));
                     self.fanout.retrying += 1;
                 }
                 None => {
@@ -144,6 +149,7 @@ impl Engine<'_> {
                 visit: v,
                 detector: u32::try_from(detector).unwrap_or(u32::MAX),
             });
+            self.charge_redis(RedisCommand::Xadd);
         }
         // Idle workers poll the stream in a loop; wake as many as there are
         // new entries, after one command latency.

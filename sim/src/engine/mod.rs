@@ -11,7 +11,9 @@
 //! file per subject:
 //! - `fanout`: the night's visits, announced and written to the stream
 //!   (each detector's write retried, dropped when the retries are spent);
-//! - `redis`: the stream, its command latency, outages, restarts, trims;
+//! - `redis`: the stream, its command latency (the network's and the time
+//!   at Redis from the CPU model, which stands for the idle workers'
+//!   polling), outages, restarts, trims;
 //! - `scaler`: the KEDA poll loop, Job history, spec-change rollouts and
 //!   the operator being away;
 //! - `pods`: Jobs and their pods on the node pool, start-up (schema id
@@ -83,6 +85,10 @@ pub struct SimRun {
     pub jobs_failed: u64,
     /// The run hit its drain limit with work left.
     pub truncated: bool,
+    /// Mean time a command the engine sent spent at Redis (the CPU model's
+    /// response time: waiting behind the idle pollers and its own CPU),
+    /// milliseconds; the network's latency is not in it.
+    pub redis_mean_response_ms: f64,
 }
 
 /// Progress of a run, for a progress indicator.
@@ -121,10 +127,14 @@ pub fn run_plan(plan: &Plan, sizes: AlertSizes, progress: impl FnMut(Progress)) 
 enum Event {
     /// nextVisit for this visit: the fan-out writes its events.
     Announce(u32),
-    /// The fan-out retries the writes of a visit (index, failures so far).
-    FanoutRetry(u32, u32),
-    /// KEDA polls the trigger.
+    /// The fan-out's writes of a visit reach Redis (index, failed attempts
+    /// so far).
+    FanoutWrite(u32, u32),
+    /// KEDA polls the trigger: it sends its Redis commands.
     Poll,
+    /// The replies of KEDA's Redis commands are back: it reads the lag and
+    /// decides.
+    PollReply,
     /// The API client sends a Job creation.
     CreateJob,
     /// The API client deletes a Job (history cleanup or rollout).
@@ -201,7 +211,7 @@ impl<'s> Engine<'s> {
             rec,
             hard_stop: fanout.last_readout() + DRAIN_LIMIT,
             fanout,
-            redis: Redis::new(s.seed),
+            redis: Redis::new(s.seed, plan.redis_cpu()),
             keda: Keda::new(plan),
             pods: Pods::new(plan),
             workers: Workers::new(plan.worker_config(Clock::Virtual)),
@@ -243,6 +253,7 @@ impl<'s> Engine<'s> {
         let simulated_s = end.as_secs_f64();
         let events = self.queue.events_processed();
         let truncated = truncated || !self.finished();
+        let redis_mean_response_ms = self.redis.mean_response_ms();
         SimRun {
             report: schema_evolution::attach(
                 self.rec.finish(self.s, simulated_s),
@@ -254,6 +265,7 @@ impl<'s> Engine<'s> {
             messages_processed: self.workers.messages_processed(),
             jobs_failed: self.pods.failed(),
             truncated,
+            redis_mean_response_ms,
         }
     }
 
@@ -275,8 +287,9 @@ impl<'s> Engine<'s> {
     fn handle(&mut self, now: SimTime, event: Event) {
         match event {
             Event::Announce(v) => self.announce(now, v),
-            Event::FanoutRetry(v, failures) => self.write_visit(now, v, failures),
+            Event::FanoutWrite(v, failures) => self.write_visit(now, v, failures),
             Event::Poll => self.poll(now),
+            Event::PollReply => self.poll_reply(now),
             Event::CreateJob => self.create_job(now),
             Event::DeleteJob(job) => self.delete_job(now, job),
             Event::PodRunning(job) => self.pod_running(now, job),

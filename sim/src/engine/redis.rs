@@ -1,13 +1,17 @@
 //! Redis as the engine runs it: the stream model, the latency of each
-//! command, and the faults that act on Redis: an outage (every command
+//! command (the network's, drawn from `redis.command_latency_ms`, plus the
+//! time at Redis from the CPU model, which stands for the idle workers'
+//! polling), and the faults that act on Redis: an outage (every command
 //! fails until it ends), a restart without data (an outage that also
 //! loses the stream), and a trim of the stream.
 
 use alertsim_core::scaler::lag::{GroupInfo, StreamSnapshot};
+use alertsim_plan::redis_cpu::{RedisCommand, RedisCpuSettings};
 use rand_chacha::ChaCha8Rng;
 
 use super::Engine;
 use crate::model::redis::RedisStream;
+use crate::model::redis_cpu::RedisCpu;
 use crate::rng::{Stream, stream};
 use crate::time::{SimDuration, SimTime};
 
@@ -17,15 +21,31 @@ pub(super) struct Redis {
     /// Redis outages under way (they may overlap).
     outages: u32,
     rng: ChaCha8Rng,
+    /// Its CPU: the idle pollers' load and every command's time at Redis.
+    cpu: RedisCpu,
+    /// Commands given a time at Redis, and the sum of those times (µs).
+    responses: (u64, u64),
 }
 
 impl Redis {
-    /// A new stream with its consumer group, Redis up.
-    pub(super) fn new(seed: u64) -> Self {
+    /// A new stream with its consumer group, Redis up, its CPU idle.
+    pub(super) fn new(seed: u64, cpu: RedisCpuSettings) -> Self {
         Redis {
             stream: RedisStream::new(),
             outages: 0,
             rng: stream(seed, Stream::Redis),
+            cpu: RedisCpu::new(cpu),
+            responses: (0, 0),
+        }
+    }
+
+    /// Mean time at Redis of the commands given one, milliseconds.
+    pub(super) fn mean_response_ms(&self) -> f64 {
+        let (n, sum_us) = self.responses;
+        if n == 0 {
+            0.0
+        } else {
+            sum_us as f64 / n as f64 / 1000.0
         }
     }
 
@@ -63,10 +83,52 @@ impl Redis {
 }
 
 impl Engine<'_> {
-    /// How long one command takes to reach Redis, drawn from the scenario.
-    pub(super) fn command_latency(&mut self) -> SimDuration {
+    /// How long one `command` sent at `now` takes until its reply: the
+    /// network's latency drawn from the scenario, and its time at Redis
+    /// with the idle workers polling and the open load of the last window.
+    pub(super) fn redis_latency(&mut self, now: SimTime, command: RedisCommand) -> SimDuration {
+        self.sync_redis_cpu(now);
+        let at_redis = self.redis.cpu.response(command);
+        self.redis.responses.0 += 1;
+        self.redis.responses.1 = self.redis.responses.1.saturating_add(at_redis.0);
+        self.network_latency() + at_redis
+    }
+
+    /// The network's part of one command's latency, drawn from the scenario.
+    pub(super) fn network_latency(&mut self) -> SimDuration {
         let ms = self.s.redis.command_latency_ms.sample(&mut self.redis.rng);
         SimDuration::from_secs_f64(ms / 1000.0)
+    }
+
+    /// Microseconds between two idle workers' polls reaching Redis now.
+    pub(super) fn redis_poll_gap_us(&mut self, now: SimTime) -> f64 {
+        self.sync_redis_cpu(now);
+        self.redis.cpu.poll_gap_us()
+    }
+
+    /// The CPU model takes the parked workers (production's idle pollers)
+    /// from `now`; nothing is solved again unless their number changed.
+    pub(super) fn sync_redis_cpu(&mut self, now: SimTime) {
+        let idle = self.workers.parked_now();
+        self.redis.cpu.set_idle(now, idle);
+    }
+
+    /// `command` runs at Redis now: its CPU counts (not while Redis is down).
+    pub(super) fn charge_redis(&mut self, command: RedisCommand) {
+        if !self.is_redis_down() {
+            self.redis.cpu.charge(command);
+        }
+    }
+
+    /// Ends the CPU model's window at `now` (a sample): the microseconds
+    /// Redis was busy in it.
+    pub(super) fn redis_busy_since_last_sample(&mut self, now: SimTime) -> u64 {
+        self.sync_redis_cpu(now);
+        self.redis.cpu.end_window(now)
+    }
+
+    fn is_redis_down(&self) -> bool {
+        self.redis.is_down()
     }
 
     /// `redis_outage` begins: every command fails; idle workers poll in a

@@ -1,5 +1,5 @@
 //! The recorder's side of the run: its gauges sampled at its interval (and
-//! at the end), and the end-of-run accounting of pod time, pod start-ups,
+//! at the end) with Redis's busy time from the CPU model, and the end-of-run accounting of pod time, pod start-ups,
 //! detectors never processed and alerts left in the spool.
 
 use alertsim_reports::Gauges;
@@ -19,6 +19,8 @@ impl Engine<'_> {
             pods_busy: u64::from(self.workers.busy()),
             publisher_backlog: self.publishing.spooled_alerts(),
         };
+        let busy_us = self.redis_busy_since_last_sample(now);
+        self.rec.redis_busy(busy_us);
         self.rec.sample(now.as_secs_f64(), gauges);
     }
 

@@ -1,5 +1,7 @@
 //! KEDA: the core's ScaledJob poll loop reading the stream's lag as the
-//! redis-streams trigger does, counting Jobs with the core's rules, and its
+//! redis-streams trigger does (`INFO server`, then `XINFO GROUPS`, or
+//! `XPENDING` with `lag_count = 0`: the poll decides when their replies are
+//! back, each one Redis command latency), counting Jobs with the core's rules, and its
 //! Job creations and deletions sent at the API rate limit; history cleanup
 //! of finished Jobs; the rollout on a ScaledJob spec change; and the
 //! operator being away (`keda_operator_restart`), when nobody polls. A
@@ -20,6 +22,7 @@ use alertsim_core::scaler::{
     TimedAction, TriggerMetric,
 };
 use alertsim_plan::Plan;
+use alertsim_plan::redis_cpu::RedisCommand;
 
 use super::{Engine, Event, from_duration, to_duration};
 use crate::model::kube::JobId;
@@ -87,9 +90,18 @@ impl Keda {
 }
 
 impl Engine<'_> {
-    /// KEDA polls: reads the lag (or an error while Redis is down), counts
-    /// the Jobs, and sends the poll's creations and deletions at their
-    /// times; the next poll follows.
+    /// The trigger's lag read: `XPENDING` with `lag_count = 0`, else
+    /// `XINFO GROUPS`.
+    fn lag_command(&self) -> RedisCommand {
+        if self.s.scaler.lag_count == 0 {
+            RedisCommand::Xpending
+        } else {
+            RedisCommand::XinfoGroups
+        }
+    }
+
+    /// KEDA polls: it sends `INFO server` and the lag read, one after the
+    /// other; it decides when the second reply is back.
     pub(super) fn poll(&mut self, now: SimTime) {
         if !self.keda.trigger_builds {
             // The ScaledJob's reconcile failed before its scale loop
@@ -103,6 +115,18 @@ impl Engine<'_> {
             self.queue.schedule(now + interval, Event::Poll);
             return;
         }
+        let info = self.redis_latency(now, RedisCommand::Info);
+        let lag = self.redis_latency(now, self.lag_command());
+        self.queue.schedule(now + info + lag, Event::PollReply);
+    }
+
+    /// KEDA's Redis replies are back: it reads the lag (or an error while
+    /// Redis is down), counts the Jobs, and sends the poll's creations and
+    /// deletions at their times; the next poll is due an interval later
+    /// (KEDA resets its timer after each check).
+    pub(super) fn poll_reply(&mut self, now: SimTime) {
+        self.charge_redis(RedisCommand::Info);
+        self.charge_redis(self.lag_command());
         let consumers = self.workers.len() as u64;
         let snapshot = self.redis.snapshot(&self.s.redis.group, consumers);
         let metric = metric_from_snapshot(&self.keda.query, Some(&snapshot))

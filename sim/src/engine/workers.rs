@@ -2,7 +2,8 @@
 //! the Redis commands it sends (each reaches the stream one command latency
 //! later), the end of its detector's processing and the passing of time;
 //! the engine carries out its actions. Idle workers park until entries
-//! arrive instead of polling. The faults that act on workers: `worker_crash`
+//! arrive instead of polling; the Redis CPU model stands for their polling
+//! load (the parked workers are its idle pollers). The faults that act on workers: `worker_crash`
 //! (busy workers die mid-detector), and the kills that node loss and
 //! rollouts cause.
 
@@ -11,6 +12,7 @@ use std::time::Duration;
 
 use alertsim_core::worker::machine::SCAN_START;
 use alertsim_core::worker::{AckMode, Action, Entry, EntryId, Input, Worker, WorkerConfig};
+use alertsim_plan::redis_cpu::RedisCommand;
 use alertsim_plan::stages::Timeline;
 
 use super::{Engine, Event, from_duration, from_unix, unix};
@@ -48,6 +50,9 @@ struct Pod {
     generation: i64,
     /// Parked after an empty read, until this time at the earliest.
     parked_until: Option<SimTime>,
+    /// Woken for new entries: its next read stands for a poll already
+    /// waiting at Redis, so it takes only the network's latency.
+    poll_queued: bool,
     listen_start: SimTime,
     busy: SimDuration,
     /// Crashed by a `worker_crash` fault (or unable to start): its worker
@@ -72,6 +77,8 @@ pub(super) struct Workers {
     pods: Vec<Pod>,
     /// Workers waiting for entries, in the order they parked.
     parked: VecDeque<JobId>,
+    /// Workers parked now (idle pollers in production).
+    parked_now: u32,
     /// Workers holding a message.
     busy: u32,
     /// Messages fully processed.
@@ -85,6 +92,7 @@ impl Workers {
         Workers {
             pods: Vec::new(),
             parked: VecDeque::new(),
+            parked_now: 0,
             busy: 0,
             processed: 0,
             config,
@@ -99,6 +107,7 @@ impl Workers {
             held: None,
             generation,
             parked_until: None,
+            poll_queued: false,
             listen_start: now,
             busy: SimDuration::ZERO,
             crashed: false,
@@ -114,6 +123,25 @@ impl Workers {
     /// Workers holding a message now.
     pub(super) fn busy(&self) -> u32 {
         self.busy
+    }
+
+    /// Workers parked now: production's idle workers, polling Redis.
+    pub(super) fn parked_now(&self) -> u32 {
+        self.parked_now
+    }
+
+    /// Parks the worker of `job` until `until`, or (`None`) wakes it,
+    /// keeping the count of parked workers.
+    fn set_parked(&mut self, job: JobId, until: Option<SimTime>) {
+        let Some(pod) = self.pods.get_mut(job.index()) else {
+            return;
+        };
+        match (pod.parked_until.is_some(), until.is_some()) {
+            (false, true) => self.parked_now += 1,
+            (true, false) => self.parked_now = self.parked_now.saturating_sub(1),
+            _ => {}
+        }
+        pod.parked_until = until;
     }
 
     /// Messages fully processed so far.
@@ -203,7 +231,11 @@ impl Engine<'_> {
 
     fn perform(&mut self, now: SimTime, job: JobId, action: Action) {
         let command = match action {
-            Action::Ping => None,
+            Action::Ping => {
+                // Answered at once here; its CPU counts at Redis.
+                self.charge_redis(RedisCommand::Ping);
+                None
+            }
             Action::ReadGroup { .. } => Some(Command::Read),
             Action::AutoClaim { min_idle, .. } => Some(Command::Claim(min_idle)),
             Action::Ack(id) => Some(Command::Ack(id)),
@@ -220,7 +252,7 @@ impl Engine<'_> {
                 None
             }
             Action::Wait { until } => {
-                self.park(job, from_unix(until));
+                self.park(now, job, from_unix(until));
                 None
             }
             Action::Backoff { until } => {
@@ -234,7 +266,22 @@ impl Engine<'_> {
             }
         };
         if let Some(command) = command {
-            let at = now + self.command_latency();
+            let kind = match command {
+                Command::Read if self.redis.stream().undelivered() > 0 => RedisCommand::ReadEntry,
+                Command::Read => RedisCommand::ReadEmpty,
+                Command::Claim(_) => RedisCommand::Xautoclaim,
+                Command::Ack(_) => RedisCommand::Xack,
+            };
+            let queued = self
+                .workers
+                .pods
+                .get_mut(job.index())
+                .is_some_and(|p| std::mem::take(&mut p.poll_queued));
+            let at = if queued && kind == RedisCommand::ReadEntry {
+                now + self.network_latency()
+            } else {
+                now + self.redis_latency(now, kind)
+            };
             if let Some(pod) = self.workers.pods.get_mut(job.index()) {
                 pod.command = Some(command);
             }
@@ -242,12 +289,14 @@ impl Engine<'_> {
         }
     }
 
-    /// The worker waits until `until` for entries (or its listen timeout).
-    fn park(&mut self, job: JobId, until: SimTime) {
+    /// The worker waits until `until` for entries (or its listen timeout):
+    /// in production it polls Redis meanwhile.
+    fn park(&mut self, now: SimTime, job: JobId, until: SimTime) {
         let listen_timeout =
             SimDuration::from_secs_f64(self.workers.config.listen_timeout.as_secs_f64());
-        if let Some(pod) = self.workers.pods.get_mut(job.index()) {
-            pod.parked_until = Some(until);
+        self.workers.set_parked(job, Some(until));
+        self.sync_redis_cpu(now);
+        if let Some(pod) = self.workers.pods.get(job.index()) {
             let deadline = pod.listen_start + listen_timeout;
             let listen_start = pod.listen_start.0;
             self.workers.parked.push_back(job);
@@ -277,6 +326,11 @@ impl Engine<'_> {
         let input = match command {
             Command::Read => {
                 let read = self.redis.stream_mut().xreadgroup(job.0, now);
+                self.charge_redis(if read.is_some() {
+                    RedisCommand::ReadEntry
+                } else {
+                    RedisCommand::ReadEmpty
+                });
                 Input::ReadReply {
                     now: unix(now),
                     entry: read.map(|(id, body)| self.fanout.entry(id, body)),
@@ -285,6 +339,7 @@ impl Engine<'_> {
             Command::Claim(min_idle) => {
                 let min_idle_us = u64::try_from(min_idle.as_micros()).unwrap_or(u64::MAX);
                 let claimed = self.redis.stream_mut().xautoclaim(job.0, now, min_idle_us);
+                self.charge_redis(RedisCommand::Xautoclaim);
                 let entries: Vec<Entry> = claimed
                     .map(|(id, body)| self.fanout.entry(id, body))
                     .into_iter()
@@ -297,6 +352,7 @@ impl Engine<'_> {
             }
             Command::Ack(id) => {
                 self.redis.stream_mut().xack(id);
+                self.charge_redis(RedisCommand::Xack);
                 Input::AckDone { now: unix(now) }
             }
         };
@@ -346,9 +402,8 @@ impl Engine<'_> {
 
     /// A parked worker is woken: time has passed for it.
     pub(super) fn tick(&mut self, now: SimTime, job: JobId) {
-        if let Some(pod) = self.workers.pods.get_mut(job.index()) {
-            pod.parked_until = None;
-        }
+        self.workers.set_parked(job, None);
+        self.sync_redis_cpu(now);
         self.feed(now, job, Input::Tick { now: unix(now) });
     }
 
@@ -361,15 +416,19 @@ impl Engine<'_> {
             .get(job.index())
             .is_some_and(|p| p.parked_until.is_some() && p.listen_start == listen_start);
         if still_waiting {
-            if let Some(pod) = self.workers.pods.get_mut(job.index()) {
-                pod.parked_until = None;
-            }
+            self.workers.set_parked(job, None);
+            self.sync_redis_cpu(now);
             self.feed(now, job, Input::Tick { now: unix(now) });
         }
     }
 
-    /// Wakes up to `n` parked workers (they read the stream again).
+    /// Wakes up to `n` parked workers (they read the stream again). In
+    /// production they are polling: the polls already waiting at Redis
+    /// take the new entries one after the other, one every `1 / X` (the
+    /// idle pollers' loop rate), so the k-th woken worker's read lands `k /
+    /// X` from now and travels back over the network alone.
     pub(super) fn wake_parked(&mut self, now: SimTime, n: usize) {
+        let gap_us = self.redis_poll_gap_us(now);
         let mut woken = 0;
         while woken < n {
             let Some(job) = self.workers.parked.pop_front() else {
@@ -383,9 +442,13 @@ impl Engine<'_> {
             else {
                 continue;
             };
-            let at = (now + self.command_latency()).max(until);
-            self.queue.schedule(at, Event::Tick(job));
             woken += 1;
+            let pickup = SimDuration((gap_us * woken as f64).round() as u64);
+            let at = (now + pickup).max(until);
+            if let Some(pod) = self.workers.pods.get_mut(job.index()) {
+                pod.poll_queued = true;
+            }
+            self.queue.schedule(at, Event::Tick(job));
         }
     }
 
@@ -427,11 +490,12 @@ impl Engine<'_> {
     /// exits 1; what it held is lost (ack before) or left pending for
     /// another worker to reclaim (ack after).
     pub(super) fn kill(&mut self, now: SimTime, job: JobId) {
+        self.workers.set_parked(job, None);
+        self.sync_redis_cpu(now);
         let Some(pod) = self.workers.pods.get_mut(job.index()) else {
             return;
         };
         pod.command = None;
-        pod.parked_until = None;
         if let Some(held) = pod.release(now) {
             self.workers.busy -= 1;
             self.lose_held(now, held, true);
@@ -463,12 +527,12 @@ impl Engine<'_> {
             .take(pods as usize)
             .collect();
         for job in busy {
+            self.workers.set_parked(job, None);
             let Some(pod) = self.workers.pods.get_mut(job.index()) else {
                 continue;
             };
             pod.crashed = true;
             pod.command = None;
-            pod.parked_until = None;
             if let Some(held) = pod.release(now) {
                 self.workers.busy -= 1;
                 self.lose_held(now, held, false);
