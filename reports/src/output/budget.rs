@@ -12,6 +12,7 @@ use crate::metrics::budget::Stage;
 use crate::metrics::latency::Percentiles;
 use crate::metrics::visit::VisitRecord;
 use crate::output::files::ReportError;
+use crate::output::tables::{escape, html_table, markdown_table};
 use crate::report::Report;
 
 /// Late visits listed at most; the count of the rest is given.
@@ -116,25 +117,22 @@ pub(crate) fn markdown(r: &Report) -> String {
         "\n## Latency budget\n\nWhere the latency went, over the {} visits whose alerts arrived: each visit's deciding detector's stages from the end of readout to its last acknowledgement.\n",
         b.visits
     );
-    s.push_str("| stage | p50 | p98 | mean |\n| --- | --- | --- | --- |\n");
-    for f in &b.stages {
-        let _ = writeln!(
-            s,
-            "| {} | {} s | {} s | {} s |",
-            f.stage.name(),
-            f.p50_s,
-            f.p98_s,
-            f.mean_s
-        );
-    }
+    markdown_table(
+        &mut s,
+        &["stage", "p50", "p98", "mean"],
+        b.stages.iter().map(|f| {
+            vec![
+                f.stage.name().to_owned(),
+                format!("{} s", f.p50_s),
+                format!("{} s", f.p98_s),
+                format!("{} s", f.mean_s),
+            ]
+        }),
+    );
     let receipts = receipt_rows(r);
     if !receipts.is_empty() {
         let _ = writeln!(s, "\n{RECEIPT_INTRO}\n");
-        let _ = writeln!(s, "| {} |", RECEIPT_HEADERS.join(" | "));
-        let _ = writeln!(s, "|{}", " --- |".repeat(RECEIPT_HEADERS.len()));
-        for row in receipts {
-            let _ = writeln!(s, "| {} |", row.join(" | "));
-        }
+        markdown_table(&mut s, &RECEIPT_HEADERS, receipts.into_iter());
     }
     let mut bar = String::new();
     for f in &b.stages {
@@ -157,11 +155,7 @@ pub(crate) fn markdown(r: &Report) -> String {
             s,
             "\n## Late visits\n\nThe cause is the stage furthest above its median, or `undelivered` when fewer than 98% of the alerts arrived.\n"
         );
-        let _ = writeln!(s, "| {} |", LATE_HEADERS.join(" | "));
-        let _ = writeln!(s, "|{}", " --- |".repeat(LATE_HEADERS.len()));
-        for row in rows {
-            let _ = writeln!(s, "| {} |", row.join(" | "));
-        }
+        markdown_table(&mut s, &LATE_HEADERS, rows.into_iter());
         if late > MAX_LATE_ROWS {
             let _ = writeln!(
                 s,
@@ -179,60 +173,39 @@ pub(crate) fn markdown(r: &Report) -> String {
     s
 }
 
-/// report.html's budget section: the stage table, the stacked chart and
-/// the late-visit table. `escape` escapes text for HTML.
-pub(crate) fn html(r: &Report, escape: fn(&str) -> String) -> Result<String, ReportError> {
+/// report.html's budget section: the stage table, the receipt table, the
+/// stacked chart and the late-visit table.
+pub(crate) fn html(r: &Report) -> Result<String, ReportError> {
     let mut h = String::new();
     let b = &r.latency_budget;
     if b.stages.is_empty() {
         return Ok(h);
     }
-    h.push_str("<h2>Latency budget</h2>\n<table><tr><th>stage</th><th>p50 (s)</th><th>p98 (s)</th><th>mean (s)</th></tr>\n");
-    for f in &b.stages {
-        let _ = writeln!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            f.stage.name(),
-            f.p50_s,
-            f.p98_s,
-            f.mean_s
-        );
-    }
-    h.push_str("</table>\n");
+    h.push_str("<h2>Latency budget</h2>\n");
+    html_table(
+        &mut h,
+        &["stage", "p50 (s)", "p98 (s)", "mean (s)"],
+        b.stages.iter().map(|f| {
+            vec![
+                f.stage.name().to_owned(),
+                f.p50_s.to_string(),
+                f.p98_s.to_string(),
+                f.mean_s.to_string(),
+            ]
+        }),
+    );
     let receipts = receipt_rows(r);
     if !receipts.is_empty() {
-        let _ = write!(h, "<p>{}</p>\n<table><tr>", escape(RECEIPT_INTRO));
-        for name in RECEIPT_HEADERS {
-            let _ = write!(h, "<th>{}</th>", escape(name));
-        }
-        h.push_str("</tr>\n");
-        for row in receipts {
-            h.push_str("<tr>");
-            for cell in row {
-                let _ = write!(h, "<td>{}</td>", escape(&cell));
-            }
-            h.push_str("</tr>\n");
-        }
-        h.push_str("</table>\n");
+        let _ = writeln!(h, "<p>{}</p>", escape(RECEIPT_INTRO));
+        html_table(&mut h, &RECEIPT_HEADERS, receipts.into_iter());
     }
     h.push_str("<figure>\n");
     h.push_str(&stacked_chart(r)?);
     h.push_str("\n</figure>\n");
     let (rows, late) = late_rows(r);
     if late > 0 {
-        h.push_str("<h2>Late visits</h2>\n<p>The cause is the stage furthest above its median, or <code>undelivered</code> when fewer than 98% of the alerts arrived.</p>\n<table><tr>");
-        for name in LATE_HEADERS {
-            let _ = write!(h, "<th>{}</th>", escape(name));
-        }
-        h.push_str("</tr>\n");
-        for row in rows {
-            h.push_str("<tr>");
-            for cell in row {
-                let _ = write!(h, "<td>{}</td>", escape(&cell));
-            }
-            h.push_str("</tr>\n");
-        }
-        h.push_str("</table>\n");
+        h.push_str("<h2>Late visits</h2>\n<p>The cause is the stage furthest above its median, or <code>undelivered</code> when fewer than 98% of the alerts arrived.</p>\n");
+        html_table(&mut h, &LATE_HEADERS, rows.into_iter());
         if late > MAX_LATE_ROWS {
             let _ = writeln!(
                 h,

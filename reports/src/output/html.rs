@@ -11,6 +11,7 @@ use plotters::prelude::*;
 
 use crate::metrics::recovery::RecoveryRecord;
 use crate::output::files::ReportError;
+use crate::output::tables::{escape, html_table};
 use crate::output::{budget, redis_cpu};
 use crate::report::Report;
 use crate::schema::{SchemaChangeRecord, SchemaConsumerRecord};
@@ -239,7 +240,7 @@ pub fn render(r: &Report) -> Result<String, ReportError> {
         let _ = writeln!(h, "<tr><th>{}</th><td>{}</td></tr>", escape(k), escape(&v));
     }
     h.push_str("</table>\n");
-    h.push_str(&budget::html(r, escape)?);
+    h.push_str(&budget::html(r)?);
     h.push_str("<h2>Charts</h2>\n");
     if !r.faults.is_empty() {
         h.push_str("<p>Shaded: fault windows (");
@@ -251,7 +252,7 @@ pub fn render(r: &Report) -> Result<String, ReportError> {
         h.push_str(&list.join(", "));
         h.push_str(").</p>\n");
         h.push_str("<h2>Recovery</h2>\n");
-        table(
+        html_table(
             &mut h,
             &RecoveryRecord::HEADERS,
             r.recovery.iter().map(|x| x.cells().to_vec()),
@@ -267,13 +268,13 @@ pub fn render(r: &Report) -> Result<String, ReportError> {
         if schema.changes.is_empty() {
             h.push_str("<p>No schema change.</p>\n");
         } else {
-            table(
+            html_table(
                 &mut h,
                 &SchemaChangeRecord::HEADERS,
                 schema.changes.iter().map(|c| c.cells().to_vec()),
             );
         }
-        table(
+        html_table(
             &mut h,
             &SchemaConsumerRecord::HEADERS,
             schema.consumers.iter().map(|c| c.cells().to_vec()),
@@ -289,23 +290,6 @@ pub fn render(r: &Report) -> Result<String, ReportError> {
     }
     h.push_str("</body></html>\n");
     Ok(h)
-}
-
-/// An HTML table with `headers` and one row per item of `rows`, escaped.
-fn table(h: &mut String, headers: &[&str], rows: impl Iterator<Item = Vec<String>>) {
-    h.push_str("<table>\n<tr>");
-    for name in headers {
-        let _ = write!(h, "<th>{}</th>", escape(name));
-    }
-    h.push_str("</tr>\n");
-    for row in rows {
-        h.push_str("<tr>");
-        for cell in row {
-            let _ = write!(h, "<td>{}</td>", escape(&cell));
-        }
-        h.push_str("</tr>\n");
-    }
-    h.push_str("</table>\n");
 }
 
 fn line<'a>(name: &'a str, colour: RGBColor, xs: &[f64], ys: &[f64], merge: Merge) -> Line<'a> {
@@ -403,21 +387,6 @@ fn chart(
         root.present().map_err(|e| err(&e))?;
     }
     Ok(svg)
-}
-
-/// Escapes text for HTML.
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(ch),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

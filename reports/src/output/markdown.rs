@@ -6,6 +6,7 @@
 use std::fmt::Write as _;
 
 use crate::metrics::recovery::RecoveryRecord;
+use crate::output::tables::markdown_table;
 use crate::output::{budget, redis_cpu};
 use crate::report::Report;
 use crate::schema::{SchemaChangeRecord, SchemaConsumerRecord, SchemaReport};
@@ -100,7 +101,7 @@ pub fn render(r: &Report) -> String {
             let _ = writeln!(s, "| {} | {} s | {} s |", f.kind, f.start_s, f.end_s);
         }
         s.push_str("\n## Recovery\n\n");
-        table(
+        markdown_table(
             &mut s,
             &RecoveryRecord::HEADERS,
             r.recovery.iter().map(|x| x.cells().to_vec()),
@@ -138,16 +139,6 @@ pub fn render(r: &Report) -> String {
     s
 }
 
-/// A markdown table with `headers` and one row per item of `rows`.
-fn table(s: &mut String, headers: &[&str], rows: impl Iterator<Item = Vec<String>>) {
-    let _ = writeln!(s, "| {} |", headers.join(" | "));
-    let _ = writeln!(s, "|{}", " --- |".repeat(headers.len()));
-    for row in rows {
-        let cells: Vec<String> = row.iter().map(|c| c.replace('|', "\\|")).collect();
-        let _ = writeln!(s, "| {} |", cells.join(" | "));
-    }
-}
-
 /// The registry's verdicts and what each consumer could not read.
 fn schema_section(s: &mut String, schema: &SchemaReport) {
     let _ = writeln!(
@@ -159,14 +150,14 @@ fn schema_section(s: &mut String, schema: &SchemaReport) {
     if schema.changes.is_empty() {
         s.push_str("No schema change.\n\n");
     } else {
-        table(
+        markdown_table(
             s,
             &SchemaChangeRecord::HEADERS,
             schema.changes.iter().map(|c| c.cells().to_vec()),
         );
         s.push('\n');
     }
-    table(
+    markdown_table(
         s,
         &SchemaConsumerRecord::HEADERS,
         schema.consumers.iter().map(|c| c.cells().to_vec()),

@@ -7,6 +7,7 @@ pub mod junit;
 pub mod markdown;
 mod redis_cpu;
 pub mod run_info;
+mod tables;
 
 use std::path::{Path, PathBuf};
 
