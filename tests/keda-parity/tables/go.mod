@@ -1,0 +1,3 @@
+module alertsim/keda-parity/tables
+
+go 1.23
