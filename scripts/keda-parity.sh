@@ -3,7 +3,11 @@
 # ScaledJob code at that tag (tests/keda-parity/<tag>, one Go module each,
 # github.com/kedacore/keda/v2 from the Go module proxy) and compare its
 # decision with `alertsim keda decide --batch --keda-version X` on random
-# states; every state must agree.
+# states; every state must agree. Then run KEDA's own unit-test cases for
+# the decision at that tag (pkg/scaling/executor/scale_jobs_test.go, read
+# from the module source by tests/keda-parity/tables) against alertsim: every
+# case run must match the value KEDA's test expects, and a tag with no
+# case found fails.
 #
 # Usage: scripts/keda-parity.sh ALERTSIM_BINARY [STATES] [RELEASE...]
 #   STATES    random states per release (default 5000)
@@ -38,6 +42,7 @@ cache="${ALERTSIM_GO_CACHE:-$HOME/.cache/alertsim/go}"
 export GOMODCACHE="$cache/mod" GOCACHE="$cache/build" GOFLAGS="-mod=readonly -modcacherw"
 export GOTOOLCHAIN=local
 mkdir -p "$cache/bin"
+(cd "$repo/tests/keda-parity/tables" && go build -o "$cache/bin/keda-tables" .)
 
 failed=0
 for release in "${releases[@]}"; do
@@ -53,5 +58,14 @@ for release in "${releases[@]}"; do
         failed=1
     fi
     echo "keda-parity $tag: build $(( built - start )) s, compare $(( $(date +%s) - built )) s"
+    # KEDA's own test cases, from the module source the build above used.
+    keda_dir="$(cd "$repo/tests/keda-parity/$tag" && go list -m -f '{{.Dir}}' github.com/kedacore/keda/v2)"
+    tests_file="$keda_dir/pkg/scaling/executor/scale_jobs_test.go"
+    if [ ! -f "$tests_file" ]; then
+        echo "keda-tables $tag: $tests_file is missing (did KEDA move its executor tests?)" >&2
+        failed=1
+    elif ! "$cache/bin/keda-tables" -alertsim "$alertsim" -keda-version "$release" -tag "$tag" -file "$tests_file"; then
+        failed=1
+    fi
 done
 exit "$failed"
