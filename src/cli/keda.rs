@@ -6,11 +6,11 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use alertsim_core::scaler::{Decision, KedaVersion, Strategy};
+use alertsim_core::scaler::{Decision, KedaVersion, MultipleScalersCalculation, Strategy};
 use anyhow::Context;
 
 use super::exit::bad_input;
-use super::keda_batch::{DecideState, MAX_LINE_BYTES, parse_line, read_line};
+use super::keda_batch::{DecideState, MAX_LINE_BYTES, TriggerState, parse_line, read_line};
 use super::keda_watch;
 
 /// Subcommands of `alertsim keda`.
@@ -30,7 +30,10 @@ pub struct DecideArgs {
     /// strategy, min_replicas, max_replicas, queue_length, target,
     /// activation, running, pending and optionally keda_version (else
     /// --keda-version), custom_deduction and custom_running_percentage;
-    /// print one answer per line.
+    /// print one answer per line. Several triggers: a "triggers" array of
+    /// {queue_length, target, activation} objects in place of those three,
+    /// combined by "multiple_scalers_calculation" (max, min, avg, sum;
+    /// default max).
     #[arg(long, conflicts_with = "state")]
     batch: bool,
     /// KEDA release to reproduce: 2.16 (Rubin's 2.16.1; also "2.16.1"),
@@ -115,9 +118,12 @@ impl StateArgs {
             keda_version,
             min_replicas: a.min_replicas,
             max_replicas: a.max_replicas,
-            queue_length: a.queue_length,
-            target: a.target,
-            activation: a.activation,
+            triggers: vec![TriggerState {
+                queue_length: a.queue_length,
+                target: a.target,
+                activation: a.activation,
+            }],
+            multiple_scalers_calculation: MultipleScalersCalculation::default(),
             running: a.running,
             pending: a.pending,
             custom_deduction: a.custom_deduction,

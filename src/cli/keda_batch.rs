@@ -1,30 +1,42 @@
-//! The states of `alertsim keda decide`: one ScaledJob state with a single
-//! trigger, its evaluation by the core's decision code, and the parser of
+//! The states of `alertsim keda decide`: one ScaledJob state with its
+//! triggers, its evaluation by the core's decision code, and the parser of
 //! `--batch` input lines (one JSON object per line, each line at most
-//! [`MAX_LINE_BYTES`]). Self-contained (the core and serde_json only), so
+//! [`MAX_LINE_BYTES`]). A line gives one trigger by its `queue_length`,
+//! `target` and `activation`, or several as a `triggers` array of such
+//! objects combined by `multiple_scalers_calculation` (max, min, avg, sum;
+//! default max). Self-contained (the core and serde_json only), so
 //! that the fuzz target `keda_batch_line` compiles this very file.
 
 use std::io::BufRead;
 
 use alertsim_core::scaler::{
-    Decision, JobCounts, KedaVersion, ScaledJobSettings, ScalingStrategy, Strategy, TriggerMetric,
-    decide,
+    Decision, JobCounts, KedaVersion, MultipleScalersCalculation, ScaledJobSettings,
+    ScalingStrategy, Strategy, TriggerMetric, decide,
 };
 use serde_json::{Map, Value};
 
 /// The longest `--batch` line read (a state is about 200 bytes).
 pub const MAX_LINE_BYTES: usize = 64 * 1024;
 
-/// One state of the ScaledJob with a single trigger, as `decide` takes it.
+/// One trigger's reading: its metric value (the queue length), its target
+/// per Job and its activation threshold.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TriggerState {
+    pub queue_length: f64,
+    pub target: f64,
+    pub activation: f64,
+}
+
+/// One state of the ScaledJob, as `decide` takes it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DecideState {
     pub strategy: Strategy,
     pub keda_version: KedaVersion,
     pub min_replicas: u32,
     pub max_replicas: u32,
-    pub queue_length: f64,
-    pub target: f64,
-    pub activation: f64,
+    /// At least one trigger.
+    pub triggers: Vec<TriggerState>,
+    pub multiple_scalers_calculation: MultipleScalersCalculation,
     pub running: u32,
     pub pending: u32,
     pub custom_deduction: Option<i32>,
@@ -42,14 +54,19 @@ impl DecideState {
                 strategy: self.strategy,
                 custom_scaling_queue_length_deduction: self.custom_deduction,
                 custom_scaling_running_job_percentage: self.custom_running_percentage,
+                multiple_scalers_calculation: self.multiple_scalers_calculation,
                 ..ScalingStrategy::default()
             },
             ..ScaledJobSettings::default()
         };
-        let metric = TriggerMetric::new(self.queue_length, self.target, self.activation);
+        let metrics: Vec<TriggerMetric> = self
+            .triggers
+            .iter()
+            .map(|t| TriggerMetric::new(t.queue_length, t.target, t.activation))
+            .collect();
         decide(
             &settings,
-            &[metric],
+            &metrics,
             JobCounts::new(self.running, self.pending),
         )
     }
@@ -57,12 +74,15 @@ impl DecideState {
     /// Refuses numbers the decision cannot use: NaN and infinities (flags
     /// accept them; JSON cannot hold them).
     pub fn check(&self) -> Result<(), String> {
-        for (name, value) in [
-            ("queue_length", Some(self.queue_length)),
-            ("target", Some(self.target)),
-            ("activation", Some(self.activation)),
-            ("custom_running_percentage", self.custom_running_percentage),
-        ] {
+        let numbers = self.triggers.iter().flat_map(|t| {
+            [
+                ("queue_length", Some(t.queue_length)),
+                ("target", Some(t.target)),
+                ("activation", Some(t.activation)),
+            ]
+        });
+        let percentage = [("custom_running_percentage", self.custom_running_percentage)];
+        for (name, value) in numbers.chain(percentage) {
             if let Some(v) = value.filter(|v| !v.is_finite()) {
                 return Err(format!(
                     "field \"{name}\": expected a finite number, got {v}"
@@ -107,9 +127,18 @@ pub fn parse_line(text: &str, keda_version: KedaVersion) -> Result<Option<Decide
         keda_version,
         min_replicas: count_field(&obj, "min_replicas")?,
         max_replicas: count_field(&obj, "max_replicas")?,
-        queue_length: number_field(&obj, "queue_length")?,
-        target: number_field(&obj, "target")?,
-        activation: number_field(&obj, "activation")?,
+        triggers: triggers(&obj)?,
+        multiple_scalers_calculation: match obj.get("multiple_scalers_calculation") {
+            None | Some(Value::Null) => MultipleScalersCalculation::default(),
+            Some(_) => {
+                let name = text_field(&obj, "multiple_scalers_calculation")?;
+                calculation(name).ok_or_else(|| {
+                    format!(
+                        "field \"multiple_scalers_calculation\": expected \"max\", \"min\", \"avg\" or \"sum\", got {name:?}"
+                    )
+                })?
+            }
+        },
         running: count_field(&obj, "running")?,
         pending: count_field(&obj, "pending")?,
         custom_deduction: optional(&obj, "custom_deduction", |v| {
@@ -123,6 +152,59 @@ pub fn parse_line(text: &str, keda_version: KedaVersion) -> Result<Option<Decide
     };
     state.check()?;
     Ok(Some(state))
+}
+
+/// The triggers of a line: the `triggers` array, or else the one trigger
+/// given by the line's own `queue_length`, `target` and `activation`.
+fn triggers(obj: &Map<String, Value>) -> Result<Vec<TriggerState>, String> {
+    let one = |obj: &Map<String, Value>| -> Result<TriggerState, String> {
+        Ok(TriggerState {
+            queue_length: number_field(obj, "queue_length")?,
+            target: number_field(obj, "target")?,
+            activation: number_field(obj, "activation")?,
+        })
+    };
+    let Some(list) = obj.get("triggers") else {
+        return Ok(vec![one(obj)?]);
+    };
+    if let Some(name) = ["queue_length", "target", "activation"]
+        .into_iter()
+        .find(|name| obj.contains_key(*name))
+    {
+        return Err(format!(
+            "field {name:?}: expected inside \"triggers\" when the line has a \"triggers\" array"
+        ));
+    }
+    let items = list
+        .as_array()
+        .filter(|items| !items.is_empty())
+        .ok_or_else(|| {
+            format!("field \"triggers\": expected a non-empty array of trigger objects, got {list}")
+        })?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let trigger = item.as_object().ok_or_else(|| {
+                format!(
+                    "field \"triggers\" item {}: expected an object, got {item}",
+                    i + 1
+                )
+            })?;
+            one(trigger).map_err(|e| format!("field \"triggers\" item {}: {e}", i + 1))
+        })
+        .collect()
+}
+
+/// `multipleScalersCalculation` by its name in the ScaledJob spec.
+fn calculation(name: &str) -> Option<MultipleScalersCalculation> {
+    match name {
+        "max" => Some(MultipleScalersCalculation::Max),
+        "min" => Some(MultipleScalersCalculation::Min),
+        "avg" => Some(MultipleScalersCalculation::Avg),
+        "sum" => Some(MultipleScalersCalculation::Sum),
+        _ => None,
+    }
 }
 
 fn required<'a>(obj: &'a Map<String, Value>, name: &str) -> Result<&'a Value, String> {
@@ -237,6 +319,53 @@ mod tests {
         let bad = LINE.replace("\"current\"", "\"2.21\"");
         let err = parse_line(&bad, KedaVersion::V2_16).unwrap_err();
         assert!(err.contains("2.20.2") && err.contains("\"2.21\""), "{err}");
+    }
+
+    #[test]
+    fn several_triggers_combine_as_the_line_says() {
+        let line = LINE.replace(
+            "\"queue_length\":8,\"target\":1,\"activation\":0,",
+            "\"triggers\":[{\"queue_length\":8,\"target\":1,\"activation\":0},{\"queue_length\":3,\"target\":1,\"activation\":0}],",
+        );
+        let max = parse_line(&line, KedaVersion::V2_16).unwrap().unwrap();
+        assert_eq!(max.triggers.len(), 2);
+        assert_eq!(max.evaluate().queue_length, 8);
+        let sum = format!(
+            "{},\"multiple_scalers_calculation\":\"sum\"}}",
+            line.strip_suffix('}').unwrap()
+        );
+        let sum = parse_line(&sum, KedaVersion::V2_16).unwrap().unwrap();
+        assert_eq!(
+            sum.multiple_scalers_calculation,
+            MultipleScalersCalculation::Sum
+        );
+        assert_eq!(sum.evaluate().queue_length, 11);
+    }
+
+    #[test]
+    fn a_triggers_array_is_checked_and_exclusive() {
+        let both = LINE.replace("}", ",\"triggers\":[]}");
+        let err = parse_line(&both, KedaVersion::V2_16).unwrap_err();
+        assert!(
+            err.contains("\"queue_length\"") && err.contains("triggers"),
+            "{err}"
+        );
+        let base = LINE.replace("\"queue_length\":8,\"target\":1,\"activation\":0,", "");
+        let empty = base.replace("}", ",\"triggers\":[]}");
+        let err = parse_line(&empty, KedaVersion::V2_16).unwrap_err();
+        assert!(err.contains("non-empty array"), "{err}");
+        let bad = base.replace("}", ",\"triggers\":[{\"queue_length\":1,\"target\":1}]}");
+        let err = parse_line(&bad, KedaVersion::V2_16).unwrap_err();
+        assert!(
+            err.contains("item 1") && err.contains("\"activation\""),
+            "{err}"
+        );
+        let calc = LINE.replace("}", ",\"multiple_scalers_calculation\":\"median\"}");
+        let err = parse_line(&calc, KedaVersion::V2_16).unwrap_err();
+        assert!(
+            err.contains("\"sum\"") && err.contains("\"median\""),
+            "{err}"
+        );
     }
 
     #[test]
