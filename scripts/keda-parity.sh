@@ -3,11 +3,12 @@
 # ScaledJob code at that tag (tests/keda-parity/<tag>, one Go module each,
 # github.com/kedacore/keda/v2 from the Go module proxy) and compare its
 # decision with `alertsim keda decide --batch --keda-version X` on random
-# states; every state must agree. Then run KEDA's own unit-test cases for
-# the decision at that tag (pkg/scaling/executor/scale_jobs_test.go, read
-# from the module source by tests/keda-parity/tables) against alertsim: every
-# case run must match the value KEDA's test expects, and a tag with no
-# case found fails.
+# states; every state must agree. Then run KEDA's own unit-test cases at
+# that tag against alertsim (tests/keda-parity/tables reads them from the
+# module source: pkg/scaling/executor/scale_jobs_test.go for the strategies
+# and the minimum, pkg/scaling/scale_handler_test.go's table for several
+# triggers): every case run must match the value KEDA's test expects, and
+# a tag with no case found fails.
 #
 # Usage: scripts/keda-parity.sh ALERTSIM_BINARY [STATES] [RELEASE...]
 #   STATES    random states per release (default 5000)
@@ -58,13 +59,10 @@ for release in "${releases[@]}"; do
         failed=1
     fi
     echo "keda-parity $tag: build $(( built - start )) s, compare $(( $(date +%s) - built )) s"
-    # KEDA's own test cases, from the module source the build above used.
+    # KEDA's own test cases, from the module source the build above used;
+    # a missing file or a table with no case fails.
     keda_dir="$(cd "$repo/tests/keda-parity/$tag" && go list -m -f '{{.Dir}}' github.com/kedacore/keda/v2)"
-    tests_file="$keda_dir/pkg/scaling/executor/scale_jobs_test.go"
-    if [ ! -f "$tests_file" ]; then
-        echo "keda-tables $tag: $tests_file is missing (did KEDA move its executor tests?)" >&2
-        failed=1
-    elif ! "$cache/bin/keda-tables" -alertsim "$alertsim" -keda-version "$release" -tag "$tag" -file "$tests_file"; then
+    if ! "$cache/bin/keda-tables" -alertsim "$alertsim" -keda-version "$release" -tag "$tag" -keda-dir "$keda_dir"; then
         failed=1
     fi
 done

@@ -5,8 +5,10 @@
 // and compares alertsim's answer with the value KEDA's authors wrote in
 // the test. Cases alertsim cannot express are listed with the reason.
 //
+// It also runs KEDA's table for several triggers (triggers.go).
+//
 // This file: the mapping of a case to a decide state, the run and the
-// report. read.go reads the test file.
+// report. read.go reads the executor's test file.
 package main
 
 import (
@@ -17,6 +19,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 )
 
@@ -36,9 +39,13 @@ type line struct {
 
 // decision is the part of alertsim's --explain answer the checks read.
 type decision struct {
-	ScaleTo   int64           `json:"scale_to"`
-	Effective int64           `json:"effective_max_scale"`
-	Branch    json.RawMessage `json:"branch"`
+	IsActive    bool            `json:"is_active"`
+	Errored     bool            `json:"any_trigger_errored"`
+	QueueLength int64           `json:"queue_length"`
+	MaxScale    int64           `json:"max_scale"`
+	ScaleTo     int64           `json:"scale_to"`
+	Effective   int64           `json:"effective_max_scale"`
+	Branch      json.RawMessage `json:"branch"`
 }
 
 // scaling sets the strategy fields of a line from a strategy value, as
@@ -149,23 +156,20 @@ func typeName(branch json.RawMessage) string {
 	return string(branch)
 }
 
-func main() {
-	alertsim := flag.String("alertsim", "", "path of the alertsim binary")
-	release := flag.String("keda-version", "", "the release name alertsim takes (e.g. 2.16)")
-	tag := flag.String("tag", "", "the KEDA tag the file comes from (for the report)")
-	path := flag.String("file", "", "KEDA's pkg/scaling/executor/scale_jobs_test.go at that tag")
-	flag.Parse()
-	if *alertsim == "" || *release == "" || *path == "" {
-		fmt.Fprintln(os.Stderr, "usage: -alertsim PATH -keda-version NAME -tag vX.Y.Z -file scale_jobs_test.go")
-		os.Exit(2)
-	}
-	checks, skipped, err := Read(*path)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "keda-tables %s: %v\n", *tag, err)
-		os.Exit(1)
-	}
-	var run []Check
-	var input bytes.Buffer
+// item is one case to run: its name, its decide line and the comparison
+// of alertsim's answer with KEDA's expected value.
+type item struct {
+	name    string
+	line    []byte
+	compare func(decision) (ok bool, detail string)
+}
+
+func intCheck(what string, want, have int64) (bool, string) {
+	return want == have, fmt.Sprintf("KEDA's test expects %s %d, alertsim gives %d", what, want, have)
+}
+
+// strategyItems turns the executor test's checks into items.
+func strategyItems(checks []Check) (items []item, skipped []Skipped) {
 	for _, c := range checks {
 		l, why := toLine(c.Call)
 		if why != "" {
@@ -176,57 +180,124 @@ func main() {
 		if err != nil {
 			panic(err)
 		}
-		input.Write(append(text, '\n'))
-		run = append(run, c)
+		c := c
+		items = append(items, item{name: c.Name, line: text, compare: func(got decision) (bool, string) {
+			switch c.What {
+			case "effective":
+				return intCheck("effective max scale", c.WantInt, got.Effective)
+			case "scaleTo":
+				return intCheck("scaleTo", c.WantInt, got.ScaleTo)
+			default:
+				have := typeName(got.Branch)
+				return have == c.WantType, fmt.Sprintf("KEDA's test expects strategy %s, alertsim applies %s", c.WantType, have)
+			}
+		}})
 	}
+	return items, skipped
+}
+
+// triggerItems turns the rows of the several-trigger table into items.
+func triggerItems(rows []TriggerRow) (items []item, skipped []Skipped) {
+	for _, row := range rows {
+		l, why := triggerLine(row)
+		if why != "" {
+			skipped = append(skipped, Skipped{row.Name, why})
+			continue
+		}
+		text, err := json.Marshal(l)
+		if err != nil {
+			panic(err)
+		}
+		row := row
+		items = append(items, item{name: row.Name, line: text, compare: func(got decision) (bool, string) {
+			have := fmt.Sprintf("active %v, error %v, queue length %d, maxValue %d", got.IsActive, got.Errored, got.QueueLength, got.MaxScale)
+			want := fmt.Sprintf("active %v, error %v, queue length %d, maxValue %d", row.WantActive, row.WantError, row.WantQueue, row.WantMax)
+			return have == want, fmt.Sprintf("KEDA's test expects %s, alertsim gives %s", want, have)
+		}})
+	}
+	return items, skipped
+}
+
+// Where the tables live in KEDA's module source.
+const (
+	executorTests = "pkg/scaling/executor/scale_jobs_test.go"
+	handlerTests  = "pkg/scaling/scale_handler_test.go"
+)
+
+// otherTriggerTests are the ScaledJob-state tests of scale_handler_test.go
+// beside the table: straight-line single-trigger cases, not read.
+var otherTriggerTests = []Skipped{
+	{"TestGetScaledJobState (its first, single-trigger case)", "straight-line code outside the newScalerTestData table; not read"},
+	{"TestGetScaledJobStateIfQueueEmptyButMinReplicaCountGreaterZero", "straight-line code outside the newScalerTestData table; not read"},
+}
+
+func main() {
+	alertsim := flag.String("alertsim", "", "path of the alertsim binary")
+	release := flag.String("keda-version", "", "the release name alertsim takes (e.g. 2.16)")
+	tag := flag.String("tag", "", "the KEDA tag (for the report)")
+	dir := flag.String("keda-dir", "", "KEDA's module source at that tag (go list -m -f '{{.Dir}}')")
+	flag.Parse()
+	if *alertsim == "" || *release == "" || *dir == "" {
+		fmt.Fprintln(os.Stderr, "usage: -alertsim PATH -keda-version NAME -tag vX.Y.Z -keda-dir DIR")
+		os.Exit(2)
+	}
+	fail := func(format string, args ...any) {
+		fmt.Fprintf(os.Stderr, "keda-tables %s: "+format+"\n", append([]any{*tag}, args...)...)
+		os.Exit(1)
+	}
+	checks, skipped, err := Read(filepath.Join(*dir, executorTests))
+	if err != nil {
+		fail("%v", err)
+	}
+	strategy, more := strategyItems(checks)
+	skipped = append(skipped, more...)
+	rows, err := ReadTriggerTable(filepath.Join(*dir, handlerTests))
+	if err != nil {
+		fail("%s: %v", handlerTests, err)
+	}
+	triggers, more := triggerItems(rows)
+	skipped = append(append(skipped, more...), otherTriggerTests...)
 	for _, s := range skipped {
 		fmt.Printf("keda-tables %s: not run: %s: %s\n", *tag, s.Name, s.Reason)
 	}
-	if len(run) == 0 {
-		fmt.Fprintf(os.Stderr, "keda-tables %s: no decision case found in %s (did the file move or change shape?)\n", *tag, *path)
-		os.Exit(1)
+	if len(strategy) == 0 {
+		fail("no decision case found in %s (did the file move or change shape?)", executorTests)
+	}
+	if len(triggers) == 0 {
+		fail("no several-trigger case found in %s (did the table move or change shape?)", handlerTests)
+	}
+	items := append(strategy, triggers...)
+	var input bytes.Buffer
+	for _, it := range items {
+		input.Write(append(it.line, '\n'))
 	}
 	cmd := exec.Command(*alertsim, "keda", "decide", "--batch", "--explain", "--keda-version", *release)
-	cmd.Stdin = bytes.NewReader(input.Bytes())
+	cmd.Stdin = &input
 	cmd.Stderr = os.Stderr
 	output, err := cmd.Output()
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "alertsim keda decide --batch: %v\n", err)
-		os.Exit(1)
+		fail("alertsim keda decide --batch: %v", err)
 	}
-	lines := bytes.Split(input.Bytes(), []byte("\n"))
 	scanner := bufio.NewScanner(bytes.NewReader(output))
-	matched := 0
-	for i, c := range run {
+	matched := map[bool]int{}
+	for i, it := range items {
 		if !scanner.Scan() {
-			fmt.Fprintf(os.Stderr, "alertsim answered %d lines for %d cases\n", i, len(run))
-			os.Exit(1)
+			fail("alertsim answered %d lines for %d cases", i, len(items))
 		}
 		var got decision
 		if err := json.Unmarshal(scanner.Bytes(), &got); err != nil {
-			fmt.Fprintf(os.Stderr, "answer %d: %v: %s\n", i+1, err, scanner.Text())
-			os.Exit(1)
+			fail("answer %d: %v: %s", i+1, err, scanner.Text())
 		}
-		var ok bool
-		var want, have string
-		switch c.What {
-		case "effective":
-			ok, want, have = got.Effective == c.WantInt, strconv.FormatInt(c.WantInt, 10), strconv.FormatInt(got.Effective, 10)
-		case "scaleTo":
-			ok, want, have = got.ScaleTo == c.WantInt, strconv.FormatInt(c.WantInt, 10), strconv.FormatInt(got.ScaleTo, 10)
-		case "type":
-			have = typeName(got.Branch)
-			ok, want = have == c.WantType, c.WantType
-		}
+		ok, detail := it.compare(got)
 		if ok {
-			matched++
+			matched[i < len(strategy)]++
 			continue
 		}
-		fmt.Printf("keda-tables %s: MISMATCH %s: KEDA's test expects %s %s, alertsim gives %s\n  state: %s\n  alertsim: %s\n",
-			*tag, c.Name, c.What, want, have, lines[i], scanner.Text())
+		fmt.Printf("keda-tables %s: MISMATCH %s: %s\n  state: %s\n  alertsim: %s\n", *tag, it.name, detail, it.line, scanner.Text())
 	}
-	fmt.Printf("keda-tables %s: %d cases run, %d matched, %d not run\n", *tag, len(run), matched, len(skipped))
-	if matched != len(run) {
+	fmt.Printf("keda-tables %s: %s: %d cases run, %d matched; %s: %d rows run, %d matched; %d not run\n",
+		*tag, executorTests, len(strategy), matched[true], handlerTests, len(triggers), matched[false], len(skipped))
+	if matched[true]+matched[false] != len(items) {
 		os.Exit(1)
 	}
 }
