@@ -38,7 +38,8 @@ import (
 type RequestJobScale func(ctx context.Context, cluster *Cluster, scheme *runtime.Scheme,
 	sj *kedav1alpha1.ScaledJob, isActive, isError bool, scaleTo, maxScale int64)
 
-const metricName = "s0-redis-streams-instrument-lsstcam"
+// metricName is a trigger's metric name after its "s<index>-" prefix.
+const metricName = "redis-streams-instrument-lsstcam"
 
 // ScaledJob is the state's ScaledJob spec.
 func ScaledJob(s State) *kedav1alpha1.ScaledJob {
@@ -50,6 +51,7 @@ func ScaledJob(s State) *kedav1alpha1.ScaledJob {
 	min, max := s.MinReplicas, s.MaxReplicas
 	sj.Spec.MinReplicaCount, sj.Spec.MaxReplicaCount = &min, &max
 	sj.Spec.ScalingStrategy.Strategy = s.Strategy
+	sj.Spec.ScalingStrategy.MultipleScalersCalculation = s.Calculation
 	sj.Spec.ScalingStrategy.CustomScalingQueueLengthDeduction = s.CustomDeduction
 	if s.CustomRunningPercentage != nil {
 		sj.Spec.ScalingStrategy.CustomScalingRunningJobPercentage =
@@ -68,18 +70,24 @@ type Keda struct {
 // Decide runs the release's code on one state.
 func Decide(s State, request RequestJobScale, scheme *runtime.Scheme) (out Keda) {
 	sj := ScaledJob(s)
-	// The redis-streams scaler's metric spec (target lagCount) and metric
-	// (the count in milli-units, as GenerateMetricInMili makes it); its
-	// activity is `metricCount > activationLagCount`.
-	target := v2.MetricTarget{Type: v2.AverageValueMetricType, AverageValue: resource.NewQuantity(s.Target, resource.DecimalSI)}
-	specs := []v2.MetricSpec{{Type: v2.ExternalMetricSourceType, External: &v2.ExternalMetricSource{
-		Metric: v2.MetricIdentifier{Name: metricName}, Target: target}}}
-	metrics := []external_metrics.ExternalMetricValue{{MetricName: metricName,
-		Value: *resource.NewMilliQuantity(s.QueueLength*1000, resource.DecimalSI)}}
-	queueLength, maxValue, _ := scaledjob.CalculateQueueLengthAndMaxValue(metrics, specs, sj.MaxReplicaCount())
-	triggerActive := s.QueueLength > s.Activation
-	isActive, scaleTo, maxScale, _ := scaledjob.IsScaledJobActive(
-		[]scaledjob.ScalerMetrics{{QueueLength: queueLength, MaxValue: maxValue, IsActive: triggerActive}},
+	// Each trigger: the redis-streams scaler's metric spec (target
+	// lagCount) and metric (the count in milli-units, as
+	// GenerateMetricInMili makes it), through the scale handler's
+	// per-scaler calculation; its activity is `metricCount >
+	// activationLagCount`.
+	var scalers []scaledjob.ScalerMetrics
+	for i, t := range s.Triggers() {
+		name := fmt.Sprintf("s%d-%s", i, metricName)
+		target := v2.MetricTarget{Type: v2.AverageValueMetricType, AverageValue: resource.NewQuantity(t.Target, resource.DecimalSI)}
+		specs := []v2.MetricSpec{{Type: v2.ExternalMetricSourceType, External: &v2.ExternalMetricSource{
+			Metric: v2.MetricIdentifier{Name: name}, Target: target}}}
+		metrics := []external_metrics.ExternalMetricValue{{MetricName: name,
+			Value: *resource.NewMilliQuantity(t.QueueLength*1000, resource.DecimalSI)}}
+		queueLength, maxValue, _ := scaledjob.CalculateQueueLengthAndMaxValue(metrics, specs, sj.MaxReplicaCount())
+		scalers = append(scalers, scaledjob.ScalerMetrics{QueueLength: queueLength, MaxValue: maxValue,
+			IsActive: t.QueueLength > t.Activation})
+	}
+	isActive, scaleTo, maxScale, _ := scaledjob.IsScaledJobActive(scalers,
 		sj.Spec.ScalingStrategy.MultipleScalersCalculation, sj.MinReplicaCount(), sj.MaxReplicaCount())
 	cluster := NewCluster(s)
 	defer func() {
@@ -111,7 +119,8 @@ type answer struct {
 func (a answer) panics() bool { return string(a.Branch) == `"keda_panics"` }
 
 // Main generates the states, runs alertsim on them and compares; it exits
-// 1 on any disagreement and prints "N passed, M failed".
+// 1 on any disagreement and prints "N passed, M failed (K states with
+// several triggers)".
 func Main(tag string, request RequestJobScale) {
 	alertsim := flag.String("alertsim", "", "path of the alertsim binary")
 	release := flag.String("keda-version", "", "the release name alertsim takes (e.g. 2.16)")
@@ -167,7 +176,13 @@ func Main(tag string, request RequestJobScale) {
 				tag, *release, i+1, s.Finished, line, want.Create, want.Panicked, scanner.Text())
 		}
 	}
-	fmt.Printf("keda-parity %s: %d passed, %d failed\n", tag, passed, failed)
+	several := 0
+	for _, s := range states {
+		if len(s.More) > 0 {
+			several++
+		}
+	}
+	fmt.Printf("keda-parity %s: %d passed, %d failed (%d states with several triggers)\n", tag, passed, failed, several)
 	if failed > 0 {
 		os.Exit(1)
 	}

@@ -7,11 +7,19 @@
 package harness
 
 import (
+	"encoding/json"
 	"math/rand"
 )
 
-// State is one ScaledJob state with a single redis-streams trigger, in the
-// shape of one `alertsim keda decide --batch` line.
+// Trigger is one further trigger's reading, as in a `triggers` item.
+type Trigger struct {
+	QueueLength int64 `json:"queue_length"`
+	Target      int64 `json:"target"`
+	Activation  int64 `json:"activation"`
+}
+
+// State is one ScaledJob state with one redis-streams trigger, or several
+// (More), in the shape of one `alertsim keda decide --batch` line.
 type State struct {
 	Strategy string `json:"strategy"`
 	// Left empty: `--keda-version` gives the release.
@@ -35,6 +43,35 @@ type State struct {
 	CustomDeduction *int32 `json:"custom_deduction,omitempty"`
 	// customScalingRunningJobPercentage; nil leaves it out of the spec.
 	CustomRunningPercentage *float64 `json:"custom_running_percentage,omitempty"`
+	// Triggers after the first (whose reading is QueueLength, Target and
+	// Activation); with any, the line carries a `triggers` array.
+	More []Trigger `json:"-"`
+	// multipleScalersCalculation; empty leaves it out (KEDA's max).
+	Calculation string `json:"multiple_scalers_calculation,omitempty"`
+}
+
+// Triggers lists every trigger's reading, the first one first.
+func (s State) Triggers() []Trigger {
+	return append([]Trigger{{s.QueueLength, s.Target, s.Activation}}, s.More...)
+}
+
+// MarshalJSON writes the decide line: with several triggers, their
+// readings go into a `triggers` array in place of the first one's fields.
+func (s State) MarshalJSON() ([]byte, error) {
+	type plain State
+	line, err := json.Marshal(plain(s))
+	if err != nil || len(s.More) == 0 {
+		return line, err
+	}
+	var fields map[string]any
+	if err := json.Unmarshal(line, &fields); err != nil {
+		return nil, err
+	}
+	delete(fields, "queue_length")
+	delete(fields, "target")
+	delete(fields, "activation")
+	fields["triggers"] = s.Triggers()
+	return json.Marshal(fields)
 }
 
 var strategies = []string{"default", "custom", "accurate", "eager"}
@@ -69,20 +106,14 @@ func Random(rng *rand.Rand) State {
 	s.Running = int32(between(rng, 0, limit))
 	s.Pending = int32(between(rng, 0, int(s.Running)))
 	s.Finished = int32(between(rng, 0, 3))
-	if rng.Float64() < 0.15 {
-		s.QueueLength = pick[int64](rng, -1, 0, 1, 2)
-	} else {
-		s.QueueLength = int64(between(rng, -1, 3*limit))
-	}
-	if rng.Float64() < 0.7 {
-		s.Target = pick[int64](rng, 0, 1, 1, 1, 2, 5, 10)
-	} else {
-		s.Target = int64(between(rng, 0, 20))
-	}
-	if rng.Float64() < 0.8 {
-		s.Activation = pick[int64](rng, 0, 1, 1, 2)
-	} else {
-		s.Activation = int64(between(rng, -2, 10))
+	first := randomTrigger(rng, limit)
+	s.QueueLength, s.Target, s.Activation = first.QueueLength, first.Target, first.Activation
+	// A quarter of the states have two to four triggers.
+	if rng.Float64() < 0.25 {
+		for n := between(rng, 1, 3); n > 0; n-- {
+			s.More = append(s.More, randomTrigger(rng, limit))
+		}
+		s.Calculation = pick(rng, "", "max", "min", "avg", "sum")
 	}
 	if s.Strategy == "custom" || rng.Float64() < 0.1 {
 		if rng.Float64() < 0.8 {
@@ -100,4 +131,25 @@ func Random(rng *rand.Rand) State {
 		}
 	}
 	return s
+}
+
+// randomTrigger draws one trigger's reading: queue lengths, targets and
+// activations around the edges (0, 1, -1) where the formulas branch.
+func randomTrigger(rng *rand.Rand, limit int) (t Trigger) {
+	if rng.Float64() < 0.15 {
+		t.QueueLength = pick[int64](rng, -1, 0, 1, 2)
+	} else {
+		t.QueueLength = int64(between(rng, -1, 3*limit))
+	}
+	if rng.Float64() < 0.7 {
+		t.Target = pick[int64](rng, 0, 1, 1, 1, 2, 5, 10)
+	} else {
+		t.Target = int64(between(rng, 0, 20))
+	}
+	if rng.Float64() < 0.8 {
+		t.Activation = pick[int64](rng, 0, 1, 1, 2)
+	} else {
+		t.Activation = int64(between(rng, -2, 10))
+	}
+	return t
 }
