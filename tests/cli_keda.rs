@@ -1,5 +1,5 @@
 //! Command-line tests of `alertsim keda decide`: one state from flags, a JSON
-//! batch on stdin, a bad batch line (exit 2), and the cross-check against the
+//! batch on stdin (one trigger or several), a bad batch line (exit 2), and the cross-check against the
 //! independent Python reference in `scripts/keda_reference.py`.
 
 use std::io::Write;
@@ -187,6 +187,34 @@ fn a_bad_line_exits_2_naming_the_line_after_earlier_answers() {
     let out = decide_batch("not json\n");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("stdin line 1"));
+}
+
+#[test]
+fn a_batch_line_may_give_several_triggers() {
+    // Two active triggers, 10 and 4 messages at target 1, and an inactive
+    // one: max takes 10, sum 14, min 4; a bad triggers item exits 2.
+    let line = |calc: &str| {
+        format!(
+            r#"{{"strategy":"default","min_replicas":0,"max_replicas":100,"running":0,"pending":0,"multiple_scalers_calculation":"{calc}","triggers":[{{"queue_length":10,"target":1,"activation":0}},{{"queue_length":4,"target":1,"activation":0}},{{"queue_length":50,"target":1,"activation":50}}]}}"#
+        )
+    };
+    let input: String = ["max", "sum", "min", "avg"]
+        .iter()
+        .map(|calc| line(calc) + "\n")
+        .collect();
+    let out = decide_batch(&input);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(creates(&out), [10, 14, 4, 7]);
+
+    let bad = line("max").replace(r#"{"queue_length":4,"target":1,"activation":0}"#, "4");
+    let out = decide_batch(&format!("{}\n{bad}\n", line("max")));
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(creates(&out), [10]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("stdin line 2") && err.contains("\"triggers\" item 2"),
+        "{err}"
+    );
 }
 
 #[test]
