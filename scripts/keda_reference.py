@@ -16,6 +16,13 @@ FACTS.md leaves open are settled from KEDA's own source (tags v2.16.1 to v2.20.2
 * the running share is int64(float64(r) * percentage): a float product,
   truncated toward zero.
 * a negative number of Jobs is never created.
+* several triggers (scaledjob `IsScaledJobActive`): each trigger's scale is
+  min(q / t, maxRC) (0 for t = 0); only active triggers count. max keeps a
+  trigger whose q is above the kept one (starting from 0), min one whose q
+  is below it or when the kept q is 0, and either takes that trigger's q
+  and scale; avg and sum average or add q and scale over the active ones.
+  The ScaledJob is active when a trigger was kept (any active one for avg
+  and sum) or the minimum is above 0; any other calculation name is max.
 
 Usage: keda_reference.py [--binary PATH] [--count N] [--seed S]
 Prints "N passed, M failed" and exits 1 when anything failed.
@@ -36,8 +43,39 @@ CUSTOM_NIL_DEDUCTION_PANICS = ("2.16", "2.16.1", "2.17", "2.18", "2.19", "2.20")
 ACCURATE_CAP_WITHOUT_PENDING = ("2.16", "2.16.1", "2.17", "2.18")
 
 
+def combined(state, max_rc):
+    """The triggers combined: (any kept, queue length, scale)."""
+    triggers = state.get("triggers") or [state]
+    # KEDA reads metric values as float64 (AsApproximateFloat64) and divides
+    # in float64; Python floats are the same IEEE doubles.
+    readings = []
+    for trigger in triggers:
+        q = float(trigger["queue_length"])
+        t = float(trigger["target"])
+        if q > float(trigger["activation"]):
+            readings.append((q, min(q / t, float(max_rc)) if t != 0 else 0.0))
+    calculation = state.get("multiple_scalers_calculation")
+    if calculation in ("avg", "sum"):
+        if not readings:
+            return False, 0.0, 0.0
+        queue = sum(q for q, _ in readings)
+        scale = sum(mv for _, mv in readings)
+        if calculation == "avg":
+            queue, scale = queue / len(readings), scale / len(readings)
+        return True, queue, scale
+    kept, queue, scale = False, 0.0, 0.0
+    for q, mv in readings:
+        if calculation == "min":
+            better = queue == 0 or q < queue
+        else:
+            better = q > queue
+        if better:
+            kept, queue, scale = True, q, mv
+    return kept, queue, scale
+
+
 def reference_create(state):
-    """Jobs KEDA creates for one state with a single trigger."""
+    """Jobs KEDA creates for one state."""
     lo = state["min_replicas"]
     hi = state["max_replicas"]
     if lo > hi:
@@ -45,18 +83,7 @@ def reference_create(state):
     else:
         minimum, max_rc = lo, hi - lo
 
-    # KEDA reads metric values as float64 (AsApproximateFloat64) and divides
-    # in float64; Python floats are the same IEEE doubles.
-    q = float(state["queue_length"])
-    t = float(state["target"])
-    trigger_active = q > float(state["activation"])
-    # One trigger: the combination keeps it only while it is active.
-    if trigger_active:
-        mv = min(q / t, float(max_rc)) if t != 0 else 0.0
-        queue = q
-    else:
-        mv = 0.0
-        queue = 0.0
+    trigger_active, queue, mv = combined(state, max_rc)
     is_active = trigger_active or minimum > 0
     scale_to = math.ceil(queue)
     max_scale = math.ceil(min(mv, max_rc))
@@ -105,6 +132,14 @@ def random_number(rng, low, high):
     return round(rng.uniform(low, high), 2)
 
 
+def random_trigger(rng, cap):
+    return {
+        "queue_length": rng.choice((-1, 0, 1, 2)) if rng.random() < 0.15 else random_number(rng, -1, 3 * cap),
+        "target": rng.choice((0, 1, 1, 1, 2, 5, 10)) if rng.random() < 0.7 else random_number(rng, 0, 20),
+        "activation": rng.choice((0, 1, 1, 2)) if rng.random() < 0.8 else rng.randint(-2, 10),
+    }
+
+
 def random_state(rng):
     version = rng.choice(RELEASES)
     strategy = rng.choice(STRATEGIES)
@@ -126,12 +161,16 @@ def random_state(rng):
         "keda_version": version,
         "min_replicas": min_replicas,
         "max_replicas": max_replicas,
-        "queue_length": rng.choice((-1, 0, 1, 2)) if rng.random() < 0.15 else random_number(rng, -1, 3 * cap),
-        "target": rng.choice((0, 1, 1, 1, 2, 5, 10)) if rng.random() < 0.7 else random_number(rng, 0, 20),
-        "activation": rng.choice((0, 1, 1, 2)) if rng.random() < 0.8 else rng.randint(-2, 10),
         "running": running,
         "pending": pending,
     }
+    if rng.random() < 0.25:  # two to four triggers
+        state["triggers"] = [random_trigger(rng, cap) for _ in range(rng.randint(2, 4))]
+        calculation = rng.choice((None, "max", "min", "avg", "sum"))
+        if calculation is not None:
+            state["multiple_scalers_calculation"] = calculation
+    else:
+        state.update(random_trigger(rng, cap))
     if strategy == "custom" or rng.random() < 0.1:
         if rng.random() < 0.85:
             state["custom_deduction"] = rng.randint(-5, 20)
@@ -184,7 +223,8 @@ def main():
             failed += 1
             if failed <= 10:
                 print(f"line {number}: expected {expected}, got {got}: {json.dumps(state)}")
-    print(f"{len(states) - failed} passed, {failed} failed")
+    several = sum(1 for s in states if "triggers" in s)
+    print(f"{len(states) - failed} passed, {failed} failed ({several} states with several triggers)")
     return 1 if failed else 0
 
 
