@@ -97,12 +97,22 @@ def consume_all(bootstrap, quiet_s=3.0, first_wait_s=30.0, topic=TOPIC):
 
 
 def decode_ids(messages, official):
-    """The diaSourceIds of wire-format messages decoded with fastavro and the official schema."""
+    """The diaSourceIds of wire-format messages decoded with fastavro and the official schema.
+
+    Each message must be exactly one record: a body longer than the schema
+    reads (trailing bytes) fails, as a consumer reading a stream of records
+    would misread the next one."""
     ids = set()
     for m in messages:
         value = m.value()
-        assert value[0] == 0, "magic byte"
-        record = fastavro.schemaless_reader(io.BytesIO(value[5:]), official)
+        if value[0] != 0:
+            raise AssertionError(f"magic byte {value[0]}")
+        body = io.BytesIO(value[5:])
+        record = fastavro.schemaless_reader(body, official)
+        left = len(value) - 5 - body.tell()
+        if left:
+            raise AssertionError(f"{left} bytes after the record of diaSourceId "
+                                 f"{record['diaSource']['diaSourceId']}")
         ids.add(record["diaSource"]["diaSourceId"])
     return ids
 

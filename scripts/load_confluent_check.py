@@ -89,7 +89,6 @@ def main():
     checks = Checks()
     state = {}
     load_out = os.path.join(work.name, "load")
-    sim_out = os.path.join(work.name, "sim")
     try:
         # A production stream that a load run must leave alone.
         redis.cli("XADD", "instrument:lsstcam", "*", "marker", "production")
@@ -199,22 +198,9 @@ def main():
         if args.engine == "kafka":
             checks.check("every consumer timed the receipt stage from the broker's log-append time", receipt)
 
-        def compare():
-            sim = subprocess.run([args.alertsim, "sim", "smoke", "--out", sim_out],
-                                 capture_output=True, text=True, timeout=300)
-            if sim.returncode not in (0, 1):
-                raise RuntimeError(sim.stderr.strip())
-            out = subprocess.run(
-                [args.alertsim, "compare", os.path.join(sim_out, "report.json"), os.path.join(load_out, "report.json")],
-                capture_output=True, text=True, timeout=60,
-            )
-            print(out.stdout, end="")
-            with open(os.path.join(sim_out, "report.json")) as f:
-                sim_report = json.load(f)
-            same = sim_report["alerts"]["produced"] == state["report"]["alerts"]["produced"]
-            return (out.returncode in (0, 1) and same) or Fail(f"compare exit {out.returncode}, produced differ")
-
-        checks.check("alertsim compare sets the sim and load reports side by side; produced counts agree", compare)
+        # Whether the load run agrees with the simulator is checked in
+        # tests/cli_sim_vs_load.rs, at a time scale this machine sustains;
+        # this check is about what reached Kafka.
     finally:
         broker.stop()
         registry.stop()

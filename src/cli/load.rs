@@ -466,11 +466,12 @@ fn print_summary(outcome: &LoadOutcome, wall_s: f64, out: &Path) {
         r.jobs.max_running
     );
     println!(
-        "generator: planned actions late by p50 {:.3} s, p99 {:.3} s, max {:.3} s (scenario time); alert generation {:.1}% of the detectors' time; {:.2} cores of CPU; {}",
+        "generator: planned actions late by p50 {:.3} s, p99 {:.3} s, max {:.3} s (scenario time); alert generation {:.1}% of the detectors' time, publishing stretched by the time scale {:.1}%; {:.2} cores of CPU; {}",
         g.lateness_p50_s,
         g.lateness_p99_s,
         g.lateness_max_s,
         g.unmodelled_work_share * 100.0,
+        g.publish_inflation_share * 100.0,
         g.cpu_cores_used,
         if g.verdict.saturated {
             "saturated"

@@ -45,7 +45,7 @@ pub fn find_time_scale(scenario: &Scenario, options: &LoadOptions) -> anyhow::Re
         eprintln!("speed probe: {PROBE_VISITS} visits at --time-scale {next} ...");
         let summary = probe(&probe_scenario, options, next)?;
         eprintln!(
-            "speed probe: x{next}: {} (lateness p99 {:.2} s, unmodelled work {:.1}%, {:.2} cores)",
+            "speed probe: x{next}: {} (lateness p99 {:.2} s, unmodelled work {:.1}%, publishing stretched by the time scale {:.1}%, {:.2} cores)",
             if summary.verdict.saturated {
                 "saturated"
             } else {
@@ -53,6 +53,7 @@ pub fn find_time_scale(scenario: &Scenario, options: &LoadOptions) -> anyhow::Re
             },
             summary.lateness_p99_s,
             summary.unmodelled_work_share * 100.0,
+            summary.publish_inflation_share * 100.0,
             summary.cpu_cores_used
         );
         let saturated = summary.verdict.saturated;

@@ -12,6 +12,11 @@
 //!   production does not do (its alerts come from the pipelines) and the
 //!   scenario does not model, as a share of the detectors' time from the
 //!   start of processing to the last acknowledgement;
+//! - **time-scaled publishing**: the real broker's round trips take real
+//!   time, which a run at `--time-scale X` counts X times; the excess,
+//!   `(1 - 1/X)` of the detectors' publishing time, is latency the
+//!   generator added, as a share of the detectors' time (at X = 1 it is 0:
+//!   the run measures this machine's broker as it is);
 //! - **CPU**: the process's CPU time over the run's wall time.
 //!
 //! [`GeneratorVerdict`] compares them with documented thresholds; a run
@@ -31,6 +36,11 @@ pub const MAX_LATENESS_P99_S: f64 = 2.0;
 /// Largest share of the detectors' time spent in unmodelled work for a
 /// valid run (estimate: a tenth of the latency may be the generator's).
 pub const MAX_UNMODELLED_SHARE: f64 = 0.10;
+
+/// Largest share of the detectors' time that the time scale added to the
+/// real publishing, for a valid run (estimate: as for unmodelled work, a
+/// tenth of the latency may be the generator's).
+pub const MAX_PUBLISH_INFLATION_SHARE: f64 = 0.10;
 
 /// Margin applied to a suggested time scale, so that the suggestion is
 /// not at the edge of validity.
@@ -71,6 +81,9 @@ struct Measured {
     by_action: std::collections::BTreeMap<Planned, Histogram<u64>>,
     /// Scenario seconds spent generating alerts.
     unmodelled_s: f64,
+    /// Scenario seconds spent publishing (from the end of generation to
+    /// the detector's last acknowledgement), summed over detectors.
+    publishing_s: f64,
     /// Scenario seconds from the start of processing to the detector's
     /// last acknowledgement, summed over detectors.
     detector_s: f64,
@@ -89,6 +102,7 @@ impl Default for GeneratorLag {
                 lateness_us: lateness_histogram(),
                 by_action: Default::default(),
                 unmodelled_s: 0.0,
+                publishing_s: 0.0,
                 detector_s: 0.0,
             }),
         }
@@ -110,12 +124,13 @@ impl GeneratorLag {
             .saturating_record(us);
     }
 
-    /// A detector spent `generating_s` scenario seconds generating alerts,
-    /// out of `detector_s` from its start of processing to its last
-    /// acknowledgement.
-    pub fn detector(&self, generating_s: f64, detector_s: f64) {
+    /// A detector spent `generating_s` scenario seconds generating alerts
+    /// and `publishing_s` publishing them, out of `detector_s` from its
+    /// start of processing to its last acknowledgement.
+    pub fn detector(&self, generating_s: f64, publishing_s: f64, detector_s: f64) {
         let mut m = self.lock();
         m.unmodelled_s += generating_s.max(0.0);
+        m.publishing_s += publishing_s.max(0.0);
         m.detector_s += detector_s.max(0.0);
     }
 
@@ -129,10 +144,19 @@ impl GeneratorLag {
                 m.lateness_us.value_at_quantile(q) as f64 / 1e6
             }
         };
-        let share = if m.detector_s > 0.0 {
-            m.unmodelled_s / m.detector_s
-        } else {
-            0.0
+        let share_of_detectors = |s: f64| {
+            if m.detector_s > 0.0 {
+                s / m.detector_s
+            } else {
+                0.0
+            }
+        };
+        let share = share_of_detectors(m.unmodelled_s);
+        let publishing_share = share_of_detectors(m.publishing_s);
+        let measures = Measures {
+            lateness_p99_s: seconds(0.99),
+            unmodelled_share: share,
+            publishing_share,
         };
         let by_action = m
             .by_action
@@ -156,8 +180,10 @@ impl GeneratorLag {
             },
             by_action,
             unmodelled_work_share: share,
+            publishing_share,
+            publish_inflation_share: measures.publish_inflation(time_scale),
             cpu_cores_used: cpu.cores_used(),
-            verdict: GeneratorVerdict::judge(time_scale, seconds(0.99), share),
+            verdict: GeneratorVerdict::judge(time_scale, measures),
         }
     }
 
@@ -210,6 +236,12 @@ pub struct GeneratorSummary {
     pub by_action: Vec<ActionLateness>,
     /// Share of the detectors' time spent generating alerts (unmodelled).
     pub unmodelled_work_share: f64,
+    /// Share of the detectors' time spent publishing (real round trips to
+    /// the broker, counted `time_scale` times).
+    pub publishing_share: f64,
+    /// Share of the detectors' time the time scale added to publishing:
+    /// `publishing_share * (1 - 1/time_scale)`.
+    pub publish_inflation_share: f64,
     /// Cores' worth of CPU the load process used on average.
     pub cpu_cores_used: f64,
     /// Whether the run measured the system or the generator.
@@ -244,8 +276,14 @@ pub struct GeneratorVerdict {
 }
 
 impl GeneratorVerdict {
-    /// Judges a run at `time_scale` with the given lateness and share.
-    pub fn judge(time_scale: f64, lateness_p99_s: f64, unmodelled_share: f64) -> Self {
+    /// Judges a run at `time_scale` by its measures.
+    pub fn judge(time_scale: f64, measures: Measures) -> Self {
+        let Measures {
+            lateness_p99_s,
+            unmodelled_share,
+            ..
+        } = measures;
+        let inflation = measures.publish_inflation(time_scale);
         let mut reasons = Vec::new();
         if lateness_p99_s > MAX_LATENESS_P99_S {
             reasons.push(format!(
@@ -259,17 +297,27 @@ impl GeneratorVerdict {
                 MAX_UNMODELLED_SHARE * 100.0
             ));
         }
+        if inflation > MAX_PUBLISH_INFLATION_SHARE {
+            reasons.push(format!(
+                "the time scale stretched the broker's real round trips into {:.1}% of the detectors' time (limit {:.0}%)",
+                inflation * 100.0,
+                MAX_PUBLISH_INFLATION_SHARE * 100.0
+            ));
+        }
         let saturated = !reasons.is_empty();
-        // Both figures grow about in proportion to the time scale (real
-        // seconds weigh `time_scale` scenario seconds).
-        let headroom = [
-            ratio(MAX_LATENESS_P99_S, lateness_p99_s),
-            ratio(MAX_UNMODELLED_SHARE, unmodelled_share),
-        ]
-        .into_iter()
-        .fold(f64::INFINITY, f64::min);
+        // Lateness and generation grow about in proportion to the time
+        // scale (real seconds weigh `time_scale` scenario seconds); the
+        // publishing inflation has its own bound.
         let suggested = if saturated {
-            round_down(time_scale * headroom * SUGGESTION_MARGIN)
+            let proportional = [
+                ratio(MAX_LATENESS_P99_S, lateness_p99_s),
+                ratio(MAX_UNMODELLED_SHARE, unmodelled_share),
+            ]
+            .into_iter()
+            .fold(f64::INFINITY, f64::min);
+            let bound =
+                (time_scale * proportional).min(measures.largest_scale_for_publishing(time_scale));
+            round_down(bound * SUGGESTION_MARGIN)
         } else {
             time_scale
         };
@@ -278,6 +326,44 @@ impl GeneratorVerdict {
             reason: reasons.join("; "),
             suggested_time_scale: suggested,
         }
+    }
+}
+
+/// What a run measured of its own lag, for the verdict.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Measures {
+    /// p99 lateness of planned actions, scenario seconds.
+    pub lateness_p99_s: f64,
+    /// Share of the detectors' time spent generating alerts.
+    pub unmodelled_share: f64,
+    /// Share of the detectors' time spent publishing.
+    pub publishing_share: f64,
+}
+
+impl Measures {
+    /// Share of the detectors' time the time scale added to publishing.
+    pub fn publish_inflation(self, time_scale: f64) -> f64 {
+        if time_scale > 1.0 {
+            self.publishing_share * (1.0 - 1.0 / time_scale)
+        } else {
+            0.0
+        }
+    }
+
+    /// The largest time scale whose publishing inflation stays within its
+    /// limit, from this run's figures at `time_scale`. Publishing takes `r`
+    /// real seconds (`x * r` scenario seconds at scale `x`) beside `d`
+    /// seconds of other work, so the inflation `(x - 1) r / (d + x r)`
+    /// stays at or under `L` for `x <= (L d + r) / ((1 - L) r)`.
+    fn largest_scale_for_publishing(self, time_scale: f64) -> f64 {
+        let p = self.publishing_share.clamp(0.0, 1.0);
+        if p <= 0.0 || time_scale <= 0.0 {
+            return f64::INFINITY;
+        }
+        let limit = MAX_PUBLISH_INFLATION_SHARE;
+        // Per second of detector time: r = p / x real, d = 1 - p.
+        let r = p / time_scale;
+        (limit * (1.0 - p) + r) / ((1.0 - limit) * r)
     }
 }
 
@@ -304,7 +390,14 @@ mod tests {
 
     #[test]
     fn a_run_within_both_limits_is_valid_at_its_own_scale() {
-        let v = GeneratorVerdict::judge(5.0, 0.5, 0.02);
+        let v = GeneratorVerdict::judge(
+            5.0,
+            Measures {
+                lateness_p99_s: 0.5,
+                unmodelled_share: 0.02,
+                publishing_share: 0.0,
+            },
+        );
         assert!(!v.saturated, "{v:?}");
         assert_eq!(v.suggested_time_scale, 5.0);
         assert!(v.reason.is_empty());
@@ -313,7 +406,14 @@ mod tests {
     #[test]
     fn late_actions_saturate_and_suggest_a_slower_scale() {
         // p99 lateness 8 s at x20: 4x the limit, so x5, less the margin: x4.
-        let v = GeneratorVerdict::judge(20.0, 8.0, 0.0);
+        let v = GeneratorVerdict::judge(
+            20.0,
+            Measures {
+                lateness_p99_s: 8.0,
+                unmodelled_share: 0.0,
+                publishing_share: 0.0,
+            },
+        );
         assert!(v.saturated);
         assert!(v.reason.contains("late"), "{}", v.reason);
         assert!((v.suggested_time_scale - 4.0).abs() < 1e-9, "{v:?}");
@@ -321,10 +421,41 @@ mod tests {
 
     #[test]
     fn unmodelled_work_saturates_on_its_own() {
-        let v = GeneratorVerdict::judge(10.0, 0.1, 0.4);
+        let v = GeneratorVerdict::judge(
+            10.0,
+            Measures {
+                lateness_p99_s: 0.1,
+                unmodelled_share: 0.4,
+                publishing_share: 0.0,
+            },
+        );
         assert!(v.saturated);
         assert!(v.reason.contains("generating"), "{}", v.reason);
         assert!((v.suggested_time_scale - 2.0).abs() < 1e-9, "{v:?}");
+    }
+
+    #[test]
+    fn stretched_publishing_saturates_and_suggests_where_it_fits() {
+        // At x5, publishing took 30% of the detectors' time: 24% of it is
+        // the time scale's (0.3 * (1 - 1/5)), past the 10% limit.
+        let measures = Measures {
+            lateness_p99_s: 0.1,
+            unmodelled_share: 0.0,
+            publishing_share: 0.3,
+        };
+        let v = GeneratorVerdict::judge(5.0, measures);
+        assert!(v.saturated, "{v:?}");
+        assert!(v.reason.contains("round trips"), "{}", v.reason);
+        // Real publishing r = 0.3 / 5 = 0.06 per second beside d = 0.7:
+        // x <= (0.1 * 0.7 + 0.06) / (0.9 * 0.06) = 2.407..., less the
+        // margin: 1.93, read as 1.9.
+        assert!((v.suggested_time_scale - 1.9).abs() < 1e-9, "{v:?}");
+        // At the bound itself the inflation is at the limit.
+        let bound = measures.largest_scale_for_publishing(5.0);
+        let at_bound = 0.06 * (bound - 1.0) / (0.7 + 0.06 * bound);
+        assert!((at_bound - MAX_PUBLISH_INFLATION_SHARE).abs() < 1e-12);
+        // The same share at time scale 1 adds nothing.
+        assert!(!GeneratorVerdict::judge(1.0, measures).saturated);
     }
 
     #[test]
@@ -334,7 +465,7 @@ mod tests {
             lag.late(Planned::Fanout, f64::from(i) / 100.0);
         }
         lag.late(Planned::Sample, -3.0);
-        lag.detector(1.0, 10.0);
+        lag.detector(1.0, 2.0, 10.0);
         let s = lag.summary(
             1.0,
             CpuUse {
@@ -349,6 +480,9 @@ mod tests {
         assert!((s.lateness_p99_s - 0.98).abs() < 0.01, "{s:?}");
         assert!((s.lateness_max_s - 0.99).abs() < 0.01, "{s:?}");
         assert!((s.unmodelled_work_share - 0.1).abs() < 1e-12);
+        assert!((s.publishing_share - 0.2).abs() < 1e-12);
+        // At time scale 1 the broker's round trips are counted as they are.
+        assert_eq!(s.publish_inflation_share, 0.0);
         assert!((s.cpu_cores_used - 1.5).abs() < 1e-12);
         assert!(!s.verdict.saturated);
     }

@@ -158,7 +158,8 @@ impl LoadProcessor {
         .await
         .map_err(|e| format!("alert generation stopped: {e}"))?
         .map_err(|e| e.to_string())?;
-        let generating_s = state.clock.now_s() - generating_since;
+        let publishing_since = state.clock.now_s();
+        let generating_s = publishing_since - generating_since;
         let delivered_before = self.delivered.load(Ordering::Relaxed);
         for alert in &generated {
             let key = SpoolKey {
@@ -186,9 +187,11 @@ impl LoadProcessor {
         let delivered = self.delivered.load(Ordering::Relaxed) - delivered_before;
         stamps.delivered = u32::try_from(delivered).unwrap_or(u32::MAX);
         state.recorder().detector_stages(visit.index, &stamps);
-        state
-            .generator
-            .detector(generating_s, state.clock.now_s() - processing_start_s);
+        state.generator.detector(
+            generating_s,
+            stamps.acked_s - publishing_since,
+            stamps.acked_s - processing_start_s,
+        );
         Ok(())
     }
 }
