@@ -1,11 +1,13 @@
 //! `alertsim load` and `alertsim merge` as a user runs them, on the
 //! embedded services (each process starts its own broker, redis-server and
 //! registry): three shards merged give the whole scenario's totals; Ctrl-C
-//! leaves a partial report; bad input exits 2 naming what is wrong.
+//! leaves a partial report and a second Ctrl-C quits at once (exit 130, no
+//! report, no service left running); bad input exits 2 naming what is wrong.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 #[path = "support/load_run.rs"]
 mod load_run;
@@ -168,6 +170,116 @@ fn ctrl_c_stops_the_run_and_writes_a_partial_report() {
     assert!(count(&r, "produced") < SMOKE_ALERTS, "stopped early");
     let md = std::fs::read_to_string(out.join("report.md")).unwrap_or_default();
     assert!(md.contains("Partial report"));
+}
+
+/// The processes whose parent is `pid` (from /proc).
+fn children_of(pid: u32) -> Vec<u32> {
+    let parent_of = |stat: &str| -> Option<u32> {
+        // pid (comm) state ppid ...: comm may hold spaces, so split after ')'.
+        stat.rsplit_once(')')?
+            .1
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()
+    };
+    let mut children: Vec<u32> = std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|&p| {
+            std::fs::read_to_string(format!("/proc/{p}/stat"))
+                .ok()
+                .and_then(|stat| parent_of(&stat))
+                == Some(pid)
+        })
+        .collect();
+    children.sort_unstable();
+    children
+}
+
+/// Whether `pid` still runs (a zombie waiting to be reaped does not).
+fn runs(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            let state = stat
+                .rsplit_once(')')?
+                .1
+                .split_whitespace()
+                .next()?
+                .to_owned();
+            Some(state != "Z" && state != "X")
+        })
+        .unwrap_or(false)
+}
+
+#[test]
+fn a_second_ctrl_c_quits_at_once_with_exit_130_and_no_report() {
+    let _turn = one_run_at_a_time();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("load");
+    let mut child = Command::new(BIN)
+        .args(["load", "smoke", "--time-scale", "2", "--out"])
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("alertsim load starts");
+    let pid = child.id();
+    let interrupt = || {
+        let status = Command::new("kill")
+            .args(["-INT", &pid.to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+    };
+    let stderr = child.stderr.take().expect("stderr piped");
+    let mut lines = BufReader::new(stderr).lines().map_while(Result::ok);
+    // Running: the first progress line comes once the services are up.
+    let first = lines.by_ref().find(|l| l.starts_with("load: "));
+    assert!(first.is_some(), "a progress line before the end");
+    interrupt();
+    // The first Ctrl-C is heard: the run winds down towards a partial report.
+    let stopping = lines.by_ref().find(|l| l.starts_with("stopping: "));
+    assert!(
+        stopping.is_some_and(|l| l.contains("Ctrl-C again")),
+        "the first Ctrl-C says a second one quits"
+    );
+    // Its services (redis-server) must not outlive it.
+    let services = children_of(pid);
+    interrupt();
+    let sent = Instant::now();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rest: Vec<String> = lines.collect();
+        let _ = tx.send((child.wait(), rest));
+    });
+    // Generous for a busy machine; winding down the smoke night at time
+    // scale 2 takes far longer than a quit.
+    let Ok((status, rest)) = rx.recv_timeout(Duration::from_secs(30)) else {
+        let _ = Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
+        panic!("alertsim load still runs 30 s after the second Ctrl-C");
+    };
+    let quit_s = sent.elapsed().as_secs_f64();
+    let status = status.expect("alertsim load ends");
+    assert_eq!(status.code(), Some(130), "{rest:?}");
+    assert!(
+        rest.iter().any(|l| l.contains("quit: no report written")),
+        "{rest:?}"
+    );
+    assert!(
+        !out.join("report.json").exists(),
+        "no report after a quit ({quit_s:.1} s)"
+    );
+    let left: Vec<u32> = services.into_iter().filter(|&p| runs(p)).collect();
+    assert!(
+        left.is_empty(),
+        "processes left running after the quit: {left:?}"
+    );
 }
 
 #[test]

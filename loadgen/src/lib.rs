@@ -7,6 +7,7 @@ pub mod alert_processor;
 pub mod embedded_broker;
 pub mod kafka_cluster;
 pub mod load;
+pub mod quit;
 pub mod redis_pipeline;
 pub mod redis_server;
 

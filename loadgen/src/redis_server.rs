@@ -1,6 +1,7 @@
 //! A throw-away `redis-server` for tests and embedded runs: spawned on a Unix
 //! socket (or a free loopback port) with no persistence, ready once it
-//! answers PING, killed when dropped.
+//! answers PING, killed when dropped (or by [`crate::quit`] when the
+//! process exits without dropping it).
 
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
@@ -85,6 +86,7 @@ impl RedisServer {
             "700".into(),
         ]);
         let child = spawn(&args)?;
+        crate::quit::register(child.id(), dir.path());
         let mut server = Self {
             child,
             args,
@@ -127,6 +129,7 @@ impl RedisServer {
             addr.port().to_string(),
         ]);
         let child = spawn(&args)?;
+        crate::quit::register(child.id(), dir.path());
         let mut server = Self {
             child,
             args,
@@ -155,9 +158,11 @@ impl RedisServer {
     /// empty one at the same address; returns once it answers PING. Clients
     /// connected to the old one see their connections break.
     pub fn restart(&mut self) -> Result<(), RedisServerError> {
+        crate::quit::unregister(self.child.id());
         let _ = self.child.kill();
         let _ = self.child.wait();
         self.child = spawn(&self.args)?;
+        crate::quit::register(self.child.id(), self.dir.path());
         self.wait_ready()
     }
 
@@ -220,6 +225,7 @@ impl RedisServer {
 impl Drop for RedisServer {
     fn drop(&mut self) {
         // The server may already be gone; either way reap it.
+        crate::quit::unregister(self.child.id());
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

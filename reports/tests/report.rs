@@ -130,23 +130,6 @@ fn writes_all_files_and_junit_marks_failures() {
     assert!(info.ends_with("run-info.json"));
 }
 
-/// Writes the smoke report to $ALERTSIM_REPORT_DEMO for a look by eye.
-#[test]
-fn demo_output_when_asked() {
-    if let Ok(dir) = std::env::var("ALERTSIM_REPORT_DEMO") {
-        let mut s = smoke();
-        s.faults.push(alertsim_scenarios::Fault::BrokerOutage {
-            at_s: 60.0,
-            duration_s: 25.0,
-            brokers: 2,
-        });
-        s.faults
-            .push(alertsim_scenarios::Fault::ScaledJobSpecChange { at_s: 130.0 });
-        let r = synthetic_report(&s, 1.0, 2);
-        write_reports(&r, std::path::Path::new(&dir)).unwrap_or_else(|e| panic!("{e}"));
-    }
-}
-
 #[test]
 fn markdown_and_html_are_deterministic_too() {
     let s = smoke();
@@ -188,16 +171,6 @@ fn a_report_built_by_hand_gets_its_derived_fields_and_gates() {
     assert_eq!(lost_gate.map(|g| (g.actual, g.passed)), Some((3.0, true)));
     // 1 late visit of 5 is over the 1% limit.
     assert!(!r.passed());
-}
-
-/// Writes the JUnit XML of a failing run to $ALERTSIM_JUNIT_DEMO for an
-/// external validator.
-#[test]
-fn junit_demo_when_asked() {
-    if let Ok(path) = std::env::var("ALERTSIM_JUNIT_DEMO") {
-        let r = synthetic_report(&smoke(), 1.0, 2);
-        junit::write(&r, std::path::Path::new(&path)).unwrap_or_else(|e| panic!("{e}"));
-    }
 }
 
 #[test]

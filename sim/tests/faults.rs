@@ -86,19 +86,108 @@ fn spec_change_deletes_running_jobs_and_ack_before_loses_their_detectors() {
     assert_eq!(a.alerts.delivered, 5000);
 }
 
-#[test]
-fn node_loss_kills_pods_and_redis_outage_fails_fan_out() {
-    let mut nodes = smoke();
-    nodes.faults.push(Fault::NodeLoss {
-        at_s: 55.0,
-        duration_s: 60.0,
-        nodes: 2,
-    });
-    let n = alertsim_sim::run(&nodes)
-        .expect("the scenario has a plan")
-        .report;
-    assert!(n.failed_visits >= 1, "{:?}", n.per_visit);
+/// The last sample at or before `t_s`: (jobs running, pods busy).
+fn sampled_at(r: &alertsim_reports::Report, t_s: f64) -> (u64, u64) {
+    let i = r
+        .series
+        .t_s
+        .iter()
+        .rposition(|&t| t <= t_s)
+        .expect("a sample before the fault");
+    (r.series.jobs_running[i], r.series.pods_busy[i])
+}
 
+#[test]
+fn node_loss_kills_the_pods_that_no_longer_fit_and_the_night_recovers() {
+    let (at_s, duration_s, lost) = (55.0, 60.0, 2);
+    let s = smoke();
+    let mut nodes = s.clone();
+    nodes.faults.push(Fault::NodeLoss {
+        at_s,
+        duration_s,
+        nodes: lost,
+    });
+    let base = alertsim_sim::run(&s).expect("the scenario has a plan");
+    let n = alertsim_sim::run(&nodes).expect("the scenario has a plan");
+    let (b, r) = (&base.report, &n.report);
+    assert_eq!((base.jobs_failed, b.failed_visits), (0, 0));
+
+    // Every pod beyond what the surviving node holds is killed. In the
+    // baseline every running pod holds a detector then (waiting for
+    // visit 0's images or visit 1's readout; the last sample is at 50 s,
+    // with nothing started or ended between it and 55 s).
+    let (running, busy) = sampled_at(b, at_s);
+    assert_eq!(busy, running, "every pod holds a detector at the loss");
+    let surviving = s.cluster.pods_per_node() * u64::from(s.cluster.nodes - lost);
+    let killed = running - surviving;
+    assert!(killed > 0);
+    assert_eq!(n.jobs_failed, killed, "pods killed with their nodes");
+
+    // Under ack-before-processing each killed pod's detector fails, so the
+    // visits that fail are exactly those in hand at the loss: announced
+    // before it (every 37 s from 0) and not yet delivered in the baseline.
+    let alerts_per_detector = r.per_visit[0].alerts / u64::from(s.night.active_detectors);
+    let in_hand: Vec<u32> = b
+        .per_visit
+        .iter()
+        .filter(|v| 37.0 * f64::from(v.visit) < at_s && v.readout_end_s + v.max_latency_s > at_s)
+        .map(|v| v.visit)
+        .collect();
+    let failed: Vec<u32> = r
+        .per_visit
+        .iter()
+        .filter(|v| v.failed)
+        .map(|v| v.visit)
+        .collect();
+    assert_eq!(failed, in_hand, "{:?}", r.per_visit);
+    let failed_detectors: u64 = r.per_visit.iter().map(|v| v.failed_detectors).sum();
+    assert_eq!(failed_detectors, killed, "one detector per killed pod");
+    for (v, base_v) in r.per_visit.iter().zip(&b.per_visit) {
+        // A failed detector produces nothing; what was produced arrives.
+        assert_eq!(
+            v.produced,
+            base_v.produced - alerts_per_detector * v.failed_detectors,
+            "{v:?}"
+        );
+        assert_eq!((v.delivered, v.lost), (v.produced, 0), "{v:?}");
+    }
+
+    // After the window: the visits read out later are whole again, and
+    // those read out once the replacement pods have started and preloaded
+    // (window end + pod start-up + prep) are exactly as in the baseline.
+    let end_s = at_s + duration_s;
+    // smoke's start-up and prep are constants: their upper bounds are them.
+    let settled_s = end_s + s.cluster.pod_startup_s.upper_bound() + s.workers.prep_s.upper_bound();
+    for (v, base_v) in r.per_visit.iter().zip(&b.per_visit) {
+        if v.readout_end_s > end_s {
+            assert_eq!(
+                (v.failed_detectors, v.delivered),
+                (0, base_v.delivered),
+                "{v:?}"
+            );
+        }
+        if v.readout_end_s > settled_s {
+            assert_eq!(v, base_v, "visit {} after recovery", v.visit);
+        }
+    }
+    assert!(
+        r.per_visit.iter().any(|v| v.readout_end_s > settled_s),
+        "the night goes on past the recovery"
+    );
+    let recovery = &r.recovery[0];
+    assert_eq!(
+        (
+            recovery.fault.as_str(),
+            recovery.start_s,
+            recovery.end_s,
+            recovery.alerts_lost
+        ),
+        ("node_loss", at_s, end_s, 0)
+    );
+}
+
+#[test]
+fn redis_outage_fails_fan_out_only_when_it_outlasts_the_retries() {
     // Visit 2 is announced at 74 s, during the outage. The fan-out tries
     // each detector at 74, 76, 80 and 85 s (redis-py: 2, 4, 5 s apart).
     let outage = |duration_s: f64| {

@@ -1,6 +1,7 @@
 //! Whole runs of the simulator: determinism, internal consistency and hand
-//! calculations on the `smoke` scenario, and the eager over-provisioning
-//! that Rubin's production settings show.
+//! calculations on the `smoke` scenario, the eager over-provisioning
+//! that Rubin's production settings show, and the accurate strategy's Job
+//! count against eager's, derived from KEDA's formulas.
 
 use alertsim_scenarios::{Scenario, Strategy, parse_overrides};
 
@@ -182,4 +183,65 @@ fn pending_pod_conditions_go_through_the_cores_job_counting() {
         .report;
     assert!(never.jobs.max_pending >= ready.jobs.max_pending);
     assert_ne!(never.jobs, ready.jobs);
+}
+
+/// KEDA's `GetEffectiveMaxScale` of the accurate strategy (2.16, the
+/// scenarios' default release): with `r` running Jobs above the minimum and
+/// `p` pending, `maxScale + r > maxRC ? maxRC - r : maxScale - p`.
+fn keda_accurate(max_scale: i64, r: i64, p: i64, max_rc: i64) -> i64 {
+    if max_scale + r > max_rc {
+        max_rc - r
+    } else {
+        max_scale - p
+    }
+}
+
+/// KEDA's eager strategy: `min(maxRC - r - p, maxScale)`.
+fn keda_eager(max_scale: i64, r: i64, p: i64, max_rc: i64) -> i64 {
+    (max_rc - r - p).min(max_scale)
+}
+
+#[test]
+fn accurate_counts_pending_jobs_against_the_queue_and_creates_fewer_than_eager() {
+    let one_visit = |strategy: &str| {
+        let set = format!("scaler.strategy={strategy}");
+        scenario("smoke", &[&set, "night.visits=1"])
+    };
+    let (accurate, eager) = (one_visit("accurate"), one_visit("eager"));
+    assert_eq!(accurate.scaler.strategy, Strategy::Accurate);
+    let sc = &accurate.scaler;
+    // The first poll that sees visit 0's entries (t = 2 s) comes while the
+    // minimum Jobs of the t = 0 poll are still starting: r = 0, P = min.
+    assert!(accurate.cluster.pod_startup_s.lower_bound() > sc.polling_interval_s);
+    let min = i64::from(sc.min_replicas);
+    let max_rc = i64::from(sc.max_replicas) - min;
+    let lag = i64::from(accurate.night.active_detectors);
+    let lag_count = i64::try_from(sc.lag_count).expect("small");
+    let max_scale = ((lag + lag_count - 1) / lag_count).min(max_rc);
+    // Later polls while those pods start create nothing with either
+    // strategy (eager: maxRC - r - P < 0 once it filled; accurate:
+    // maxScale - P = 0), and the started pods read every entry.
+    let expected_accurate = min + keda_accurate(max_scale, 0, min, max_rc);
+    let expected_eager = min + keda_eager(max_scale, 0, min, max_rc);
+    assert!(expected_accurate < expected_eager);
+
+    let a = alertsim_sim::run(&accurate)
+        .expect("the scenario has a plan")
+        .report;
+    let e = alertsim_sim::run(&eager)
+        .expect("the scenario has a plan")
+        .report;
+    let jobs =
+        |r: &alertsim_reports::Report| (r.jobs.created, r.jobs.max_running, r.jobs.max_pending);
+    let all = |n: i64| (n as u64, n as u64, n as u64);
+    assert_eq!(jobs(&a), all(expected_accurate), "accurate {:?}", a.jobs);
+    assert_eq!(jobs(&e), all(expected_eager), "eager {:?}", e.jobs);
+    // Accurate's pending Jobs never exceed the queue length it saw.
+    assert_eq!(a.jobs.max_pending, max_scale as u64);
+    // Fewer Jobs, the same alerts: every one delivered either way.
+    for r in [&a, &e] {
+        assert_eq!(r.alerts.produced, 1000);
+        assert_eq!(r.alerts.delivered, r.alerts.produced);
+        assert_eq!(r.failed_visits, 0);
+    }
 }

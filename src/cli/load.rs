@@ -326,11 +326,19 @@ async fn interrupted() {
     if tokio::signal::ctrl_c().await.is_err() {
         std::future::pending::<()>().await;
     }
+    // Listen for the second Ctrl-C before saying it is heard: a listener
+    // sees only the signals that come after it was made.
+    let again = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt());
     eprintln!(
         "stopping: waiting for the alerts in flight, then writing a partial report (Ctrl-C again to quit now)"
     );
-    tokio::spawn(async {
-        if tokio::signal::ctrl_c().await.is_ok() {
+    let Ok(mut again) = again else {
+        return;
+    };
+    tokio::spawn(async move {
+        if again.recv().await.is_some() {
+            // Exiting runs no destructor: stop the local services first.
+            alertsim_loadgen::quit::stop_services_now();
             eprintln!("quit: no report written");
             std::process::exit(130);
         }
