@@ -474,7 +474,7 @@ fn print_summary(outcome: &LoadOutcome, wall_s: f64, out: &Path) {
         r.jobs.max_running
     );
     println!(
-        "generator: planned actions late by p50 {:.3} s, p99 {:.3} s, max {:.3} s (scenario time); alert generation {:.1}% of the detectors' time, publishing stretched by the time scale {:.1}%; {:.2} cores of CPU; {}",
+        "generator: planned actions late by p50 {:.3} s, p99 {:.3} s, max {:.3} s (scenario time); alert generation {:.1}% of the detectors' latency, publishing stretched by the time scale {:.1}%; {:.2} cores of CPU; {}",
         g.lateness_p50_s,
         g.lateness_p99_s,
         g.lateness_max_s,

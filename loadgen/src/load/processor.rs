@@ -145,7 +145,9 @@ impl LoadProcessor {
             Ending::Skipped | Ending::NoImages => return Ok(()),
             Ending::TimedOut => return Err("WORKER_TIMEOUT: the detector timed out".to_owned()),
         }
-        let processing_start_s = read_s;
+        // The span the latency measures: from the end of the visit's
+        // readout (or the read, when the detector was read after it).
+        let latency_start_s = read_s.max(visit.readout_end_s);
         let generating_since = state.clock.now_s();
         let detector = i32::try_from(detector).map_err(|e| e.to_string())?;
         // Generating a detector's alerts is CPU work: off the async
@@ -190,7 +192,7 @@ impl LoadProcessor {
         state.generator.detector(
             generating_s,
             stamps.acked_s - publishing_since,
-            stamps.acked_s - processing_start_s,
+            stamps.acked_s - latency_start_s,
         );
         Ok(())
     }
