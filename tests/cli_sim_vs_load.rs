@@ -107,7 +107,12 @@ fn a_valid_load_run_agrees_with_the_simulator_on_smoke() {
     );
     eprintln!("compared at --time-scale {scale}");
 
-    // Both ran the same night: the same alerts, all delivered.
+    // Both ran the same night: the same alerts, all delivered (a valid
+    // load run must have produced every planned alert).
+    assert_eq!(
+        load_run::expected_produced(&load, &info, SMOKE_ALERTS),
+        SMOKE_ALERTS
+    );
     for (name, report) in [("sim", &sim), ("load", &load)] {
         assert_eq!(report["alerts"]["produced"], SMOKE_ALERTS, "{name}");
         assert_eq!(report["alerts"]["delivered"], SMOKE_ALERTS, "{name}");
