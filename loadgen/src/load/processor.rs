@@ -232,11 +232,14 @@ impl Drop for LoadProcessor {
     /// lost with the pod, and a detector it had read but handed no alert of
     /// yet failed (acknowledged before processing, nobody reads it again).
     fn drop(&mut self) {
-        let acked_before = self.state.scenario.workers.ack_mode
-            == alertsim_scenarios::AckMode::BeforeProcessing;
+        let acked_before =
+            self.state.scenario.workers.ack_mode == alertsim_scenarios::AckMode::BeforeProcessing;
         if let (Some(visit), true) = (self.holding.take(), acked_before) {
             self.state.recorder().detector_failed(visit);
         }
+        // A Job aborted mid-detector (a deletion whose grace period ran
+        // out) never reaches `process`'s end: it is not busy any more.
+        self.state.set_busy(&self.job, false);
         let left = std::mem::take(&mut *lock(&self.unsettled));
         for (key, times) in left {
             for _ in 0..times {
