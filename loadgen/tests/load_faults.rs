@@ -357,18 +357,19 @@ async fn a_keda_operator_restart_leaves_events_waiting_without_jobs_until_it_is_
     );
 }
 
-/// The registry is down from 70 s to 150 s, and the Jobs look the schema
+/// The registry is down from 5 s to 65 s, and the Jobs look the schema
 /// id up when they start (no deterministic ids). In [`one_detector_jobs`]
-/// each Job reads exactly one detector, so a run without the fault creates
-/// one Job per detector, 5 x 20 = 100. Visit 2's Jobs start from 98 s, in
+/// each Job reads one detector, so a run without the fault creates at
+/// least one Job per detector, 5 x 20 = 100. Visit 0's 20 Jobs, created
+/// at the first polls (visit 0 is announced at 0 s), start 10 s later, in
 /// the outage: each fails at its start and its event waits for the next
-/// Job, so more than 100 Jobs are created; the events waited, so every
+/// Job, so at least 20 Jobs more are created; the events waited, so every
 /// alert is still delivered.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_registry_outage_fails_the_jobs_starting_in_it_and_their_events_wait() {
     let faults = vec![Fault::RegistryOutage {
-        at_s: 70.0,
-        duration_s: 80.0,
+        at_s: 5.0,
+        duration_s: 60.0,
     }];
     let mut scenario = one_detector_jobs(faults);
     scenario.schema_registry.deterministic_ids = false;
@@ -376,9 +377,43 @@ async fn a_registry_outage_fails_the_jobs_starting_in_it_and_their_events_wait()
     assert!(outcome.faults[0].applied, "{:?}", outcome.faults);
     let r = &outcome.report;
     assert!(
-        r.jobs.created > 5 * DETECTORS,
+        r.jobs.created >= 5 * DETECTORS + DETECTORS,
         "no Job failed at its start: {}",
         describe(&outcome)
     );
     assert_eq!(r.alerts.delivered, planned(r), "{}", describe(&outcome));
+}
+
+/// The ScaledJob's spec changes at 100 s: KEDA 2.16's rollout deletes
+/// every unfinished Job (visit 1's detectors are being processed: its
+/// readout ends at 89 s and `smoke` keeps up to 40 Jobs, all created
+/// before then and none finished, as a worker exits only after 10
+/// detectors). The deleted Jobs lose what they held (alerts lost, or
+/// detectors failed), and the scaler creates new Jobs for the events still
+/// to come: more Jobs are created than were deleted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scaled_job_spec_change_deletes_the_jobs_and_new_ones_are_created() {
+    let faults = vec![Fault::ScaledJobSpecChange { at_s: 100.0 }];
+    let outcome = run(&smoke(PublisherProfile::Safe, faults)).await;
+    assert!(outcome.faults[0].applied, "{:?}", outcome.faults);
+    let deleted: u64 = outcome.faults[0]
+        .note
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(deleted > 0, "{:?}", outcome.faults[0]);
+    let r = &outcome.report;
+    assert!(
+        r.jobs.created > deleted,
+        "{deleted} Jobs deleted, {} created: none replaced them",
+        r.jobs.created
+    );
+    let failed: u64 = r.per_visit.iter().map(|v| v.failed_detectors).sum();
+    assert!(
+        r.alerts.lost + failed > 0,
+        "deleting busy Jobs cost nothing: {}",
+        describe(&outcome)
+    );
+    assert_eq!(r.alerts.produced, r.alerts.delivered + r.alerts.lost);
 }
