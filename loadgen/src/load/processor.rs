@@ -7,7 +7,10 @@
 //! to the run's recorder as it happens, timed from the visit's readout.
 //! Alerts still in the producer's queue when a worker is killed (a crash,
 //! or a deletion whose grace period ran out) are counted lost, as they are
-//! when a real pod dies.
+//! when a real pod dies; a detector killed before any of its alerts was
+//! handed to the producer counts as failed when its entry was acknowledged
+//! before processing (nobody will read it again), as the simulator counts
+//! it, and is left to be reclaimed when it was not.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -62,6 +65,9 @@ pub struct LoadProcessor {
     started_s: f64,
     /// Scenario seconds spent processing (busy pod time).
     pub busy_s: f64,
+    /// The visit of the detector being processed while none of its alerts
+    /// has been handed to the producer yet.
+    holding: Option<u32>,
 }
 
 impl LoadProcessor {
@@ -89,6 +95,7 @@ impl LoadProcessor {
             publisher,
             unsettled,
             busy_s: 0.0,
+            holding: None,
         }
     }
 
@@ -163,6 +170,8 @@ impl LoadProcessor {
         let publishing_since = state.clock.now_s();
         let generating_s = publishing_since - generating_since;
         let delivered_before = self.delivered.load(Ordering::Relaxed);
+        // From here a kill loses the handed alerts (counted by `Drop`).
+        self.holding = None;
         for alert in &generated {
             let key = SpoolKey {
                 visit: visit.number,
@@ -203,7 +212,12 @@ impl Processor for &mut LoadProcessor {
         let state = self.state.clone();
         state.set_busy(&self.job, true);
         let started = state.clock.now_s();
+        self.holding = state
+            .plan
+            .by_group(&delivery.event.visit.group_id)
+            .map(|visit| visit.index);
         let result = self.package(&delivery).await;
+        self.holding = None;
         state.set_busy(&self.job, false);
         self.busy_s += state.clock.now_s() - started;
         if let Err(error) = result {
@@ -217,8 +231,17 @@ impl Processor for &mut LoadProcessor {
 
 impl Drop for LoadProcessor {
     /// A worker killed before its publisher settled: what it still held is
-    /// lost with the pod.
+    /// lost with the pod, and a detector it had read but handed no alert of
+    /// yet failed (acknowledged before processing, nobody reads it again).
     fn drop(&mut self) {
+        let acked_before =
+            self.state.scenario.workers.ack_mode == alertsim_scenarios::AckMode::BeforeProcessing;
+        if let (Some(visit), true) = (self.holding.take(), acked_before) {
+            self.state.recorder().detector_failed(visit);
+        }
+        // A Job aborted mid-detector (a deletion whose grace period ran
+        // out) never reaches `process`'s end: it is not busy any more.
+        self.state.set_busy(&self.job, false);
         let left = std::mem::take(&mut *lock(&self.unsettled));
         for (key, times) in left {
             for _ in 0..times {
