@@ -115,11 +115,17 @@ pub async fn publish_consume_decode(
     let seen = decode_all(&consumed, schema_id)?;
     assert_eq!(consumed.len(), count);
     assert_eq!(seen.keys().copied().collect::<BTreeSet<_>>(), expected);
+    // Null keys are not pinned to a partition: librdkafka's sticky
+    // partitioner moves to a random partition every
+    // `sticky.partitioning.linger.ms` (10 ms), so over the second or more
+    // that 10,000 alerts take, n >= 100 moves reach 45 (1 - (44/45)^n) >= 40
+    // partitions on average. Every one of them is a matter of timing (44 of
+    // 45 happened on a busy machine); more than half is not.
     let used: BTreeSet<i32> = consumed.iter().map(|m| m.partition).collect();
-    assert_eq!(
-        used.len(),
-        partitions,
-        "null keys spread over every partition"
+    assert!(
+        used.len() > partitions / 2,
+        "null keys spread over only {} of {partitions} partitions",
+        used.len()
     );
     Ok(())
 }

@@ -49,6 +49,7 @@ pub mod scaler;
 pub mod schema_id;
 pub mod services;
 pub mod state;
+pub mod stream_loss;
 
 pub use clock::LoadClock;
 pub use faults::FaultRun;

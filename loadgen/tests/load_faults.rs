@@ -293,8 +293,8 @@ async fn a_worker_crash_starts_replacement_jobs_and_loses_only_what_the_crashed_
 /// then paused to 90 s). In [`one_detector_jobs`] visit 2's 20 events,
 /// written at 74 s, wait in the stream until visit 1's Jobs exit (98 s at
 /// the earliest): they are deleted unread, so none of visit 2's alerts is
-/// produced. The fan-out makes the group again with visit 3 (111 s):
-/// visits 3 and 4 are delivered whole.
+/// produced, and each counts as a failed detector. The fan-out makes the
+/// group again with visit 3 (111 s): visits 3 and 4 are delivered whole.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_redis_restart_empty_loses_the_waiting_events_and_the_stream_works_after() {
     let faults = vec![Fault::RedisRestartEmpty {
@@ -310,6 +310,15 @@ async fn a_redis_restart_empty_loses_the_waiting_events_and_the_stream_works_aft
         "visit 2's events outlived the empty restart: {}",
         describe(&outcome)
     );
+    // The deleted events are counted: each a failed detector of its visit
+    // (as the simulator counts them), so no alert goes unaccounted.
+    assert_eq!(
+        r.per_visit[2].failed_detectors,
+        DETECTORS,
+        "visit 2's deleted events were not counted: {}",
+        describe(&outcome)
+    );
+    assert_every_alert_accounted(&outcome);
     for visit in &r.per_visit[3..] {
         assert_eq!(
             visit.delivered,

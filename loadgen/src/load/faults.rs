@@ -210,15 +210,13 @@ async fn admin(state: &RunState) -> Result<redis::aio::MultiplexedConnection, St
 /// the run's stream and group when Redis comes back empty.
 async fn pause_redis(state: &RunState, duration_s: f64, flush: bool) -> Result<String, String> {
     let mut conn = admin(state).await?;
-    if flush {
-        // Only the run's own stream and group are lost: a run against a
-        // shared Redis must not wipe anything else.
-        redis::cmd("DEL")
-            .arg(&state.endpoints.stream)
-            .query_async::<()>(&mut conn)
-            .await
-            .map_err(|e| e.to_string())?;
-    }
+    // Only the run's own stream and group are lost: a run against a
+    // shared Redis must not wipe anything else.
+    let lost = if flush {
+        Some(super::stream_loss::delete_stream(&mut conn, state).await?)
+    } else {
+        None
+    };
     let ms = u64::try_from(state.clock.wall(duration_s).as_millis()).unwrap_or(u64::MAX);
     redis::cmd("CLIENT")
         .arg("PAUSE")
@@ -227,14 +225,12 @@ async fn pause_redis(state: &RunState, duration_s: f64, flush: bool) -> Result<S
         .query_async::<()>(&mut conn)
         .await
         .map_err(|e| e.to_string())?;
-    Ok(format!(
-        "{}CLIENT PAUSE {ms} ms ALL",
-        if flush {
-            "the run's stream and group deleted, then "
-        } else {
-            ""
-        }
-    ))
+    Ok(match lost {
+        Some(waiting) => format!(
+            "the run's stream and group deleted ({waiting} waiting entries with them: failed detectors), then CLIENT PAUSE {ms} ms ALL"
+        ),
+        None => format!("CLIENT PAUSE {ms} ms ALL"),
+    })
 }
 
 async fn trim(state: &RunState, maxlen: u64) -> Result<String, String> {
