@@ -330,6 +330,12 @@ async fn a_redis_restart_empty_loses_the_waiting_events_and_the_stream_works_aft
     }
 }
 
+// No `stream_trim` test yet: a run of `one_detector_jobs` trimmed to 10
+// entries at 80 s did not finish before the 4-hour drain limit. Likely
+// (unverified): the trim leaves tombstones past the group's position, so
+// Redis reports the group's lag as NULL, the scaler reads -1 and stays
+// inactive, and with no minimum of Jobs nothing reads the rest.
+
 /// The KEDA operator is down (the scaler holds) from 70 s to 250 s. In
 /// [`one_detector_jobs`] visit 1's Jobs were created before 70 s and exit
 /// from 98 s; visit 2's events (74 s), 3's (111 s) and 4's (148 s) then
