@@ -12,7 +12,7 @@ use alertsim_loadgen::load::{
     GeneratorSummary, JobBackend, LoadError, LoadOptions, LoadOutcome, ServiceFlags, Shard,
     run_load,
 };
-use alertsim_reports::{RunInfo, junit, write_reports};
+use alertsim_reports::{RunInfo, junit, write_reports_with};
 use alertsim_scenarios::Scenario;
 use anyhow::Context;
 use serde::Serialize;
@@ -353,7 +353,7 @@ fn write_outputs(
     wall_s: f64,
 ) -> anyhow::Result<()> {
     let report = &outcome.report;
-    write_reports(report, out)
+    write_reports_with(report, out, Some(&outcome.generator.page_figures()))
         .with_context(|| format!("writing the reports to {}", out.display()))?;
     RunInfo::new(wall_s, outcome.scenario_s, report.alerts.produced)
         .write(out)

@@ -34,6 +34,18 @@ pub fn assert_ran_to_end(code: Option<i32>, out: &Path, stderr: &[u8]) {
         json_in(out, "report.json").get("partial").is_none(),
         "a whole run is not partial: {stderr}"
     );
+    // The pages say in their first lines whether the figures measure the
+    // system (report.json does not carry it).
+    let page = std::fs::read_to_string(out.join("report.md")).unwrap_or_default();
+    let headline = if code == Some(3) {
+        "> **Inconclusive: the load generator could not keep up"
+    } else {
+        "> Valid: the load generator kept up"
+    };
+    assert!(
+        page.lines().take(8).any(|l| l.starts_with(headline)),
+        "report.md does not open with {headline:?}:\n{page}"
+    );
 }
 
 /// Whether the run's own self-check found the load generator saturated.

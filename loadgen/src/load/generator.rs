@@ -250,6 +250,26 @@ pub struct GeneratorSummary {
     pub verdict: GeneratorVerdict,
 }
 
+impl GeneratorSummary {
+    /// The figures report.md and report.html show for a load run.
+    pub fn page_figures(&self) -> alertsim_reports::LoadValidity {
+        alertsim_reports::LoadValidity {
+            time_scale: self.time_scale,
+            lateness_s: [
+                self.lateness_p50_s,
+                self.lateness_p99_s,
+                self.lateness_max_s,
+            ],
+            unmodelled_work_share: self.unmodelled_work_share,
+            publish_inflation_share: self.publish_inflation_share,
+            cpu_cores_used: self.cpu_cores_used,
+            saturated: self.verdict.saturated,
+            reason: self.verdict.reason.clone(),
+            suggested_time_scale: self.verdict.suggested_time_scale,
+        }
+    }
+}
+
 /// How late one kind of planned action ran.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ActionLateness {

@@ -11,6 +11,7 @@ use plotters::prelude::*;
 
 use crate::metrics::recovery::RecoveryRecord;
 use crate::output::files::ReportError;
+use crate::output::load_validity::LoadValidity;
 use crate::output::tables::{escape, html_table};
 use crate::output::{budget, redis_cpu};
 use crate::report::Report;
@@ -60,6 +61,11 @@ struct Line<'a> {
 
 /// Renders report.html.
 pub fn render(r: &Report) -> Result<String, ReportError> {
+    render_with(r, None)
+}
+
+/// Renders report.html, with a load run's validity near the top.
+pub fn render_with(r: &Report, validity: Option<&LoadValidity>) -> Result<String, ReportError> {
     let t = &r.series.t_s;
     let windows: Vec<(f64, f64)> = r.faults.iter().map(|f| (f.start_s, f.end_s)).collect();
     let to_f = |v: &[u64]| -> Vec<f64> { v.iter().map(|&x| x as f64).collect() };
@@ -170,6 +176,9 @@ pub fn render(r: &Report) -> Result<String, ReportError> {
     );
     if r.partial {
         h.push_str("<p class=\"fail\">Partial report: the run was interrupted; the figures cover only the part of the night that ran.</p>\n");
+    }
+    if let Some(validity) = validity {
+        h.push_str(&validity.html());
     }
     h.push_str("<h2>Gates</h2>\n<table><tr><th>gate</th><th>result</th><th>actual</th><th>limit</th><th>detail</th></tr>\n");
     for g in &r.gates.results {

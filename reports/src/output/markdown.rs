@@ -6,6 +6,7 @@
 use std::fmt::Write as _;
 
 use crate::metrics::recovery::RecoveryRecord;
+use crate::output::load_validity::LoadValidity;
 use crate::output::tables::markdown_table;
 use crate::output::{budget, redis_cpu};
 use crate::report::Report;
@@ -13,6 +14,11 @@ use crate::schema::{SchemaChangeRecord, SchemaConsumerRecord, SchemaReport};
 
 /// Renders report.md.
 pub fn render(r: &Report) -> String {
+    render_with(r, None)
+}
+
+/// Renders report.md, with a load run's validity near the top.
+pub fn render_with(r: &Report, validity: Option<&LoadValidity>) -> String {
     let mut s = String::new();
     let verdict = if r.gates.passed { "PASS" } else { "FAIL" };
     let _ = writeln!(s, "# alertsim report: {} ({verdict})\n", r.scenario);
@@ -21,6 +27,9 @@ pub fn render(r: &Report) -> String {
     }
     if r.partial {
         s.push_str("> **Partial report:** the run was interrupted; the figures cover only the part of the night that ran.\n\n");
+    }
+    if let Some(validity) = validity {
+        s.push_str(&validity.markdown());
     }
     s.push_str("## Gates\n\n| gate | result | actual | limit | detail |\n| --- | --- | --- | --- | --- |\n");
     for g in &r.gates.results {

@@ -4,6 +4,7 @@ mod budget;
 pub mod files;
 pub mod html;
 pub mod junit;
+pub mod load_validity;
 pub mod markdown;
 mod redis_cpu;
 pub mod run_info;
@@ -15,6 +16,7 @@ use crate::report::Report;
 
 use files::create_dir;
 pub use files::{ReportError, write_file};
+pub use load_validity::LoadValidity;
 
 /// The files written by [`write_reports`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +31,16 @@ pub struct Written {
 
 /// Writes report.json, report.md and report.html into `dir` (created if missing).
 pub fn write_reports(report: &Report, dir: &Path) -> Result<Written, ReportError> {
+    write_reports_with(report, dir, None)
+}
+
+/// [`write_reports`] for a load run: the pages also show whether the load
+/// generator kept up (report.json is the same either way).
+pub fn write_reports_with(
+    report: &Report,
+    dir: &Path,
+    validity: Option<&LoadValidity>,
+) -> Result<Written, ReportError> {
     create_dir(dir)?;
     let written = Written {
         json: dir.join("report.json"),
@@ -36,8 +48,8 @@ pub fn write_reports(report: &Report, dir: &Path) -> Result<Written, ReportError
         html: dir.join("report.html"),
     };
     write_file(&written.json, &report.to_json())?;
-    write_file(&written.markdown, &markdown::render(report))?;
-    write_file(&written.html, &html::render(report)?)?;
+    write_file(&written.markdown, &markdown::render_with(report, validity))?;
+    write_file(&written.html, &html::render_with(report, validity)?)?;
     Ok(written)
 }
 
