@@ -89,7 +89,7 @@ for engine in tansu kafka; do
         --engine "$engine"
 done
 
-echo "== alertsim load (task and process Jobs) against a broker, Redis and a registry started outside it; every alert decoded with fastavro; counts vs report.json; sim vs load with alertsim compare"
+echo "== alertsim load (task and process Jobs) against a broker, Redis and a registry started outside it; every alert decoded with fastavro; counts vs report.json (sim against load: tests/cli_sim_vs_load.rs)"
 for jobs in task process; do
     "$ALERTSIM_VENV/bin/python" scripts/load_confluent_check.py \
         --alertsim "$CARGO_TARGET_DIR/debug/alertsim" \
