@@ -131,18 +131,24 @@ fn three_shards_merge_into_the_whole_scenario() {
     assert!(merged.join("report.html").exists());
 }
 
+/// `alertsim load smoke` at time scale 2 into `out`, stderr piped (its
+/// progress lines say when the run is under way), to be interrupted.
+fn spawn_smoke(out: &Path, stdout: Stdio) -> std::process::Child {
+    Command::new(BIN)
+        .args(["load", "smoke", "--time-scale", "2", "--out"])
+        .arg(out)
+        .stdout(stdout)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("alertsim load starts")
+}
+
 #[test]
 fn ctrl_c_stops_the_run_and_writes_a_partial_report() {
     let _turn = one_run_at_a_time();
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("load");
-    let mut child = Command::new(BIN)
-        .args(["load", "smoke", "--time-scale", "2", "--out"])
-        .arg(&out)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("alertsim load starts");
+    let mut child = spawn_smoke(&out, Stdio::piped());
     // The first progress line (stderr is not a terminal) comes once the
     // services are up and the first sample is taken: interrupt then.
     let stderr = child.stderr.take().expect("stderr piped");
@@ -220,13 +226,7 @@ fn a_second_ctrl_c_quits_at_once_with_exit_130_and_no_report() {
     let _turn = one_run_at_a_time();
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("load");
-    let mut child = Command::new(BIN)
-        .args(["load", "smoke", "--time-scale", "2", "--out"])
-        .arg(&out)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("alertsim load starts");
+    let mut child = spawn_smoke(&out, Stdio::null());
     let pid = child.id();
     let interrupt = || {
         let status = Command::new("kill")

@@ -12,28 +12,21 @@ use redis::streams::StreamRangeReply;
 
 use super::state::RunState;
 
-/// The group's last delivered id (`0-0` when the group does not exist;
-/// nothing when the stream does not).
-const LAST_DELIVERED: &str = r"
-local function last_delivered(stream, group)
-  if redis.call('EXISTS', stream) == 0 then return nil end
-  for _, g in ipairs(redis.call('XINFO', 'GROUPS', stream)) do
-    local name, last
-    for i = 1, #g, 2 do
-      if g[i] == 'name' then name = g[i + 1] end
-      if g[i] == 'last-delivered-id' then last = g[i + 1] end
-    end
-    if name == group then return last end
-  end
-  return '0-0'
-end
-";
-
 /// KEYS[1] the stream, ARGV[1] the group: deletes the stream (and its
-/// group) and returns the entries the group had not been handed.
+/// group) and returns the entries the group had not been handed (those
+/// after its last delivered id; all of them when the group does not
+/// exist; none when the stream does not).
 const DELETE: &str = r"
-local last = last_delivered(KEYS[1], ARGV[1])
-if not last then return {} end
+if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
+local last = '0-0'
+for _, g in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
+  local name, delivered
+  for i = 1, #g, 2 do
+    if g[i] == 'name' then name = g[i + 1] end
+    if g[i] == 'last-delivered-id' then delivered = g[i + 1] end
+  end
+  if name == ARGV[1] then last = delivered end
+end
 local waiting = redis.call('XRANGE', KEYS[1], '(' .. last, '+')
 redis.call('DEL', KEYS[1])
 return waiting
@@ -45,21 +38,15 @@ pub async fn delete_stream(
     conn: &mut MultiplexedConnection,
     state: &RunState,
 ) -> Result<u64, String> {
-    let waiting = eval(conn, state, DELETE).await?;
-    Ok(count_failed(state, &waiting))
-}
-
-async fn eval(
-    conn: &mut MultiplexedConnection,
-    state: &RunState,
-    body: &str,
-) -> Result<StreamRangeReply, String> {
-    let mut cmd = redis::cmd("EVAL");
-    cmd.arg(format!("{LAST_DELIVERED}{body}"))
+    let waiting: StreamRangeReply = redis::cmd("EVAL")
+        .arg(DELETE)
         .arg(1)
         .arg(&state.endpoints.stream)
-        .arg(&state.endpoints.group);
-    cmd.query_async(conn).await.map_err(|e| e.to_string())
+        .arg(&state.endpoints.group)
+        .query_async(conn)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(count_failed(state, &waiting))
 }
 
 /// Counts each entry of a planned visit as a failed detector of it.
