@@ -49,7 +49,7 @@ pub mod scaler;
 pub mod schema_id;
 pub mod services;
 pub mod state;
-pub mod stream_loss;
+pub mod unread_entries;
 
 pub use clock::LoadClock;
 pub use faults::FaultRun;

@@ -213,7 +213,7 @@ async fn pause_redis(state: &RunState, duration_s: f64, flush: bool) -> Result<S
     // Only the run's own stream and group are lost: a run against a
     // shared Redis must not wipe anything else.
     let lost = if flush {
-        Some(super::stream_loss::delete_stream(&mut conn, state).await?)
+        Some(super::unread_entries::delete_stream(&mut conn, state).await?)
     } else {
         None
     };
@@ -235,12 +235,8 @@ async fn pause_redis(state: &RunState, duration_s: f64, flush: bool) -> Result<S
 
 async fn trim(state: &RunState, maxlen: u64) -> Result<String, String> {
     let mut conn = admin(state).await?;
-    let removed: u64 = redis::cmd("XTRIM")
-        .arg(&state.endpoints.stream)
-        .arg("MAXLEN")
-        .arg(maxlen)
-        .query_async(&mut conn)
-        .await
-        .map_err(|e| e.to_string())?;
-    Ok(format!("XTRIM MAXLEN {maxlen}: {removed} entries removed"))
+    let unread = super::unread_entries::trim_stream(&mut conn, state, maxlen).await?;
+    Ok(format!(
+        "XTRIM MAXLEN {maxlen}: {unread} entries removed before any worker read them (failed detectors)"
+    ))
 }

@@ -21,7 +21,6 @@ use alertsim_drivers::publish::topic::ensure_topic_with;
 use alertsim_drivers::publish::{Spool, SpoolKey};
 
 use super::generator::{CpuUse, GeneratorSummary, process_cpu_s};
-use super::lag_probe::LagProbe;
 use alertsim_reports::{Recorder, Report};
 use alertsim_scenarios::Scenario;
 use tokio::sync::watch;
@@ -398,8 +397,10 @@ async fn collect_workers(state: &RunState, mut link: RunLink) -> Result<Vec<Stri
 /// and report (a pod's own shutdown, a slow Redis).
 const WORKER_EXIT_MARGIN: Duration = Duration::from_secs(30);
 
-/// Waits until the stream is drained, no worker is busy and no alert is
-/// waiting for its delivery report, twice in a row half a second apart; true if the drain limit passed first.
+/// Waits until no entry of the stream is left unread, no worker is busy
+/// and no alert is waiting for its delivery report, twice in a row half a
+/// second apart; true if the drain limit passed first. KEDA's lag is not
+/// the test: a trim leaves it overstated for good (`unread_entries`).
 async fn wait_for_drain(state: &RunState) -> bool {
     let last_announced = state
         .plan
@@ -408,11 +409,7 @@ async fn wait_for_drain(state: &RunState) -> bool {
         .map(|v| v.announced_s)
         .unwrap_or(0.0);
     let deadline = last_announced + state.scenario.night.drain_limit_s;
-    let query = state
-        .plan
-        .plan()
-        .observed_lag_query(&state.endpoints.stream, &state.endpoints.group);
-    let mut probe = LagProbe::new(state.endpoints.redis.clone(), query);
+    let mut conn = None;
     let mut quiet_checks = 0;
     loop {
         if state.was_interrupted() {
@@ -425,16 +422,38 @@ async fn wait_for_drain(state: &RunState) -> bool {
             () = tokio::time::sleep(Duration::from_millis(500)) => {}
             () = state.stopped() => return false,
         }
-        let lag = probe.read(Duration::from_secs(2)).await.ok();
+        let unread = any_unread(state, &mut conn).await;
         let busy = Counters::get(&state.counters.pods_busy);
         let in_flight = state.counters.alerts_in_flight();
-        if lag == Some(0) && busy == 0 && in_flight == 0 {
+        if unread == Some(false) && busy == 0 && in_flight == 0 {
             quiet_checks += 1;
             if quiet_checks >= 2 {
                 return false;
             }
         } else {
             quiet_checks = 0;
+        }
+    }
+}
+
+/// Whether the stream still holds unread entries; `None` when Redis does
+/// not answer within 2 s (paused or restarting), after which the
+/// connection is opened again.
+async fn any_unread(
+    state: &RunState,
+    conn: &mut Option<redis::aio::MultiplexedConnection>,
+) -> Option<bool> {
+    const WAIT: Duration = Duration::from_secs(2);
+    if conn.is_none() {
+        let opened = tokio::time::timeout(WAIT, super::redis_link::connect(&state.endpoints.redis));
+        *conn = opened.await.ok()?.ok();
+    }
+    let check = super::unread_entries::any_unread(conn.as_mut()?, state);
+    match tokio::time::timeout(WAIT, check).await {
+        Ok(Ok(unread)) => Some(unread),
+        _ => {
+            *conn = None;
+            None
         }
     }
 }
