@@ -20,7 +20,8 @@
 //! 2. `metrics`: what is measured during a run and summed up after it.
 //!    `float`, `latency`, `series`, `visit` at the bottom; `summary` and
 //!    `recovery` on them; the `recorder` that feeds them; `persist` and
-//!    `merge` (saving, loading and merging recorders) on top. Metrics
+//!    `merge` (saving, loading and merging recorders) and `live` (what a
+//!    running load's metrics endpoint reads) on top. Metrics
 //!    never import the gates, the report, the outputs or the comparison.
 //! 3. `gates`: the scenario's limits judged on the metrics' figures.
 //! 4. `report`: the [`Report`], built from the metrics (the recorder's
