@@ -539,8 +539,16 @@ fn scrape_until(
     loop {
         assert!(Instant::now() < deadline, "{addr}/metrics never got there");
         // Until the run has started its services the connection waits
-        // unanswered; a timed-out scrape is tried again.
-        if let Ok((head, body)) = openmetrics::get(addr, "/metrics") {
+        // unanswered; a timed-out scrape is tried again. A refused one
+        // means the run is over (the socket is bound before it starts).
+        let scraped = openmetrics::get(addr, "/metrics");
+        if let Err(e) = &scraped {
+            assert!(
+                e.kind() != std::io::ErrorKind::ConnectionRefused,
+                "{addr}/metrics: the run ended first: {e}"
+            );
+        }
+        if let Ok((head, body)) = scraped {
             assert!(head.starts_with("HTTP/1.1 200"), "{head}");
             assert!(
                 head.to_ascii_lowercase()
@@ -562,7 +570,7 @@ fn metrics_listen_serves_counters_that_move_while_the_run_goes() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("load");
     let mut child = Command::new(BIN)
-        .args(["load", "smoke", "--time-scale", "2"])
+        .args(["load", "smoke", "--time-scale", "10"])
         .args(["--metrics-listen", "127.0.0.1:0", "--out"])
         .arg(&out)
         .stdout(Stdio::null())
