@@ -316,3 +316,145 @@ fn histogram(
 ) -> Result<(), std::fmt::Error> {
     encoder.encode_histogram::<NoLabelSet>(buckets.sum_s, buckets.count, &buckets.counts, None)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use alertsim_reports::Gauges;
+    use alertsim_scenarios::Scenario;
+
+    use super::*;
+    use crate::load::{Endpoints, LoadClock, LoadPlan, Shard};
+
+    fn state() -> Arc<RunState> {
+        let scenario = Scenario::resolve("smoke", &[]).expect("smoke scenario");
+        let plan = LoadPlan::new(&scenario, Shard::WHOLE).expect("smoke has a plan");
+        let endpoints = Endpoints {
+            redis: "redis://unused".into(),
+            kafka: "unused:9092".into(),
+            registry: "http://unused".into(),
+            topic: "t".into(),
+            subject: "alert-packet".into(),
+            stream: "s".into(),
+            group: "g".into(),
+            spool_dir: PathBuf::from("unused"),
+        };
+        RunState::new(scenario, plan, LoadClock::start(1.0), endpoints)
+    }
+
+    fn scrape(registry: &Registry) -> String {
+        let mut text = String::new();
+        prometheus_client::encoding::text::encode(&mut text, registry).expect("encodes");
+        text
+    }
+
+    fn line<'a>(text: &'a str, series: &str) -> &'a str {
+        text.lines()
+            .find(|l| l.starts_with(series))
+            .unwrap_or_else(|| panic!("no {series} in\n{text}"))
+    }
+
+    #[test]
+    fn a_scrape_shows_the_counters_the_latest_sample_and_the_readers() {
+        let state = state();
+        let registry = registry(state.clone());
+        let c = &state.counters;
+        for _ in 0..5 {
+            Counters::bump(&c.alerts_handed);
+        }
+        for counter in [&c.alerts_delivered, &c.alerts_delivered, &c.alerts_spooled] {
+            Counters::bump(counter);
+        }
+        for _ in 0..4 {
+            Counters::bump(&c.alerts_settled);
+        }
+        {
+            let mut recorder = state.recorder();
+            recorder.sample(
+                10.0,
+                Gauges {
+                    lag: 7,
+                    jobs_running: 3,
+                    jobs_pending: 2,
+                    pods_busy: 1,
+                    publisher_backlog: 1,
+                },
+            );
+            recorder.alert_delivered(0, 100, 12.0);
+            recorder.alert_received(1, 13.0);
+        }
+        let text = scrape(&registry);
+        let labels = r#"{scenario="smoke",seed="1"}"#;
+        for (series, value) in [
+            ("alertsim_alerts_handed_total", "5"),
+            ("alertsim_alerts_acknowledged_total", "2"),
+            ("alertsim_alerts_lost_total", "1"),
+            ("alertsim_alerts_spooled_total", "1"),
+            ("alertsim_alerts_in_flight", "1"),
+            ("alertsim_stream_lag", "7"),
+            ("alertsim_jobs_running", "3"),
+            ("alertsim_jobs_pending", "2"),
+            ("alertsim_alert_latency_seconds_count", "1"),
+        ] {
+            assert_eq!(line(&text, series), format!("{series}{labels} {value}"));
+        }
+        assert_eq!(
+            line(
+                &text,
+                r#"alertsim_alert_latency_seconds_bucket{scenario="smoke",seed="1",le="15.0"}"#
+            )
+            .rsplit(' ')
+            .next(),
+            Some("1")
+        );
+        let lag = |reader: &str| {
+            let series =
+                format!(r#"alertsim_reader_lag{{scenario="smoke",seed="1",reader="{reader}"}}"#);
+            line(&text, &series).rsplit(' ').next().map(str::to_owned)
+        };
+        assert_eq!(lag("community-1").as_deref(), Some("2"));
+        assert_eq!(lag("community-2").as_deref(), Some("1"));
+        assert!(text.ends_with("# EOF\n"));
+
+        // An outcome half counted (delivered before settled) would make
+        // the derived loss one short: the counter does not go down.
+        Counters::bump(&c.alerts_delivered);
+        let text = scrape(&registry);
+        assert_eq!(
+            line(&text, "alertsim_alerts_lost_total"),
+            format!("alertsim_alerts_lost_total{labels} 1")
+        );
+    }
+
+    #[tokio::test]
+    async fn the_endpoint_answers_on_the_port_bound() {
+        let listener =
+            MetricsListener::bind("127.0.0.1:0".parse().expect("an address")).expect("binds");
+        assert_ne!(listener.local_addr().port(), 0);
+        let _server = serve(&listener, state()).expect("serves");
+        let mut stream = tokio::net::TcpStream::connect(listener.local_addr())
+            .await
+            .expect("connects");
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        stream
+            .write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .await
+            .expect("asks");
+        let mut response = String::new();
+        stream
+            .read_to_string(&mut response)
+            .await
+            .expect("answered");
+        assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+        assert!(response.contains(CONTENT_TYPE), "{response}");
+        assert!(response.ends_with("# EOF\n"), "{response}");
+        // A taken address is refused, naming it.
+        let taken = MetricsListener::bind(listener.local_addr()).expect_err("taken");
+        assert!(
+            taken
+                .to_string()
+                .contains(&listener.local_addr().to_string())
+        );
+    }
+}
