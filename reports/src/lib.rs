@@ -27,8 +27,9 @@
 //! 4. `report`: the [`Report`], built from the metrics (the recorder's
 //!    [`Summary`], the faults' recovery) and the gates' verdict;
 //!    [`Recorder::finish`] is defined here.
-//! 5. `output` (report.md, report.html, JUnit, run-info.json, writing
-//!    files) and `compare` (two reports side by side) read the report.
+//! 5. `output` (report.md, report.html, JUnit, run-info.json, the series
+//!    as a metrics file, writing files) and `compare` (two reports side
+//!    by side) read the report.
 //!
 //! `tests/layering.rs` reads the sources and fails on an import that runs
 //! up a floor or closes a loop between files.
