@@ -104,7 +104,7 @@ pub struct LoadArgs {
     /// alert latency histogram and each reader's lag and latency. ADDR is
     /// IP:PORT (port 0: any free port); the address bound is printed on
     /// stderr and written to load-info.json.
-    #[arg(long, value_name = "ADDR")]
+    #[arg(long, value_name = "ADDR", conflicts_with = "calibrate_speed")]
     pub metrics_listen: Option<SocketAddr>,
 }
 
