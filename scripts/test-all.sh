@@ -73,6 +73,12 @@ ALERTSIM_FUZZ_TARGET_DIR="$CARGO_TARGET_DIR/fuzz" bash scripts/fuzz.sh 20
 echo "== cross-language checks (fastavro, astropy)"
 bash scripts/check-alerts-python.sh "$CARGO_TARGET_DIR/debug/alertsim"
 
+echo "== alertsim's OpenMetrics (sim --metrics-out, load --metrics-listen) read by prometheus_client's parser"
+if ! "$ALERTSIM_VENV/bin/python" -c "import prometheus_client" 2>/dev/null; then
+    "$ALERTSIM_VENV/bin/pip" install --quiet prometheus_client
+fi
+"$ALERTSIM_VENV/bin/python" scripts/metrics_prometheus_check.py --alertsim "$CARGO_TARGET_DIR/debug/alertsim"
+
 echo "== Confluent's schema registry client against alertsim registry serve"
 if ! "$ALERTSIM_VENV/bin/python" -c "import confluent_kafka.schema_registry.avro, httpx, fastavro" 2>/dev/null; then
     "$ALERTSIM_VENV/bin/pip" install --quiet "confluent-kafka[schemaregistry,avro]" httpx fastavro

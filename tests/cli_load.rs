@@ -2,7 +2,8 @@
 //! embedded services (each process starts its own broker, redis-server and
 //! registry): three shards merged give the whole scenario's totals; Ctrl-C
 //! leaves a partial report and a second Ctrl-C quits at once (exit 130, no
-//! report, no service left running); bad input exits 2 naming what is wrong.
+//! report, no service left running); bad input exits 2 naming what is wrong;
+//! `--metrics-listen` serves counters that move while the run goes.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -11,6 +12,8 @@ use std::time::{Duration, Instant};
 
 #[path = "support/load_run.rs"]
 mod load_run;
+#[path = "support/openmetrics.rs"]
+mod openmetrics;
 
 use load_run::assert_ran_to_end;
 
@@ -509,5 +512,167 @@ fn a_load_run_worker_needs_its_run() {
         assert_eq!(output.status.code(), Some(2), "{spec:?}");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains("ALERTSIM_LOAD_RUN"), "{spec:?}: {stderr}");
+    }
+}
+
+/// Reads a child's stderr on a thread of its own, a line at a time.
+fn stderr_lines(child: &mut std::process::Child) -> std::sync::mpsc::Receiver<String> {
+    let stderr = child.stderr.take().expect("stderr piped");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// Scrapes `http://{addr}/metrics` until `ready` holds of the samples
+/// (each scrape checked as OpenMetrics), or panics at `deadline`.
+fn scrape_until(
+    addr: &str,
+    deadline: Instant,
+    ready: impl Fn(&[openmetrics::Sample]) -> bool,
+) -> Vec<openmetrics::Sample> {
+    loop {
+        assert!(Instant::now() < deadline, "{addr}/metrics never got there");
+        // Until the run has started its services the connection waits
+        // unanswered; a timed-out scrape is tried again. A refused one
+        // means the run is over (the socket is bound before it starts).
+        let scraped = openmetrics::get(addr, "/metrics");
+        if let Err(e) = &scraped {
+            assert!(
+                e.kind() != std::io::ErrorKind::ConnectionRefused,
+                "{addr}/metrics: the run ended first: {e}"
+            );
+        }
+        if let Ok((head, body)) = scraped {
+            assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+            assert!(
+                head.to_ascii_lowercase()
+                    .contains("content-type: application/openmetrics-text; version=1.0.0"),
+                "{head}"
+            );
+            let samples = openmetrics::parse(&body).unwrap_or_else(|e| panic!("{e}\n{body}"));
+            if ready(&samples) {
+                return samples;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn metrics_listen_serves_counters_that_move_while_the_run_goes() {
+    let _turn = one_run_at_a_time();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("load");
+    let mut child = Command::new(BIN)
+        .args(["load", "smoke", "--time-scale", "10"])
+        .args(["--metrics-listen", "127.0.0.1:0", "--out"])
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("alertsim load starts");
+    let lines = stderr_lines(&mut child);
+    let deadline = Instant::now() + Duration::from_secs(180);
+    let mut seen = Vec::new();
+    let addr = loop {
+        let line = lines
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .unwrap_or_else(|e| panic!("no metrics address on stderr ({e}): {seen:?}"));
+        let found = line
+            .strip_prefix("metrics: serving OpenMetrics at http://")
+            .and_then(|rest| rest.strip_suffix("/metrics"))
+            .map(str::to_owned);
+        seen.push(line);
+        if let Some(addr) = found {
+            break addr;
+        }
+    };
+    assert!(
+        !addr.ends_with(":0"),
+        "the port bound, not the one asked: {addr}"
+    );
+
+    let value = openmetrics::value;
+    let first = scrape_until(&addr, deadline, |s| {
+        value(s, "alertsim_alerts_handed_total") > 0.0
+    });
+    let acked = value(&first, "alertsim_alerts_acknowledged_total");
+    let second = scrape_until(&addr, deadline, |s| {
+        value(s, "alertsim_alerts_acknowledged_total") > acked
+    });
+    let acked_then = value(&second, "alertsim_alerts_acknowledged_total");
+    assert!(
+        value(&second, "alertsim_alerts_handed_total")
+            >= value(&first, "alertsim_alerts_handed_total")
+    );
+    for gauge in [
+        "alertsim_alerts_in_flight",
+        "alertsim_stream_lag",
+        "alertsim_jobs_running",
+        "alertsim_jobs_pending",
+        "alertsim_pods_busy",
+        "alertsim_alerts_lost_total",
+    ] {
+        assert!(value(&second, gauge) >= 0.0, "{gauge}");
+    }
+    // The latency histogram holds at least the acknowledgements counted
+    // (the counter is read before the recorder), all in its last bucket.
+    let count = value(&second, "alertsim_alert_latency_seconds_count");
+    assert!(count >= acked_then, "{count} < {acked_then}");
+    let inf = openmetrics::named(&second, "alertsim_alert_latency_seconds_bucket")
+        .into_iter()
+        .find(|s| s.labels.get("le").is_some_and(|le| le == "+Inf"))
+        .map(|s| s.value);
+    assert_eq!(inf, Some(count));
+    let readers: Vec<&str> = openmetrics::named(&second, "alertsim_reader_lag")
+        .iter()
+        .filter_map(|s| s.labels.get("reader").map(String::as_str))
+        .collect();
+    assert_eq!(readers, ["community-1", "community-2"]);
+    assert!(
+        second
+            .iter()
+            .all(|s| s.labels.get("scenario").is_some_and(|n| n == "smoke")),
+        "every series is labelled with the scenario"
+    );
+
+    // The rest of stderr arrives until the run exits.
+    seen.extend(lines.iter());
+    let status = child.wait().expect("alertsim load ends");
+    assert_ran_to_end(status.code(), &out, seen.join("\n").as_bytes());
+    assert_eq!(load_info(&out)["metrics_listen"], addr.as_str());
+}
+
+#[test]
+fn a_bad_or_taken_metrics_address_exits_2_before_the_run_starts() {
+    let _turn = one_run_at_a_time();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("load");
+    let out = out.to_str().unwrap_or_default();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("a port to take");
+    let taken = taken.local_addr().expect("its address").to_string();
+    for (addr, named) in [
+        (taken.as_str(), taken.as_str()),
+        ("127.0.0.1", "--metrics-listen"),
+        ("localhost:9464", "--metrics-listen"),
+    ] {
+        let started = Instant::now();
+        let output = alertsim(&["load", "smoke", "--metrics-listen", addr, "--out", out]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{addr}: {stderr}");
+        assert!(
+            stderr.contains(named),
+            "{addr} should name {named}: {stderr}"
+        );
+        assert!(
+            !Path::new(out).exists() && started.elapsed() < Duration::from_secs(10),
+            "{addr}: the run started"
+        );
     }
 }

@@ -20,6 +20,8 @@
 //! - [`lag_probe`]: the stream's lag as KEDA reads it;
 //! - [`redis_link`]: Redis connections with a patient response timeout;
 //! - [`sampler`]: the gauges and the progress;
+//! - [`metrics_endpoint`]: the run's figures served as OpenMetrics while
+//!   it goes (`--metrics-listen`);
 //! - [`rates`]: wall-clock rates of producers, broker and consumers;
 //! - [`faults`]: the scenario's faults, done for real where possible;
 //! - [`cluster_faults`]: the broker faults done to a local Kafka cluster;
@@ -39,6 +41,7 @@ pub mod job_process;
 pub mod job_spec;
 pub mod jobs_backend;
 pub mod lag_probe;
+pub mod metrics_endpoint;
 pub mod plan;
 pub mod processor;
 pub mod rates;
@@ -57,6 +60,7 @@ pub use generator::{GeneratorSummary, GeneratorVerdict};
 pub use job_process::{JobProcessError, JobServices, run_job_process};
 pub use job_spec::{LOAD_RUN_ENV, LoadJobSpec};
 pub use jobs_backend::JobBackend;
+pub use metrics_endpoint::{MetricsError, MetricsListener};
 pub use plan::{BadShard, LoadPlan, Shard};
 pub use rates::{StageRate, WallRates};
 pub use run::{LoadError, LoadOptions, LoadOutcome, run_load};

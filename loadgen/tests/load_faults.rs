@@ -75,6 +75,7 @@ async fn run(scenario: &Scenario) -> LoadOutcome {
         subject: "alerts-value".into(),
         spool_dir: spool.path().to_path_buf(),
         jobs: alertsim_loadgen::load::JobBackend::Task,
+        metrics: None,
     };
     let outcome = run_load(scenario, &options, |_| {}, std::future::pending())
         .await

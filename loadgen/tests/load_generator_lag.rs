@@ -49,6 +49,7 @@ async fn a_cpu_burning_neighbour_makes_the_run_saturated() {
         subject: "alerts-value".into(),
         spool_dir: spool.path().to_path_buf(),
         jobs: JobBackend::Task,
+        metrics: None,
     };
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let (running, burners) = burn_cpu(4 * cores);

@@ -49,6 +49,7 @@ fn options(spool: &std::path::Path, kafka: String, registry: String) -> LoadOpti
         subject: "alert-packet".into(),
         spool_dir: spool.to_path_buf(),
         jobs: JobBackend::Task,
+        metrics: None,
     }
 }
 

@@ -17,6 +17,7 @@ fn options(spool: &std::path::Path, shard: Shard) -> LoadOptions {
         subject: "alerts-value".into(),
         spool_dir: spool.to_path_buf(),
         jobs: alertsim_loadgen::load::JobBackend::Task,
+        metrics: None,
     }
 }
 

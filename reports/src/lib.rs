@@ -20,14 +20,16 @@
 //! 2. `metrics`: what is measured during a run and summed up after it.
 //!    `float`, `latency`, `series`, `visit` at the bottom; `summary` and
 //!    `recovery` on them; the `recorder` that feeds them; `persist` and
-//!    `merge` (saving, loading and merging recorders) on top. Metrics
+//!    `merge` (saving, loading and merging recorders) and `live` (what a
+//!    running load's metrics endpoint reads) on top. Metrics
 //!    never import the gates, the report, the outputs or the comparison.
 //! 3. `gates`: the scenario's limits judged on the metrics' figures.
 //! 4. `report`: the [`Report`], built from the metrics (the recorder's
 //!    [`Summary`], the faults' recovery) and the gates' verdict;
 //!    [`Recorder::finish`] is defined here.
-//! 5. `output` (report.md, report.html, JUnit, run-info.json, writing
-//!    files) and `compare` (two reports side by side) read the report.
+//! 5. `output` (report.md, report.html, JUnit, run-info.json, the series
+//!    as a metrics file, writing files) and `compare` (two reports side
+//!    by side) read the report.
 //!
 //! `tests/layering.rs` reads the sources and fails on an import that runs
 //! up a floor or closes a loop between files.

@@ -4,13 +4,14 @@
 //! `load-info.json` (what was run against, the faults as done, the spool
 //! replay) and `recorder.json` (the raw metrics, for `alertsim merge`).
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use alertsim_loadgen::load::{
-    GeneratorSummary, JobBackend, LoadError, LoadOptions, LoadOutcome, ServiceFlags, Shard,
-    run_load,
+    GeneratorSummary, JobBackend, LoadError, LoadOptions, LoadOutcome, MetricsListener,
+    ServiceFlags, Shard, run_load,
 };
 use alertsim_reports::{RunInfo, junit, write_reports_with};
 use alertsim_scenarios::Scenario;
@@ -97,6 +98,14 @@ pub struct LoadArgs {
     /// Also write the gates as JUnit XML to this file.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Serve the run's figures as OpenMetrics (Prometheus text) at
+    /// http://ADDR/metrics while it goes: alerts handed, acknowledged, lost
+    /// and in flight, stream lag, Jobs running and pending, busy pods, the
+    /// alert latency histogram and each reader's lag and latency. ADDR is
+    /// IP:PORT (port 0: any free port); the address bound is printed on
+    /// stderr and written to load-info.json.
+    #[arg(long, value_name = "ADDR", conflicts_with = "calibrate_speed")]
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// `--time-scale` values.
@@ -209,6 +218,10 @@ struct LoadInfo<'a> {
     wall_rates: &'a alertsim_loadgen::load::WallRates,
     /// The generator's own lag and whether the run is valid (`saturated`).
     generator: &'a GeneratorSummary,
+    /// Where `--metrics-listen` served the run's metrics (the address
+    /// bound: with port 0, the port picked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metrics_listen: Option<String>,
     reproduce: String,
 }
 
@@ -226,6 +239,19 @@ pub fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("out").join(format!("load-{}", scenario.name)));
+    // Bound before anything starts: a bad or taken address stops here.
+    let metrics = match args.metrics_listen {
+        Some(addr) => {
+            let listener = MetricsListener::bind(addr)
+                .map_err(|e| bad_input(format!("{e}; the run was not started")))?;
+            eprintln!(
+                "metrics: serving OpenMetrics at http://{}/metrics",
+                listener.local_addr()
+            );
+            Some(listener)
+        }
+        None => None,
+    };
     let options = LoadOptions {
         services: ServiceFlags {
             kafka: args.kafka.clone(),
@@ -253,6 +279,8 @@ pub fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
         spool_dir: std::path::absolute(args.spool.clone().unwrap_or_else(|| out.join("spool")))
             .context("resolving the spool directory")?,
         jobs: job_backend(&args)?,
+        // Set after the speed probes, which serve nothing.
+        metrics: None,
     };
 
     let mut options = options;
@@ -275,6 +303,8 @@ pub fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
     }
     let mut args = args;
     args.time_scale = TimeScaleArg::Fixed(options.time_scale);
+    let metrics_addr = metrics.as_ref().map(MetricsListener::local_addr);
+    options.metrics = metrics;
 
     let started = Instant::now();
     let progress = LoadProgressOutput::new(&scenario, options.time_scale);
@@ -296,7 +326,7 @@ pub fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
     progress.finish();
     let wall_s = started.elapsed().as_secs_f64();
 
-    write_outputs(&args, &scenario, &outcome, &out, wall_s)?;
+    write_outputs(&args, &scenario, &outcome, &out, wall_s, metrics_addr)?;
     print_summary(&outcome, wall_s, &out);
 
     let line = reproduce(&args, &scenario);
@@ -351,6 +381,7 @@ fn write_outputs(
     outcome: &LoadOutcome,
     out: &Path,
     wall_s: f64,
+    metrics_addr: Option<SocketAddr>,
 ) -> anyhow::Result<()> {
     let report = &outcome.report;
     write_reports_with(report, out, Some(&outcome.generator.page_figures()))
@@ -382,6 +413,7 @@ fn write_outputs(
         faults: &outcome.faults,
         wall_rates: &outcome.rates,
         generator: &outcome.generator,
+        metrics_listen: metrics_addr.map(|a| a.to_string()),
         reproduce: reproduce(args, scenario),
     };
     let path = out.join("load-info.json");

@@ -1,7 +1,7 @@
 //! `alertsim sim`: simulate a scenario through the production core under
 //! virtual time and write its reports (report.json, report.md, report.html,
-//! run-info.json, optionally JUnit XML); the exit code says whether the
-//! scenario's gates passed.
+//! run-info.json, optionally JUnit XML and a metrics file of the time
+//! series); the exit code says whether the scenario's gates passed.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -11,6 +11,7 @@ use super::shell::quote;
 use std::time::Instant;
 
 use alertsim_plan::Plan;
+use alertsim_reports::output::metrics_file::{self, MetricsFormat};
 use alertsim_reports::{Report, RunInfo, junit, write_reports};
 use alertsim_scenarios::{Scenario, catalog};
 use alertsim_sim::{Progress, SimRun};
@@ -38,6 +39,37 @@ pub struct SimArgs {
     /// Also write the gates as JUnit XML to this file.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Also write the night's time series to FILE, for a dashboard: stream
+    /// lag, Jobs running and pending, busy pods, publisher backlog and
+    /// delivery rates, one point per report sample, stamped in virtual time
+    /// from the night's start (2026-01-01T00:00:00Z). Same scenario and
+    /// seed, same bytes.
+    #[arg(long, value_name = "FILE")]
+    pub metrics_out: Option<PathBuf>,
+    /// Format of --metrics-out: OpenMetrics text with timestamps (what
+    /// `promtool tsdb create-blocks-from openmetrics` backfills Prometheus
+    /// from), or InfluxDB line protocol (measurement `alertsim`, tags
+    /// `scenario` and `seed`; what Sasquatch ingests).
+    #[arg(long, value_enum, default_value_t = MetricsFormatArg::Openmetrics, value_name = "FORMAT")]
+    pub metrics_format: MetricsFormatArg,
+}
+
+/// `--metrics-format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MetricsFormatArg {
+    /// OpenMetrics text exposition, every sample timestamped.
+    Openmetrics,
+    /// InfluxDB line protocol, nanosecond timestamps.
+    Influx,
+}
+
+impl MetricsFormatArg {
+    fn format(self) -> MetricsFormat {
+        match self {
+            MetricsFormatArg::Openmetrics => MetricsFormat::OpenMetrics,
+            MetricsFormatArg::Influx => MetricsFormat::Influx,
+        }
+    }
 }
 
 /// Runs the command.
@@ -68,6 +100,15 @@ pub fn run(args: SimArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.junit {
         junit::write(&result.report, path)
             .with_context(|| format!("writing JUnit XML to {}", path.display()))?;
+    }
+    if let Some(path) = &args.metrics_out {
+        metrics_file::write(
+            &result.report,
+            args.metrics_format.format(),
+            alertsim_sim::engine::NIGHT_START_UNIX_S,
+            path,
+        )
+        .with_context(|| format!("writing the metrics to {}", path.display()))?;
     }
     print_summary(&result, &info, &out);
 

@@ -21,6 +21,7 @@ use alertsim_drivers::publish::topic::ensure_topic_with;
 use alertsim_drivers::publish::{Spool, SpoolKey};
 
 use super::generator::{CpuUse, GeneratorSummary, process_cpu_s};
+use super::metrics_endpoint::{self, MetricsError, MetricsListener};
 use alertsim_reports::{Recorder, Report};
 use alertsim_scenarios::Scenario;
 use tokio::sync::watch;
@@ -56,6 +57,8 @@ pub struct LoadOptions {
     pub spool_dir: PathBuf,
     /// Where worker Jobs run.
     pub jobs: JobBackend,
+    /// Serve the run's figures as OpenMetrics on this socket while it goes.
+    pub metrics: Option<MetricsListener>,
 }
 
 /// What a run produced.
@@ -147,6 +150,9 @@ pub enum LoadError {
     /// The workers' reports could not be read.
     #[error(transparent)]
     Workers(#[from] JobLinkError),
+    /// The metrics endpoint could not serve.
+    #[error(transparent)]
+    Metrics(#[from] MetricsError),
     /// The spool could not be opened or replayed.
     #[error("spool {dir}: {reason}")]
     Spool {
@@ -180,6 +186,11 @@ pub async fn run_load(
     let schema_id = prepare(&scenario, &endpoints).await?;
     let clock = LoadClock::start(options.time_scale);
     let state = RunState::new(scenario.clone(), plan, clock, endpoints);
+    // Serves until the run returns (dropped with it, on every path).
+    let _metrics = match &options.metrics {
+        Some(listener) => Some(metrics_endpoint::serve(listener, state.clone())?),
+        None => None,
+    };
 
     let (finish_consumers, finish_rx) = watch::channel(None);
     let mut consumers = tokio::task::JoinSet::new();

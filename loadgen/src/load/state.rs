@@ -68,6 +68,17 @@ impl Counters {
         counter.load(Ordering::Relaxed)
     }
 
+    /// Alerts whose delivery failed for good: settled, neither delivered
+    /// nor spooled. Read settled first: delivered and spooled are counted
+    /// before settled, so a concurrent outcome can make this figure late,
+    /// never too high.
+    pub fn alerts_lost(&self) -> u64 {
+        let settled = Self::get(&self.alerts_settled);
+        let delivered = Self::get(&self.alerts_delivered);
+        let spooled = Self::get(&self.alerts_spooled);
+        settled.saturating_sub(delivered).saturating_sub(spooled)
+    }
+
     /// Alerts handed to a producer and not yet settled.
     pub fn alerts_in_flight(&self) -> u64 {
         // Settled first: an alert is handed over before it settles, so the

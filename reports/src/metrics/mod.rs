@@ -10,6 +10,7 @@ pub mod budget;
 pub mod error;
 pub(crate) mod float;
 pub mod latency;
+pub mod live;
 mod merge;
 pub mod persist;
 pub mod recorder;

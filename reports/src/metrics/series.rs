@@ -156,6 +156,17 @@ impl SeriesBuilder {
         self.bytes_since = 0;
     }
 
+    /// The gauges of the latest sample, if any.
+    pub(crate) fn latest_gauges(&self) -> Option<Gauges> {
+        self.samples.last().map(|x| Gauges {
+            lag: x.lag,
+            jobs_running: x.jobs_running,
+            jobs_pending: x.jobs_pending,
+            pods_busy: x.pods_busy,
+            publisher_backlog: x.publisher_backlog,
+        })
+    }
+
     /// Adds another shard's series sample by sample (by index); the shorter
     /// series counts as zeros past its end (that shard had finished).
     pub(crate) fn merge(&mut self, other: &SeriesBuilder) {

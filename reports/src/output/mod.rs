@@ -6,6 +6,7 @@ pub mod html;
 pub mod junit;
 pub mod load_validity;
 pub mod markdown;
+pub mod metrics_file;
 mod redis_cpu;
 pub mod run_info;
 mod tables;
