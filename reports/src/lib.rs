@@ -14,7 +14,8 @@
 //! (and, within `metrics` and `output`, files never import each other in a
 //! loop). From the ground up:
 //!
-//! 1. `number` (rounding), `bounded_read` (reading input files with a size
+//! 1. `number` (rounding), `human` (figures as the pages and terminal show
+//!    them), `bounded_read` (reading input files with a size
 //!    limit), `schema` (the schema section's records) and `fields` (the
 //!    documentation of report.json's fields) import nothing of the crate.
 //! 2. `metrics`: what is measured during a run and summed up after it.
@@ -36,6 +37,7 @@ pub mod bounded_read;
 pub mod compare;
 pub mod fields;
 pub mod gates;
+pub mod human;
 pub mod metrics;
 pub mod number;
 pub mod output;
