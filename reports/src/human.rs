@@ -74,7 +74,7 @@ pub fn percent(share: f64) -> String {
     }
 }
 
-/// A duration in seconds: `0 s`, `5 ms`, `24.4 s`, `2 min 05 s`,
+/// A duration in seconds: `0 s`, `5 ms`, `24.4 s`, `85.9 s`, `2 min 05 s`,
 /// `1 h 02 min`. Negative durations carry a minus sign.
 pub fn duration(secs: f64) -> String {
     if let Some(s) = not_finite(secs) {
@@ -99,8 +99,10 @@ pub fn duration(secs: f64) -> String {
             }
         }
     }
+    // Seconds up to 99.9 s (a latency against a 60 s limit reads best in
+    // seconds), minutes and seconds from 100 s.
     let s = sig(secs, DIGITS);
-    if parse(&s) < 60.0 {
+    if parse(&s) < 100.0 {
         return format!("{s} s");
     }
     let whole = secs.round();
@@ -118,7 +120,8 @@ pub fn duration(secs: f64) -> String {
 }
 
 /// `x` with `digits` significant digits, trailing zeros after the point
-/// dropped, thousands separators on the whole part; -0 reads `0`.
+/// dropped, thousands separators on the whole part; -0 reads `0`; below
+/// 1e-6 and from 1e15 in scientific notation (`1.23e20`).
 pub fn sig(x: f64, digits: usize) -> String {
     if let Some(s) = not_finite(x) {
         return s;
@@ -126,8 +129,27 @@ pub fn sig(x: f64, digits: usize) -> String {
     if x == 0.0 {
         return "0".to_owned();
     }
+    if !(1e-6..1e15).contains(&x.abs()) {
+        // Beyond what whole digits or leading zeros show well: `1.23e20`.
+        let s = format!("{:.*e}", digits.saturating_sub(1), x);
+        let (mantissa, exponent) = s.split_once('e').unwrap_or((&s, "0"));
+        let mantissa = if mantissa.contains('.') {
+            mantissa.trim_end_matches('0').trim_end_matches('.')
+        } else {
+            mantissa
+        };
+        return format!("{mantissa}e{exponent}");
+    }
     let magnitude = x.abs().log10().floor() as i64;
     let decimals = (digits as i64 - 1 - magnitude).max(0) as usize;
+    // Whole digits beyond `digits` are rounded away too: 1,495 to 3 is 1,500.
+    let dropped = magnitude + 1 - digits as i64;
+    let x = if dropped > 0 {
+        let f = 10f64.powi(dropped as i32);
+        (x / f).round() * f
+    } else {
+        x
+    };
     let mut s = format!("{x:.decimals$}");
     if s.contains('.') {
         let trimmed = s.trim_end_matches('0').trim_end_matches('.').len();
@@ -223,8 +245,10 @@ mod tests {
         // Rounding carries into the next unit, never to `1000 ms` or `60 s`.
         assert_eq!(duration(0.999_96), "1 s");
         assert_eq!(duration(0.000_999_96), "1 ms");
-        assert_eq!(duration(59.96), "1 min 00 s");
-        assert_eq!(duration(59.94), "59.9 s");
+        assert_eq!(duration(59.96), "60 s");
+        assert_eq!(duration(85.852_159), "85.9 s");
+        assert_eq!(duration(99.94), "99.9 s");
+        assert_eq!(duration(99.96), "1 min 40 s");
         assert_eq!(duration(125.0), "2 min 05 s");
         assert_eq!(duration(999.96), "16 min 40 s");
         assert_eq!(duration(3599.6), "1 h 00 min");
@@ -280,5 +304,12 @@ mod tests {
         assert_eq!(sig(1234.6, 4), "1,235");
         assert_eq!(sig(9.9996, 4), "10");
         assert_eq!(sig(-0.000_04, 1), "-0.00004");
+        assert_eq!(sig(1495.3, 3), "1,500");
+        assert_eq!(sig(6_110_611.0, 3), "6,110,000");
+        assert_eq!(sig(1e300, 3), "1e300");
+        assert_eq!(sig(-1.234_5e20, 3), "-1.23e20");
+        assert_eq!(sig(1.5e-9, 3), "1.5e-9");
+        assert_eq!(number(f64::MAX), "1.8e290 E");
+        assert_eq!(number(-1e-9), "-1e-9");
     }
 }

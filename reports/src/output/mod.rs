@@ -1,6 +1,7 @@
 //! Writing a report's files into the `--out` directory.
 
 mod budget;
+mod figures;
 pub mod files;
 pub mod html;
 pub mod junit;
@@ -9,6 +10,7 @@ pub mod markdown;
 mod redis_cpu;
 pub mod run_info;
 mod tables;
+mod verdict;
 
 use std::path::{Path, PathBuf};
 
