@@ -60,7 +60,7 @@ struct Reason {
     figures: String,
     /// The visits (or faults, or consumers) that failed it.
     who: Option<String>,
-    /// The stage that made them late.
+    /// Why: the stage that made them late, the fault they met.
     cause: Option<String>,
 }
 
@@ -95,8 +95,10 @@ fn worst_first(visits: &[&VisitRecord]) -> Vec<u32> {
     v.iter().map(|v| v.visit).collect()
 }
 
-/// The causes of `visits`' lateness, most frequent first: "pipeline (25
-/// of 25 visits; its median 35.6 s, here up to 75.5 s)".
+/// Why `visits` were late, most frequent cause first, from each visit's
+/// cause in the latency budget: "pipeline took longer than usual in 25 of
+/// 25 visits (its median 35.6 s, here up to 75.5 s)"; then the fault
+/// windows they were read out in, when any.
 fn causes(r: &Report, visits: &[&VisitRecord]) -> Option<String> {
     let mut counts: Vec<(LateCause, u64)> = Vec::new();
     for v in visits {
@@ -107,15 +109,18 @@ fn causes(r: &Report, visits: &[&VisitRecord]) -> Option<String> {
             }
         }
     }
-    if counts.is_empty() {
-        return None;
-    }
     counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let total = visits.len() as u64;
-    let parts: Vec<String> = counts
+    let total = human::count(visits.len() as u64);
+    let mut parts: Vec<String> = counts
         .iter()
         .take(MAX_CAUSES)
         .map(|&(cause, n)| {
+            if cause == LateCause::Undelivered {
+                return format!(
+                    "fewer than 98% of the alerts arrived in {} of {total} visits",
+                    human::count(n)
+                );
+            }
             let stage = r
                 .latency_budget
                 .stages
@@ -127,24 +132,40 @@ fn causes(r: &Report, visits: &[&VisitRecord]) -> Option<String> {
                 .filter_map(|v| Some(v.budget?.get(stage?.stage)))
                 .fold(f64::NEG_INFINITY, f64::max);
             let mut s = format!(
-                "{} ({} of {} visits",
+                "{} took longer than usual in {} of {total} visits",
                 cause.name(),
-                human::count(n),
-                human::count(total)
+                human::count(n)
             );
             if let Some(f) = stage.filter(|_| took.is_finite()) {
                 let _ = write!(
                     s,
-                    "; its median {}, here up to {}",
+                    " (its median {}, here up to {})",
                     human::duration(f.p50_s),
                     human::duration(took)
                 );
             }
-            s.push(')');
             s
         })
         .collect();
-    Some(parts.join(", "))
+    // A visit read out up to the latency limit before a fault began can
+    // still be caught by it.
+    let reach = r.config.gates.p98_latency_s;
+    for f in &r.faults {
+        let during = visits
+            .iter()
+            .filter(|v| v.readout_end_s >= f.start_s - reach && v.readout_end_s <= f.end_s)
+            .count();
+        if during > 0 {
+            parts.push(format!(
+                "{} of them read out during or just before the fault {} ({} to {})",
+                human::count(during as u64),
+                f.kind,
+                human::duration(f.start_s),
+                human::duration(f.end_s)
+            ));
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 fn verdict(r: &Report) -> Verdict {
@@ -164,7 +185,7 @@ fn verdict(r: &Report) -> Verdict {
         .iter()
         .take(MAX_REASONS)
         .map(|(g, [actual, limit, detail])| {
-            let figures = format!("{actual} against a limit of {limit}: {detail}");
+            let figures = format!("{actual} against a limit of {limit} ({detail})");
             let visits: Vec<&VisitRecord> = match g.name.as_str() {
                 "late_visit_fraction" => r
                     .per_visit
@@ -247,7 +268,7 @@ pub(crate) fn markdown(r: &Report) -> String {
             let _ = write!(s, " {who}.");
         }
         if let Some(cause) = &reason.cause {
-            let _ = write!(s, " Made late by {cause}.");
+            let _ = write!(s, " Why: {cause}.");
         }
         s.push('\n');
     }
@@ -278,7 +299,7 @@ pub(crate) fn html(r: &Report) -> String {
                 let _ = write!(h, " {}.", escape(who));
             }
             if let Some(cause) = &reason.cause {
-                let _ = write!(h, " Made late by {}.", escape(cause));
+                let _ = write!(h, " Why: {}.", escape(cause));
             }
             h.push_str("</li>\n");
         }
