@@ -190,15 +190,15 @@ pub fn render_with(r: &Report, validity: Option<&LoadValidity>) -> Result<String
          table{{border-collapse:collapse;margin-bottom:1.5em}}\
          td,th{{border:1px solid #bbb;padding:.25em .6em;text-align:left}}\
          .pass{{color:#1a7f37}}.fail{{color:#cf222e;font-weight:bold}}\
-         </style></head><body>\n<h1>{name} <span class=\"{cls}\">{verdict}</span></h1>\n<p>{desc}</p>\n",
+         </style></head><body>\n<h1>{name} <span class=\"{cls}\">{verdict}</span></h1>\n",
         name = escape(&r.scenario),
-        desc = escape(&r.description),
         cls = verdict.to_lowercase(),
     );
     if let Some(validity) = validity {
         h.push_str(&validity.headline_html());
     }
     h.push_str(&verdict::html(r));
+    let _ = writeln!(h, "<p>{}</p>", escape(&r.description));
     if r.partial {
         h.push_str("<p class=\"fail\">Partial report: the run was interrupted; the figures cover only the part of the night that ran.</p>\n");
     }
