@@ -18,7 +18,7 @@ use alertsim_reports::gates::evaluate;
 
 const BIN: &str = env!("CARGO_BIN_EXE_alertsim");
 
-/// Runs `alertsim sim SCENARIO --out DIR`; its stdout and the report.
+/// Runs `alertsim sim SCENARIO --out DIR`; what it printed and the report.
 fn sim(scenario: &str, out: &Path) -> (String, Report) {
     let o = Command::new(BIN)
         .args(["sim", scenario, "--out"])
@@ -31,7 +31,14 @@ fn sim(scenario: &str, out: &Path) -> (String, Report) {
     );
     let json = std::fs::read_to_string(out.join("report.json")).expect("report.json");
     let report: Report = serde_json::from_str(&json).expect("report.json parses");
-    (String::from_utf8_lossy(&o.stdout).into_owned(), report)
+    // The summary (stdout) and the progress lines and reproducing command
+    // (stderr).
+    let printed = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    (printed, report)
 }
 
 fn read(path: &Path) -> String {
@@ -53,7 +60,7 @@ fn no_figure_shown_has_more_than_four_significant_digits() {
     let mut problems = Vec::new();
     for scenario in SCENARIOS {
         let out = dir.path().join(scenario);
-        let (stdout, report) = sim(scenario, &out);
+        let (printed, report) = sim(scenario, &out);
         // Ids: the visits' and the seed.
         let ids: BTreeSet<u64> = report
             .per_visit
@@ -66,7 +73,7 @@ fn no_figure_shown_has_more_than_four_significant_digits() {
         assert!(md.contains("## Key figures") && html.contains("Key figures"));
         assert!(html.contains("virtual time"), "the charts' labels are read");
         for (what, text) in [
-            ("stdout", &stdout),
+            ("the terminal", &printed),
             ("report.md", &md),
             ("report.html", &html),
         ] {

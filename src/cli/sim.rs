@@ -133,7 +133,7 @@ impl ProgressOutput {
         match &self.bar {
             Some(bar) => {
                 bar.set_position(u64::from(p.visits_announced));
-                bar.set_message(format!("t={:.0} s", p.simulated_s));
+                bar.set_message(format!("t={}", human::duration(p.simulated_s)));
             }
             None => {
                 let total = p.visits_total.max(1);
@@ -141,8 +141,11 @@ impl ProgressOutput {
                 if tenth > self.last_tenth {
                     self.last_tenth = tenth;
                     eprintln!(
-                        "sim: {}/{} visits announced, t={:.0} s, {} events",
-                        p.visits_announced, p.visits_total, p.simulated_s, p.events
+                        "sim: {}/{} visits announced, t={}, {} events",
+                        human::count(u64::from(p.visits_announced)),
+                        human::count(u64::from(p.visits_total)),
+                        human::duration(p.simulated_s),
+                        human::count(p.events)
                     );
                 }
             }

@@ -50,7 +50,7 @@ pub fn jobs_line(r: &Report) -> String {
 pub fn throughput_line(r: &Report) -> String {
     let t = &r.throughput;
     format!(
-        "throughput: mean {}, peak {} ({}) over {} samples",
+        "throughput: mean {}, peak {}, bandwidth peak {} (peaks over {} samples, as on the pages)",
         human::with_unit(t.mean_alerts_per_s, "alerts/s"),
         human::with_unit(t.peak_alerts_per_s, "alerts/s"),
         human::mbit_per_s(t.peak_mbit_per_s),

@@ -6,9 +6,9 @@ use crate::human;
 use crate::output::redis_cpu;
 use crate::report::Report;
 
-/// "over 10 s samples": what a peak rate is the peak of.
+/// "peak over 10 s samples": what a peak rate is the peak of.
 pub(crate) fn sampling(r: &Report) -> String {
-    format!("over {} samples", human::duration(r.series.interval_s))
+    format!("peak over {} samples", human::duration(r.series.interval_s))
 }
 
 /// The key figures: name and value, in the pages' order.
@@ -67,18 +67,18 @@ pub(crate) fn key_figures(r: &Report) -> Vec<(&'static str, String)> {
             ),
         ),
         (
-            "throughput mean / peak",
+            "throughput",
             format!(
-                "{} / {} ({})",
+                "mean {}, peak {} ({})",
                 human::with_unit(t.mean_alerts_per_s, "alerts/s"),
                 human::with_unit(t.peak_alerts_per_s, "alerts/s"),
                 sampling(r)
             ),
         ),
         (
-            "bandwidth mean / peak",
+            "bandwidth",
             format!(
-                "{} / {} ({})",
+                "mean {}, peak {} ({})",
                 human::mbit_per_s(t.mean_mbit_per_s),
                 human::mbit_per_s(t.peak_mbit_per_s),
                 sampling(r)

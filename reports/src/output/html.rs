@@ -140,9 +140,9 @@ pub fn render_with(r: &Report, validity: Option<&LoadValidity>) -> Result<String
         &[],
     )?;
     let throughput_name = format!(
-        "alerts/s acknowledged, {}{}",
+        "alerts/s acknowledged ({}{})",
         figures::sampling(r),
-        binning(r, "peak")
+        binning(r, "highest")
     );
     let throughput = chart(
         "throughput",
