@@ -116,8 +116,9 @@ fn a_failing_night_names_its_gate_late_visits_and_stage_first() {
         .filter(|v| v.late && v.alerts < scope)
         .collect();
     late.sort_by(|a, b| {
-        b.p98_latency_s
-            .total_cmp(&a.p98_latency_s)
+        b.lost
+            .cmp(&a.lost)
+            .then(b.p98_latency_s.total_cmp(&a.p98_latency_s))
             .then(a.visit.cmp(&b.visit))
     });
     assert!(!late.is_empty());
@@ -156,6 +157,41 @@ fn a_failing_night_names_its_gate_late_visits_and_stage_first() {
     // Before the gates table and the key figures, not somewhere below them.
     let verdict_at = md.find("Late visits: ").unwrap_or(usize::MAX);
     assert!(verdict_at < md.find("## Gates").unwrap_or(0), "{md}");
+}
+
+#[test]
+fn a_lossy_night_names_the_visits_that_lost_alerts_and_the_fault_they_met() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out");
+    let (_, report) = sim("dr-broker-outage", &out);
+    let failed: Vec<&str> = report
+        .gates
+        .results
+        .iter()
+        .filter(|g| !g.passed)
+        .map(|g| g.name.as_str())
+        .collect();
+    assert_eq!(failed, ["lost_alerts"], "the scenario fails this gate");
+    let mut lossy: Vec<_> = report.per_visit.iter().filter(|v| v.lost > 0).collect();
+    lossy.sort_by(|a, b| {
+        b.lost
+            .cmp(&a.lost)
+            .then(b.p98_latency_s.total_cmp(&a.p98_latency_s))
+            .then(a.visit.cmp(&b.visit))
+    });
+    assert!(lossy.len() > 5, "{} visits lost alerts", lossy.len());
+    let ids: Vec<String> = lossy.iter().take(5).map(|v| v.visit.to_string()).collect();
+    let expected = format!(
+        "Visits that lost alerts: {} and {} more",
+        ids.join(", "),
+        lossy.len() - 5
+    );
+    let fault = &report.faults[0].kind;
+    let md = read(&out.join("report.md"));
+    let top: String = md.lines().take(15).collect::<Vec<_>>().join("\n");
+    assert!(top.contains("**lost_alerts** failed"), "{top}");
+    assert!(top.contains(&expected), "lacks {expected:?}:\n{top}");
+    assert!(top.contains(&format!("the fault {fault}")), "{top}");
 }
 
 #[test]

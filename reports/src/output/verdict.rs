@@ -84,12 +84,13 @@ fn ids(ids: &[u32]) -> String {
     s
 }
 
-/// The visits' ids, worst p98 first.
+/// The visits' ids, worst first: most alerts lost, then highest p98.
 fn worst_first(visits: &[&VisitRecord]) -> Vec<u32> {
     let mut v = visits.to_vec();
     v.sort_by(|a, b| {
-        b.p98_latency_s
-            .total_cmp(&a.p98_latency_s)
+        b.lost
+            .cmp(&a.lost)
+            .then(b.p98_latency_s.total_cmp(&a.p98_latency_s))
             .then(a.visit.cmp(&b.visit))
     });
     v.iter().map(|v| v.visit).collect()
