@@ -1,7 +1,9 @@
 //! Gates: the scenario's `[gates]` limits evaluated on a run's figures,
 //! giving a pass/fail list (exit code 1 when any fails). The report holds
 //! the result and calls [`evaluate`] when it is finalised; the gates see
-//! the figures, not the report ([`GateInputs`]).
+//! the figures, not the report ([`GateInputs`]). [`evaluate_with`] writes
+//! the same descriptions with the pages' figures (`Style::Human`), so that
+//! report.json keeps its exact ones and the pages never word a gate apart.
 
 use alertsim_scenarios::Gates;
 use serde::{Deserialize, Serialize};
