@@ -78,7 +78,7 @@ fn smoke_writes_every_report_and_passes() {
     .expect("run-info.json is JSON");
     assert!(info["wall_s"].as_f64().is_some_and(|w| w > 0.0));
     assert!(info["events"].as_u64().is_some_and(|e| e > 100));
-    assert!(text(&o.stdout).contains("5000 delivered"));
+    assert!(text(&o.stdout).contains("5,000 delivered"));
 }
 
 #[test]

@@ -1,11 +1,14 @@
 //! Gates: the scenario's `[gates]` limits evaluated on a run's figures,
 //! giving a pass/fail list (exit code 1 when any fails). The report holds
 //! the result and calls [`evaluate`] when it is finalised; the gates see
-//! the figures, not the report ([`GateInputs`]).
+//! the figures, not the report ([`GateInputs`]). [`evaluate_with`] writes
+//! the same descriptions with the pages' figures (`Style::Human`), so that
+//! report.json keeps its exact ones and the pages never word a gate apart.
 
 use alertsim_scenarios::Gates;
 use serde::{Deserialize, Serialize};
 
+use crate::human;
 use crate::metrics::recovery::RecoveryRecord;
 use crate::metrics::summary::AlertTotals;
 use crate::metrics::visit::VisitRecord;
@@ -58,8 +61,38 @@ pub struct GateInputs<'a> {
     pub schema: Option<&'a SchemaReport>,
 }
 
+/// How a gate's description writes its figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// report.json's: every figure in full (`81.788927 s`, `40000`).
+    Exact,
+    /// The pages': as [`crate::human`] writes them (`81.8 s`, `40,000`).
+    Human,
+}
+
+impl Style {
+    fn seconds(self, x: f64) -> String {
+        match self {
+            Style::Exact => format!("{x} s"),
+            Style::Human => human::duration(x),
+        }
+    }
+
+    fn count(self, n: u64) -> String {
+        match self {
+            Style::Exact => n.to_string(),
+            Style::Human => human::count(n),
+        }
+    }
+}
+
 /// Evaluates every gate on the run's figures.
 pub fn evaluate(gates: &Gates, figures: &GateInputs<'_>) -> GateReport {
+    evaluate_with(gates, figures, Style::Exact)
+}
+
+/// [`evaluate`], the descriptions written in `style`.
+pub fn evaluate_with(gates: &Gates, figures: &GateInputs<'_>, style: Style) -> GateReport {
     let visits = figures.visits as f64;
     let in_scope = |v: &&VisitRecord| v.alerts < gates.latency_scope_max_alerts;
     let scoped_visits = figures.per_visit.iter().filter(in_scope).count();
@@ -79,14 +112,14 @@ pub fn evaluate(gates: &Gates, figures: &GateInputs<'_>) -> GateReport {
         gate(
             "late_visit_fraction",
             format!(
-                "late visits (98% of alerts not within {} s) among visits under {} alerts: \
-                 {} of {}; {} late in all (worst late p98 {} s)",
-                gates.p98_latency_s,
-                gates.latency_scope_max_alerts,
-                scoped_late,
-                scoped_visits,
-                figures.late_visits,
-                worst_p98
+                "late visits (98% of alerts not within {}) among visits under {} alerts: \
+                 {} of {}; {} late in all (worst late p98 {})",
+                style.seconds(gates.p98_latency_s),
+                style.count(gates.latency_scope_max_alerts),
+                style.count(scoped_late as u64),
+                style.count(scoped_visits as u64),
+                style.count(figures.late_visits),
+                style.seconds(worst_p98)
             ),
             ratio(scoped_late as f64, scoped_visits as f64),
             gates.max_late_visit_fraction,
@@ -95,7 +128,8 @@ pub fn evaluate(gates: &Gates, figures: &GateInputs<'_>) -> GateReport {
             "failed_visit_fraction",
             format!(
                 "failed visits: {} of {}",
-                figures.failed_visits, figures.visits
+                style.count(figures.failed_visits),
+                style.count(figures.visits)
             ),
             ratio(figures.failed_visits as f64, visits),
             gates.max_failed_visit_fraction,
@@ -104,7 +138,8 @@ pub fn evaluate(gates: &Gates, figures: &GateInputs<'_>) -> GateReport {
             "lost_alerts",
             format!(
                 "alerts lost: {} of {} produced",
-                figures.alerts.lost, figures.alerts.produced
+                style.count(figures.alerts.lost),
+                style.count(figures.alerts.produced)
             ),
             figures.alerts.lost as f64,
             gates.max_lost_alerts as f64,
@@ -118,7 +153,7 @@ pub fn evaluate(gates: &Gates, figures: &GateInputs<'_>) -> GateReport {
             .map(|r| r.rto_s.unwrap_or(f64::INFINITY))
             .fold(0.0, f64::max);
         let shown = if worst.is_finite() {
-            format!("{worst} s")
+            style.seconds(worst)
         } else {
             "never".to_owned()
         };
@@ -126,7 +161,7 @@ pub fn evaluate(gates: &Gates, figures: &GateInputs<'_>) -> GateReport {
             "recovery_time",
             format!(
                 "longest recovery (fault start until visits are on time again) of {} faults: {shown}",
-                figures.recovery.len()
+                style.count(figures.recovery.len() as u64)
             ),
             if worst.is_finite() { worst } else { f64::MAX },
             max_rto,
@@ -140,7 +175,9 @@ pub fn evaluate(gates: &Gates, figures: &GateInputs<'_>) -> GateReport {
             "undecodable_alerts",
             format!(
                 "alerts a consumer could not decode (schema resolution failed or schema id \
-                 not found), added over {consumers} consumers: {undecodable}"
+                 not found), added over {} consumers: {}",
+                style.count(consumers as u64),
+                style.count(undecodable)
             ),
             undecodable as f64,
             max as f64,

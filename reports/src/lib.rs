@@ -14,9 +14,11 @@
 //! (and, within `metrics` and `output`, files never import each other in a
 //! loop). From the ground up:
 //!
+//! 0. `human` (figures as the pages and the terminal show them) imports
+//!    nothing of the crate; every floor may use it.
 //! 1. `number` (rounding), `bounded_read` (reading input files with a size
 //!    limit), `schema` (the schema section's records) and `fields` (the
-//!    documentation of report.json's fields) import nothing of the crate.
+//!    documentation of report.json's fields) import only `human`.
 //! 2. `metrics`: what is measured during a run and summed up after it.
 //!    `float`, `latency`, `series`, `visit` at the bottom; `summary` and
 //!    `recovery` on them; the `recorder` that feeds them; `persist` and
@@ -38,6 +40,7 @@ pub mod bounded_read;
 pub mod compare;
 pub mod fields;
 pub mod gates;
+pub mod human;
 pub mod metrics;
 pub mod number;
 pub mod output;

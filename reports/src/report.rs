@@ -192,18 +192,20 @@ impl Report {
             visit_interval_s: self.config.night.visit_interval_s,
             run_s: self.simulated_s,
         });
-        self.gates = evaluate(
-            &self.config.gates,
-            &GateInputs {
-                visits: self.visits,
-                late_visits: self.late_visits,
-                failed_visits: self.failed_visits,
-                per_visit: &self.per_visit,
-                alerts: &self.alerts,
-                recovery: &self.recovery,
-                schema: self.schema.as_ref(),
-            },
-        );
+        self.gates = evaluate(&self.config.gates, &self.gate_inputs());
+    }
+
+    /// The figures the gates judge, as [`Report::finalise`] gives them.
+    pub fn gate_inputs(&self) -> GateInputs<'_> {
+        GateInputs {
+            visits: self.visits,
+            late_visits: self.late_visits,
+            failed_visits: self.failed_visits,
+            per_visit: &self.per_visit,
+            alerts: &self.alerts,
+            recovery: &self.recovery,
+            schema: self.schema.as_ref(),
+        }
     }
 
     /// report.json: pretty-printed, with a final newline. Deterministic.

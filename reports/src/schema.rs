@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::human;
+
 /// Schema changes and their effect on consumers.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -55,7 +57,7 @@ impl SchemaChangeRecord {
     /// The record as table cells.
     pub fn cells(&self) -> [String; 5] {
         [
-            format!("{} s", self.at_s),
+            human::duration(self.at_s),
             self.from.clone(),
             self.to.clone(),
             if self.accepted {
@@ -80,8 +82,8 @@ impl SchemaConsumerRecord {
     pub fn cells(&self) -> [String; 3] {
         [
             self.name.clone(),
-            self.undecodable.to_string(),
-            self.fields_lost.to_string(),
+            human::count(self.undecodable),
+            human::count(self.fields_lost),
         ]
     }
 }

@@ -29,7 +29,7 @@ fn the_series_shows_as_a_figure_and_a_chart_only_when_present() {
     let read = |p: &std::path::Path| std::fs::read_to_string(p).unwrap_or_default();
     let md = read(&files.markdown);
     assert!(
-        md.contains("| Redis CPU utilisation median / max | 0.9 / 1 of redis.cpu_limit |"),
+        md.contains("| Redis CPU utilisation median / max | 90% / 100% of redis.cpu_limit |"),
         "{md}"
     );
     assert!(!read(&plain_files.markdown).contains("Redis CPU"));

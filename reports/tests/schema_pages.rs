@@ -57,11 +57,11 @@ fn markdown_shows_verdicts_and_per_consumer_counts() {
     assert!(md.contains("\n## Schema\n"), "{md}");
     assert!(md.contains("Registry compatibility: BACKWARD."), "{md}");
     // 0 + 1234 undecodable alerts in all.
-    assert!(md.contains("could not decode: 1234 in all"), "{md}");
+    assert!(md.contains("could not decode: 1,234 in all"), "{md}");
     assert!(md.contains("| 60 s | 11.0 | 10.0 | accepted | - |"), "{md}");
-    assert!(md.contains("| 120 s | 10.0 | 11.0 | refused | field <psfNdata> & co |"));
+    assert!(md.contains("| 2 min 00 s | 10.0 | 11.0 | refused | field <psfNdata> & co |"));
     assert!(md.contains("| consumer | undecodable | fields lost |"));
-    assert!(md.contains("| community-2 | 1234 | 56 |"), "{md}");
+    assert!(md.contains("| community-2 | 1,234 | 56 |"), "{md}");
 }
 
 #[test]
@@ -69,7 +69,7 @@ fn html_shows_the_same_escaped() {
     let (_, html) = pages(Some(schema()));
     assert!(html.contains("<h2>Schema</h2>"));
     assert!(html.contains("<td>refused</td><td>field &lt;psfNdata&gt; &amp; co</td>"));
-    assert!(html.contains("<tr><td>community-2</td><td>1234</td><td>56</td></tr>"));
+    assert!(html.contains("<tr><td>community-2</td><td>1,234</td><td>56</td></tr>"));
 }
 
 #[test]

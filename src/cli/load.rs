@@ -13,7 +13,7 @@ use alertsim_loadgen::load::{
     GeneratorSummary, JobBackend, LoadError, LoadOptions, LoadOutcome, MetricsListener,
     ServiceFlags, Shard, run_load,
 };
-use alertsim_reports::{RunInfo, junit, write_reports_with};
+use alertsim_reports::{RunInfo, human, junit, write_reports_with};
 use alertsim_scenarios::Scenario;
 use anyhow::Context;
 use serde::Serialize;
@@ -469,50 +469,40 @@ fn print_summary(outcome: &LoadOutcome, wall_s: f64, out: &Path) {
         println!(
             "SATURATED at --time-scale {}: {}. The figures below measure the load generator, not the system; \
              gates are inconclusive. A run at --time-scale {} should be valid on this machine (or use --time-scale auto).",
-            g.time_scale, g.verdict.reason, g.verdict.suggested_time_scale
+            human::number(g.time_scale),
+            g.verdict.reason,
+            human::number(g.verdict.suggested_time_scale)
         );
     }
     println!(
-        "{}: {} visits, {:.0} scenario s in {:.1} s wall; services: {}",
+        "{}: {} visits, {} scenario time in {} wall; services: {}",
         r.scenario,
-        r.visits,
-        outcome.scenario_s,
-        wall_s,
+        human::count(r.visits),
+        human::duration(outcome.scenario_s),
+        human::duration(wall_s),
         if outcome.local_services.is_empty() {
             "given".to_owned()
         } else {
             format!("{} started locally", outcome.local_services.join(", "))
         }
     );
+    let consumed: Vec<String> = outcome.consumed.iter().map(|&n| human::count(n)).collect();
     println!(
-        "alerts: {} produced, {} delivered, {} lost, {} duplicated; consumers read {:?}",
-        r.alerts.produced, r.alerts.delivered, r.alerts.lost, r.alerts.duplicated, outcome.consumed
+        "{}; consumers read {}",
+        super::summary::alerts_line(r),
+        consumed.join(", ")
     );
+    println!("{}", super::summary::latency_line(r));
+    println!("{}", super::summary::jobs_line(r));
+    println!("{}", super::summary::throughput_line(r));
     println!(
-        "latency to broker ack: p50 {:.1} s, p98 {:.1} s, max {:.1} s; late visits {}, failed visits {}, detectors dropped by the fan-out {}",
-        r.latency_s.p50,
-        r.latency_s.p98,
-        r.latency_s.max,
-        r.late_visits,
-        r.failed_visits,
-        r.detectors_dropped
-    );
-    println!(
-        "throughput: mean {:.0} alerts/s, peak {:.0} alerts/s ({:.1} Mbit/s); jobs {} created, max {} at once",
-        r.throughput.mean_alerts_per_s,
-        r.throughput.peak_alerts_per_s,
-        r.throughput.peak_mbit_per_s,
-        r.jobs.created,
-        r.jobs.max_running
-    );
-    println!(
-        "generator: planned actions late by p50 {:.3} s, p99 {:.3} s, max {:.3} s (scenario time); alert generation {:.1}% of the detectors' latency, publishing stretched by the time scale {:.1}%; {:.2} cores of CPU; {}",
-        g.lateness_p50_s,
-        g.lateness_p99_s,
-        g.lateness_max_s,
-        g.unmodelled_work_share * 100.0,
-        g.publish_inflation_share * 100.0,
-        g.cpu_cores_used,
+        "generator: planned actions late by p50 {}, p99 {}, max {} (scenario time); alert generation {} of the detectors' latency, publishing stretched by the time scale {}; {} cores of CPU; {}",
+        human::duration(g.lateness_p50_s),
+        human::duration(g.lateness_p99_s),
+        human::duration(g.lateness_max_s),
+        human::percent(g.unmodelled_work_share),
+        human::percent(g.publish_inflation_share),
+        human::number(g.cpu_cores_used),
         if g.verdict.saturated {
             "saturated"
         } else {
@@ -525,14 +515,14 @@ fn print_summary(outcome: &LoadOutcome, wall_s: f64, out: &Path) {
             .iter()
             .map(|a| {
                 format!(
-                    "{} {} (p99 {:.3} s, max {:.3} s)",
-                    a.count,
+                    "{} {} (p99 {}, max {})",
+                    human::count(a.count),
                     serde_json::to_value(a.action)
                         .ok()
                         .and_then(|v| v.as_str().map(str::to_owned))
                         .unwrap_or_default(),
-                    a.p99_s,
-                    a.max_s
+                    human::duration(a.p99_s),
+                    human::duration(a.max_s)
                 )
             })
             .collect();
@@ -553,20 +543,24 @@ fn print_summary(outcome: &LoadOutcome, wall_s: f64, out: &Path) {
     );
     let w = &outcome.rates;
     println!(
-        "wall-clock peaks, alerts/s: handed to producers {:.0}, acknowledged by the broker {:.0}, read by the first consumer {:.0}",
-        w.handed_to_producer.peak_per_s, w.acknowledged.peak_per_s, w.consumed.peak_per_s
+        "wall-clock peaks, alerts/s: handed to producers {}, acknowledged by the broker {}, read by the first consumer {}",
+        human::number(w.handed_to_producer.peak_per_s),
+        human::number(w.acknowledged.peak_per_s),
+        human::number(w.consumed.peak_per_s)
     );
     if outcome.replay.found > 0 {
         println!(
             "spool: {} alerts replayed at the end, {} delivered, {} still spooled",
-            outcome.replay.found, outcome.replay.delivered, outcome.replay.failed
+            human::count(outcome.replay.found),
+            human::count(outcome.replay.delivered),
+            human::count(outcome.replay.failed)
         );
     }
     for f in &outcome.faults {
         println!(
-            "fault {} at {:.0} s: {}{}",
+            "fault {} at {}: {}{}",
             f.kind,
-            f.at_s,
+            human::duration(f.at_s),
             if f.applied { "done" } else { "skipped" },
             if f.note.is_empty() {
                 String::new()
@@ -578,7 +572,7 @@ fn print_summary(outcome: &LoadOutcome, wall_s: f64, out: &Path) {
     if !outcome.workers_unreported.is_empty() {
         println!(
             "warning: {} worker Jobs never handed in their records ({}): the report is partial",
-            outcome.workers_unreported.len(),
+            human::count(outcome.workers_unreported.len() as u64),
             outcome.workers_unreported.join(", ")
         );
     }

@@ -127,18 +127,11 @@ pub fn run(args: MergeArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("writing JUnit XML to {}", path.display()))?;
     }
     println!(
-        "{}: {} shards merged; alerts {} produced, {} delivered, {} lost, {} duplicated",
+        "{}: {} shards merged",
         report.scenario,
-        args.dirs.len(),
-        report.alerts.produced,
-        report.alerts.delivered,
-        report.alerts.lost,
-        report.alerts.duplicated
+        alertsim_reports::human::count(args.dirs.len() as u64)
     );
-    println!(
-        "latency to broker ack: p50 {:.1} s, p98 {:.1} s, max {:.1} s; late visits {}",
-        report.latency_s.p50, report.latency_s.p98, report.latency_s.max, report.late_visits
-    );
+    super::summary::print_alerts_latency_jobs(&report);
     super::summary::print_gates_and_reports(&report, false, &args.out);
     Ok(if report.gates.passed && !report.partial {
         ExitCode::SUCCESS

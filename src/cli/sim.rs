@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use alertsim_plan::Plan;
 use alertsim_reports::output::metrics_file::{self, MetricsFormat};
-use alertsim_reports::{Report, RunInfo, junit, write_reports};
+use alertsim_reports::{Report, RunInfo, human, junit, write_reports};
 use alertsim_scenarios::{Scenario, catalog};
 use alertsim_sim::{Progress, SimRun};
 use anyhow::Context;
@@ -137,30 +137,15 @@ fn reproduce(args: &SimArgs, scenario: &Scenario) -> String {
 fn print_summary(result: &SimRun, info: &RunInfo, out: &std::path::Path) {
     let r: &Report = &result.report;
     println!(
-        "{}: {} visits, {:.0} s simulated in {:.2} s ({:.0}x real time, {:.0} events/s)",
-        r.scenario, r.visits, r.simulated_s, info.wall_s, info.simulated_to_wall, info.events_per_s
+        "{}: {} visits, {} simulated in {} ({}x real time, {} events/s)",
+        r.scenario,
+        human::count(r.visits),
+        human::duration(r.simulated_s),
+        human::duration(info.wall_s),
+        human::sig(info.simulated_to_wall, 3),
+        human::number(info.events_per_s)
     );
-    println!(
-        "alerts: {} produced, {} delivered, {} lost, {} duplicated",
-        r.alerts.produced, r.alerts.delivered, r.alerts.lost, r.alerts.duplicated
-    );
-    println!(
-        "latency to broker ack: p50 {:.1} s, p98 {:.1} s, max {:.1} s; late visits {}, failed visits {}, detectors dropped by the fan-out {}",
-        r.latency_s.p50,
-        r.latency_s.p98,
-        r.latency_s.max,
-        r.late_visits,
-        r.failed_visits,
-        r.detectors_dropped
-    );
-    println!(
-        "jobs: {} created, max {} at once, pod-s busy {:.0} idle {:.0} (idle fraction {:.2})",
-        r.jobs.created,
-        r.jobs.max_running,
-        r.jobs.busy_pod_s,
-        r.jobs.idle_pod_s,
-        r.jobs.idle_fraction
-    );
+    super::summary::print_alerts_latency_jobs(r);
     super::summary::print_gates_and_reports(r, result.truncated, out);
 }
 
@@ -189,7 +174,7 @@ impl ProgressOutput {
         match &self.bar {
             Some(bar) => {
                 bar.set_position(u64::from(p.visits_announced));
-                bar.set_message(format!("t={:.0} s", p.simulated_s));
+                bar.set_message(format!("t={}", human::duration(p.simulated_s)));
             }
             None => {
                 let total = p.visits_total.max(1);
@@ -197,8 +182,11 @@ impl ProgressOutput {
                 if tenth > self.last_tenth {
                     self.last_tenth = tenth;
                     eprintln!(
-                        "sim: {}/{} visits announced, t={:.0} s, {} events",
-                        p.visits_announced, p.visits_total, p.simulated_s, p.events
+                        "sim: {}/{} visits announced, t={}, {} events",
+                        human::count(u64::from(p.visits_announced)),
+                        human::count(u64::from(p.visits_total)),
+                        human::duration(p.simulated_s),
+                        human::count(p.events)
                     );
                 }
             }

@@ -32,6 +32,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::human;
 use crate::metrics::series::Series;
 use crate::metrics::visit::VisitRecord;
 use crate::number::micros;
@@ -78,19 +79,20 @@ impl RecoveryRecord {
         "drain",
     ];
 
-    /// The record as table cells (seconds with an `s`, `-` for none).
+    /// The record as table cells (durations and counts as `human` writes
+    /// them, `-` for none).
     pub fn cells(&self) -> [String; 10] {
-        let secs = |x: Option<f64>| x.map_or_else(|| "-".to_owned(), |x| format!("{x} s"));
+        let secs = |x: Option<f64>| x.map_or_else(|| "-".to_owned(), human::duration);
         [
             self.fault.clone(),
-            format!("{} s", self.start_s),
-            format!("{} s", self.end_s),
+            human::duration(self.start_s),
+            human::duration(self.end_s),
             secs(self.detect_s),
             secs(self.rto_s),
-            self.alerts_lost.to_string(),
-            self.alerts_duplicated.to_string(),
-            format!("{} s", self.alerts_lost_seconds),
-            self.backlog_peak.to_string(),
+            human::count(self.alerts_lost),
+            human::count(self.alerts_duplicated),
+            human::duration(self.alerts_lost_seconds),
+            human::count(self.backlog_peak),
             secs(self.drain_s),
         ]
     }

@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 
 use plotters::prelude::*;
 
+use crate::human;
 use crate::metrics::budget::Stage;
 use crate::metrics::latency::Percentiles;
 use crate::metrics::visit::VisitRecord;
@@ -55,15 +56,15 @@ fn late_rows(r: &Report) -> (Vec<Vec<String>>, usize) {
             let stage = Stage::ALL.iter().position(|s| s.name() == cause);
             let (took, usual) = match (stage, v.budget) {
                 (Some(i), Some(b)) => (
-                    format!("{} s", b.get(Stage::ALL[i])),
-                    format!("{} s", medians[i]),
+                    human::duration(b.get(Stage::ALL[i])),
+                    human::duration(medians[i]),
                 ),
                 _ => ("-".to_owned(), "-".to_owned()),
             };
             vec![
                 v.visit.to_string(),
-                format!("{} s", v.p98_latency_s),
-                format!("{}/{}", v.delivered, v.alerts),
+                human::duration(v.p98_latency_s),
+                format!("{}/{}", human::count(v.delivered), human::count(v.alerts)),
                 cause.to_owned(),
                 took,
                 usual,
@@ -86,7 +87,7 @@ const LATE_HEADERS: [&str; 6] = [
 const RECEIPT_INTRO: &str = "After the acknowledgement, each consumer's receipt: from the broker's acknowledgement of an alert (a load run: its log-append time) to the consumer's read.";
 
 /// The receipt table's columns.
-const RECEIPT_HEADERS: [&str; 5] = ["consumer", "received", "p50 (s)", "p98 (s)", "max (s)"];
+const RECEIPT_HEADERS: [&str; 5] = ["consumer", "received", "p50", "p98", "max"];
 
 /// One row per consumer that timed a receipt stage.
 fn receipt_rows(r: &Report) -> Vec<Vec<String>> {
@@ -96,10 +97,10 @@ fn receipt_rows(r: &Report) -> Vec<Vec<String>> {
         .map(|c| {
             vec![
                 c.name.clone(),
-                c.received.to_string(),
-                c.receipt_s.p50.to_string(),
-                c.receipt_s.p98.to_string(),
-                c.receipt_s.max.to_string(),
+                human::count(c.received),
+                human::duration(c.receipt_s.p50),
+                human::duration(c.receipt_s.p98),
+                human::duration(c.receipt_s.max),
             ]
         })
         .collect()
@@ -115,7 +116,7 @@ pub(crate) fn markdown(r: &Report) -> String {
     let _ = writeln!(
         s,
         "\n## Latency budget\n\nWhere the latency went, over the {} visits whose alerts arrived: each visit's deciding detector's stages from the end of readout to its last acknowledgement.\n",
-        b.visits
+        human::count(b.visits)
     );
     markdown_table(
         &mut s,
@@ -123,9 +124,9 @@ pub(crate) fn markdown(r: &Report) -> String {
         b.stages.iter().map(|f| {
             vec![
                 f.stage.name().to_owned(),
-                format!("{} s", f.p50_s),
-                format!("{} s", f.p98_s),
-                format!("{} s", f.mean_s),
+                human::duration(f.p50_s),
+                human::duration(f.p98_s),
+                human::duration(f.mean_s),
             ]
         }),
     );
@@ -160,13 +161,13 @@ pub(crate) fn markdown(r: &Report) -> String {
             let _ = writeln!(
                 s,
                 "\n({} more late visits in report.json.)",
-                late - MAX_LATE_ROWS
+                human::count((late - MAX_LATE_ROWS) as u64)
             );
         }
         let causes: Vec<String> = b
             .late_causes
             .iter()
-            .map(|c| format!("{} {}", c.cause.name(), c.late_visits))
+            .map(|c| format!("{} {}", c.cause.name(), human::count(c.late_visits)))
             .collect();
         let _ = writeln!(s, "\nLate visits by cause: {}.", causes.join(", "));
     }
@@ -184,13 +185,13 @@ pub(crate) fn html(r: &Report) -> Result<String, ReportError> {
     h.push_str("<h2>Latency budget</h2>\n");
     html_table(
         &mut h,
-        &["stage", "p50 (s)", "p98 (s)", "mean (s)"],
+        &["stage", "p50", "p98", "mean"],
         b.stages.iter().map(|f| {
             vec![
                 f.stage.name().to_owned(),
-                f.p50_s.to_string(),
-                f.p98_s.to_string(),
-                f.mean_s.to_string(),
+                human::duration(f.p50_s),
+                human::duration(f.p98_s),
+                human::duration(f.mean_s),
             ]
         }),
     );
@@ -210,7 +211,7 @@ pub(crate) fn html(r: &Report) -> Result<String, ReportError> {
             let _ = writeln!(
                 h,
                 "<p>({} more late visits in report.json.)</p>",
-                late - MAX_LATE_ROWS
+                human::count((late - MAX_LATE_ROWS) as u64)
             );
         }
     }
@@ -275,6 +276,8 @@ fn stacked_chart(r: &Report) -> Result<String, ReportError> {
         c.configure_mesh()
             .x_desc("visit")
             .y_desc("seconds")
+            .x_label_formatter(&|x| human::number(*x))
+            .y_label_formatter(&|y| human::number(*y))
             .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(|e| err(&e))?;
@@ -297,7 +300,7 @@ fn stacked_chart(r: &Report) -> Result<String, ReportError> {
             BLACK.stroke_width(1),
         ))
         .map_err(|e| err(&e))?
-        .label(format!("limit {limit} s"))
+        .label(format!("limit {}", human::duration(limit)))
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLACK.stroke_width(1)));
         c.configure_series_labels()
             .position(SeriesLabelPosition::UpperRight)

@@ -9,11 +9,12 @@ use std::fmt::Write as _;
 
 use plotters::prelude::*;
 
+use crate::human;
 use crate::metrics::recovery::RecoveryRecord;
 use crate::output::files::ReportError;
 use crate::output::load_validity::LoadValidity;
 use crate::output::tables::{escape, html_table};
-use crate::output::{budget, redis_cpu};
+use crate::output::{budget, figures, verdict};
 use crate::report::Report;
 use crate::schema::{SchemaChangeRecord, SchemaConsumerRecord};
 
@@ -50,6 +51,20 @@ fn reduce(points: Vec<(f64, f64)>, merge: Merge) -> Vec<(f64, f64)> {
             Some((x, y))
         })
         .collect()
+}
+
+/// ", peak per 90 s" when the series is reduced to bins of several
+/// samples (each bin's `merge`), nothing when every sample is drawn.
+fn binning(r: &Report, merge: &str) -> String {
+    let per_bin = r.series.t_s.len().div_ceil(MAX_POINTS);
+    if per_bin <= 1 {
+        String::new()
+    } else {
+        format!(
+            ", {merge} per {}",
+            human::duration(per_bin as f64 * r.series.interval_s)
+        )
+    }
 }
 
 /// One line of a chart.
@@ -124,21 +139,27 @@ pub fn render_with(r: &Report, validity: Option<&LoadValidity>) -> Result<String
         Some(("limit", r.config.gates.p98_latency_s)),
         &[],
     )?;
+    let throughput_name = format!(
+        "alerts/s acknowledged ({}{})",
+        figures::sampling(r),
+        binning(r, "highest")
+    );
     let throughput = chart(
         "throughput",
         "Delivery throughput",
         "virtual time (s)",
         "alerts/s",
         &[line(
-            "alerts/s acknowledged",
+            &throughput_name,
             RGBColor(44, 160, 44),
             t,
             &r.series.delivered_per_s,
-            Merge::Mean,
+            Merge::Max,
         )],
         None,
         &windows,
     )?;
+    let redis_name = format!("Redis utilisation{}", binning(r, "mean"));
     let redis = if r.series.redis_utilisation.is_empty() {
         None
     } else {
@@ -148,7 +169,7 @@ pub fn render_with(r: &Report, validity: Option<&LoadValidity>) -> Result<String
             "virtual time (s)",
             "utilisation",
             &[line(
-                "Redis utilisation (mean)",
+                &redis_name,
                 RGBColor(214, 39, 40),
                 t,
                 &r.series.redis_utilisation,
@@ -169,19 +190,23 @@ pub fn render_with(r: &Report, validity: Option<&LoadValidity>) -> Result<String
          table{{border-collapse:collapse;margin-bottom:1.5em}}\
          td,th{{border:1px solid #bbb;padding:.25em .6em;text-align:left}}\
          .pass{{color:#1a7f37}}.fail{{color:#cf222e;font-weight:bold}}\
-         </style></head><body>\n<h1>{name} <span class=\"{cls}\">{verdict}</span></h1>\n<p>{desc}</p>\n",
+         </style></head><body>\n<h1>{name} <span class=\"{cls}\">{verdict}</span></h1>\n",
         name = escape(&r.scenario),
-        desc = escape(&r.description),
         cls = verdict.to_lowercase(),
     );
+    if let Some(validity) = validity {
+        h.push_str(&validity.headline_html());
+    }
+    h.push_str(&verdict::html(r));
+    let _ = writeln!(h, "<p>{}</p>", escape(&r.description));
     if r.partial {
         h.push_str("<p class=\"fail\">Partial report: the run was interrupted; the figures cover only the part of the night that ran.</p>\n");
     }
     if let Some(validity) = validity {
-        h.push_str(&validity.html());
+        h.push_str(&validity.table_html());
     }
     h.push_str("<h2>Gates</h2>\n<table><tr><th>gate</th><th>result</th><th>actual</th><th>limit</th><th>detail</th></tr>\n");
-    for g in &r.gates.results {
+    for (g, [actual, limit, detail]) in verdict::gate_rows(r) {
         let (cls, word) = if g.passed {
             ("pass", "pass")
         } else {
@@ -191,61 +216,13 @@ pub fn render_with(r: &Report, validity: Option<&LoadValidity>) -> Result<String
             h,
             "<tr><td>{}</td><td class=\"{cls}\">{word}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&g.name),
-            g.actual,
-            g.limit,
-            escape(&g.description)
+            escape(&actual),
+            escape(&limit),
+            escape(&detail)
         );
     }
     h.push_str("</table>\n<h2>Key figures</h2>\n<table>\n");
-    let figures = [
-        ("seed", r.seed.to_string()),
-        ("simulated time (s)", r.simulated_s.to_string()),
-        ("visits", r.visits.to_string()),
-        (
-            "alerts produced / delivered / lost / duplicated",
-            format!(
-                "{} / {} / {} / {}",
-                r.alerts.produced, r.alerts.delivered, r.alerts.lost, r.alerts.duplicated
-            ),
-        ),
-        (
-            "latency p50 / p90 / p98 / p99 / max (s)",
-            format!(
-                "{} / {} / {} / {} / {}",
-                r.latency_s.p50, r.latency_s.p90, r.latency_s.p98, r.latency_s.p99, r.latency_s.max
-            ),
-        ),
-        (
-            "late / failed visits",
-            format!("{} / {}", r.late_visits, r.failed_visits),
-        ),
-        (
-            "Jobs created / max running / max pending",
-            format!(
-                "{} / {} / {}",
-                r.jobs.created, r.jobs.max_running, r.jobs.max_pending
-            ),
-        ),
-        (
-            "KEDA operator crashes",
-            r.jobs.keda_operator_crashes.to_string(),
-        ),
-        (
-            "pod-seconds busy / idle (idle fraction)",
-            format!(
-                "{} / {} ({})",
-                r.jobs.busy_pod_s, r.jobs.idle_pod_s, r.jobs.idle_fraction
-            ),
-        ),
-        (
-            "throughput mean / peak (alerts/s)",
-            format!(
-                "{} / {}",
-                r.throughput.mean_alerts_per_s, r.throughput.peak_alerts_per_s
-            ),
-        ),
-    ];
-    for (k, v) in figures.into_iter().chain(redis_cpu::figure(r)) {
+    for (k, v) in figures::key_figures(r) {
         let _ = writeln!(h, "<tr><th>{}</th><td>{}</td></tr>", escape(k), escape(&v));
     }
     h.push_str("</table>\n");
@@ -256,7 +233,14 @@ pub fn render_with(r: &Report, validity: Option<&LoadValidity>) -> Result<String
         let list: Vec<String> = r
             .faults
             .iter()
-            .map(|f| format!("{} {}&ndash;{} s", escape(&f.kind), f.start_s, f.end_s))
+            .map(|f| {
+                format!(
+                    "{} {}&ndash;{}",
+                    escape(&f.kind),
+                    escape(&human::duration(f.start_s)),
+                    escape(&human::duration(f.end_s))
+                )
+            })
             .collect();
         h.push_str(&list.join(", "));
         h.push_str(").</p>\n");
@@ -272,7 +256,7 @@ pub fn render_with(r: &Report, validity: Option<&LoadValidity>) -> Result<String
             h,
             "<h2>Schema</h2>\n<p>Registry compatibility: {}. Alerts a consumer could not decode: {} in all.</p>",
             escape(&schema.compatibility),
-            schema.undecodable_total()
+            human::count(schema.undecodable_total())
         );
         if schema.changes.is_empty() {
             h.push_str("<p>No schema change.</p>\n");
@@ -351,6 +335,8 @@ fn chart(
         c.configure_mesh()
             .x_desc(x_desc)
             .y_desc(y_desc)
+            .x_label_formatter(&|x| human::number(*x))
+            .y_label_formatter(&|y| human::number(*y))
             .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(|e| err(&e))?;
@@ -384,7 +370,7 @@ fn chart(
                 RED.stroke_width(1),
             ))
             .map_err(|e| err(&e))?
-            .label(format!("{name} {value} s"))
+            .label(format!("{name} {}", human::duration(value)))
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], RED.stroke_width(1)));
         }
         c.configure_series_labels()

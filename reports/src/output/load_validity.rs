@@ -6,8 +6,7 @@
 //! run's report.json has the simulator's fields only); `load-info.json`
 //! has the full figures.
 
-use std::fmt::Write as _;
-
+use crate::human;
 use crate::output::tables::{escape, html_table, markdown_table};
 
 /// The load generator's figures as the pages show them.
@@ -41,24 +40,31 @@ impl LoadValidity {
                 "Inconclusive: the load generator could not keep up at time scale {} ({}). \
                  The figures below measure the load generator, not the system, and the gates say \
                  nothing; a run at time scale {} should be valid on this machine.",
-                self.time_scale, self.reason, self.suggested_time_scale
+                human::number(self.time_scale),
+                self.reason,
+                human::number(self.suggested_time_scale)
             )
         } else {
             format!(
                 "Valid: the load generator kept up at time scale {}.",
-                self.time_scale
+                human::number(self.time_scale)
             )
         }
     }
 
     fn rows(&self) -> Vec<Vec<String>> {
         let [p50, p99, max] = self.lateness_s;
-        let percent = |share: f64| format!("{:.1}% of the detectors' latency", share * 100.0);
+        let percent = |share: f64| format!("{} of the detectors' latency", human::percent(share));
         vec![
-            vec!["time scale".into(), self.time_scale.to_string()],
+            vec!["time scale".into(), human::number(self.time_scale)],
             vec![
                 "planned actions late by, p50 / p99 / max".into(),
-                format!("{p50:.3} / {p99:.3} / {max:.3} s (scenario time)"),
+                format!(
+                    "{} / {} / {} (scenario time)",
+                    human::duration(p50),
+                    human::duration(p99),
+                    human::duration(max)
+                ),
             ],
             vec![
                 "alert generation (unmodelled)".into(),
@@ -70,32 +76,37 @@ impl LoadValidity {
             ],
             vec![
                 "CPU of the load process".into(),
-                format!("{:.2} cores", self.cpu_cores_used),
+                format!("{} cores", human::number(self.cpu_cores_used)),
             ],
         ]
     }
 
-    /// The section of report.md.
-    pub(crate) fn markdown(&self) -> String {
-        let mut s = String::new();
+    /// report.md's headline, beside the night's verdict at the top.
+    pub(crate) fn headline_markdown(&self) -> String {
         let mark = if self.saturated { "**" } else { "" };
-        let _ = writeln!(s, "> {mark}{}{mark}\n", self.headline());
-        s.push_str("## Load generator\n\n");
+        format!("> {mark}{}{mark}\n\n", self.headline())
+    }
+
+    /// report.md's table of the generator's figures.
+    pub(crate) fn table_markdown(&self) -> String {
+        let mut s = String::from("## Load generator\n\n");
         markdown_table(&mut s, &["figure", "value"], self.rows().into_iter());
         s.push('\n');
         s
     }
 
-    /// The section of report.html.
-    pub(crate) fn html(&self) -> String {
-        let mut h = String::new();
+    /// report.html's headline, beside the night's verdict at the top.
+    pub(crate) fn headline_html(&self) -> String {
         let cls = if self.saturated { "fail" } else { "pass" };
-        let _ = writeln!(
-            h,
-            "<p class=\"{cls}\" id=\"load-validity\">{}</p>",
+        format!(
+            "<p class=\"{cls}\" id=\"load-validity\">{}</p>\n",
             escape(&self.headline())
-        );
-        h.push_str("<h2>Load generator</h2>\n");
+        )
+    }
+
+    /// report.html's table of the generator's figures.
+    pub(crate) fn table_html(&self) -> String {
+        let mut h = String::from("<h2>Load generator</h2>\n");
         html_table(&mut h, &["figure", "value"], self.rows().into_iter());
         h
     }
@@ -121,12 +132,12 @@ mod tests {
     #[test]
     fn a_saturated_run_says_so_first_with_the_valid_time_scale() {
         let v = saturated();
-        let md = v.markdown();
+        let md = v.headline_markdown() + &v.table_markdown();
         let first = md.lines().next().unwrap_or_default();
         assert!(first.starts_with("> **Inconclusive"), "{md}");
         assert!(first.contains("time scale 20") && first.contains("time scale 1.7"));
-        assert!(md.contains("| broker round trips stretched by the time scale | 46.0% of"));
-        let html = v.html();
+        assert!(md.contains("| broker round trips stretched by the time scale | 46% of"));
+        let html = v.headline_html() + &v.table_html();
         assert!(html.starts_with("<p class=\"fail\""), "{html}");
         assert!(
             html.contains("real work &lt;stretched&gt;"),
@@ -142,7 +153,7 @@ mod tests {
             suggested_time_scale: 20.0,
             ..saturated()
         };
-        assert!(v.markdown().starts_with("> Valid: "));
-        assert!(v.html().starts_with("<p class=\"pass\""));
+        assert!(v.headline_markdown().starts_with("> Valid: "));
+        assert!(v.headline_html().starts_with("<p class=\"pass\""));
     }
 }

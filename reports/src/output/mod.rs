@@ -1,6 +1,7 @@
 //! Writing a report's files into the `--out` directory.
 
 mod budget;
+mod figures;
 pub mod files;
 pub mod html;
 pub mod junit;
@@ -10,6 +11,7 @@ pub mod metrics_file;
 mod redis_cpu;
 pub mod run_info;
 mod tables;
+mod verdict;
 
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,7 @@
 //! The Redis utilisation figure of report.md and report.html: the median
 //! and the largest of `series.redis_utilisation`, when the run has it.
 
+use crate::human;
 use crate::report::Report;
 
 /// Median (the lower of the middle two) and maximum of Redis utilisation
@@ -21,7 +22,11 @@ pub(crate) fn figure(r: &Report) -> Option<(&'static str, String)> {
     utilisation(&r.series.redis_utilisation).map(|(median, max)| {
         (
             "Redis CPU utilisation median / max",
-            format!("{median} / {max} of redis.cpu_limit"),
+            format!(
+                "{} / {} of redis.cpu_limit",
+                human::percent(median),
+                human::percent(max)
+            ),
         )
     })
 }
