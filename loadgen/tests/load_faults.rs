@@ -384,21 +384,22 @@ async fn a_redis_restart_empty_loses_the_waiting_events_and_the_stream_works_aft
     }
 }
 
-/// The stream is trimmed to its newest 10 entries at 80 s. In
+/// The stream is trimmed to its newest 10 entries at 95 s. In
 /// [`one_detector_jobs`] visit 2's 20 events (written at 74 s) are all
 /// unread then (visit 1's Jobs hold every one of the 20 Jobs until 98 s at
-/// the earliest), and the 10 oldest of them are removed: each counts as a
-/// failed detector of visit 2, and its other 10 detectors are delivered.
-/// (On a machine too slow to have read visit 1 by 80 s, the trim also
-/// removes some of visit 1's: the note's count covers those.) Visits 3 and
-/// 4 are delivered whole, and the run ends although KEDA's lag never
-/// drains: Redis 7.0 and 7.2 go on counting the 10 removed entries in the
-/// group's lag (redis/redis#13957), so the last sample still shows them,
-/// as the simulator's Redis model does.
+/// the earliest, later on a slow machine), and the 10 oldest of them are
+/// removed: each counts as a failed detector of visit 2, and its other 10
+/// detectors are delivered. A machine too slow to have read all of visit
+/// 1 by then loses some of visit 1's too: the fault's note counts every
+/// unread entry removed, and exactly those are the failed detectors.
+/// Visits 3 and 4 are delivered whole, and the run ends although KEDA's
+/// lag never drains: Redis 7.0 and 7.2 go on counting the removed entries
+/// in the group's lag (redis/redis#13957), so the last sample still shows
+/// them, as the simulator's Redis model does.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_trim_fails_the_unread_detectors_it_removes_and_leaves_a_phantom_lag() {
     let faults = vec![Fault::StreamTrim {
-        at_s: 80.0,
+        at_s: 95.0,
         maxlen: 10,
     }];
     let outcome = run(&one_detector_jobs(faults)).await;
@@ -421,10 +422,11 @@ async fn a_stream_trim_fails_the_unread_detectors_it_removes_and_leaves_a_phanto
     let failed: u64 = r.per_visit.iter().map(|v| v.failed_detectors).sum();
     assert_eq!(failed, removed_unread, "{}", describe(&outcome));
     assert_every_alert_accounted(&outcome);
+    // Whole: no detector failed and every alert was delivered (a fan-out
+    // write retried on a starved machine can add a duplicate detector).
     for visit in &r.per_visit[3..] {
-        assert_eq!(
-            visit.delivered,
-            DETECTORS * ALERTS_PER_DETECTOR,
+        assert!(
+            visit.failed_detectors == 0 && visit.delivered >= DETECTORS * ALERTS_PER_DETECTOR,
             "visit {} after the trim: {}",
             visit.visit,
             describe(&outcome)
