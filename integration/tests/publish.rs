@@ -221,3 +221,53 @@ async fn rubin_profile_counts_the_alerts_it_loses(engine: Engine) -> TestResult 
     eprintln!("rubin ({engine:?}): delivered {delivered} of 25 before the stop, lost {lost}");
     Ok(())
 }
+
+on_both_brokers!(an_alert_over_the_producers_size_limit_is_lost_under_rubin_and_kept_under_safe);
+/// librdkafka refuses at the produce call a message larger than its
+/// `message.max.bytes` (here 1,000 bytes, its minimum: every generated
+/// alert is larger). The packager logs such an alert and drops it
+/// (`doWriteFailedAlerts` is off in production), so `rubin` counts each as
+/// lost with `too_large` and spools nothing; `safe` spools each.
+async fn an_alert_over_the_producers_size_limit_is_lost_under_rubin_and_kept_under_safe(
+    engine: Engine,
+) -> TestResult {
+    let broker = TestBroker::start(engine, 1).await?;
+    let bootstrap = broker.bootstrap().await?;
+    let batches = small_batches(3, 17)?;
+    let n: u64 = batches.iter().map(|b| b.alerts.len() as u64).sum();
+    assert!(n > 0);
+    for profile in [Profile::Rubin, Profile::Safe] {
+        let spool_dir = tempfile::tempdir()?;
+        let mut settings = config(&broker, bootstrap.clone(), profile, 1100, spool_dir.path());
+        settings.overrides = vec![("message.max.bytes".to_owned(), "1000".to_owned())];
+        let mut publisher = AlertPublisher::new(&settings)?;
+        let outcomes = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&outcomes);
+        publisher.set_observer(Box::new(move |_key, outcome, _bytes| {
+            if let Ok(mut seen) = sink.lock() {
+                seen.push(outcome);
+            }
+        }));
+        for batch in &batches {
+            for alert in &batch.alerts {
+                publisher
+                    .publish(alert, batch.visit, batch.detector)
+                    .await?;
+            }
+        }
+        let summary = publisher.finish().await?;
+        let spooled = Spool::open(spool_dir.path())?.entries()?.len() as u64;
+        let outcomes = outcomes.lock().map_err(|e| e.to_string())?.clone();
+        let expected = match profile {
+            Profile::Rubin => Outcome::Lost(Failure::TooLarge),
+            Profile::Safe => Outcome::Spooled(Failure::TooLarge),
+        };
+        assert_eq!(outcomes, vec![expected; n as usize], "{profile:?}");
+        let counts = (summary.delivered, summary.lost, summary.spooled, spooled);
+        match profile {
+            Profile::Rubin => assert_eq!(counts, (0, n, 0, 0), "{summary:?}"),
+            Profile::Safe => assert_eq!(counts, (0, 0, n, n), "{summary:?}"),
+        }
+    }
+    Ok(())
+}

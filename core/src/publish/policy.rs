@@ -2,13 +2,16 @@
 //! policy that the rdkafka publisher and the simulator both follow.
 //!
 //! A failure happens at one of two stages. At the *produce* call librdkafka
-//! may refuse the message at once (its queue is full, the message is too
-//! large); the real packager writes such alerts to a file. Later, the
-//! *delivery* report may say the message could not be delivered within
-//! `delivery.timeout.ms`; the real packager only logs that, so the alert is
-//! lost. The `rubin` profile keeps exactly that behaviour (and counts the
-//! loss); the `safe` profile retries transient refusals and spools every
-//! alert it could not deliver, so nothing is lost.
+//! may refuse the message at once (its queue is full, the message is larger
+//! than its `message.max.bytes`). Later, the *delivery* report may say the
+//! message could not be delivered within `delivery.timeout.ms`. The real
+//! packager (`packageAlerts.py`, `produceAlerts`) logs a refused produce
+//! and writes the alert to a file only with `doWriteFailedAlerts`, which
+//! defaults to off and production does not set; a failed delivery it does
+//! not even log. Either way the alert is gone. The `rubin` profile keeps
+//! exactly that behaviour (and counts the loss); the `safe` profile retries
+//! transient refusals and spools every alert it could not deliver, so
+//! nothing is lost.
 
 use std::time::Duration;
 
@@ -93,8 +96,7 @@ impl Policy {
     /// after `retries_so_far` earlier retries of this alert.
     pub fn decide(&self, stage: FailureStage, failure: Failure, retries_so_far: u32) -> Verdict {
         match (self.profile, stage) {
-            (Profile::Rubin, FailureStage::Produce) => Verdict::Spool,
-            (Profile::Rubin, FailureStage::Delivery) => Verdict::Lose,
+            (Profile::Rubin, _) => Verdict::Lose,
             (Profile::Safe, FailureStage::Produce) => {
                 if failure == Failure::QueueFull && retries_so_far < self.max_retries {
                     Verdict::Retry {
@@ -129,17 +131,12 @@ mod tests {
     ];
 
     #[test]
-    fn rubin_loses_delivery_failures_and_spools_refused_produces() {
+    fn rubin_loses_every_failed_alert_at_either_stage() {
         let policy = Policy::for_profile(Profile::Rubin);
         for failure in FAILURES {
-            assert_eq!(
-                policy.decide(FailureStage::Delivery, failure, 0),
-                Verdict::Lose
-            );
-            assert_eq!(
-                policy.decide(FailureStage::Produce, failure, 0),
-                Verdict::Spool
-            );
+            for stage in [FailureStage::Produce, FailureStage::Delivery] {
+                assert_eq!(policy.decide(stage, failure, 0), Verdict::Lose);
+            }
         }
     }
 

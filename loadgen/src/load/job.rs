@@ -60,7 +60,12 @@ async fn run_worker(state: &Arc<RunState>, context: &mut JobContext) -> Result<(
         profile: state.plan.plan().publisher_profile,
         schema_id: i32::try_from(schema_id).map_err(|err| err.to_string())?,
         spool_dir: e.spool_dir.clone(),
-        overrides: Vec::new(),
+        // The packager's producer keeps librdkafka's limit unless the
+        // scenario says otherwise; a larger alert is refused at produce.
+        overrides: vec![(
+            "message.max.bytes".to_owned(),
+            state.scenario.kafka.producer_message_max_bytes.to_string(),
+        )],
     })
     .map_err(|err| err.to_string())?;
     let generator = AlertGenerator::new(GeneratorConfig::default(), state.scenario.seed)

@@ -9,7 +9,9 @@ use crate::validate::Checker;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Kafka {
-    /// Brokers in the cluster (default 6).
+    /// Brokers in the cluster (default 5: production's broker node pool,
+    /// phalanx `sasquatch` values for usdfprod-prompt-processing, FACTS
+    /// "Kafka as deployed").
     pub brokers: u32,
     /// Alert topic (default `lsst-alerts-v11`).
     pub topic: String,
@@ -31,8 +33,14 @@ pub struct Kafka {
     pub linger_ms: u64,
     /// Producer `batch.size` in bytes (default 2 MiB).
     pub batch_size_bytes: u64,
-    /// Broker `message.max.bytes` (default 10 MiB).
+    /// Broker `message.max.bytes` (default 10 MiB, the production Kafka's
+    /// `config` in phalanx's strimzi-kafka values).
     pub message_max_bytes: u64,
+    /// The producer's own `message.max.bytes` (librdkafka): a larger alert
+    /// is refused at the produce call. Default 1,000,000, librdkafka's
+    /// default: the packager's producer configuration (`packageAlerts.py`)
+    /// does not set it.
+    pub producer_message_max_bytes: u64,
     /// Compressed over raw size of an alert batch with snappy (default 0.9:
     /// cutouts and floats compress little).
     pub compression_ratio: f64,
@@ -41,7 +49,7 @@ pub struct Kafka {
 impl Default for Kafka {
     fn default() -> Self {
         Self {
-            brokers: 6,
+            brokers: 5,
             topic: "lsst-alerts-v11".to_owned(),
             partitions: 45,
             replication_factor: 3,
@@ -57,12 +65,19 @@ impl Default for Kafka {
             linger_ms: 5,
             batch_size_bytes: 2 * 1024 * 1024,
             message_max_bytes: 10 * 1024 * 1024,
+            producer_message_max_bytes: 1_000_000,
             compression_ratio: 0.9,
         }
     }
 }
 
 impl Kafka {
+    /// The largest alert that can be delivered: the smaller of the
+    /// producer's and the broker's limits.
+    pub fn largest_deliverable_alert_bytes(&self) -> u64 {
+        self.producer_message_max_bytes.min(self.message_max_bytes)
+    }
+
     pub(crate) fn check(&self, c: &mut Checker) {
         c.at_least("kafka.brokers", u64::from(self.brokers), 1);
         c.not_empty("kafka.topic", &self.topic);
@@ -103,6 +118,12 @@ impl Kafka {
         c.at_least("kafka.delivery_timeout_ms", self.delivery_timeout_ms, 1);
         c.at_least("kafka.batch_size_bytes", self.batch_size_bytes, 1);
         c.at_least("kafka.message_max_bytes", self.message_max_bytes, 1);
+        // librdkafka refuses a producer configured below 1,000 bytes.
+        c.at_least(
+            "kafka.producer_message_max_bytes",
+            self.producer_message_max_bytes,
+            1000,
+        );
         c.positive("kafka.compression_ratio", self.compression_ratio);
     }
 }

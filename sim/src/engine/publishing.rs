@@ -62,6 +62,9 @@ pub(super) struct Publishing {
     partitions: u32,
     /// The acknowledgements of the last fresh publication (for the budget).
     last_acks: Option<Acks>,
+    /// Alerts too large to send that the publisher keeps (`safe`): each
+    /// visit and how many.
+    unsendable: Vec<(u32, u32)>,
 }
 
 impl Publishing {
@@ -78,6 +81,7 @@ impl Publishing {
             brokers_down: 0,
             partitions: s.kafka.partitions,
             last_acks: None,
+            unsendable: Vec::new(),
         }
     }
 
@@ -94,9 +98,12 @@ impl Publishing {
             .sum()
     }
 
-    /// Empties the spool: each visit and how many of its alerts were in it.
+    /// Empties the spool and the alerts too large to send: each visit and
+    /// how many of its alerts were held.
     pub(super) fn drain_spool(&mut self) -> Vec<(u32, u32)> {
-        self.spool.drain(..).map(|s| (s.visit, s.alerts)).collect()
+        let mut held: Vec<(u32, u32)> = self.spool.drain(..).map(|s| (s.visit, s.alerts)).collect();
+        held.append(&mut self.unsendable);
+        held
     }
 
     fn set_brokers_up(&mut self) {
@@ -212,17 +219,26 @@ impl Engine<'_> {
             return (start, 0);
         }
         let p = &mut self.publishing;
-        let bytes = p.sizes.mean_of(alerts, &mut p.sizes_rng);
+        // Only a fresh attempt can meet an alert too large to send: a replay
+        // or a second processing re-sends alerts that fit already.
+        let limit = match attempt {
+            Attempt::Fresh => self.s.kafka.largest_deliverable_alert_bytes(),
+            Attempt::Replay | Attempt::Again => u64::MAX,
+        };
+        let drawn = p.sizes.draw(alerts, limit, &mut p.sizes_rng);
+        let bytes = drawn.mean_bytes;
         let whole_bytes = bytes.round().max(0.0) as u64;
         let encode = SimDuration::from_secs_f64(bytes / ENCODE_BYTES_PER_S);
         let round_trip_ms = self.s.kafka.produce_latency_ms.sample(&mut p.kafka_rng);
         let round_trip = SimDuration::from_secs_f64(round_trip_ms / 1000.0);
-        let batches = self.produce(start, alerts, bytes, encode, round_trip);
+        let sent = alerts - drawn.too_large;
+        let batches = self.produce(start, sent, bytes, encode, round_trip);
         let readout_end = self.fanout.readout_end(visit).unwrap_or(SimTime::ZERO);
         if attempt == Attempt::Fresh {
             for _ in 0..alerts {
                 self.rec.alert_produced(visit, whole_bytes);
             }
+            self.refuse_too_large(visit, drawn.too_large);
         }
         let done = batches.last().map_or(start, |b| b.done);
         if attempt == Attempt::Again {
@@ -315,6 +331,30 @@ impl Engine<'_> {
                 for _ in 0..failed {
                     self.rec.alert_lost(visit);
                 }
+            }
+        }
+    }
+
+    /// Alerts larger than the producer's or the broker's limit are refused
+    /// at the produce call: the policy loses them (`rubin`, as the packager
+    /// does) or keeps them (`safe`), but no replay can send them, so they
+    /// stay with the publisher and count as lost at the end of the night.
+    fn refuse_too_large(&mut self, visit: u32, too_large: u32) {
+        if too_large == 0 {
+            return;
+        }
+        match Policy::for_profile(self.plan.publisher_profile).decide(
+            FailureStage::Produce,
+            Failure::TooLarge,
+            0,
+        ) {
+            Verdict::Lose => {
+                for _ in 0..too_large {
+                    self.rec.alert_lost(visit);
+                }
+            }
+            Verdict::Spool | Verdict::Retry { .. } => {
+                self.publishing.unsendable.push((visit, too_large));
             }
         }
     }
