@@ -90,18 +90,23 @@ fn no_figure_shown_has_more_than_four_significant_digits() {
     );
 }
 
-#[test]
-fn a_failing_night_names_its_gate_late_visits_and_stage_first() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let out = dir.path().join("out");
-    let (_, report) = sim("galactic-plane-burst", &out);
-    let failed: Vec<&str> = report
+/// The names of the gates the report failed.
+fn failed_gates(report: &Report) -> Vec<&str> {
+    report
         .gates
         .results
         .iter()
         .filter(|g| !g.passed)
         .map(|g| g.name.as_str())
-        .collect();
+        .collect()
+}
+
+#[test]
+fn a_failing_night_names_its_gate_late_visits_and_stage_first() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out");
+    let (_, report) = sim("galactic-plane-burst", &out);
+    let failed = failed_gates(&report);
     assert_eq!(
         failed,
         ["late_visit_fraction"],
@@ -164,13 +169,7 @@ fn a_lossy_night_names_the_visits_that_lost_alerts_and_the_fault_they_met() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("out");
     let (_, report) = sim("dr-broker-outage", &out);
-    let failed: Vec<&str> = report
-        .gates
-        .results
-        .iter()
-        .filter(|g| !g.passed)
-        .map(|g| g.name.as_str())
-        .collect();
+    let failed = failed_gates(&report);
     assert_eq!(failed, ["lost_alerts"], "the scenario fails this gate");
     let mut lossy: Vec<_> = report.per_visit.iter().filter(|v| v.lost > 0).collect();
     lossy.sort_by(|a, b| {
