@@ -274,6 +274,61 @@ pub const FIELDS: &[Field] = &[
         "99th percentile of the same.",
     ),
     f("consumers[].receipt_s.max", "s", "Largest receipt stage."),
+    f(
+        "capacity.brokers",
+        "count",
+        "Brokers the load is spread over (`kafka.brokers`), evenly: single partitions' placement is not modelled.",
+    ),
+    f(
+        "capacity.ingress_bytes",
+        "bytes",
+        "Bytes the producers wrote (the acknowledged alerts).",
+    ),
+    f(
+        "capacity.replication_bytes",
+        "bytes",
+        "Bytes the followers copied from the leaders: ingress times `replication_factor - 1`.",
+    ),
+    f(
+        "capacity.readers_bytes",
+        "bytes",
+        "Bytes the readers fetched: the alerts each received times `bytes.mean_alert`.",
+    ),
+    f(
+        "capacity.egress_over_ingress",
+        "ratio",
+        "Bytes leaving the brokers (replication and readers) over the bytes the producers wrote.",
+    ),
+    f(
+        "capacity.broker_ingress_mean_mbit_per_s",
+        "Mbit/s",
+        "One broker's mean inbound rate over the run (producers and replication).",
+    ),
+    f(
+        "capacity.broker_ingress_peak_mbit_per_s",
+        "Mbit/s",
+        "One broker's inbound rate in the producers' busiest sampling interval.",
+    ),
+    f(
+        "capacity.broker_egress_mean_mbit_per_s",
+        "Mbit/s",
+        "One broker's mean outbound rate over the run (replication and readers); readers' peaks are not modelled.",
+    ),
+    f(
+        "capacity.broker_bandwidth_mbit_per_s",
+        "Mbit/s",
+        "One broker's network bandwidth (`kafka.broker_bandwidth_mbps`).",
+    ),
+    f(
+        "capacity.ingress_headroom",
+        "fraction",
+        "Share of that bandwidth left at the inbound peak; negative when the peak exceeds it.",
+    ),
+    f(
+        "capacity.broker_disk_bytes",
+        "bytes",
+        "Bytes one broker wrote to its disk in the run (its replicas of every alert; retention not modelled).",
+    ),
     f("per_visit[].visit", "index", "Visit index, from 0."),
     f(
         "per_visit[].readout_end_s",

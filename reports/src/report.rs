@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::gates::{GateInputs, GateReport, evaluate};
 use crate::metrics::budget::LatencyBudget;
+use crate::metrics::capacity::{Capacity, CapacityInputs, capacity};
 use crate::metrics::latency::Percentiles;
 use crate::metrics::recorder::Recorder;
 use crate::metrics::recovery::{FaultWindow, RecoveryInputs, RecoveryRecord, recovery};
@@ -71,6 +72,9 @@ pub struct Report {
     pub throughput: Throughput,
     /// Per community broker: alerts received and latency to receipt.
     pub consumers: Vec<ConsumerReport>,
+    /// What the night asked of the brokers' network and disks.
+    #[serde(default)]
+    pub capacity: Capacity,
     /// One record per visit.
     pub per_visit: Vec<VisitRecord>,
     /// Time series.
@@ -155,6 +159,7 @@ impl Report {
             bytes: ByteTotals::default(),
             throughput: Throughput::default(),
             consumers: Vec::new(),
+            capacity: Capacity::default(),
             per_visit: Vec::new(),
             series: Series::default(),
             faults: scenario
@@ -190,6 +195,17 @@ impl Report {
             series: &self.series,
             limit_s: self.config.gates.p98_latency_s,
             visit_interval_s: self.config.night.visit_interval_s,
+            run_s: self.simulated_s,
+        });
+        let received: Vec<u64> = self.consumers.iter().map(|c| c.received).collect();
+        self.capacity = capacity(&CapacityInputs {
+            brokers: self.config.kafka.brokers,
+            replication_factor: self.config.kafka.replication_factor,
+            bandwidth_mbit_per_s: self.config.kafka.broker_bandwidth_mbps,
+            delivered_bytes: self.bytes.delivered,
+            mean_alert_bytes: self.bytes.mean_alert,
+            received: &received,
+            peak_delivered_mbit_per_s: self.throughput.peak_mbit_per_s,
             run_s: self.simulated_s,
         });
         self.gates = evaluate(&self.config.gates, &self.gate_inputs());

@@ -7,6 +7,7 @@
 //! gates, the outputs or the comparison (see the crate's layering).
 
 pub mod budget;
+pub mod capacity;
 pub mod error;
 pub(crate) mod float;
 pub mod latency;

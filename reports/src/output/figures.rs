@@ -1,6 +1,7 @@
 //! The key figures of report.md and report.html, each written once for
 //! both pages with `human`: durations, sizes, rates (with the sampling
-//! interval their peak is taken over), shares and counts.
+//! interval their peak is taken over), shares and counts, and the
+//! brokers' share of the night (`metrics::capacity`).
 
 use crate::human;
 use crate::output::redis_cpu;
@@ -85,6 +86,37 @@ pub(crate) fn key_figures(r: &Report) -> Vec<(&'static str, String)> {
             ),
         ),
     ];
+    rows.extend(capacity(r));
     rows.extend(redis_cpu::figure(r));
     rows
+}
+
+/// The brokers' share: what went in and out of them in all, and one
+/// broker's rates against its bandwidth (the load spread evenly).
+fn capacity(r: &Report) -> [(&'static str, String); 2] {
+    let c = &r.capacity;
+    [
+        (
+            "broker traffic",
+            format!(
+                "in {} from the producers, {} replicated, {} to the readers: egress {}× the ingress",
+                human::bytes(c.ingress_bytes as f64),
+                human::bytes(c.replication_bytes as f64),
+                human::bytes(c.readers_bytes as f64),
+                human::number(c.egress_over_ingress)
+            ),
+        ),
+        (
+            "one broker of the cluster",
+            format!(
+                "in mean {}, peak {} ({} of its {} left); out mean {}; {} written to disk",
+                human::mbit_per_s(c.broker_ingress_mean_mbit_per_s),
+                human::mbit_per_s(c.broker_ingress_peak_mbit_per_s),
+                human::percent(c.ingress_headroom),
+                human::mbit_per_s(c.broker_bandwidth_mbit_per_s),
+                human::mbit_per_s(c.broker_egress_mean_mbit_per_s),
+                human::bytes(c.broker_disk_bytes as f64)
+            ),
+        ),
+    ]
 }
