@@ -288,8 +288,8 @@ mod tests {
             SimDuration(5000),
         );
         assert_eq!(out.delivered, 50);
-        // 6 x 10 Gbit/s / 3 replicas = 2.5 GB/s; 82 kB x 0.9 in 29.5 us.
-        assert_eq!(out.step, SimDuration(100 + 5000 + 30));
+        // 5 x 10 Gbit/s / 3 replicas = 2.083 GB/s; 82 kB x 0.9 in 35.4 us.
+        assert_eq!(out.step, SimDuration(100 + 5000 + 35));
         assert_eq!(out.done, out.outcome_at(49));
     }
 
