@@ -200,8 +200,6 @@ fn imported_night_is_rubin_night_with_the_stated_differences() {
                 "--set",
                 "night.active_detectors=172",
                 "--set",
-                "schema_registry.compatibility=NONE",
-                "--set",
                 &consumers,
             ])
         });

@@ -26,9 +26,9 @@ fn first_line_and_text(e: &ScenarioError) -> (usize, String) {
 }
 
 #[test]
-fn defaults_are_backward_and_11_0() {
+fn defaults_are_none_as_in_production_and_11_0() {
     let s = Scenario::default();
-    assert_eq!(s.schema_registry.compatibility, "BACKWARD");
+    assert_eq!(s.schema_registry.compatibility, "NONE");
     assert_eq!(s.schema_registry.start_version, "11.0");
     assert!(s.consumers.iter().all(|c| c.reader_version.is_none()));
 }

@@ -28,7 +28,8 @@ pub const COMPATIBILITY_LEVELS: [&str; 7] = [
 #[serde(deny_unknown_fields, default)]
 pub struct SchemaRegistry {
     /// Compatibility level checked when the producer registers a new
-    /// version (default `BACKWARD`, Confluent's default).
+    /// version (default `NONE`, production's: FACTS "Schema registry as
+    /// deployed"; Confluent's own default is `BACKWARD`).
     pub compatibility: String,
     /// Alert schema version registered and produced at the start (default `"11.0"`).
     pub start_version: String,
@@ -44,7 +45,7 @@ pub struct SchemaRegistry {
 impl Default for SchemaRegistry {
     fn default() -> Self {
         Self {
-            compatibility: "BACKWARD".into(),
+            compatibility: "NONE".into(),
             start_version: "11.0".into(),
             deterministic_ids: true,
         }
