@@ -10,7 +10,9 @@
 //! when a real pod dies; a detector killed before any of its alerts was
 //! handed to the producer counts as failed when its entry was acknowledged
 //! before processing (nobody will read it again), as the simulator counts
-//! it, and is left to be reclaimed when it was not.
+//! it, and is left to be reclaimed when it was not. Not counted: a Job
+//! killed between its `XACK` and the start of processing (one round trip)
+//! loses that detector without a record.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
