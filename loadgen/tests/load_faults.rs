@@ -138,6 +138,12 @@ fn assert_every_alert_accounted(outcome: &LoadOutcome) {
     }
 }
 
+/// The count a fault's note (or part of it) starts with: "3 busy worker
+/// Jobs crashed", "40 unfinished Jobs deleted".
+fn leading_count(text: &str) -> Option<u64> {
+    text.split_whitespace().next()?.parse().ok()
+}
+
 /// The sample at scenario second `t`.
 fn sample_at(report: &Report, t: f64) -> Option<usize> {
     report.series.t_s.iter().position(|&s| (s - t).abs() < 1e-6)
@@ -308,12 +314,7 @@ async fn a_worker_crash_starts_replacement_jobs_and_loses_only_what_the_crashed_
     let outcome = run(&smoke(PublisherProfile::Safe, faults)).await;
     assert!(outcome.faults[0].applied, "{:?}", outcome.faults);
     // A crash of none is reported as not applied; the note counts them.
-    let crashed: u64 = outcome.faults[0]
-        .note
-        .split_whitespace()
-        .next()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0);
+    let crashed = leading_count(&outcome.faults[0].note).unwrap_or(0);
     assert!((1..=3).contains(&crashed), "{:?}", outcome.faults[0]);
     let r = &outcome.report;
     assert!(
@@ -404,12 +405,11 @@ async fn a_stream_trim_fails_the_unread_detectors_it_removes_and_leaves_a_phanto
     }];
     let outcome = run(&one_detector_jobs(faults)).await;
     assert!(outcome.faults[0].applied, "{:?}", outcome.faults);
-    let removed_unread: u64 = outcome.faults[0]
+    let removed_unread = outcome.faults[0]
         .note
         .split(": ")
         .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
+        .and_then(leading_count)
         .unwrap_or_else(|| panic!("no count in {:?}", outcome.faults[0]));
     let r = &outcome.report;
     assert_eq!(
@@ -530,12 +530,7 @@ async fn a_scaled_job_spec_change_deletes_the_jobs_and_new_ones_are_created() {
     let faults = vec![Fault::ScaledJobSpecChange { at_s: 100.0 }];
     let outcome = run(&smoke(PublisherProfile::Safe, faults)).await;
     assert!(outcome.faults[0].applied, "{:?}", outcome.faults);
-    let deleted: u64 = outcome.faults[0]
-        .note
-        .split_whitespace()
-        .next()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0);
+    let deleted = leading_count(&outcome.faults[0].note).unwrap_or(0);
     assert!(deleted > 0, "{:?}", outcome.faults[0]);
     let r = &outcome.report;
     assert!(
