@@ -66,6 +66,11 @@ pub const FIELDS: &[Field] = &[
         "Extra copies delivered (retries, replays).",
     ),
     f(
+        "alerts.lost_to_readers.{name}",
+        "count",
+        "Per consumer (`{name}` is its name; every consumer listed): acknowledged alerts it never read, because the topic deleted them first (`kafka.retention_s`) or it came back without a committed offset and `auto_offset_reset = \"latest\"` skipped them (`consumer_offline`). Gate `max_lost_to_readers` judges the largest.",
+    ),
+    f(
         "latency_s.p50",
         "s",
         "Median latency from the end of the visit's readout to Kafka acknowledgement, all delivered alerts.",

@@ -30,7 +30,8 @@ pub struct GateReport {
 #[serde(deny_unknown_fields)]
 pub struct GateResult {
     /// Gate name: `late_visit_fraction`, `failed_visit_fraction`,
-    /// `lost_alerts`, and when set `recovery_time`, `undecodable_alerts`.
+    /// `lost_alerts`, and when set `recovery_time`, `undecodable_alerts`;
+    /// `lost_to_readers` when the scenario has readers.
     pub name: String,
     /// What is compared, in words.
     pub description: String,
@@ -181,6 +182,33 @@ pub fn evaluate_with(gates: &Gates, figures: &GateInputs<'_>, style: Style) -> G
             ),
             undecodable as f64,
             max as f64,
+        ));
+    }
+    if !figures.alerts.lost_to_readers.is_empty() {
+        let limit = gates.max_lost_to_readers;
+        let (worst, most) = figures
+            .alerts
+            .lost_to_readers
+            .iter()
+            .max_by_key(|(name, n)| (**n, std::cmp::Reverse(*name)))
+            .map_or(("", 0), |(name, n)| (name.as_str(), *n));
+        let description = if most == 0 {
+            format!(
+                "alerts a reader never got, most of {} readers: none",
+                style.count(figures.alerts.lost_to_readers.len() as u64)
+            )
+        } else {
+            format!(
+                "alerts a reader never got, most of {} readers: {} ({worst})",
+                style.count(figures.alerts.lost_to_readers.len() as u64),
+                style.count(most)
+            )
+        };
+        results.push(gate(
+            "lost_to_readers",
+            description,
+            most as f64,
+            limit as f64,
         ));
     }
     GateReport {

@@ -9,10 +9,20 @@ use common::{smoke, synthetic_report};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
+/// Objects keyed by names from the scenario (consumers): one documented
+/// field each, its keys written as `{name}`.
+const NAMED: [&str; 1] = ["alerts.lost_to_readers"];
+
 /// Leaf paths of a JSON value; arrays of objects become `path[]`, arrays of
-/// scalars are leaves; `config` is one leaf.
+/// scalars are leaves; `config` is one leaf; the keys of a [`NAMED`]
+/// object become `{name}`.
 fn leaves(prefix: &str, v: &Value, out: &mut Vec<String>) {
     match v {
+        Value::Object(map) if NAMED.contains(&prefix) => {
+            if !map.is_empty() {
+                out.push(format!("{prefix}.{{name}}"));
+            }
+        }
         Value::Object(map) if prefix != "config" => {
             for (k, child) in map {
                 let p = if prefix.is_empty() {

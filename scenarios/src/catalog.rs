@@ -31,6 +31,10 @@ impl Entry {
 
 const ENTRIES: &[Entry] = &[
     Entry {
+        name: "dr-broker-offline-week",
+        text: include_str!("../catalog/dr-broker-offline-week.toml"),
+    },
+    Entry {
         name: "dr-broker-outage",
         text: include_str!("../catalog/dr-broker-outage.toml"),
     },

@@ -28,7 +28,7 @@ pub use overrides::Override;
 pub use scenario::Scenario;
 pub use sections::chaos::{Chaos, ChaosKind};
 pub use sections::cluster::Cluster;
-pub use sections::consumers::Consumer;
+pub use sections::consumers::{Consumer, OffsetReset};
 pub use sections::fanout::Fanout;
 pub use sections::faults::{Fault, SchemaChange};
 pub use sections::gates::Gates;

@@ -111,6 +111,7 @@ impl Scenario {
                 brokers: self.kafka.brokers,
                 nodes: self.cluster.nodes,
                 partitions: self.kafka.partitions,
+                consumers: &self.consumers,
             },
             &mut c,
         );

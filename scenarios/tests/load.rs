@@ -247,6 +247,18 @@ fn faults_and_schema_changes_load_and_are_checked() {
     let e = load_err("[[schema_changes]]\nat_s = 1\nversion = \"eleven\"\n");
     let (line, _, text) = first(&e);
     assert_eq!(line, 3, "{text}");
+
+    // A reader away must be one of the scenario's consumers, by name.
+    let away = "[[consumers]]\nname = \"fink\"\n\n[[faults]]\nkind = \"consumer_offline\"\nat_s = 1\nduration_s = 10\nconsumer = \"finck\"\n";
+    let e = load_err(away);
+    let (line, _, text) = first(&e);
+    assert_eq!(line, 8, "{text}");
+    assert!(text.contains("no consumer is named `finck`"), "{text}");
+    assert!(text.contains("(fink)"), "{text}");
+    let ok = Scenario::from_str(&away.replace("finck", "fink"), "f.toml");
+    assert!(ok.is_ok(), "{ok:?}");
+    let e = load_err("[kafka]\nretention_s = 0\n");
+    assert!(e.to_string().contains("kafka.retention_s"), "{e}");
 }
 
 #[test]

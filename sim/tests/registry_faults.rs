@@ -18,6 +18,7 @@ fn consumer(name: &str, throughput: f64, start_delay_s: f64) -> Consumer {
         reader_version: None,
         reader_upgrade_at_s: None,
         reader_upgrade_to: None,
+        auto_offset_reset: Default::default(),
     }
 }
 

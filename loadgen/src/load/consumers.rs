@@ -11,7 +11,14 @@
 //! (an alert id seen twice). At the end a consumer reads until it has seen
 //! every alert the run delivered, then for a quiet second (alerts a
 //! producer gave up on may still have been written); it gives up after
-//! [`STALL`] without a message.
+//! [`STALL`] without a message, and the alerts it never read count as lost
+//! to it (report.json's `alerts.lost_to_readers`).
+//!
+//! A `consumer_offline` fault naming a consumer is done here: in its window
+//! the consumer reads nothing, then it catches up from where it stopped (its
+//! offsets are its own, in memory, as a committed offset would be). A load
+//! run is far shorter than the topic's retention and the offsets'
+//! (7 days), so neither expires here; the simulator models both.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -19,6 +26,7 @@ use std::time::Duration;
 
 use alertsim_core::alert::identity::message_identity;
 use alertsim_drivers::publish::kafka::TIMESTAMP_HEADER;
+use alertsim_scenarios::Fault;
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::message::{BorrowedMessage, Headers, Message};
 use rdkafka::{ClientConfig, Offset, Timestamp, TopicPartitionList};
@@ -98,12 +106,30 @@ pub async fn run_consumer(
 ) -> u64 {
     let mut seen = HashSet::new();
     let mut read = 0u64;
+    let away = away_windows(&state, index);
     loop {
+        if let Some(&(_, back_s)) = away
+            .iter()
+            .find(|&&(from, until)| (from..until).contains(&state.clock.now_s()))
+        {
+            tokio::select! {
+                () = state.clock.sleep_until(back_s) => {}
+                () = state.stopped() => break,
+            }
+            continue;
+        }
         let target = *finish.borrow();
+        let now_s = state.clock.now_s();
+        let next_away_s = away
+            .iter()
+            .map(|&(from, _)| from)
+            .filter(|&from| from > now_s)
+            .fold(f64::INFINITY, f64::min);
         let message = match target {
             None => tokio::select! {
                 m = consumer.recv() => m,
                 _ = finish.changed() => continue,
+                () = state.clock.sleep_until(next_away_s), if next_away_s.is_finite() => continue,
             },
             Some(delivered) => {
                 let wait = if seen.len() as u64 >= delivered {
@@ -115,6 +141,8 @@ pub async fn run_consumer(
                     Ok(m) => m,
                     Err(_) => {
                         if (seen.len() as u64) < delivered {
+                            let never = delivered - seen.len() as u64;
+                            state.recorder().alerts_lost_to_reader(index, never);
                             tracing::warn!(
                                 consumer = index,
                                 read = seen.len(),
@@ -137,6 +165,21 @@ pub async fn run_consumer(
         }
     }
     read
+}
+
+/// The scenario-time windows of the `consumer_offline` faults naming
+/// consumer `index`.
+fn away_windows(state: &RunState, index: usize) -> Vec<(f64, f64)> {
+    let Some(name) = state.scenario.consumers.get(index).map(|c| &c.name) else {
+        return Vec::new();
+    };
+    state
+        .scenario
+        .faults
+        .iter()
+        .filter(|f| matches!(f, Fault::ConsumerOffline { consumer, .. } if consumer == name))
+        .map(Fault::window_s)
+        .collect()
 }
 
 /// Records one message; false when it is not this run's.

@@ -4,7 +4,8 @@
 //! and paused (restart empty), the local registry stopped, busy worker
 //! Jobs killed mid-detector, the scaler held (KEDA operator restart), the
 //! Jobs deleted as KEDA 2.16's rollout does (spec change), the stream
-//! trimmed. With a local Apache Kafka cluster (`--engine kafka`) the broker
+//! trimmed, a reader away (`consumer_offline`, done by the consumer
+//! itself). With a local Apache Kafka cluster (`--engine kafka`) the broker
 //! faults are done to its brokers instead (`cluster_faults`). Faults that
 //! cannot be done to real services here (slow or full broker disks, node
 //! loss, slow pod start-up) are skipped and listed as such; so are broker
@@ -38,12 +39,17 @@ pub struct FaultRun {
 /// How a fault is carried out.
 enum Action {
     StopBroker,
-    PauseRedis { flush: bool },
+    PauseRedis {
+        flush: bool,
+    },
     StopRegistry,
     KillWorkers(u32),
     HoldScaler,
     Rollout,
     Trim(u64),
+    /// Done by the consumer itself (`consumers`): here it is only waited
+    /// out and reported.
+    ReaderAway,
     Skip(&'static str),
 }
 
@@ -68,6 +74,7 @@ fn action(fault: &Fault) -> Action {
             Action::Skip("one embedded broker leads every partition: no leadership to lose")
         }
         Fault::SlowPodStartup { .. } => Action::Skip("local Jobs start after a fixed delay"),
+        Fault::ConsumerOffline { .. } => Action::ReaderAway,
     }
 }
 
@@ -196,8 +203,33 @@ async fn run_action(
             Err(e) => Err(e.to_string()),
         },
         Action::Trim(maxlen) => trim(state, maxlen).await,
+        Action::ReaderAway => {
+            until_end.await;
+            Ok(reader_away_note(state, fault))
+        }
         Action::Skip(why) => Err(why.into()),
     }
+}
+
+/// What a `consumer_offline` fault did, and what of it a load run cannot.
+fn reader_away_note(state: &RunState, fault: &Fault) -> String {
+    let Fault::ConsumerOffline { consumer, .. } = fault else {
+        return String::new();
+    };
+    let kafka = &state.scenario.kafka;
+    let (_, end_s) = fault.window_s();
+    let reset = state
+        .scenario
+        .consumers
+        .iter()
+        .find(|c| &c.name == consumer)
+        .map_or("latest", |c| c.auto_offset_reset.as_str());
+    format!(
+        "consumer {consumer} read nothing until {end_s} s, then caught up from its own offsets; \
+         could not: the topic's retention ({} s) and the offsets' ({} s) do not expire within a \
+         load run, so auto.offset.reset ({reset}) never applies (the simulator models both)",
+        kafka.retention_s, kafka.offsets_retention_s
+    )
 }
 
 async fn admin(state: &RunState) -> Result<redis::aio::MultiplexedConnection, String> {

@@ -43,6 +43,7 @@ impl Recorder {
                 Some(mine) => {
                     mine.latency.add(&theirs.latency);
                     mine.receipt.add(&theirs.receipt);
+                    mine.lost = mine.lost.saturating_add(theirs.lost);
                 }
                 None => self.consumers.push(theirs.clone()),
             }

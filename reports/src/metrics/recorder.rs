@@ -56,6 +56,9 @@ pub(super) struct ConsumerMetrics {
     /// The receipt stage: from an alert's acknowledgement to this read.
     #[serde(default)]
     pub(super) receipt: LatencyHistogram,
+    /// Acknowledged alerts it never read.
+    #[serde(default)]
+    pub(super) lost: u64,
 }
 
 /// Jobs created, their peak concurrency and pod time.
@@ -116,6 +119,7 @@ impl Recorder {
                     name: c.name.clone(),
                     latency: LatencyHistogram::new(),
                     receipt: LatencyHistogram::new(),
+                    lost: 0,
                 })
                 .collect(),
             alerts: AlertTotals::default(),
@@ -218,6 +222,14 @@ impl Recorder {
         }
     }
 
+    /// Consumer number `consumer` never got `alerts` acknowledged alerts:
+    /// the topic deleted them before it read them, or it skipped them.
+    pub fn alerts_lost_to_reader(&mut self, consumer: usize, alerts: u64) {
+        if let Some(c) = self.consumers.get_mut(consumer) {
+            c.lost = c.lost.saturating_add(alerts);
+        }
+    }
+
     /// The scaler created a Job.
     pub fn job_created(&mut self) {
         self.jobs.created += 1;
@@ -285,7 +297,14 @@ impl Recorder {
         let peak_alerts = series.delivered_per_s.iter().copied().fold(0.0, f64::max);
         let peak_mbit = series.mbit_per_s.iter().copied().fold(0.0, f64::max);
         Summary {
-            alerts: self.alerts,
+            alerts: AlertTotals {
+                lost_to_readers: self
+                    .consumers
+                    .iter()
+                    .map(|c| (c.name.clone(), c.lost))
+                    .collect(),
+                ..self.alerts.clone()
+            },
             latency_s: self.latency.percentiles(),
             jobs: JobTotals {
                 created: j.created,

@@ -5,6 +5,8 @@
 //!
 //! [`Recorder`]: crate::metrics::recorder::Recorder
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::metrics::budget::LatencyBudget;
@@ -37,8 +39,9 @@ pub struct Summary {
 }
 
 /// Alert totals. `delivered + lost` equals `produced` once every alert is
-/// settled; `duplicated` counts extra copies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// settled; `duplicated` counts extra copies; `lost_to_readers` counts,
+/// per reader, delivered alerts that reader never got.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AlertTotals {
     /// Handed to the producer.
@@ -49,6 +52,19 @@ pub struct AlertTotals {
     pub lost: u64,
     /// Extra copies delivered.
     pub duplicated: u64,
+    /// Per consumer, by name: acknowledged alerts it never read (the topic
+    /// deleted them first, or it came back without a committed offset and
+    /// skipped them). Every consumer is listed, 0 included; absent from
+    /// reports written before it existed (read as none).
+    #[serde(default)]
+    pub lost_to_readers: BTreeMap<String, u64>,
+}
+
+impl AlertTotals {
+    /// The most alerts any one reader never got (0 without readers).
+    pub fn most_lost_to_a_reader(&self) -> u64 {
+        self.lost_to_readers.values().copied().max().unwrap_or(0)
+    }
 }
 
 /// Jobs created, concurrency and pod time.

@@ -29,6 +29,36 @@ pub struct Consumer {
     /// Version it switches its reader schema to at `reader_upgrade_at_s`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reader_upgrade_to: Option<String>,
+    /// Where it starts reading when it has no committed offset (after
+    /// being away longer than `kafka.offsets_retention_s`): Kafka's
+    /// `auto.offset.reset`. Default `latest`, the default of librdkafka
+    /// and of the Java client; what each community broker sets is not
+    /// published (estimate).
+    #[serde(default)]
+    pub auto_offset_reset: OffsetReset,
+}
+
+/// `auto.offset.reset`: where a reader without a committed offset starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OffsetReset {
+    /// At the end of the log: what was written while it was away is
+    /// skipped.
+    #[default]
+    Latest,
+    /// At the start of the log: it reads everything the topic still
+    /// retains.
+    Earliest,
+}
+
+impl OffsetReset {
+    /// The value as Kafka's clients spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Latest => "latest",
+            Self::Earliest => "earliest",
+        }
+    }
 }
 
 /// The nine community brokers that read the alert topic with their own
@@ -61,6 +91,7 @@ pub fn default_consumers() -> Vec<Consumer> {
             reader_version: None,
             reader_upgrade_at_s: None,
             reader_upgrade_to: None,
+            auto_offset_reset: OffsetReset::Latest,
         })
         .collect()
 }

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::sections::consumers::Consumer;
 use crate::validate::Checker;
 
 /// One fault, written as `[[faults]]` with a `kind`, a start `at_s` and,
@@ -163,6 +164,20 @@ pub enum Fault {
         /// Entries kept.
         maxlen: u64,
     },
+    /// One reader of the alert topic (a `[[consumers]]` entry, by name) is
+    /// away: it reads nothing for `duration_s`, then catches up at its own
+    /// rate from its committed offset. Away longer than
+    /// `kafka.offsets_retention_s`, it has no offset left and starts where
+    /// its `auto_offset_reset` says; alerts the topic deleted
+    /// (`kafka.retention_s`) before it read them are lost to it.
+    ConsumerOffline {
+        /// Start.
+        at_s: f64,
+        /// Seconds it is away.
+        duration_s: f64,
+        /// The consumer's name.
+        consumer: String,
+    },
 }
 
 impl Fault {
@@ -185,6 +200,7 @@ impl Fault {
             Self::SlowPodStartup { .. } => "slow_pod_startup",
             Self::ScaledJobSpecChange { .. } => "scaled_job_spec_change",
             Self::StreamTrim { .. } => "stream_trim",
+            Self::ConsumerOffline { .. } => "consumer_offline",
         }
     }
 
@@ -211,6 +227,9 @@ impl Fault {
                 at_s, duration_s, ..
             }
             | Self::SlowPodStartup {
+                at_s, duration_s, ..
+            }
+            | Self::ConsumerOffline {
                 at_s, duration_s, ..
             } => (at_s, at_s + duration_s),
             Self::KafkaRedeploy { at_s, .. } => {
@@ -265,27 +284,31 @@ impl SchemaChange {
     }
 }
 
-/// The sizes that bound a fault's target counts.
+/// The sizes that bound a fault's target counts, and the consumers a
+/// fault may name.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Sizes {
+pub(crate) struct Sizes<'a> {
     /// `kafka.brokers`.
     pub brokers: u32,
     /// `cluster.nodes`.
     pub nodes: u32,
     /// `kafka.partitions`.
     pub partitions: u32,
+    /// `[[consumers]]`.
+    pub consumers: &'a [Consumer],
 }
 
 pub(crate) fn check(
     faults: &[Fault],
     schema_changes: &[SchemaChange],
-    sizes: Sizes,
+    sizes: Sizes<'_>,
     c: &mut Checker,
 ) {
     let Sizes {
         brokers,
         nodes,
         partitions,
+        consumers,
     } = sizes;
     for (i, fault) in faults.iter().enumerate() {
         let path = format!("faults.{i}");
@@ -307,6 +330,16 @@ pub(crate) fn check(
                 &format!("{path}.duration_s"),
                 format!("{} must last a finite, non-negative time", fault.kind()),
                 "a number >= 0",
+            );
+        }
+        if let Fault::ConsumerOffline { consumer, .. } = fault
+            && !consumers.iter().any(|x| &x.name == consumer)
+        {
+            let names: Vec<&str> = consumers.iter().map(|x| x.name.as_str()).collect();
+            c.fail(
+                &format!("{path}.consumer"),
+                format!("no consumer is named `{consumer}`"),
+                &format!("the name of a [[consumers]] entry ({})", names.join(", ")),
             );
         }
         match *fault {

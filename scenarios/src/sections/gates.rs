@@ -31,6 +31,11 @@ pub struct Gates {
     /// added over consumers (report.json's `schema.consumers[].undecodable`;
     /// an unreadable alert is lost to that consumer). No limit by default.
     pub max_undecodable_alerts: Option<u64>,
+    /// Largest acceptable number of alerts any one reader never got
+    /// (report.json's `alerts.lost_to_readers`: deleted by retention
+    /// before it read them, or skipped when it came back without an
+    /// offset). Default 0: every community broker is promised every alert.
+    pub max_lost_to_readers: u64,
 }
 
 impl Default for Gates {
@@ -43,6 +48,7 @@ impl Default for Gates {
             max_lost_alerts: 0,
             max_rto_s: None,
             max_undecodable_alerts: None,
+            max_lost_to_readers: 0,
         }
     }
 }

@@ -44,7 +44,26 @@ pub struct Kafka {
     /// Compressed over raw size of an alert batch with snappy (default 0.9:
     /// cutouts and floats compress little).
     pub compression_ratio: f64,
+    /// How long the topic keeps an alert, seconds (default 604,800: 7
+    /// days, the broker's `log.retention.minutes` 10080, which applies
+    /// because the topic template reads another key than the values set;
+    /// FACTS "Kafka as deployed"). A reader that has not read an alert
+    /// this long after it was written never gets it. Deletion is by
+    /// segment in Kafka, so an alert may live somewhat longer: the model
+    /// deletes at exactly this age, the earliest Kafka would.
+    pub retention_s: f64,
+    /// How long a reader's committed offsets outlive the reader, seconds
+    /// (default 604,800: the broker's `offsets.retention.minutes` 10080,
+    /// FACTS "Kafka as deployed"). Since Kafka 2.1 the clock starts when
+    /// the consumer group becomes empty; a reader away longer comes back
+    /// without an offset and its `auto_offset_reset` decides where it
+    /// starts.
+    pub offsets_retention_s: f64,
 }
+
+/// Kafka's 10,080 minutes of `log.retention.minutes` and
+/// `offsets.retention.minutes`, in seconds.
+const SEVEN_DAYS_S: f64 = 7.0 * 24.0 * 3600.0;
 
 impl Default for Kafka {
     fn default() -> Self {
@@ -67,6 +86,8 @@ impl Default for Kafka {
             message_max_bytes: 10 * 1024 * 1024,
             producer_message_max_bytes: 1_000_000,
             compression_ratio: 0.9,
+            retention_s: SEVEN_DAYS_S,
+            offsets_retention_s: SEVEN_DAYS_S,
         }
     }
 }
@@ -116,6 +137,8 @@ impl Kafka {
         self.produce_latency_ms
             .check(c, "kafka.produce_latency_ms", Domain::NonNegative);
         c.at_least("kafka.delivery_timeout_ms", self.delivery_timeout_ms, 1);
+        c.positive("kafka.retention_s", self.retention_s);
+        c.positive("kafka.offsets_retention_s", self.offsets_retention_s);
         c.at_least("kafka.batch_size_bytes", self.batch_size_bytes, 1);
         c.at_least("kafka.message_max_bytes", self.message_max_bytes, 1);
         // librdkafka refuses a producer configured below 1,000 bytes.

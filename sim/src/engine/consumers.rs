@@ -6,13 +6,14 @@
 use alertsim_reports::Recorder;
 use alertsim_scenarios::Scenario;
 
-use crate::model::kafka::{BatchOutcome, Consumers};
+use crate::model::kafka::BatchOutcome;
+use crate::model::readers::Readers as TopicReaders;
 use crate::schema_evolution::{self, SchemaPlan};
 use crate::time::SimTime;
 
 /// The consumers and what they make of the schema ids.
 pub(super) struct Readers {
-    consumers: Consumers,
+    consumers: TopicReaders,
     /// One batch's receipts (consumer, time, the alert's acknowledgement),
     /// kept to reuse its memory.
     receipts: Vec<(usize, SimTime, SimTime)>,
@@ -23,7 +24,7 @@ impl Readers {
     /// The scenario's consumers, none behind yet.
     pub(super) fn new(s: &Scenario) -> Self {
         Readers {
-            consumers: Consumers::new(&s.consumers),
+            consumers: TopicReaders::new(&s.consumers, &s.kafka, &s.faults),
             receipts: Vec::new(),
             schema: schema_evolution::plan_for(s),
         }
@@ -43,8 +44,11 @@ impl Readers {
         }
         let receipts = &mut self.receipts;
         receipts.clear();
-        self.consumers
-            .receive_batch(batch, |c, at, acked| receipts.push((c, at, acked)));
+        self.consumers.receive_batch(
+            batch,
+            |c, at, acked| receipts.push((c, at, acked)),
+            |c, alerts| rec.alerts_lost_to_reader(c, alerts),
+        );
         if let Some(plan) = &mut self.schema {
             for &(c, at, _) in receipts.iter() {
                 plan.record_receipt(c, batch.first, at, generation);

@@ -4,7 +4,9 @@
 //! instant (`worker_crash`, `scaled_job_spec_change`, `stream_trim`) have
 //! no end. Registry faults change nothing here: the registry's timeline is
 //! fixed from the scenario (see `model::registry`), and the pods starting
-//! and consumers fetching ids in a fault's window consult it.
+//! and consumers fetching ids in a fault's window consult it. Nor does
+//! `consumer_offline`: the readers' model (`model::readers`) is given its
+//! windows when the run starts.
 
 use alertsim_scenarios::Fault;
 
@@ -71,7 +73,10 @@ impl Engine<'_> {
             Fault::SlowPodStartup { factor, .. } => self.pods.startup_slows(factor),
             Fault::KedaOperatorRestart { .. } => self.keda.operator_leaves(),
             Fault::ScaledJobSpecChange { .. } => self.scaled_job_spec_changes(now),
-            Fault::RegistryOutage { .. } | Fault::RegistryRebuilt { .. } => {}
+            // The readers' model knows its windows from the start.
+            Fault::RegistryOutage { .. }
+            | Fault::RegistryRebuilt { .. }
+            | Fault::ConsumerOffline { .. } => {}
         }
     }
 
@@ -104,7 +109,8 @@ impl Engine<'_> {
             | Fault::WorkerCrash { .. }
             | Fault::ScaledJobSpecChange { .. }
             | Fault::RegistryOutage { .. }
-            | Fault::RegistryRebuilt { .. } => {}
+            | Fault::RegistryRebuilt { .. }
+            | Fault::ConsumerOffline { .. } => {}
         }
     }
 }

@@ -8,12 +8,12 @@
 //! A produce to a partition without a leader waits for the election (see
 //! [`crate::model::leadership`]) or fails at delivery.timeout.ms.
 //!
-//! Community brokers (consumers) read every alert at their own rate.
+//! The readers of the topic are [`crate::model::readers`].
 
 use crate::model::broker_health::BrokerHealth;
 use crate::model::leadership::Leadership;
 use crate::time::{SimDuration, SimTime};
-use alertsim_scenarios::{Consumer, Kafka};
+use alertsim_scenarios::Kafka;
 
 /// The result of producing one detector's alerts, one after the other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -206,69 +206,6 @@ impl KafkaCluster {
     }
 }
 
-/// The community brokers reading the topic.
-#[derive(Debug)]
-pub struct Consumers {
-    readers: Vec<Reader>,
-}
-
-#[derive(Debug)]
-struct Reader {
-    per_alert: SimDuration,
-    fetch: SimDuration,
-    free_at: SimTime,
-}
-
-impl Consumers {
-    /// One reader per consumer: it starts reading after its start delay,
-    /// sees an alert one fetch latency after it is acknowledged, and takes
-    /// `1 / throughput` per alert.
-    pub fn new(consumers: &[Consumer]) -> Self {
-        Consumers {
-            readers: consumers
-                .iter()
-                .map(|c| Reader {
-                    per_alert: if c.throughput_alerts_per_s > 0.0 {
-                        SimDuration::from_secs_f64(1.0 / c.throughput_alerts_per_s)
-                    } else {
-                        SimDuration(u64::MAX / 4)
-                    },
-                    fetch: SimDuration::from_secs_f64(c.fetch_latency_ms / 1000.0),
-                    free_at: SimTime::from_secs_f64(c.start_delay_s),
-                })
-                .collect(),
-        }
-    }
-
-    /// How many consumers there are.
-    pub fn len(&self) -> usize {
-        self.readers.len()
-    }
-
-    /// True without consumers.
-    pub fn is_empty(&self) -> bool {
-        self.readers.is_empty()
-    }
-
-    /// Delivers the delivered alerts of a batch to every consumer; calls
-    /// `received(consumer, at, acknowledged)` for each receipt.
-    pub fn receive_batch(
-        &mut self,
-        batch: &BatchOutcome,
-        mut received: impl FnMut(usize, SimTime, SimTime),
-    ) {
-        for (c, reader) in self.readers.iter_mut().enumerate() {
-            for k in 0..batch.delivered {
-                let acked = batch.outcome_at(k);
-                let available = acked + reader.fetch;
-                let at = available.max(reader.free_at) + reader.per_alert;
-                reader.free_at = at;
-                received(c, at, acked);
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -359,39 +296,5 @@ mod tests {
         // An election exactly at the deadline is still in time.
         let edge = k.produce_stalled(SimTime(0), SimTime(0), SimTime(1_200_000), 0.0, none, rt);
         assert_eq!(edge.delivered, 1);
-    }
-
-    #[test]
-    fn a_slow_consumer_falls_behind() {
-        let fast = Consumer {
-            name: "fast".into(),
-            throughput_alerts_per_s: 1e6,
-            start_delay_s: 0.0,
-            fetch_latency_ms: 0.0,
-            reader_version: None,
-            reader_upgrade_at_s: None,
-            reader_upgrade_to: None,
-        };
-        let slow = Consumer {
-            name: "slow".into(),
-            throughput_alerts_per_s: 100.0,
-            start_delay_s: 0.0,
-            fetch_latency_ms: 0.0,
-            reader_version: None,
-            reader_upgrade_at_s: None,
-            reader_upgrade_to: None,
-        };
-        let mut c = Consumers::new(&[fast, slow]);
-        let batch = BatchOutcome {
-            first: SimTime(0),
-            step: SimDuration(1000),
-            delivered: 10,
-            failed: 0,
-            done: SimTime(9000),
-        };
-        let mut last = [SimTime(0); 2];
-        c.receive_batch(&batch, |i, at, _| last[i] = at);
-        assert_eq!(last[0], SimTime(9000 + 1));
-        assert_eq!(last[1], SimTime(10 * 10_000));
     }
 }

@@ -1,0 +1,328 @@
+//! The readers of the alert topic (the community brokers of
+//! `[[consumers]]`), each reading every acknowledged alert in order at its
+//! own rate, and what they never get.
+//!
+//! A reader sees an alert one fetch latency after the broker acknowledged
+//! it and takes `1 / throughput` per alert, one after the other (a FIFO
+//! per reader: a slow reader falls behind and stays behind). Its receipts
+//! are computed when the batch is acknowledged, since nothing later can
+//! change them.
+//!
+//! Two things lose alerts to a reader, each owned here:
+//!
+//! - **Retention.** The topic deletes an alert `kafka.retention_s` after it
+//!   was written. A reader that reaches it later never gets it. Kafka
+//!   deletes whole log segments once their newest record is that old, so a
+//!   real alert may live somewhat longer; the model deletes at exactly
+//!   that age, the earliest Kafka would (losses are an upper bound by at
+//!   most one segment's span).
+//! - **Away too long** (`consumer_offline`). While away, the reader reads
+//!   nothing; when it comes back it resumes at its committed offset and
+//!   catches up at its rate. Kafka keeps an empty group's offsets
+//!   `kafka.offsets_retention_s` (since Kafka 2.1 the clock starts when the
+//!   group becomes empty), so a reader away longer comes back without one
+//!   and its `auto_offset_reset` decides: `latest` skips every alert
+//!   written before it came back that it had not read; `earliest` starts at
+//!   the oldest retained alert (re-reading what it had read before it left:
+//!   that extra egress is not counted here).
+//!
+//! Not modelled: `retention.bytes` (unset in production, so the broker's
+//! default, no size limit, applies) and the catch-up's load on the
+//! brokers' network (readers never slow the producer here).
+
+use alertsim_scenarios::{Consumer, Fault, Kafka, OffsetReset};
+
+use crate::model::kafka::BatchOutcome;
+use crate::time::{SimDuration, SimTime};
+
+/// The readers, none behind yet.
+#[derive(Debug)]
+pub struct Readers {
+    readers: Vec<Reader>,
+    retention: SimDuration,
+}
+
+#[derive(Debug)]
+struct Reader {
+    per_alert: SimDuration,
+    fetch: SimDuration,
+    /// When it is done with the last alert it read.
+    free_at: SimTime,
+    reset: OffsetReset,
+    /// Its `consumer_offline` windows, in start order.
+    away: Vec<Away>,
+}
+
+/// One time a reader is away.
+#[derive(Debug, Clone, Copy)]
+struct Away {
+    from: SimTime,
+    until: SimTime,
+    /// It came back after the group's offsets expired.
+    offset_expired: bool,
+}
+
+/// What happens to one alert at one reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fate {
+    /// Read, done at this time.
+    Read(SimTime),
+    /// Never read.
+    Lost,
+}
+
+impl Readers {
+    /// One reader per consumer, with the `consumer_offline` faults that
+    /// name it and the topic's retention from `kafka`.
+    pub fn new(consumers: &[Consumer], kafka: &Kafka, faults: &[Fault]) -> Self {
+        let offsets_retention = SimDuration::from_secs_f64(kafka.offsets_retention_s);
+        let readers = consumers
+            .iter()
+            .map(|c| {
+                let mut away: Vec<Away> = faults
+                    .iter()
+                    .filter_map(|f| match f {
+                        Fault::ConsumerOffline {
+                            at_s,
+                            duration_s,
+                            consumer,
+                        } if *consumer == c.name => Some(Away {
+                            from: SimTime::from_secs_f64(*at_s),
+                            until: SimTime::from_secs_f64(at_s + duration_s),
+                            offset_expired: SimDuration::from_secs_f64(*duration_s)
+                                > offsets_retention,
+                        }),
+                        _ => None,
+                    })
+                    .collect();
+                away.sort_by_key(|a| a.from);
+                Reader {
+                    per_alert: if c.throughput_alerts_per_s > 0.0 {
+                        SimDuration::from_secs_f64(1.0 / c.throughput_alerts_per_s)
+                    } else {
+                        SimDuration(u64::MAX / 4)
+                    },
+                    fetch: SimDuration::from_secs_f64(c.fetch_latency_ms / 1000.0),
+                    free_at: SimTime::from_secs_f64(c.start_delay_s),
+                    reset: c.auto_offset_reset,
+                    away,
+                }
+            })
+            .collect();
+        Readers {
+            readers,
+            retention: SimDuration::from_secs_f64(kafka.retention_s),
+        }
+    }
+
+    /// How many readers there are.
+    pub fn len(&self) -> usize {
+        self.readers.len()
+    }
+
+    /// True without readers.
+    pub fn is_empty(&self) -> bool {
+        self.readers.is_empty()
+    }
+
+    /// Every reader takes the delivered alerts of a batch: calls
+    /// `received(reader, at, acknowledged)` for each alert read, and
+    /// `lost(reader, alerts)` once per reader that never gets some.
+    pub fn receive_batch(
+        &mut self,
+        batch: &BatchOutcome,
+        mut received: impl FnMut(usize, SimTime, SimTime),
+        mut lost: impl FnMut(usize, u64),
+    ) {
+        let retention = self.retention;
+        for (c, reader) in self.readers.iter_mut().enumerate() {
+            let mut never = 0u64;
+            for k in 0..batch.delivered {
+                let acked = batch.outcome_at(k);
+                match reader.read(acked, retention) {
+                    Fate::Read(at) => received(c, at, acked),
+                    Fate::Lost => never += 1,
+                }
+            }
+            if never > 0 {
+                lost(c, never);
+            }
+        }
+    }
+}
+
+impl Reader {
+    /// Reads (or not) the next alert, acknowledged at `acked`.
+    fn read(&mut self, acked: SimTime, retention: SimDuration) -> Fate {
+        let mut start = (acked + self.fetch).max(self.free_at);
+        for away in &self.away {
+            // The alert is read before it leaves, or after it is back.
+            if start < away.from || start >= away.until {
+                continue;
+            }
+            if away.offset_expired && self.reset == OffsetReset::Latest && acked < away.until {
+                // Back without an offset, it starts at the end of the log.
+                return Fate::Lost;
+            }
+            start = away.until;
+        }
+        if start > acked + retention {
+            // The topic deleted it before the reader got there.
+            return Fate::Lost;
+        }
+        let done = start + self.per_alert;
+        self.free_at = done;
+        Fate::Read(done)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn consumer(name: &str, alerts_per_s: f64) -> Consumer {
+        Consumer {
+            name: name.into(),
+            throughput_alerts_per_s: alerts_per_s,
+            start_delay_s: 0.0,
+            fetch_latency_ms: 0.0,
+            reader_version: None,
+            reader_upgrade_at_s: None,
+            reader_upgrade_to: None,
+            auto_offset_reset: OffsetReset::Latest,
+        }
+    }
+
+    fn offline(name: &str, at_s: f64, duration_s: f64) -> Fault {
+        Fault::ConsumerOffline {
+            at_s,
+            duration_s,
+            consumer: name.into(),
+        }
+    }
+
+    /// `n` alerts acknowledged one second apart from `first_s`.
+    fn batch(first_s: u64, n: u32) -> BatchOutcome {
+        BatchOutcome {
+            first: SimTime(first_s * 1_000_000),
+            step: SimDuration(1_000_000),
+            delivered: n,
+            failed: 0,
+            done: SimTime((first_s + u64::from(n)) * 1_000_000),
+        }
+    }
+
+    /// Runs batches through the readers: (last receipt, received, lost)
+    /// per reader.
+    fn run(readers: &mut Readers, batches: &[BatchOutcome]) -> Vec<(SimTime, u64, u64)> {
+        let mut out = vec![(SimTime(0), 0, 0); readers.len()];
+        let mut lost = vec![0; readers.len()];
+        for b in batches {
+            readers.receive_batch(
+                b,
+                |c, at, _| {
+                    out[c].0 = at;
+                    out[c].1 += 1;
+                },
+                |c, n| lost[c] += n,
+            );
+        }
+        for (o, l) in out.iter_mut().zip(lost) {
+            o.2 = l;
+        }
+        out
+    }
+
+    fn kafka(retention_s: f64, offsets_retention_s: f64) -> Kafka {
+        Kafka {
+            retention_s,
+            offsets_retention_s,
+            ..Kafka::default()
+        }
+    }
+
+    #[test]
+    fn a_slow_reader_falls_behind() {
+        let mut r = Readers::new(
+            &[consumer("fast", 1e6), consumer("slow", 100.0)],
+            &Kafka::default(),
+            &[],
+        );
+        let b = BatchOutcome {
+            first: SimTime(0),
+            step: SimDuration(1000),
+            delivered: 10,
+            failed: 0,
+            done: SimTime(9000),
+        };
+        let out = run(&mut r, &[b]);
+        assert_eq!(out[0].0, SimTime(9000 + 1));
+        assert_eq!(out[1].0, SimTime(10 * 10_000));
+        assert_eq!((out[0].2, out[1].2), (0, 0));
+    }
+
+    /// Away 100 s with its offset kept and retention long: it reads every
+    /// alert, those written while it was away from the moment it is back.
+    #[test]
+    fn a_reader_back_within_retention_catches_up_on_everything() {
+        let mut r = Readers::new(
+            &[consumer("fink", 1000.0), consumer("lasair", 1000.0)],
+            &kafka(1000.0, 1000.0),
+            &[offline("fink", 10.0, 100.0)],
+        );
+        let out = run(&mut r, &[batch(0, 20), batch(50, 20)]);
+        assert_eq!((out[0].1, out[0].2), (40, 0));
+        assert_eq!((out[1].1, out[1].2), (40, 0));
+        // Its last alert waits for its return at 110 s and the 39 before it.
+        assert_eq!(out[0].0, SimTime(110_000_000 + 30 * 1000));
+        assert!(out[1].0 < SimTime(70_000_000));
+    }
+
+    /// Away longer than retention: what was written more than retention
+    /// before its return is gone for it alone.
+    #[test]
+    fn retention_shorter_than_the_absence_loses_the_oldest_alerts_to_that_reader_only() {
+        let mut r = Readers::new(
+            &[consumer("fink", 1000.0), consumer("lasair", 1000.0)],
+            &kafka(60.0, 1000.0),
+            &[offline("fink", 10.0, 100.0)],
+        );
+        // Alerts at 10..30 s are older than 60 s at its return (110 s);
+        // those at 50..70 s are not.
+        let out = run(&mut r, &[batch(0, 10), batch(10, 20), batch(50, 20)]);
+        assert_eq!(out[0].2, 20, "fink lost the alerts written at 10..30 s");
+        assert_eq!(out[0].1, 30);
+        assert_eq!(out[1], (out[1].0, 50, 0), "lasair never went away");
+    }
+
+    /// Away longer than the offsets' retention: `latest` skips everything
+    /// written before the return; `earliest` reads what is still retained.
+    #[test]
+    fn an_expired_offset_leaves_the_reset_policy_to_decide() {
+        let mut earliest = consumer("ampel", 1000.0);
+        earliest.auto_offset_reset = OffsetReset::Earliest;
+        let mut r = Readers::new(
+            &[consumer("alerce", 1000.0), earliest],
+            &kafka(10_000.0, 50.0),
+            &[
+                offline("alerce", 10.0, 100.0),
+                offline("ampel", 10.0, 100.0),
+            ],
+        );
+        let out = run(&mut r, &[batch(0, 10), batch(20, 20), batch(200, 5)]);
+        assert_eq!((out[0].1, out[0].2), (15, 20), "latest skipped 20");
+        assert_eq!((out[1].1, out[1].2), (35, 0), "earliest read them all");
+    }
+
+    /// Back before the offsets expire: `latest` does not matter.
+    #[test]
+    fn a_kept_offset_ignores_the_reset_policy() {
+        let mut r = Readers::new(
+            &[consumer("alerce", 1000.0)],
+            &kafka(10_000.0, 500.0),
+            &[offline("alerce", 10.0, 100.0)],
+        );
+        let out = run(&mut r, &[batch(20, 20)]);
+        assert_eq!((out[0].1, out[0].2), (20, 0));
+    }
+}
