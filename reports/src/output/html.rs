@@ -13,7 +13,7 @@ use crate::metrics::recovery::RecoveryRecord;
 use crate::output::files::ReportError;
 use crate::output::load_validity::LoadValidity;
 use crate::output::tables::{escape, html_table};
-use crate::output::{budget, figures, verdict};
+use crate::output::{budget, figures, timeline, verdict};
 use crate::report::Report;
 use crate::schema::{SchemaChangeRecord, SchemaConsumerRecord};
 
@@ -215,6 +215,7 @@ pub fn render_with(r: &Report, validity: Option<&LoadValidity>) -> Result<String
             &RecoveryRecord::HEADERS,
             r.recovery.iter().map(|x| x.cells().to_vec()),
         );
+        h.push_str(&timeline::html(&r.recovery, r.simulated_s)?);
     }
     if let Some(schema) = &r.schema {
         let _ = writeln!(
