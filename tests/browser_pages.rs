@@ -11,8 +11,8 @@
 //! `$CARGO_TARGET_TMPDIR/browser_pages/` (the path is printed).
 //!
 //! `the_check_finds_an_empty_chart` feeds the same check a report.html with
-//! one chart's data removed and one line cut to a single point, so the check
-//! is known to fail on an empty chart.
+//! one chart's data removed, one line cut to a single point and a script
+//! writing a console error, so the check is known to fail on each.
 //!
 //! Without Chromium the test fails, naming the package; set
 //! `ALERTSIM_SKIP_BROWSER_TEST=1` to skip it instead (scripts/test-all.sh
@@ -130,12 +130,20 @@ fn the_check_finds_an_empty_chart() {
     let out = output_dir("broken");
     alertsim(&["sim", "dr-broker-outage", "--out", s(&out)]);
     let html = std::fs::read_to_string(out.join("report.html")).unwrap_or_default();
-    // The throughput chart's line with no points (as an empty series
-    // draws), and the first line of the lag chart cut to one point.
-    let broken = browser::break_charts(&html);
+    // The throughput chart's line removed (an empty series draws none), the
+    // first line of the lag chart cut to one point, and a console error.
+    let broken = browser::break_charts(&html).replace(
+        "</body>",
+        "<script>console.error(\"injected\")</script></body>",
+    );
     let page = out.join("broken.html");
     std::fs::write(&page, broken).unwrap_or_else(|e| panic!("{e}"));
     let rendered = browser.open(&page, &out.join("broken.png"));
+    assert!(
+        rendered.console.iter().any(|l| l.contains("injected")),
+        "the console error is seen: {:?}",
+        rendered.console
+    );
     let problems = chart_problems(&rendered.dom, &REPORT_CHARTS);
     assert!(
         problems

@@ -53,7 +53,8 @@ impl Browser {
 
     fn run(&self, page: &Path, extra: &[String]) -> std::process::Output {
         let profile = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let page = std::fs::canonicalize(page).unwrap_or_else(|e| panic!("{}: {e}", page.display()));
+        let page =
+            std::fs::canonicalize(page).unwrap_or_else(|e| panic!("{}: {e}", page.display()));
         // `timeout`: a browser that hangs fails the test instead of holding it.
         let o = Command::new("timeout")
             .arg("120")
@@ -101,7 +102,8 @@ impl Browser {
             page,
             &[
                 format!("--screenshot={}", shot.display()),
-                "--window-size=1200,3000".to_owned(),
+                // Tall enough for a whole report page (the CLI shoots the viewport).
+                "--window-size=1200,8000".to_owned(),
             ],
         );
         assert!(shot.is_file(), "no screenshot at {}", shot.display());
@@ -170,7 +172,9 @@ pub fn chart_problems(dom: &str, required: &[&str]) -> Vec<String> {
         let mut drew = false;
         for (at, _) in chart.body.match_indices(" class=\"series") {
             let start = chart.body[..at].rfind('<').unwrap_or(at);
-            let end = chart.body[at..].find('>').map_or(chart.body.len(), |e| at + e);
+            let end = chart.body[at..]
+                .find('>')
+                .map_or(chart.body.len(), |e| at + e);
             let tag = &chart.body[start..end];
             let element = tag[1..].split_whitespace().next().unwrap_or("");
             let name = attr(tag, "data-series").unwrap_or(element);
@@ -209,19 +213,24 @@ pub fn break_charts(html: &str) -> String {
     let mut out = html.to_owned();
     let figure = |s: &str, id: &str| s.find(&format!("data-chart=\"{id}\""));
     if let Some(at) = figure(&out, "throughput") {
-        while let Some(rel) = out[at..].find("<polyline class=\"series\"") {
+        // Only within this figure.
+        loop {
+            let figure_end = at + out[at..].find("</figure>").unwrap_or(0);
+            let Some(rel) = out[at..figure_end].find("<polyline class=\"series\"") else {
+                break;
+            };
             let start = at + rel;
             let end = start + out[start..].find("</polyline>").unwrap_or(0) + "</polyline>".len();
             out.replace_range(start..end, "");
         }
     }
-    if let Some(at) = figure(&out, "lag-jobs") {
-        if let Some(rel) = out[at..].find("<polyline class=\"series\"") {
-            let tag_start = at + rel;
-            let points = tag_start + out[tag_start..].find(" points=\"").unwrap_or(0) + 9;
-            let len = out[points..].find('"').unwrap_or(0);
-            out.replace_range(points..points + len, "82,267");
-        }
+    if let Some(at) = figure(&out, "lag-jobs")
+        && let Some(rel) = out[at..].find("<polyline class=\"series\"")
+    {
+        let tag_start = at + rel;
+        let points = tag_start + out[tag_start..].find(" points=\"").unwrap_or(0) + 9;
+        let len = out[points..].find('"').unwrap_or(0);
+        out.replace_range(points..points + len, "82,267");
     }
     out
 }

@@ -123,16 +123,19 @@ fn svg(records: &[RecoveryRecord], run_s: f64) -> Result<String, ReportError> {
             ))
         }))
         .map_err(|e| err(&e))?;
-        c.draw_series(rows.iter().enumerate().filter_map(|(i, r)| {
-            r.recovered_at.is_none().then(|| {
-                band(
-                    recovery_row(i),
-                    r.start,
-                    r.window_end.max(r.end),
-                    NOT_RECOVERED,
-                )
-            })
-        }))
+        c.draw_series(
+            rows.iter()
+                .enumerate()
+                .filter(|(_, r)| r.recovered_at.is_none())
+                .map(|(i, r)| {
+                    band(
+                        recovery_row(i),
+                        r.start,
+                        r.window_end.max(r.end),
+                        NOT_RECOVERED,
+                    )
+                }),
+        )
         .map_err(|e| err(&e))?;
         root.present().map_err(|e| err(&e))?;
     }
