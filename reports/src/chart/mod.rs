@@ -107,6 +107,9 @@ pub struct Frame<'a> {
     pub limit: Option<(&'a str, f64)>,
     /// Shaded x ranges (fault windows) behind the lines.
     pub shaded: &'a [(f64, f64)],
+    /// A dot on every point, its value shown on hover (for short series,
+    /// such as one point per visit).
+    pub point_values: bool,
 }
 
 /// Draws one line chart as an SVG string, its data series tagged.
@@ -172,6 +175,13 @@ pub fn line_chart(frame: &Frame<'_>, lines: &[Line<'_>]) -> Result<String, Chart
                 PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(width))
             });
         }
+        if frame.point_values {
+            for l in lines {
+                let colour = l.colour;
+                c.draw_series(l.points.iter().map(|&p| Circle::new(p, 3, colour.filled())))
+                    .map_err(|e| err(&e))?;
+            }
+        }
         if let Some((name, value)) = frame.limit {
             c.draw_series(LineSeries::new(
                 [(x_min, value), (x_max, value)],
@@ -189,7 +199,11 @@ pub fn line_chart(frame: &Frame<'_>, lines: &[Line<'_>]) -> Result<String, Chart
             .map_err(|e| err(&e))?;
         root.present().map_err(|e| err(&e))?;
     }
-    Ok(series_tag::tag_lines(&svg, lines))
+    let mut tags = series_tag::line_tags(lines);
+    if frame.point_values {
+        tags.extend(series_tag::point_tags(lines, frame.x_desc, frame.y_desc));
+    }
+    Ok(series_tag::tag(&svg, &tags))
 }
 
 /// A chart's SVG in the `<figure class="chart" data-chart="ID">` the pages
@@ -224,13 +238,16 @@ mod tests {
             y_desc: "y",
             limit: Some(("limit", 2.0)),
             shaded: &[],
+            point_values: true,
         };
         let xs = [0.0, 1.0, 2.0];
         let full = line("full", RGBColor(1, 2, 3), &xs, &[1.0, 3.0, 2.0], Merge::Max);
         let empty = line("empty", RGBColor(4, 5, 6), &[], &[], Merge::Max);
         let svg = line_chart(&frame, &[full, empty]).unwrap_or_default();
-        assert_eq!(svg.matches("class=\"series\"").count(), 1, "{svg}");
+        // The line and its three dots.
+        assert_eq!(svg.matches("class=\"series\"").count(), 1 + 3, "{svg}");
         assert!(svg.contains("<title>full: highest 3</title>"), "{svg}");
+        assert!(svg.contains("<title>full: x 1, 3 y</title>"), "{svg}");
         assert!(!svg.contains("data-series=\"empty\""));
     }
 }

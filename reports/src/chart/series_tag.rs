@@ -29,8 +29,8 @@ pub struct Tag<'a> {
 
 /// The tags of a line chart's lines: one polyline each, titled with the
 /// line's highest value; lines of fewer than two points drew no line.
-pub fn tag_lines(svg: &str, lines: &[Line<'_>]) -> String {
-    let tags: Vec<Tag<'_>> = lines
+pub fn line_tags<'a>(lines: &[Line<'a>]) -> Vec<Tag<'a>> {
+    lines
         .iter()
         .map(|l| {
             let highest = l
@@ -47,8 +47,35 @@ pub fn tag_lines(svg: &str, lines: &[Line<'_>]) -> String {
                 title: format!("{}: highest {}", l.name, human::number(highest)),
             }
         })
-        .collect();
-    tag(svg, &tags)
+        .collect()
+}
+
+/// The tags of the dots drawn on every point, line after line: each
+/// titled with its point (`p98 latency: visit 12, 24.4 seconds`).
+pub fn point_tags<'a>(lines: &[Line<'a>], x_desc: &str, y_desc: &str) -> Vec<Tag<'a>> {
+    lines
+        .iter()
+        .flat_map(|l| {
+            l.points.iter().map(move |&(x, y)| Tag {
+                element: "circle",
+                colour_attr: "fill",
+                colour: l.colour,
+                count: 1,
+                name: l.name,
+                title: format!(
+                    "{}: {x_desc} {}, {} {y_desc}",
+                    l.name,
+                    human::number(x),
+                    human::number(y)
+                ),
+            })
+        })
+        .collect()
+}
+
+/// The tags of a line chart's lines ([`line_tags`]) applied to `svg`.
+pub fn tag_lines(svg: &str, lines: &[Line<'_>]) -> String {
+    tag(svg, &line_tags(lines))
 }
 
 /// Marks, for each tag in order, the next `count` elements of its kind and

@@ -225,6 +225,7 @@ pub fn draw(overlay: &Overlay, sides: &[Side<'_>; 2], with_svg: bool) -> Result<
                 y_desc: overlay.y_desc,
                 limit,
                 shaded: &shaded,
+                point_values: overlay.x_desc == "visit",
             },
             &lines,
         )?)

@@ -217,12 +217,15 @@ mod tests {
         ];
         let page = html(&c, &sides).unwrap_or_default();
         assert!(page.contains("sim vs load"), "{page}");
-        // Latency: both drawn; the series over time: the baseline's only.
+        // Latency: both drawn (a line, and a dot per visit); the series over
+        // time: the baseline's only.
         assert_eq!(page.matches("<figure class=\"chart\"").count(), 4);
         assert!(page.contains("data-series=\"baseline (sim): a/report.json\""));
         assert_eq!(
-            page.matches("data-series=\"candidate (load): b/report.json\"")
-                .count(),
+            page.matches(
+                "<polyline class=\"series\" data-series=\"candidate (load): b/report.json\""
+            )
+            .count(),
             1
         );
         assert_eq!(

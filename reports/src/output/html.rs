@@ -49,6 +49,7 @@ pub fn render_with(r: &Report, validity: Option<&LoadValidity>) -> Result<String
             y_desc: "count",
             limit: None,
             shaded: &windows,
+            point_values: false,
         },
         &[
             line(
@@ -91,6 +92,7 @@ pub fn render_with(r: &Report, validity: Option<&LoadValidity>) -> Result<String
             y_desc: "seconds",
             limit: Some(("limit", r.config.gates.p98_latency_s)),
             shaded: &[],
+            point_values: true,
         },
         &[line(
             "p98 latency",
@@ -113,6 +115,7 @@ pub fn render_with(r: &Report, validity: Option<&LoadValidity>) -> Result<String
             y_desc: "alerts/s",
             limit: None,
             shaded: &windows,
+            point_values: false,
         },
         &[line(
             &throughput_name,
@@ -134,6 +137,7 @@ pub fn render_with(r: &Report, validity: Option<&LoadValidity>) -> Result<String
                 y_desc: "utilisation",
                 limit: None,
                 shaded: &windows,
+                point_values: false,
             },
             &[line(
                 &redis_name,
