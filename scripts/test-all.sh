@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine. It installs what cargo cannot
-# (redis-server from Debian's packages; fastavro and astropy from PyPI into a
+# (redis-server, fitsverify and chromium from Debian's packages; fastavro and astropy from PyPI into a
 # venv), then runs formatting, lints, every Rust test (the tests start their
 # own redis-server and other services), and the cross-language checks:
 # alerts decoded by fastavro with the official schema, cutouts opened by
@@ -26,6 +26,8 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 missing_debs=()
 command -v redis-server >/dev/null 2>&1 || missing_debs+=(redis-server)
 command -v fitsverify >/dev/null 2>&1 || missing_debs+=(fitsverify)
+# Headless Chromium for tests/browser_pages.rs (report, compare and sweep pages).
+command -v chromium >/dev/null 2>&1 || missing_debs+=(chromium)
 if [ "${#missing_debs[@]}" -gt 0 ]; then
     echo "== installing ${missing_debs[*]} (Debian packages)"
     as_root apt-get update -qq

@@ -159,3 +159,57 @@ fn real_reports_compare_with_the_expected_exit_codes() {
         "{text}"
     );
 }
+
+#[test]
+fn out_writes_both_pages_with_both_runs_overlaid_and_keeps_the_exit_code() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let sim_dir = dir.path().join("sim");
+    let load_dir = dir.path().join("load");
+    for d in [&sim_dir, &load_dir] {
+        std::fs::create_dir_all(d).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let base = sim_dir.join("report.json");
+    let slower = load_dir.join("report.json");
+    std::fs::write(&base, recorded_report(10.0, 0)).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&slower, recorded_report(20.0, 0)).unwrap_or_else(|e| panic!("{e}"));
+    // A load run leaves load-info.json beside its report.
+    std::fs::write(load_dir.join("load-info.json"), "{}").unwrap_or_else(|e| panic!("{e}"));
+    let pages = dir.path().join("pages");
+
+    let without = compare(&[s(&base), s(&slower)]);
+    let with = compare(&[s(&base), s(&slower), "--out", s(&pages)]);
+    assert_eq!(with.status.code(), Some(1), "{with:?}");
+    assert_eq!(with.stdout, without.stdout, "the table printed is the same");
+
+    let html = std::fs::read_to_string(pages.join("compare.html")).unwrap_or_default();
+    let md = std::fs::read_to_string(pages.join("compare.md")).unwrap_or_default();
+    assert!(html.contains("sim vs load"), "{html}");
+    let latency = html
+        .split("<figure")
+        .find(|f| f.contains("data-chart=\"compare-latency\""))
+        .unwrap_or_default();
+    assert!(
+        latency.contains(&format!("data-series=\"baseline (sim): {}\"", s(&base)))
+            && latency.contains(&format!("data-series=\"candidate (load): {}\"", s(&slower))),
+        "{latency}"
+    );
+    assert!(
+        html.contains("REGRESSED") && md.contains("| latency_s.p98 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("p98 latency per visit: baseline highest"),
+        "{md}"
+    );
+
+    // A report that does not read as the current layout: in the table,
+    // its charts named as missing, none drawn for it.
+    let minimal = write(dir.path(), "minimal.json", &report(30.0, 0));
+    let pages = dir.path().join("pages-minimal");
+    compare(&[s(&base), s(&minimal), "--out", s(&pages)]);
+    let html = std::fs::read_to_string(pages.join("compare.html")).unwrap_or_default();
+    assert!(html.contains("could not be read"), "{html}");
+    assert!(!html.contains("data-series=\"candidate"), "{html}");
+    let missing = format!("the candidate ({}) has no ", s(&minimal));
+    assert_eq!(html.matches(&missing).count(), 4, "{html}");
+}

@@ -46,6 +46,9 @@ fn sweep_2x2(out: &Path, jobs: &str) -> String {
     for file in ["sweep.md", "sweep.svg", "sweep.html"] {
         assert!(out.join(file).is_file(), "{file} missing");
     }
+    // No point of this grid passes: the page says so and rings none.
+    let page = std::fs::read_to_string(out.join("sweep.html")).unwrap_or_default();
+    assert!(page.contains("No point passes every gate.") && !page.contains("class=\"chosen\""));
     std::fs::read_to_string(out.join("sweep.json")).unwrap_or_else(|e| panic!("sweep.json: {e}"))
 }
 
@@ -153,6 +156,13 @@ fn find_answers_with_a_value_that_passes_above_one_that_fails() {
         answer > 1,
         "the range's start passes; the neighbour check is void"
     );
+    let page = std::fs::read_to_string(dir.path().join("find/find.html")).unwrap_or_default();
+    assert!(
+        page.contains(&format!(
+            "chosen: scaler.max_replicas={answer} (smallest value that passes, found by --find)"
+        )),
+        "find.html marks the answer: {page}"
+    );
     // The same search on one thread takes the same probes to the same answer.
     let out_one = dir.path().join("find-1").display().to_string();
     let mut args_one: Vec<&str> = args
@@ -195,4 +205,59 @@ fn find_exits_1_when_even_the_largest_value_fails() {
     let o = alertsim(&args);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o.stdout));
     assert!(text(&o.stdout).contains("no answer"));
+}
+
+#[test]
+fn sweep_html_rings_the_cheapest_point_that_passes() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let out = dir.path().join("chosen");
+    let out_arg = out.display().to_string();
+    let o = alertsim(&[
+        "sweep",
+        "smoke",
+        "--vary",
+        "scaler.max_replicas=5..40:5",
+        "--set",
+        "scaler.min_replicas=0",
+        "--out",
+        &out_arg,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    // The page marks the cheapest point that passes every gate, by the
+    // figures in sweep.json.
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("sweep.json")).unwrap_or_default())
+            .unwrap_or_default();
+    let passing = json["points"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p["passed"] == true)
+        .count();
+    assert!(
+        passing >= 2,
+        "the choice is void unless several pass: {json}"
+    );
+    let cheapest = json["points"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p["passed"] == true)
+        .min_by(|a, b| {
+            let h = |p: &serde_json::Value| p["pod_h"].as_f64().unwrap_or(f64::INFINITY);
+            h(a).total_cmp(&h(b))
+        })
+        .unwrap_or_else(|| panic!("no point passes: {json}"));
+    let settings: Vec<String> = cheapest["settings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|s| format!("{}={}", s["key"].as_str().unwrap_or(""), s["value"]))
+        .collect();
+    let page = std::fs::read_to_string(out.join("sweep.html")).unwrap_or_default();
+    let mark = format!(
+        "chosen: {} (cheapest that passes every gate)",
+        settings.join(", ")
+    );
+    assert_eq!(page.matches(&mark).count(), 1, "{mark} not in {page}");
 }

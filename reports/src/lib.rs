@@ -17,8 +17,9 @@
 //! 0. `human` (figures as the pages and the terminal show them) imports
 //!    nothing of the crate; every floor may use it.
 //! 1. `number` (rounding), `bounded_read` (reading input files with a size
-//!    limit), `schema` (the schema section's records) and `fields` (the
-//!    documentation of report.json's fields) import only `human`.
+//!    limit), `schema` (the schema section's records), `fields` (the
+//!    documentation of report.json's fields) and `chart` (line charts as
+//!    SVG, for report.html and compare.html) import only `human`.
 //! 2. `metrics`: what is measured during a run and summed up after it.
 //!    `float`, `latency`, `series`, `visit` at the bottom; `summary` and
 //!    `recovery` on them; the `recorder` that feeds them; `persist` and
@@ -37,6 +38,7 @@
 //! up a floor or closes a loop between files.
 
 pub mod bounded_read;
+pub mod chart;
 pub mod compare;
 pub mod fields;
 pub mod gates;

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 /// or stay within its own module.
 const FLOORS: &[(&str, u32)] = &[
     ("bounded_read", 1),
+    ("chart", 1),
     ("human", 0),
     ("number", 1),
     ("schema", 1),

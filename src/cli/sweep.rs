@@ -1,5 +1,6 @@
 //! `alertsim sweep`: a scenario run over a grid of settings in parallel
-//! (sweep.json, sweep.md, sweep.svg, sweep.html), or, with `--find`, the bisection for
+//! (sweep.json, sweep.md, sweep.svg, sweep.html), or, with `--find`
+//! (find.json, find.html), the bisection for
 //! the smallest value of one setting whose run passes the gates.
 
 use std::path::{Path, PathBuf};
@@ -35,7 +36,8 @@ pub struct SweepArgs {
     /// Override a scenario field at every point: `--set gates.p98_latency_s=30`.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
-    /// Directory for sweep.json, sweep.md, sweep.svg and sweep.html (or find.json)
+    /// Directory for sweep.json, sweep.md, sweep.svg and sweep.html (or
+    /// find.json and find.html)
     /// (default `out/<scenario name>-sweep`).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -220,6 +222,18 @@ fn run_find(
     };
     let json = serde_json::to_string_pretty(&report).context("serialising find.json")?;
     write(&out.join("find.json"), &(json + "\n"))?;
+    // The probes on the sweep's chart, the answer marked.
+    let mut probes = outcome.probes.clone();
+    probes.sort_by_key(|p| p.index);
+    probes.dedup_by_key(|p| p.index);
+    let choice = outcome.answer.as_ref().map(|a| chart::Choice {
+        index: a.index,
+        reason: "smallest value that passes, found by --find",
+    });
+    write(
+        &out.join("find.html"),
+        &page::html_with(&sweep.result(probes), choice),
+    )?;
 
     if outcome.runs > outcome.probes.len() {
         println!(

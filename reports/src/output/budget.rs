@@ -8,6 +8,8 @@ use std::fmt::Write as _;
 
 use plotters::prelude::*;
 
+use crate::chart::figure;
+use crate::chart::series_tag::{Tag, tag};
 use crate::human;
 use crate::metrics::budget::Stage;
 use crate::metrics::latency::Percentiles;
@@ -200,9 +202,7 @@ pub(crate) fn html(r: &Report) -> Result<String, ReportError> {
         let _ = writeln!(h, "<p>{}</p>", escape(RECEIPT_INTRO));
         html_table(&mut h, &RECEIPT_HEADERS, receipts.into_iter());
     }
-    h.push_str("<figure>\n");
-    h.push_str(&stacked_chart(r)?);
-    h.push_str("\n</figure>\n");
+    h.push_str(&figure("latency-budget", &stacked_chart(r)?));
     let (rows, late) = late_rows(r);
     if late > 0 {
         h.push_str("<h2>Late visits</h2>\n<p>The cause is the stage furthest above its median, or <code>undelivered</code> when fewer than 98% of the alerts arrived.</p>\n");
@@ -310,5 +310,18 @@ fn stacked_chart(r: &Report) -> Result<String, ReportError> {
             .map_err(|e| err(&e))?;
         root.present().map_err(|e| err(&e))?;
     }
-    Ok(svg)
+    // Each stage's bars (drawn before the legend's samples), for hover and
+    // for the browser test.
+    let tags: Vec<Tag<'_>> = Stage::ALL
+        .iter()
+        .map(|&stage| Tag {
+            element: "rect",
+            colour_attr: "fill",
+            colour: style(stage).0,
+            count: bars.len(),
+            name: stage.name(),
+            title: stage.name().to_owned(),
+        })
+        .collect();
+    Ok(tag(&svg, &tags))
 }

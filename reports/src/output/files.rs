@@ -38,3 +38,12 @@ pub fn write_file(path: &Path, text: &str) -> Result<(), ReportError> {
         source,
     })
 }
+
+impl From<crate::chart::ChartError> for ReportError {
+    fn from(e: crate::chart::ChartError) -> Self {
+        ReportError::Chart {
+            chart: e.chart,
+            message: e.message,
+        }
+    }
+}

@@ -1,62 +1,26 @@
 //! report.html: one self-contained file (no scripts, no external assets)
 //! with the gates, the key figures, the latency budget (stacked chart and
-//! late-visit table), recovery and schema tables, and inline
-//! SVG charts drawn by plotters' SVG backend. Without font libraries plotters estimates text extents and
-//! writes real `<text>` elements, which the browser renders, so axis labels
-//! and legends need no fonts at build or run time.
+//! late-visit table), recovery table and timeline, schema tables, and
+//! inline SVG charts drawn by plotters (`crate::chart`).
 
 use std::fmt::Write as _;
 
-use plotters::prelude::*;
+use plotters::style::RGBColor;
 
+use crate::chart::{Frame, Merge, figure, line, line_chart, points_per_bin};
 use crate::human;
 use crate::metrics::recovery::RecoveryRecord;
 use crate::output::files::ReportError;
 use crate::output::load_validity::LoadValidity;
 use crate::output::tables::{escape, html_table};
-use crate::output::{budget, figures, verdict};
+use crate::output::{budget, figures, timeline, verdict};
 use crate::report::Report;
 use crate::schema::{SchemaChangeRecord, SchemaConsumerRecord};
-
-const WIDTH: u32 = 900;
-const HEIGHT: u32 = 320;
-/// Longer series are reduced to this many points (about two per pixel
-/// column) so that a night's thousands of samples stay readable.
-const MAX_POINTS: usize = 450;
-
-/// How consecutive points are merged when a series is reduced.
-#[derive(Debug, Clone, Copy)]
-enum Merge {
-    /// Keep the peak (lag, Jobs: the envelope matters).
-    Max,
-    /// Keep the mean (throughput: the average rate over the bin).
-    Mean,
-}
-
-/// Reduces `points` to at most [`MAX_POINTS`], each output point at the
-/// first x of its bin.
-fn reduce(points: Vec<(f64, f64)>, merge: Merge) -> Vec<(f64, f64)> {
-    if points.len() <= MAX_POINTS {
-        return points;
-    }
-    let per_bin = points.len().div_ceil(MAX_POINTS);
-    points
-        .chunks(per_bin)
-        .filter_map(|bin| {
-            let x = bin.first()?.0;
-            let y = match merge {
-                Merge::Max => bin.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max),
-                Merge::Mean => bin.iter().map(|p| p.1).sum::<f64>() / bin.len() as f64,
-            };
-            Some((x, y))
-        })
-        .collect()
-}
 
 /// ", peak per 90 s" when the series is reduced to bins of several
 /// samples (each bin's `merge`), nothing when every sample is drawn.
 fn binning(r: &Report, merge: &str) -> String {
-    let per_bin = r.series.t_s.len().div_ceil(MAX_POINTS);
+    let per_bin = points_per_bin(r.series.t_s.len());
     if per_bin <= 1 {
         String::new()
     } else {
@@ -65,13 +29,6 @@ fn binning(r: &Report, merge: &str) -> String {
             human::duration(per_bin as f64 * r.series.interval_s)
         )
     }
-}
-
-/// One line of a chart.
-struct Line<'a> {
-    name: &'a str,
-    colour: RGBColor,
-    points: Vec<(f64, f64)>,
 }
 
 /// Renders report.html.
@@ -84,11 +41,16 @@ pub fn render_with(r: &Report, validity: Option<&LoadValidity>) -> Result<String
     let t = &r.series.t_s;
     let windows: Vec<(f64, f64)> = r.faults.iter().map(|f| (f.start_s, f.end_s)).collect();
     let to_f = |v: &[u64]| -> Vec<f64> { v.iter().map(|&x| x as f64).collect() };
-    let lag = chart(
-        "lag-jobs",
-        "Stream lag and Jobs over time",
-        "virtual time (s)",
-        "count",
+    let lag = line_chart(
+        &Frame {
+            id: "lag-jobs",
+            title: "Stream lag and Jobs over time",
+            x_desc: "virtual time (s)",
+            y_desc: "count",
+            limit: None,
+            shaded: &windows,
+            point_values: false,
+        },
         &[
             line(
                 "stream lag (peak)",
@@ -119,16 +81,19 @@ pub fn render_with(r: &Report, validity: Option<&LoadValidity>) -> Result<String
                 Merge::Max,
             ),
         ],
-        None,
-        &windows,
     )?;
     let visits: Vec<f64> = r.per_visit.iter().map(|v| f64::from(v.visit)).collect();
     let p98: Vec<f64> = r.per_visit.iter().map(|v| v.p98_latency_s).collect();
-    let latency = chart(
-        "latency",
-        "p98 latency per visit (end of readout to Kafka ack)",
-        "visit",
-        "seconds",
+    let latency = line_chart(
+        &Frame {
+            id: "latency",
+            title: "p98 latency per visit (end of readout to Kafka ack)",
+            x_desc: "visit",
+            y_desc: "seconds",
+            limit: Some(("limit", r.config.gates.p98_latency_s)),
+            shaded: &[],
+            point_values: true,
+        },
         &[line(
             "p98 latency",
             RGBColor(31, 119, 180),
@@ -136,19 +101,22 @@ pub fn render_with(r: &Report, validity: Option<&LoadValidity>) -> Result<String
             &p98,
             Merge::Max,
         )],
-        Some(("limit", r.config.gates.p98_latency_s)),
-        &[],
     )?;
     let throughput_name = format!(
         "alerts/s acknowledged ({}{})",
         figures::sampling(r),
         binning(r, "highest")
     );
-    let throughput = chart(
-        "throughput",
-        "Delivery throughput",
-        "virtual time (s)",
-        "alerts/s",
+    let throughput = line_chart(
+        &Frame {
+            id: "throughput",
+            title: "Delivery throughput",
+            x_desc: "virtual time (s)",
+            y_desc: "alerts/s",
+            limit: None,
+            shaded: &windows,
+            point_values: false,
+        },
         &[line(
             &throughput_name,
             RGBColor(44, 160, 44),
@@ -156,18 +124,21 @@ pub fn render_with(r: &Report, validity: Option<&LoadValidity>) -> Result<String
             &r.series.delivered_per_s,
             Merge::Max,
         )],
-        None,
-        &windows,
     )?;
     let redis_name = format!("Redis utilisation{}", binning(r, "mean"));
     let redis = if r.series.redis_utilisation.is_empty() {
         None
     } else {
-        Some(chart(
-            "redis-cpu",
-            "Redis CPU utilisation (share of redis.cpu_limit)",
-            "virtual time (s)",
-            "utilisation",
+        Some(line_chart(
+            &Frame {
+                id: "redis-cpu",
+                title: "Redis CPU utilisation (share of redis.cpu_limit)",
+                x_desc: "virtual time (s)",
+                y_desc: "utilisation",
+                limit: None,
+                shaded: &windows,
+                point_values: false,
+            },
             &[line(
                 &redis_name,
                 RGBColor(214, 39, 40),
@@ -175,8 +146,6 @@ pub fn render_with(r: &Report, validity: Option<&LoadValidity>) -> Result<String
                 &r.series.redis_utilisation,
                 Merge::Mean,
             )],
-            None,
-            &windows,
         )?)
     };
 
@@ -250,6 +219,7 @@ pub fn render_with(r: &Report, validity: Option<&LoadValidity>) -> Result<String
             &RecoveryRecord::HEADERS,
             r.recovery.iter().map(|x| x.cells().to_vec()),
         );
+        h.push_str(&timeline::html(&r.recovery, r.simulated_s)?);
     }
     if let Some(schema) = &r.schema {
         let _ = writeln!(
@@ -273,131 +243,16 @@ pub fn render_with(r: &Report, validity: Option<&LoadValidity>) -> Result<String
             schema.consumers.iter().map(|c| c.cells().to_vec()),
         );
     }
-    for svg in [Some(lag), Some(latency), Some(throughput), redis]
-        .into_iter()
-        .flatten()
-    {
-        h.push_str("<figure>\n");
-        h.push_str(&svg);
-        h.push_str("\n</figure>\n");
+    for (id, svg) in [
+        ("lag-jobs", Some(lag)),
+        ("latency", Some(latency)),
+        ("throughput", Some(throughput)),
+        ("redis-cpu", redis),
+    ] {
+        if let Some(svg) = svg {
+            h.push_str(&figure(id, &svg));
+        }
     }
     h.push_str("</body></html>\n");
     Ok(h)
-}
-
-fn line<'a>(name: &'a str, colour: RGBColor, xs: &[f64], ys: &[f64], merge: Merge) -> Line<'a> {
-    Line {
-        name,
-        colour,
-        points: reduce(xs.iter().copied().zip(ys.iter().copied()).collect(), merge),
-    }
-}
-
-/// Draws one line chart as an SVG string.
-fn chart(
-    id: &'static str,
-    title: &str,
-    x_desc: &str,
-    y_desc: &str,
-    lines: &[Line<'_>],
-    limit: Option<(&str, f64)>,
-    shaded: &[(f64, f64)],
-) -> Result<String, ReportError> {
-    let err = |e: &dyn std::fmt::Display| ReportError::Chart {
-        chart: id,
-        message: e.to_string(),
-    };
-    let points = || lines.iter().flat_map(|l| l.points.iter());
-    let x_min = points().map(|p| p.0).fold(f64::INFINITY, f64::min);
-    let x_max = points().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
-    let (x_min, x_max) = if x_min.is_finite() && x_max > x_min {
-        (x_min, x_max)
-    } else {
-        (0.0, 1.0)
-    };
-    let y_top = points()
-        .map(|p| p.1)
-        .chain(limit.map(|l| l.1))
-        .fold(0.0, f64::max);
-    let y_max = if y_top > 0.0 { y_top * 1.08 } else { 1.0 };
-
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| err(&e))?;
-        let mut c = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 18))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(70)
-            .build_cartesian_2d(x_min..x_max, 0.0..y_max)
-            .map_err(|e| err(&e))?;
-        c.configure_mesh()
-            .x_desc(x_desc)
-            .y_desc(y_desc)
-            .x_label_formatter(&|x| human::number(*x))
-            .y_label_formatter(&|y| human::number(*y))
-            .light_line_style(WHITE.mix(0.0))
-            .draw()
-            .map_err(|e| err(&e))?;
-        // Fault windows behind the lines; instantaneous ones get a thin band.
-        let min_width = (x_max - x_min) / 400.0;
-        for &(start, end) in shaded {
-            let (a, b) = (start.max(x_min), end.max(start + min_width).min(x_max));
-            if a < b {
-                c.draw_series(std::iter::once(Rectangle::new(
-                    [(a, 0.0), (b, y_max)],
-                    RGBColor(214, 39, 40).mix(0.15).filled(),
-                )))
-                .map_err(|e| err(&e))?;
-            }
-        }
-        for l in lines {
-            let colour = l.colour;
-            c.draw_series(LineSeries::new(
-                l.points.iter().copied(),
-                colour.stroke_width(2),
-            ))
-            .map_err(|e| err(&e))?
-            .label(l.name)
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
-            });
-        }
-        if let Some((name, value)) = limit {
-            c.draw_series(LineSeries::new(
-                [(x_min, value), (x_max, value)],
-                RED.stroke_width(1),
-            ))
-            .map_err(|e| err(&e))?
-            .label(format!("{name} {}", human::duration(value)))
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], RED.stroke_width(1)));
-        }
-        c.configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.4))
-            .draw()
-            .map_err(|e| err(&e))?;
-        root.present().map_err(|e| err(&e))?;
-    }
-    Ok(svg)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_series_are_reduced_keeping_peaks_or_means() {
-        let points: Vec<(f64, f64)> = (0..900).map(|i| (f64::from(i), f64::from(i % 2))).collect();
-        let peaks = reduce(points.clone(), Merge::Max);
-        assert!(peaks.len() <= MAX_POINTS);
-        assert_eq!(peaks.len(), 450);
-        assert!(peaks.iter().all(|p| p.1 == 1.0));
-        let means = reduce(points, Merge::Mean);
-        assert!(means.iter().all(|p| (p.1 - 0.5).abs() < 1e-9));
-        let short = vec![(0.0, 1.0), (1.0, 2.0)];
-        assert_eq!(reduce(short.clone(), Merge::Max), short);
-    }
 }

@@ -11,6 +11,7 @@ pub mod metrics_file;
 mod redis_cpu;
 pub mod run_info;
 mod tables;
+mod timeline;
 mod verdict;
 
 use std::path::{Path, PathBuf};

@@ -1,7 +1,12 @@
 //! The sweep as an SVG scatter chart: cost (pod-hours, busy plus idle)
 //! against p98 latency, one marker per point (a green circle when its gates
-//! passed, a red cross when not), each with its settings as a tooltip.
-//! Hand-written SVG: no fonts are rendered here, the viewer draws the text.
+//! passed, a red cross when not), each with its settings as a tooltip; the
+//! trade-off curve (the points no other point beats on both cost and
+//! latency) joined by a grey line; and the chosen point ringed and labelled
+//! (the cheapest point that passes every gate, or `--find`'s answer).
+//! Data elements carry `class="series"`, the ring `class="chosen"`, for
+//! the browser test. Hand-written SVG: no fonts are rendered here, the
+//! viewer draws the text.
 
 use std::fmt::Write as _;
 
@@ -15,8 +20,55 @@ const TOP: f64 = 40.0;
 const BOTTOM: f64 = 50.0;
 const TICKS: u32 = 5;
 
-/// The chart as an SVG document.
+/// The point a sweep picks, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Choice {
+    /// The point's index in the grid.
+    pub index: usize,
+    /// Why it is chosen, as its label says.
+    pub reason: &'static str,
+}
+
+/// The cheapest point (fewest pod-hours, the lower index on a tie) whose
+/// gates all pass; `None` when none passes.
+pub fn cheapest_passing(result: &SweepResult) -> Option<Choice> {
+    result
+        .points
+        .iter()
+        .filter(|p| p.passed)
+        .min_by(|a, b| a.pod_h.total_cmp(&b.pod_h).then(a.index.cmp(&b.index)))
+        .map(|p| Choice {
+            index: p.index,
+            reason: "cheapest that passes every gate",
+        })
+}
+
+/// The trade-off curve: the points that no other point beats on both cost
+/// and latency, by cost.
+fn frontier(result: &SweepResult) -> Vec<(f64, f64)> {
+    let mut points: Vec<(f64, f64)> = result
+        .points
+        .iter()
+        .map(|p| (p.pod_h, p.p98_latency_s))
+        .filter(|p| p.0.is_finite() && p.1.is_finite())
+        .collect();
+    points.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    let mut curve: Vec<(f64, f64)> = Vec::new();
+    for p in points {
+        if curve.last().is_none_or(|last| p.1 < last.1) {
+            curve.push(p);
+        }
+    }
+    curve
+}
+
+/// The chart as an SVG document, the cheapest passing point chosen.
 pub fn cost_latency_svg(result: &SweepResult) -> String {
+    cost_latency_svg_with(result, cheapest_passing(result))
+}
+
+/// The chart as an SVG document with `choice` ringed and labelled.
+pub fn cost_latency_svg_with(result: &SweepResult, choice: Option<Choice>) -> String {
     let xs = result.points.iter().map(|p| p.pod_h);
     let ys = result.points.iter().map(|p| p.p98_latency_s);
     let (x0, x1) = axis_bounds(xs);
@@ -94,6 +146,18 @@ pub fn cost_latency_svg(result: &SweepResult) -> String {
         WIDTH - RIGHT - 100.0,
         TOP + 36.0
     );
+    let curve = frontier(result);
+    if curve.len() >= 2 {
+        let points: Vec<String> = curve
+            .iter()
+            .map(|&(x, y)| format!("{:.1},{:.1}", sx(x), sy(y)))
+            .collect();
+        let _ = writeln!(
+            svg,
+            r##"<polyline class="series frontier" fill="none" stroke="#888" stroke-width="1.5" stroke-dasharray="4 3" points="{}"><title>trade-off curve: no other point is both cheaper and faster</title></polyline>"##,
+            points.join(" ")
+        );
+    }
     for p in &result.points {
         let (px, py) = (sx(p.pod_h), sy(p.p98_latency_s));
         let label: Vec<String> = p.settings.iter().map(|s| s.value.to_string()).collect();
@@ -115,18 +179,34 @@ pub fn cost_latency_svg(result: &SweepResult) -> String {
         if p.passed {
             let _ = writeln!(
                 svg,
-                r##"<circle cx="{px:.1}" cy="{py:.1}" r="5" fill="#2a9d3a"><title>{}</title></circle>"##,
+                r##"<circle class="series" cx="{px:.1}" cy="{py:.1}" r="5" fill="#2a9d3a"><title>{}</title></circle>"##,
                 escape(&title)
             );
         } else {
             let _ = writeln!(
                 svg,
-                r##"<path d="M{:.1} {:.1}l10 10m0 -10l-10 10" stroke="#c0392b" stroke-width="2"><title>{}</title></path>"##,
+                r##"<path class="series" d="M{:.1} {:.1}l10 10m0 -10l-10 10" stroke="#c0392b" stroke-width="2"><title>{}</title></path>"##,
                 px - 5.0,
                 py - 5.0,
                 escape(&title)
             );
         }
+    }
+    if let Some(p) = choice.and_then(|c| result.points.iter().find(|p| p.index == c.index)) {
+        let (px, py) = (sx(p.pod_h), sy(p.p98_latency_s));
+        let reason = choice.map_or("", |c| c.reason);
+        // The label goes left of the point when the point is in the right half.
+        let (lx, anchor) = if px > LEFT + plot_w / 2.0 {
+            (px - 14.0, "end")
+        } else {
+            (px + 14.0, "start")
+        };
+        let _ = writeln!(
+            svg,
+            r##"<g class="chosen"><circle cx="{px:.1}" cy="{py:.1}" r="11" fill="none" stroke="#1f4e9c" stroke-width="2.5"/><text x="{lx:.1}" y="{:.1}" text-anchor="{anchor}" font-weight="bold" fill="#1f4e9c">chosen: {} ({reason})</text></g>"##,
+            py + 18.0,
+            escape(&describe(&p.settings))
+        );
     }
     svg.push_str("</svg>\n");
     svg
@@ -206,12 +286,43 @@ mod tests {
             ],
         };
         let svg = cost_latency_svg(&result);
-        // One legend marker of each kind, plus one per point.
-        assert_eq!(svg.matches("<circle").count(), 1 + 2);
+        // One legend marker of each kind, plus one per point, plus the
+        // ring around the chosen point.
+        assert_eq!(svg.matches("<circle").count(), 1 + 2 + 1);
         assert_eq!(svg.matches("<path").count(), 1 + 1);
         assert!(svg.contains("a&lt;b&amp;c"));
         assert!(!svg.contains("a<b"));
         assert!(svg.trim_end().ends_with("</svg>"));
+    }
+
+    #[test]
+    fn the_cheapest_passing_point_is_ringed_and_labelled() {
+        let mut result = SweepResult {
+            format_version: 1,
+            scenario: "s".to_owned(),
+            seed: 1,
+            set: Vec::new(),
+            vary: Vec::new(),
+            points: vec![
+                point(0, 1.0, false),
+                point(1, 2.0, true),
+                point(2, 3.0, true),
+            ],
+        };
+        assert_eq!(cheapest_passing(&result).map(|c| c.index), Some(1));
+        let svg = cost_latency_svg(&result);
+        assert_eq!(svg.matches("class=\"chosen\"").count(), 1, "{svg}");
+        assert!(
+            svg.contains("chosen: scaler.max_replicas=10 (cheapest that passes every gate)"),
+            "{svg}"
+        );
+        // The curve joins the three points (each cheaper one slower).
+        assert!(svg.contains("class=\"series frontier\""));
+        // No passing point: nothing chosen.
+        for p in &mut result.points {
+            p.passed = false;
+        }
+        assert!(!cost_latency_svg(&result).contains("class=\"chosen\""));
     }
 
     #[test]

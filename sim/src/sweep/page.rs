@@ -1,12 +1,20 @@
-//! The sweep as one self-contained HTML page (sweep.html): the cost against
-//! latency chart inline, then the table of points.
+//! The sweep as one self-contained HTML page (sweep.html, or find.html for
+//! `--find`): which point is chosen and why, the cost against latency
+//! chart inline with that point marked, then the table of points.
 
 use std::fmt::Write as _;
 
-use super::{SweepResult, chart};
+use super::chart::{Choice, cheapest_passing};
+use super::{SweepResult, chart, describe};
 
-/// The page; every text from the input is escaped.
+/// The page, the cheapest passing point chosen; every text from the input
+/// is escaped.
 pub fn html(result: &SweepResult) -> String {
+    html_with(result, cheapest_passing(result))
+}
+
+/// The page with `choice` as the chosen point.
+pub fn html_with(result: &SweepResult, choice: Option<Choice>) -> String {
     let mut out = String::new();
     let title = format!("Sweep of {} (seed {})", result.scenario, result.seed);
     let _ = writeln!(
@@ -26,7 +34,23 @@ pub fn html(result: &SweepResult) -> String {
         let _ = writeln!(out, "<li><code>--vary {}</code></li>", escape(vary));
     }
     out.push_str("</ul>\n");
-    out.push_str(&chart::cost_latency_svg(result));
+    match choice.and_then(|c| Some((c, result.points.iter().find(|p| p.index == c.index)?))) {
+        Some((c, p)) => {
+            let _ = writeln!(
+                out,
+                "<p><b>Chosen: point #{} ({})</b>, the {}: {:.2} pod-h, p98 latency {:.1} s.</p>",
+                p.index,
+                escape(&describe(&p.settings)),
+                c.reason,
+                p.pod_h,
+                p.p98_latency_s
+            );
+        }
+        None => out.push_str("<p class=\"fail\"><b>No point passes every gate.</b></p>\n"),
+    }
+    out.push_str("<figure class=\"chart\" data-chart=\"sweep\">\n");
+    out.push_str(&chart::cost_latency_svg_with(result, choice));
+    out.push_str("</figure>\n");
     out.push_str("<table>\n<tr><th>#</th>");
     if let Some(first) = result.points.first() {
         for s in &first.settings {

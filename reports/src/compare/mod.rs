@@ -5,6 +5,11 @@
 //! Works on the JSON values rather than the typed [`crate::Report`] so that a
 //! report missing a figure (older or newer writer with the same
 //! `format_version`) is still comparable on the figures both have.
+//! [`overlay`] draws both runs' series on the same axes where the typed
+//! report reads, and [`page`] writes compare.html and compare.md.
+
+pub mod overlay;
+pub mod page;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -266,7 +271,43 @@ fn number(v: &Value, path: &str) -> Option<f64> {
     }
 }
 
+impl Row {
+    /// The verdict in words, as the table shows it.
+    pub fn verdict_text(&self) -> &'static str {
+        match self.verdict {
+            Verdict::Unchanged => "same",
+            Verdict::Improved => "better",
+            Verdict::Worse if self.metric.gating => "worse (within tolerance)",
+            Verdict::Worse => "worse (informational)",
+            Verdict::Regressed => "REGRESSED",
+        }
+    }
+
+    /// The change in percent (`+20.0%`), or `new` when the baseline was 0.
+    pub fn change_text(&self) -> String {
+        self.change_pct
+            .map_or_else(|| "new".to_owned(), |p| format!("{p:+.1}%"))
+    }
+}
+
 impl Comparison {
+    /// The verdict line: the regressions beyond the tolerance, or none.
+    pub fn verdict_line(&self) -> String {
+        let regressions = self
+            .rows
+            .iter()
+            .filter(|r| r.verdict == Verdict::Regressed)
+            .count();
+        if regressions > 0 {
+            format!(
+                "regression: {regressions} figure(s) worse beyond {}% tolerance",
+                self.tolerance_pct
+            )
+        } else {
+            format!("no regression (tolerance {}%)", self.tolerance_pct)
+        }
+    }
+
     /// True when any gating figure regressed.
     pub fn regressed(&self) -> bool {
         self.rows.iter().any(|r| r.verdict == Verdict::Regressed)
@@ -290,16 +331,8 @@ impl Comparison {
                 "figure", "baseline", "candidate", "change"
             );
             for r in moved {
-                let change = r
-                    .change_pct
-                    .map_or_else(|| "new".to_owned(), |p| format!("{p:+.1}%"));
-                let verdict = match r.verdict {
-                    Verdict::Unchanged => "same",
-                    Verdict::Improved => "better",
-                    Verdict::Worse if r.metric.gating => "worse (within tolerance)",
-                    Verdict::Worse => "worse (informational)",
-                    Verdict::Regressed => "REGRESSED",
-                };
+                let change = r.change_text();
+                let verdict = r.verdict_text();
                 let _ = writeln!(
                     s,
                     "{:<30} {:>16} {:>16} {:>10}  {verdict}",
@@ -310,20 +343,7 @@ impl Comparison {
         for note in &self.notes {
             let _ = writeln!(s, "note: {note}");
         }
-        let regressions = self
-            .rows
-            .iter()
-            .filter(|r| r.verdict == Verdict::Regressed)
-            .count();
-        if regressions > 0 {
-            let _ = writeln!(
-                s,
-                "regression: {regressions} figure(s) worse beyond {}% tolerance",
-                self.tolerance_pct
-            );
-        } else {
-            let _ = writeln!(s, "no regression (tolerance {}%)", self.tolerance_pct);
-        }
+        let _ = writeln!(s, "{}", self.verdict_line());
         s
     }
 }
