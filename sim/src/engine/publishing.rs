@@ -3,7 +3,9 @@
 //! production publish policy does with failures (lose or spool), and the
 //! safe profile's replay of the spool. The faults that act on Kafka: brokers
 //! down (`broker_outage`, `kafka_redeploy`), slow brokers, writes rejected
-//! (`broker_disk_full`, `network_partition`) and partitions without a leader.
+//! (`broker_disk_full`, `network_partition`), partitions without a leader,
+//! and a stalled broker (`broker_stalled`); the partitions' placement on
+//! the brokers and each broker's share of the delivered bytes.
 
 use std::collections::VecDeque;
 
@@ -17,6 +19,7 @@ use super::{Engine, Event};
 use crate::model::kafka::{BatchOutcome, KafkaCluster};
 use crate::model::kube::JobId;
 use crate::model::leadership;
+use crate::model::placement::{BrokerBytes, Partitions, Placement};
 use crate::rng::{Stream, stream};
 use crate::sizes::AlertSizes;
 use crate::time::{SimDuration, SimTime};
@@ -58,6 +61,14 @@ pub(super) struct Publishing {
     brokers: u32,
     /// Brokers taken down by faults under way.
     brokers_down: u32,
+    /// Which brokers each outage fault under way took down.
+    outages: Vec<(u32, Vec<u32>)>,
+    /// The partitions' replicas and leaders, and the bytes per broker.
+    placed: Partitions,
+    /// `kafka.replica_lag_time_max_ms`.
+    replica_lag: SimDuration,
+    /// `kafka.min_insync_replicas`.
+    min_insync: u32,
     /// Partitions of the alert topic.
     partitions: u32,
     /// The acknowledgements of the last fresh publication (for the budget).
@@ -79,6 +90,18 @@ impl Publishing {
             partition_rng: stream(s.seed, Stream::Partitions),
             brokers: s.kafka.brokers,
             brokers_down: 0,
+            outages: Vec::new(),
+            placed: Partitions::new(
+                Placement::striped(
+                    s.kafka.brokers,
+                    s.kafka.partitions,
+                    s.kafka.replication_factor,
+                    &mut stream(s.seed, Stream::Placement),
+                ),
+                s.kafka.leader_imbalance_check_interval_s,
+            ),
+            replica_lag: SimDuration(s.kafka.replica_lag_time_max_ms.saturating_mul(1000)),
+            min_insync: s.kafka.min_insync_replicas,
             partitions: s.kafka.partitions,
             last_acks: None,
             unsendable: Vec::new(),
@@ -111,27 +134,96 @@ impl Publishing {
         self.kafka.set_brokers_up(up);
     }
 
-    /// `broker_outage` (or `kafka_redeploy`, every broker until the ingress
-    /// is back) begins: `brokers` brokers go down.
-    pub(super) fn brokers_lost(&mut self, brokers: u32) {
+    /// `broker_outage` (fault `fault`) begins: `brokers` brokers go down,
+    /// the highest ids among those up (fewer when fewer are up).
+    pub(super) fn brokers_lost(&mut self, fault: u32, brokers: u32) {
         self.brokers_down += brokers;
         self.set_brokers_up();
+        let mut taken = Vec::new();
+        for b in (0..self.brokers).rev() {
+            if taken.len() as u32 == brokers {
+                break;
+            }
+            if !self.outages.iter().any(|(_, down)| down.contains(&b)) {
+                taken.push(b);
+            }
+        }
+        for &b in &taken {
+            self.placed.broker_down(b);
+        }
+        self.outages.push((fault, taken));
     }
 
-    /// `kafka_redeploy` begins: every broker goes down.
-    pub(super) fn cluster_lost(&mut self) {
-        self.brokers_lost(self.brokers);
+    /// `kafka_redeploy` (fault `fault`) begins: every broker goes down
+    /// until the ingress is back.
+    pub(super) fn cluster_lost(&mut self, fault: u32) {
+        self.brokers_lost(fault, self.brokers);
     }
 
-    /// A broker outage ends: `brokers` brokers come back.
-    pub(super) fn brokers_back(&mut self, brokers: u32) {
+    /// A broker outage (fault `fault`) ends at `now`: `brokers` brokers
+    /// come back.
+    pub(super) fn brokers_back(&mut self, fault: u32, brokers: u32, now: SimTime) {
         self.brokers_down = self.brokers_down.saturating_sub(brokers);
         self.set_brokers_up();
+        if let Some(i) = self.outages.iter().position(|(f, _)| *f == fault) {
+            let (_, back) = self.outages.remove(i);
+            for b in back {
+                self.placed.broker_up(b, now);
+            }
+        }
     }
 
-    /// `kafka_redeploy` ends: the cluster is back.
-    pub(super) fn cluster_back(&mut self) {
-        self.brokers_back(self.brokers);
+    /// `kafka_redeploy` (fault `fault`) ends: the cluster is back.
+    pub(super) fn cluster_back(&mut self, fault: u32, now: SimTime) {
+        self.brokers_back(fault, self.brokers, now);
+    }
+
+    /// `broker_stalled` (fault `fault`) begins at `now`: `broker` fetches
+    /// nothing until `until`. The partitions it leads have no reachable
+    /// leader until then; those it follows hold their acks=all writes until
+    /// the leader drops it from the ISR after `replica.lag.time.max.ms`
+    /// (or until the stall ends, if sooner), and for the whole stall when
+    /// the ISR left would be below `min.insync.replicas`. A broker down
+    /// already is not in any ISR: its stall changes nothing.
+    pub(super) fn broker_stalls(&mut self, fault: u32, broker: u32, now: SimTime, until: SimTime) {
+        if self.outages.iter().any(|(_, down)| down.contains(&broker)) {
+            return;
+        }
+        let dropped = until.min(now + self.replica_lag);
+        let led = self.placed.led_by(broker);
+        let (mut short, mut held) = (Vec::new(), Vec::new());
+        for p in self.placed.followed_by(broker) {
+            let in_sync_left = self
+                .placed
+                .placement()
+                .replicas(p)
+                .iter()
+                .filter(|&&b| b != broker && !self.outages.iter().any(|(_, d)| d.contains(&b)))
+                .count() as u32;
+            if in_sync_left >= self.min_insync.max(1) {
+                held.push(p);
+            } else {
+                short.push(p);
+            }
+        }
+        short.extend(led);
+        let lose = &mut self.kafka.leadership;
+        lose.lose(fault, short.into_iter().collect(), until);
+        lose.lose(fault, held.into_iter().collect(), dropped);
+        self.placed.set_stalled(broker, true);
+    }
+
+    /// `broker_stalled` (fault `fault`) ends: the broker fetches again and
+    /// rejoins the ISRs (its catch-up is not modelled).
+    pub(super) fn broker_resumes(&mut self, fault: u32, broker: u32) {
+        if self.kafka.leadership.restore(fault) {
+            self.placed.set_stalled(broker, false);
+        }
+    }
+
+    /// The bytes each broker took and sent so far, by broker id.
+    pub(super) fn broker_bytes(&self) -> &[BrokerBytes] {
+        self.placed.bytes()
     }
 
     /// `broker_slow` begins: added latency, less bandwidth.
@@ -250,6 +342,11 @@ impl Engine<'_> {
         if attempt == Attempt::Fresh {
             self.publishing.last_acks = Acks::of(&batches, round_trip);
         }
+        let delivered: u32 = batches.iter().map(|b| b.delivered).sum();
+        let now = self.queue.now();
+        self.publishing
+            .placed
+            .account(now, f64::from(delivered) * whole_bytes as f64);
         let mut failed = 0;
         for batch in &batches {
             for k in 0..batch.delivered {
