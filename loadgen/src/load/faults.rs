@@ -7,7 +7,7 @@
 //! trimmed. With a local Apache Kafka cluster (`--engine kafka`) the broker
 //! faults are done to its brokers instead (`cluster_faults`). Faults that
 //! cannot be done to real services here (slow or full broker disks, node
-//! loss, slow pod start-up) are skipped and listed as such; so are broker
+//! loss, slow pod start-up, a stalled follower) are skipped and listed as such; so are broker
 //! and registry faults against services this process did not start.
 
 use std::sync::Arc;
@@ -68,6 +68,11 @@ fn action(fault: &Fault) -> Action {
             Action::Skip("one embedded broker leads every partition: no leadership to lose")
         }
         Fault::SlowPodStartup { .. } => Action::Skip("local Jobs start after a fixed delay"),
+        Fault::BrokerStalled { .. } => Action::Skip(
+            "not supported by the load generator: the embedded broker is one process holding \
+             every replica (no follower to stall), and no broker of a local cluster is stalled \
+             here; the simulator models it",
+        ),
     }
 }
 
