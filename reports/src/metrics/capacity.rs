@@ -66,9 +66,11 @@ pub struct Capacity {
     pub ingress_headroom: f64,
     /// Bytes the mean broker wrote to its disk in the run (its replicas).
     pub broker_disk_bytes: u64,
-    /// Each broker, by id.
+    /// Each broker, by id (absent from reports written before it).
+    #[serde(default)]
     pub per_broker: Vec<BrokerCapacity>,
     /// The broker that moved the most bytes (in and out).
+    #[serde(default)]
     pub busiest_broker: Busiest,
 }
 
