@@ -245,3 +245,21 @@ async fn trim(state: &RunState, maxlen: u64) -> Result<String, String> {
         "XTRIM MAXLEN {maxlen}: {unread} entries removed before any worker read them (failed detectors)"
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stalled_broker_is_skipped_saying_why() {
+        let stalled = Fault::BrokerStalled {
+            at_s: 1.0,
+            duration_s: 90.0,
+            broker: 0,
+        };
+        assert!(matches!(
+            action(&stalled),
+            Action::Skip(why) if why.contains("not supported") && why.contains("no follower to stall")
+        ));
+    }
+}
