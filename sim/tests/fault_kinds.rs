@@ -47,6 +47,15 @@ fn stalled() -> Fault {
     }
 }
 
+/// Two of the five brokers down across visit 0's publishing.
+fn two_down() -> Fault {
+    Fault::BrokerOutage {
+        at_s: REJECT_AT_S,
+        duration_s: 30.0,
+        brokers: 2,
+    }
+}
+
 fn ack_after(s: &mut Scenario) {
     s.workers.ack_mode = AckMode::AfterProcessing;
 }
@@ -203,6 +212,26 @@ fn cases() -> Vec<Case> {
                     format!("lost {lost} of {}", r.alerts.produced)
                 })
             },
+        },
+        Case {
+            // Brokers 3 and 4 of 5 down: the partitions that had both among
+            // their 3 replicas keep 1 < min.insync 2 and take no write;
+            // the others go on. The cluster as a whole still has 3 brokers.
+            name: "two brokers of five down lose the under-replicated partitions' alerts",
+            setup: rubin,
+            fault: two_down(),
+            check: |_, r| {
+                let lost = r.alerts.lost;
+                ensure(lost > 0 && lost < r.alerts.produced / 2, || {
+                    format!("lost {lost} of {}", r.alerts.produced)
+                })
+            },
+        },
+        Case {
+            name: "two brokers of five down lose nothing under safe",
+            setup: safe,
+            fault: two_down(),
+            check: loses_nothing,
         },
         Case {
             // At 55 s every pod holds a detector of visit 0 (processing 52..58 s).

@@ -11,8 +11,10 @@ use crate::validate::Checker;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Fault {
-    /// `brokers` Kafka brokers are down (produce fails while fewer than
-    /// `min_insync_replicas` replicas are in sync).
+    /// `brokers` Kafka brokers are down, the highest ids (produce fails
+    /// while fewer than `min_insync_replicas` replicas are in sync: in the
+    /// simulator, per partition, for the partitions with too few of their
+    /// replicas left).
     BrokerOutage {
         /// Start, seconds from the start of the run.
         at_s: f64,

@@ -18,11 +18,12 @@ use super::stages::Acks;
 use super::{Engine, Event};
 use crate::model::kafka::{BatchOutcome, KafkaCluster};
 use crate::model::kube::JobId;
-use crate::model::leadership;
-use crate::model::placement::{BrokerBytes, Partitions, Placement};
+use crate::model::placement::{Partitions, Placement};
 use crate::rng::{Stream, stream};
 use crate::sizes::AlertSizes;
 use crate::time::{SimDuration, SimTime};
+
+mod brokers;
 
 /// Encoder throughput of one worker core, bytes per second: the direct
 /// Avro encoder's target (issue 2), a fixed figure so that runs stay
@@ -69,6 +70,8 @@ pub(super) struct Publishing {
     replica_lag: SimDuration,
     /// `kafka.min_insync_replicas`.
     min_insync: u32,
+    /// `kafka.replication_factor`.
+    replication: u32,
     /// Partitions of the alert topic.
     partitions: u32,
     /// The acknowledgements of the last fresh publication (for the budget).
@@ -102,6 +105,7 @@ impl Publishing {
             ),
             replica_lag: SimDuration(s.kafka.replica_lag_time_max_ms.saturating_mul(1000)),
             min_insync: s.kafka.min_insync_replicas,
+            replication: s.kafka.replication_factor,
             partitions: s.kafka.partitions,
             last_acks: None,
             unsendable: Vec::new(),
@@ -127,139 +131,6 @@ impl Publishing {
         let mut held: Vec<(u32, u32)> = self.spool.drain(..).map(|s| (s.visit, s.alerts)).collect();
         held.append(&mut self.unsendable);
         held
-    }
-
-    fn set_brokers_up(&mut self) {
-        let up = self.brokers.saturating_sub(self.brokers_down);
-        self.kafka.set_brokers_up(up);
-    }
-
-    /// `broker_outage` (fault `fault`) begins: `brokers` brokers go down,
-    /// the highest ids among those up (fewer when fewer are up).
-    pub(super) fn brokers_lost(&mut self, fault: u32, brokers: u32) {
-        self.brokers_down += brokers;
-        self.set_brokers_up();
-        let mut taken = Vec::new();
-        for b in (0..self.brokers).rev() {
-            if taken.len() as u32 == brokers {
-                break;
-            }
-            if !self.outages.iter().any(|(_, down)| down.contains(&b)) {
-                taken.push(b);
-            }
-        }
-        for &b in &taken {
-            self.placed.broker_down(b);
-        }
-        self.outages.push((fault, taken));
-    }
-
-    /// `kafka_redeploy` (fault `fault`) begins: every broker goes down
-    /// until the ingress is back.
-    pub(super) fn cluster_lost(&mut self, fault: u32) {
-        self.brokers_lost(fault, self.brokers);
-    }
-
-    /// A broker outage (fault `fault`) ends at `now`: `brokers` brokers
-    /// come back.
-    pub(super) fn brokers_back(&mut self, fault: u32, brokers: u32, now: SimTime) {
-        self.brokers_down = self.brokers_down.saturating_sub(brokers);
-        self.set_brokers_up();
-        if let Some(i) = self.outages.iter().position(|(f, _)| *f == fault) {
-            let (_, back) = self.outages.remove(i);
-            for b in back {
-                self.placed.broker_up(b, now);
-            }
-        }
-    }
-
-    /// `kafka_redeploy` (fault `fault`) ends: the cluster is back.
-    pub(super) fn cluster_back(&mut self, fault: u32, now: SimTime) {
-        self.brokers_back(fault, self.brokers, now);
-    }
-
-    /// `broker_stalled` (fault `fault`) begins at `now`: `broker` fetches
-    /// nothing until `until`. The partitions it leads have no reachable
-    /// leader until then; those it follows hold their acks=all writes until
-    /// the leader drops it from the ISR after `replica.lag.time.max.ms`
-    /// (or until the stall ends, if sooner), and for the whole stall when
-    /// the ISR left would be below `min.insync.replicas`. A broker down
-    /// already is not in any ISR: its stall changes nothing.
-    pub(super) fn broker_stalls(&mut self, fault: u32, broker: u32, now: SimTime, until: SimTime) {
-        if self.outages.iter().any(|(_, down)| down.contains(&broker)) {
-            return;
-        }
-        let dropped = until.min(now + self.replica_lag);
-        let led = self.placed.led_by(broker);
-        let (mut short, mut held) = (Vec::new(), Vec::new());
-        for p in self.placed.followed_by(broker) {
-            let in_sync_left = self
-                .placed
-                .placement()
-                .replicas(p)
-                .iter()
-                .filter(|&&b| b != broker && !self.outages.iter().any(|(_, d)| d.contains(&b)))
-                .count() as u32;
-            if in_sync_left >= self.min_insync.max(1) {
-                held.push(p);
-            } else {
-                short.push(p);
-            }
-        }
-        short.extend(led);
-        let lose = &mut self.kafka.leadership;
-        lose.lose(fault, short.into_iter().collect(), until);
-        lose.lose(fault, held.into_iter().collect(), dropped);
-        self.placed.set_stalled(broker, true);
-    }
-
-    /// `broker_stalled` (fault `fault`) ends: the broker fetches again and
-    /// rejoins the ISRs (its catch-up is not modelled).
-    pub(super) fn broker_resumes(&mut self, fault: u32, broker: u32) {
-        if self.kafka.leadership.restore(fault) {
-            self.placed.set_stalled(broker, false);
-        }
-    }
-
-    /// The bytes each broker took and sent so far, by broker id.
-    pub(super) fn broker_bytes(&self) -> &[BrokerBytes] {
-        self.placed.bytes()
-    }
-
-    /// `broker_slow` begins: added latency, less bandwidth.
-    pub(super) fn brokers_slow_down(&mut self, added_latency_ms: f64, bandwidth_factor: f64) {
-        self.kafka
-            .health
-            .slow_down(added_latency_ms, bandwidth_factor);
-    }
-
-    /// `broker_slow` ends.
-    pub(super) fn brokers_speed_up(&mut self, added_latency_ms: f64, bandwidth_factor: f64) {
-        self.kafka
-            .health
-            .speed_up(added_latency_ms, bandwidth_factor);
-    }
-
-    /// `broker_disk_full` or `network_partition` begins: writes are rejected.
-    pub(super) fn writes_blocked(&mut self) {
-        self.kafka.health.block_writes();
-    }
-
-    /// `broker_disk_full` or `network_partition` ends.
-    pub(super) fn writes_unblocked(&mut self) {
-        self.kafka.health.unblock_writes();
-    }
-
-    /// `partition_leadership_lost` (fault `fault`) begins: `count`
-    /// partitions, drawn from the seed, have no leader until `until`.
-    pub(super) fn leaders_lost(&mut self, fault: u32, count: u32, until: SimTime) {
-        let chosen = leadership::choose(self.partitions, count, &mut self.partition_rng);
-        self.kafka.leadership.lose(fault, chosen, until);
-    }
-
-    /// `partition_leadership_lost` (fault `fault`) ends: leaders are elected.
-    pub(super) fn leaders_elected(&mut self, fault: u32) {
-        self.kafka.leadership.restore(fault);
     }
 }
 
