@@ -46,8 +46,9 @@ pub struct Recorder {
     pub(super) jobs: JobCounters,
     pub(super) series: SeriesBuilder,
     /// Each broker's bytes as the simulator's placement measured them
-    /// (empty when nothing measured them: the load generator).
-    #[serde(default)]
+    /// (empty when nothing measured them: the load generator, whose
+    /// recorder files then read as before).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(super) brokers: Vec<BrokerBytes>,
 }
 
