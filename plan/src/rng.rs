@@ -40,6 +40,9 @@ pub enum Stream {
     /// Per-detector stage times (preload, image arrival, pipelines, APDB),
     /// keyed by visit and detector (see `stages`).
     Stages,
+    /// The alert topic's replica placement (the striped placer's random
+    /// start offset and shuffles).
+    Placement,
 }
 
 impl Stream {
@@ -59,6 +62,7 @@ impl Stream {
             Stream::Partitions => "partitions",
             Stream::VisitKinds => "visit-kinds",
             Stream::Stages => "stages",
+            Stream::Placement => "placement",
         }
     }
 }

@@ -282,7 +282,7 @@ pub const FIELDS: &[Field] = &[
     f(
         "capacity.brokers",
         "count",
-        "Brokers the load is spread over (`kafka.brokers`), evenly: single partitions' placement is not modelled.",
+        "Brokers of the cluster (`kafka.brokers`); the simulator places the partitions on them as Kafka's KRaft controller does, the load generator spreads the load evenly.",
     ),
     f(
         "capacity.ingress_bytes",
@@ -292,7 +292,7 @@ pub const FIELDS: &[Field] = &[
     f(
         "capacity.replication_bytes",
         "bytes",
-        "Bytes the followers copied from the leaders: ingress times `replication_factor - 1`.",
+        "Bytes the followers copied from the leaders: ingress times `replication_factor - 1` while every follower is in sync, less while brokers are down or stalled (simulator).",
     ),
     f(
         "capacity.readers_bytes",
@@ -307,17 +307,17 @@ pub const FIELDS: &[Field] = &[
     f(
         "capacity.broker_ingress_mean_mbit_per_s",
         "Mbit/s",
-        "One broker's mean inbound rate over the run (producers and replication).",
+        "The mean broker's inbound rate over the run (producers and replication).",
     ),
     f(
         "capacity.broker_ingress_peak_mbit_per_s",
         "Mbit/s",
-        "One broker's inbound rate in the producers' busiest sampling interval.",
+        "The mean broker's inbound rate in the producers' busiest sampling interval.",
     ),
     f(
         "capacity.broker_egress_mean_mbit_per_s",
         "Mbit/s",
-        "One broker's mean outbound rate over the run (replication and readers); readers' peaks are not modelled.",
+        "The mean broker's mean outbound rate over the run (replication and readers); readers' peaks are not modelled.",
     ),
     f(
         "capacity.broker_bandwidth_mbit_per_s",
@@ -327,12 +327,83 @@ pub const FIELDS: &[Field] = &[
     f(
         "capacity.ingress_headroom",
         "fraction",
-        "Share of that bandwidth left at the inbound peak; negative when the peak exceeds it.",
+        "Share of that bandwidth left at the mean broker's inbound peak; negative when the peak exceeds it.",
     ),
     f(
         "capacity.broker_disk_bytes",
         "bytes",
-        "Bytes one broker wrote to its disk in the run (its replicas of every alert; retention not modelled).",
+        "Bytes the mean broker wrote to its disk in the run (its replicas of every alert; retention not modelled).",
+    ),
+    f("capacity.per_broker[].broker", "id", "Broker id, from 0."),
+    f(
+        "capacity.per_broker[].ingress_bytes",
+        "bytes",
+        "Bytes the producers wrote to the partitions it led (alerts spread evenly over the partitions with a leader).",
+    ),
+    f(
+        "capacity.per_broker[].replication_in_bytes",
+        "bytes",
+        "Bytes it copied in as an in-sync follower.",
+    ),
+    f(
+        "capacity.per_broker[].replication_out_bytes",
+        "bytes",
+        "Bytes it sent to its in-sync followers as a leader.",
+    ),
+    f(
+        "capacity.per_broker[].readers_bytes",
+        "bytes",
+        "Bytes the readers fetched from it: `capacity.readers_bytes` times its share of the ingress (readers fetch from leaders).",
+    ),
+    f(
+        "capacity.per_broker[].in_mean_mbit_per_s",
+        "Mbit/s",
+        "Its mean inbound rate over the run (ingress and replication in).",
+    ),
+    f(
+        "capacity.per_broker[].in_peak_mbit_per_s",
+        "Mbit/s",
+        "Its inbound rate in the producers' busiest sampling interval: the delivered peak times its inbound bytes per delivered byte.",
+    ),
+    f(
+        "capacity.per_broker[].out_mean_mbit_per_s",
+        "Mbit/s",
+        "Its mean outbound rate over the run (replication out and readers).",
+    ),
+    f(
+        "capacity.per_broker[].in_headroom",
+        "fraction",
+        "Share of its bandwidth left at its inbound peak; negative when the peak exceeds it.",
+    ),
+    f(
+        "capacity.per_broker[].disk_bytes",
+        "bytes",
+        "Bytes written to its disk (ingress and replication in; retention not modelled).",
+    ),
+    f(
+        "capacity.busiest_broker.broker",
+        "id",
+        "The broker that moved the most bytes in and out (the lowest id of equals: with every broker up, 45 partitions on 5 brokers spread evenly).",
+    ),
+    f(
+        "capacity.busiest_broker.total_bytes",
+        "bytes",
+        "Its bytes in and out (ingress, replication in and out, readers).",
+    ),
+    f(
+        "capacity.busiest_broker.over_mean",
+        "ratio",
+        "Those over the brokers' mean: 1 when the load is even.",
+    ),
+    f(
+        "capacity.busiest_broker.in_peak_mbit_per_s",
+        "Mbit/s",
+        "Its inbound peak (as `per_broker[].in_peak_mbit_per_s`).",
+    ),
+    f(
+        "capacity.busiest_broker.out_mean_mbit_per_s",
+        "Mbit/s",
+        "Its mean outbound rate.",
     ),
     f("per_visit[].visit", "index", "Visit index, from 0."),
     f(

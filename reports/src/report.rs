@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::gates::{GateInputs, GateReport, evaluate};
 use crate::metrics::budget::LatencyBudget;
-use crate::metrics::capacity::{Capacity, CapacityInputs, capacity};
+use crate::metrics::capacity::{BrokerBytes, BrokerCapacity, Capacity, CapacityInputs, capacity};
 use crate::metrics::latency::Percentiles;
 use crate::metrics::recorder::Recorder;
 use crate::metrics::recovery::{FaultWindow, RecoveryInputs, RecoveryRecord, recovery};
@@ -119,6 +119,7 @@ impl Report {
             per_visit,
             latency_budget,
             series,
+            broker_bytes,
         } = summary;
         let mut report = Self {
             alerts,
@@ -132,6 +133,7 @@ impl Report {
             series,
             ..Self::new(scenario, simulated_s)
         };
+        report.capacity.per_broker = placed_rows(&broker_bytes);
         report.finalise();
         report
     }
@@ -198,6 +200,18 @@ impl Report {
             run_s: self.simulated_s,
         });
         let received: Vec<u64> = self.consumers.iter().map(|c| c.received).collect();
+        // The placement's bytes, kept in `capacity.per_broker` so that a
+        // report read back is finalised from the same figures.
+        let placed: Vec<BrokerBytes> = self
+            .capacity
+            .per_broker
+            .iter()
+            .map(|b| BrokerBytes {
+                ingress: b.ingress_bytes,
+                replication_in: b.replication_in_bytes,
+                replication_out: b.replication_out_bytes,
+            })
+            .collect();
         self.capacity = capacity(&CapacityInputs {
             brokers: self.config.kafka.brokers,
             replication_factor: self.config.kafka.replication_factor,
@@ -207,6 +221,7 @@ impl Report {
             received: &received,
             peak_delivered_mbit_per_s: self.throughput.peak_mbit_per_s,
             run_s: self.simulated_s,
+            placed: &placed,
         });
         self.gates = evaluate(&self.config.gates, &self.gate_inputs());
     }
@@ -240,4 +255,18 @@ impl Report {
     pub fn passed(&self) -> bool {
         self.gates.passed
     }
+}
+
+/// The rows `finalise` reads the placement's bytes from.
+fn placed_rows(bytes: &[BrokerBytes]) -> Vec<BrokerCapacity> {
+    (0..)
+        .zip(bytes)
+        .map(|(broker, b)| BrokerCapacity {
+            broker,
+            ingress_bytes: b.ingress,
+            replication_in_bytes: b.replication_in,
+            replication_out_bytes: b.replication_out,
+            ..BrokerCapacity::default()
+        })
+        .collect()
 }

@@ -272,3 +272,43 @@ proptest! {
         prop_assert_eq!(serde_json::to_string(&back).unwrap_or_default(), text);
     }
 }
+
+/// The placement's bytes per broker survive a recorder file and add up
+/// broker by broker when shards merge; the report's `capacity.per_broker`
+/// carries the sums.
+#[test]
+fn broker_bytes_are_saved_and_merge_by_broker() {
+    use alertsim_reports::metrics::capacity::BrokerBytes;
+    let scenario = smoke();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let bytes = |ingress| BrokerBytes {
+        ingress,
+        replication_in: 2 * ingress,
+        replication_out: 3 * ingress,
+    };
+    let mut a = Recorder::new(&scenario);
+    a.set_broker_bytes(vec![bytes(10), bytes(20)]);
+    let mut b = Recorder::new(&scenario);
+    b.set_broker_bytes(vec![bytes(1), bytes(2), bytes(4)]);
+    let path = dir.path().join("b.json");
+    save(&b, &path);
+    a.merge(&load(&path)).unwrap_or_else(|e| panic!("{e}"));
+    let report = a.finish(&scenario, 10.0);
+    let per_broker: Vec<_> = report
+        .capacity
+        .per_broker
+        .iter()
+        .map(|p| {
+            (
+                p.ingress_bytes,
+                p.replication_in_bytes,
+                p.replication_out_bytes,
+            )
+        })
+        .collect();
+    assert_eq!(
+        &per_broker[..3],
+        &[(11, 22, 33), (22, 44, 66), (4, 8, 12)],
+        "{per_broker:?}"
+    );
+}

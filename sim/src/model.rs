@@ -1,11 +1,13 @@
 //! The models the engine composes around the core's production code: the
-//! night, the Redis stream and its CPU, Kubernetes, Kafka (with partition leadership)
-//! and its readers, and the schema registry's availability and ids.
+//! night, the Redis stream and its CPU, Kubernetes, Kafka (with partition
+//! leadership and replica placement) and its readers, and the schema
+//! registry's availability and ids.
 
 pub mod broker_health;
 pub mod kafka;
 pub mod kube;
 pub mod leadership;
+pub mod placement;
 pub mod readers;
 pub mod redis;
 pub mod redis_cpu;

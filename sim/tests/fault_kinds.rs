@@ -38,6 +38,24 @@ fn leaderless(partitions: u32) -> Fault {
     }
 }
 
+/// Broker 1 stalled for 90 s across visit 0's publishing.
+fn stalled() -> Fault {
+    Fault::BrokerStalled {
+        at_s: REJECT_AT_S,
+        duration_s: 90.0,
+        broker: 1,
+    }
+}
+
+/// Two of the five brokers down across visit 0's publishing.
+fn two_down() -> Fault {
+    Fault::BrokerOutage {
+        at_s: REJECT_AT_S,
+        duration_s: 30.0,
+        brokers: 2,
+    }
+}
+
 fn ack_after(s: &mut Scenario) {
     s.workers.ack_mode = AckMode::AfterProcessing;
 }
@@ -164,6 +182,56 @@ fn cases() -> Vec<Case> {
                 loses_nothing(base, r)?;
                 visit_0_later_by(base, r, 15.0)
             },
+        },
+        Case {
+            // Issue 16: a stalled broker (one of 5) is a replica of 27 of
+            // the 45 partitions; under acks=all their writes wait for it
+            // (replica.lag.time.max.ms is 120 s, longer than the stall),
+            // and the 1.2 s delivery timeout fails them.
+            name: "a 90 s stalled broker loses alerts under rubin",
+            setup: rubin,
+            fault: stalled(),
+            check: loses_under_rubin,
+        },
+        Case {
+            name: "a 90 s stalled broker loses nothing under safe",
+            setup: safe,
+            fault: stalled(),
+            check: loses_nothing,
+        },
+        Case {
+            // With a 10 s replica.lag.time.max.ms the leaders drop the
+            // stalled follower early: only the alerts of its own 9
+            // partitions and of the first 10 s fail, far fewer.
+            name: "a follower dropped from the ISR early loses fewer alerts",
+            setup: |s| s.kafka.replica_lag_time_max_ms = 10_000,
+            fault: stalled(),
+            check: |_, r| {
+                let lost = r.alerts.lost;
+                ensure(lost > 0 && lost < r.alerts.produced / 4, || {
+                    format!("lost {lost} of {}", r.alerts.produced)
+                })
+            },
+        },
+        Case {
+            // Brokers 3 and 4 of 5 down: the partitions that had both among
+            // their 3 replicas keep 1 < min.insync 2 and take no write;
+            // the others go on. The cluster as a whole still has 3 brokers.
+            name: "two brokers of five down lose the under-replicated partitions' alerts",
+            setup: rubin,
+            fault: two_down(),
+            check: |_, r| {
+                let lost = r.alerts.lost;
+                ensure(lost > 0 && lost < r.alerts.produced / 2, || {
+                    format!("lost {lost} of {}", r.alerts.produced)
+                })
+            },
+        },
+        Case {
+            name: "two brokers of five down lose nothing under safe",
+            setup: safe,
+            fault: two_down(),
+            check: loses_nothing,
         },
         Case {
             // At 55 s every pod holds a detector of visit 0 (processing 52..58 s).

@@ -97,7 +97,7 @@ fn summary(s: &Scenario) -> String {
          \x20 alerts per visit: mean {mean:.0}, about {total:.0} in the night\n\
          \x20 scaler: {strategy}, polling {poll} s, {min}..{max} Jobs, KEDA {keda}\n\
          \x20 cluster: {nodes} nodes, room for {capacity} pods\n\
-         \x20 kafka: {brokers} brokers, {partitions} partitions, replication {rf}, min.insync {isr}; publisher {profile}\n\
+         \x20 kafka: {brokers} brokers, {controllers} KRaft controllers (informational), {partitions} partitions, replication {rf}, min.insync {isr}, replica.lag.time.max {lag} ms; publisher {profile}\n\
          \x20 consumers: {consumers}\n\
          \x20 gates: p98 <= {p98} s, late <= {late}, failed <= {failed}, lost <= {lost}\n",
         name = s.name,
@@ -117,6 +117,8 @@ fn summary(s: &Scenario) -> String {
         nodes = s.cluster.nodes,
         capacity = s.cluster.pod_capacity(),
         brokers = s.kafka.brokers,
+        controllers = s.kafka.controllers,
+        lag = s.kafka.replica_lag_time_max_ms,
         partitions = s.kafka.partitions,
         rf = s.kafka.replication_factor,
         isr = s.kafka.min_insync_replicas,

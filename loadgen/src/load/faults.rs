@@ -8,7 +8,7 @@
 //! itself). With a local Apache Kafka cluster (`--engine kafka`) the broker
 //! faults are done to its brokers instead (`cluster_faults`). Faults that
 //! cannot be done to real services here (slow or full broker disks, node
-//! loss, slow pod start-up) are skipped and listed as such; so are broker
+//! loss, slow pod start-up, a stalled follower) are skipped and listed as such; so are broker
 //! and registry faults against services this process did not start.
 
 use std::sync::Arc;
@@ -75,6 +75,11 @@ fn action(fault: &Fault) -> Action {
         }
         Fault::SlowPodStartup { .. } => Action::Skip("local Jobs start after a fixed delay"),
         Fault::ConsumerOffline { .. } => Action::ReaderAway,
+        Fault::BrokerStalled { .. } => Action::Skip(
+            "not supported by the load generator: the embedded broker is one process holding \
+             every replica (no follower to stall), and no broker of a local cluster is stalled \
+             here; the simulator models it",
+        ),
     }
 }
 
@@ -271,4 +276,22 @@ async fn trim(state: &RunState, maxlen: u64) -> Result<String, String> {
     Ok(format!(
         "XTRIM MAXLEN {maxlen}: {unread} entries removed before any worker read them (failed detectors)"
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stalled_broker_is_skipped_saying_why() {
+        let stalled = Fault::BrokerStalled {
+            at_s: 1.0,
+            duration_s: 90.0,
+            broker: 0,
+        };
+        assert!(matches!(
+            action(&stalled),
+            Action::Skip(why) if why.contains("not supported") && why.contains("no follower to stall")
+        ));
+    }
 }

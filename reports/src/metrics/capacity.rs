@@ -1,20 +1,39 @@
 //! What the night asked of the Kafka brokers' network and disks, from the
 //! report's own figures: the bytes the producers wrote (ingress), the bytes
-//! the followers copied from the leaders (replication: every byte to each
-//! of the `replication_factor - 1` followers), and the bytes the readers
-//! fetched (egress: every reader reads every alert it received). Ten full
-//! readers make egress about ten times the ingress, which the producer's
-//! figures alone never show.
+//! the followers copied from the leaders (replication), and the bytes the
+//! readers fetched (egress: every reader reads every alert it received).
+//! Ten full readers make egress about ten times the ingress, which the
+//! producer's figures alone never show.
 //!
-//! A first cut: the load is spread evenly over the brokers, as Kafka's
-//! assignment of 45 partitions to 5 brokers gives each broker 9 leaders
-//! and 27 replicas; the placement of single partitions, a slow follower
-//! and readers catching up at their own rates are not modelled, so no
-//! broker is busier than another and the readers' peak is not known.
+//! Per broker (`per_broker`, by broker id): the simulator places the
+//! partitions as Kafka's KRaft controller does and moves leaders when
+//! brokers go down or stall (`alertsim-sim` `model::placement`), and hands
+//! the recorder each broker's ingress (as leader), replication in (as
+//! follower) and out (as leader). Readers fetch from the leaders, so each
+//! broker's share of the readers' bytes is its share of the ingress. A run
+//! that measured no placement (the load generator) spreads the load evenly
+//! over the brokers, as Kafka's placement of 45 partitions on 5 brokers
+//! does. A broker's peak inbound rate is the cluster's delivered peak
+//! times its share of the night's inbound bytes (exact while the leaders do
+//! not move); the readers' own peaks (catching up at their rates) are not
+//! modelled, so outbound rates are means only.
 
 use serde::{Deserialize, Serialize};
 
 use crate::number::{micros, millis, ratio};
+
+/// The bytes one broker took and sent in a run, as the simulator's
+/// placement measured them (the recorder's input).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BrokerBytes {
+    /// Written by the producers to the partitions it led.
+    pub ingress: u64,
+    /// Copied into it as a follower.
+    pub replication_in: u64,
+    /// Copied out of it, as a leader, to its followers.
+    pub replication_out: u64,
+}
 
 /// The brokers' share of the night, in report.json's `capacity`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -32,22 +51,69 @@ pub struct Capacity {
     /// the producers wrote.
     pub egress_over_ingress: f64,
     /// Mean inbound megabits per second of one broker over the run
-    /// (producers and replication).
+    /// (producers and replication), the brokers' mean.
     pub broker_ingress_mean_mbit_per_s: f64,
     /// Inbound megabits per second of one broker in the busiest sampling
-    /// interval of the producers.
+    /// interval of the producers, the brokers' mean.
     pub broker_ingress_peak_mbit_per_s: f64,
     /// Mean outbound megabits per second of one broker over the run
-    /// (replication and readers).
+    /// (replication and readers), the brokers' mean.
     pub broker_egress_mean_mbit_per_s: f64,
     /// One broker's network bandwidth (`kafka.broker_bandwidth_mbps`).
     pub broker_bandwidth_mbit_per_s: f64,
-    /// Share of that bandwidth left at the inbound peak (negative when the
-    /// peak exceeds it).
+    /// Share of that bandwidth left at the mean broker's inbound peak
+    /// (negative when the peak exceeds it).
     pub ingress_headroom: f64,
-    /// Bytes one broker wrote to its disk in the run (its replicas of
-    /// every alert).
+    /// Bytes the mean broker wrote to its disk in the run (its replicas).
     pub broker_disk_bytes: u64,
+    /// Each broker, by id (absent from reports written before it).
+    #[serde(default)]
+    pub per_broker: Vec<BrokerCapacity>,
+    /// The broker that moved the most bytes (in and out).
+    #[serde(default)]
+    pub busiest_broker: Busiest,
+}
+
+/// One broker's share of the night.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BrokerCapacity {
+    /// Broker id, from 0.
+    pub broker: u32,
+    /// Bytes the producers wrote to the partitions it led.
+    pub ingress_bytes: u64,
+    /// Bytes it copied in as a follower.
+    pub replication_in_bytes: u64,
+    /// Bytes it sent to its followers as a leader.
+    pub replication_out_bytes: u64,
+    /// Bytes the readers fetched from it (its share of the ingress).
+    pub readers_bytes: u64,
+    /// Mean inbound megabits per second over the run.
+    pub in_mean_mbit_per_s: f64,
+    /// Inbound megabits per second at the producers' busiest interval.
+    pub in_peak_mbit_per_s: f64,
+    /// Mean outbound megabits per second over the run.
+    pub out_mean_mbit_per_s: f64,
+    /// Share of its bandwidth left at its inbound peak.
+    pub in_headroom: f64,
+    /// Bytes written to its disk (ingress and replication in).
+    pub disk_bytes: u64,
+}
+
+/// The busiest broker: most bytes in and out.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Busiest {
+    /// Its id (the lowest of equals).
+    pub broker: u32,
+    /// Bytes in and out.
+    pub total_bytes: u64,
+    /// Those over the brokers' mean (1 when the load is even).
+    pub over_mean: f64,
+    /// Its inbound peak, megabits per second.
+    pub in_peak_mbit_per_s: f64,
+    /// Its mean outbound rate, megabits per second.
+    pub out_mean_mbit_per_s: f64,
 }
 
 /// The figures a capacity estimate is made from.
@@ -69,21 +135,54 @@ pub struct CapacityInputs<'a> {
     pub peak_delivered_mbit_per_s: f64,
     /// Length of the run, seconds.
     pub run_s: f64,
+    /// Each broker's bytes as the placement measured them (empty: spread
+    /// evenly).
+    pub placed: &'a [BrokerBytes],
 }
 
 /// The brokers' share of a run.
 pub fn capacity(i: &CapacityInputs<'_>) -> Capacity {
     let brokers = i.brokers.max(1);
-    let followers = u64::from(i.replication_factor.saturating_sub(1));
+    let placed = if i.placed.is_empty() {
+        even(brokers, i.replication_factor, i.delivered_bytes)
+    } else {
+        i.placed.to_vec()
+    };
     let ingress = i.delivered_bytes;
-    let replication = ingress.saturating_mul(followers);
+    let replication: u64 = placed.iter().map(|b| b.replication_in).sum();
     let readers: f64 = i.received.iter().map(|&n| n as f64).sum::<f64>() * i.mean_alert_bytes;
     let readers = readers.round().max(0.0) as u64;
     let per_broker = |bytes: u64| bytes as f64 / f64::from(brokers);
     let mbit_per_s = |bytes: f64| ratio(bytes * 8.0 / 1e6, i.run_s);
-    // Every produced byte lands on the leader and on each follower.
-    let inbound_copies = (1 + followers) as f64 / f64::from(brokers);
-    let ingress_peak = i.peak_delivered_mbit_per_s * inbound_copies;
+    let headroom = |peak: f64| micros(ratio(i.bandwidth_mbit_per_s - peak, i.bandwidth_mbit_per_s));
+    // A broker's peak: the delivered peak times its inbound copies per
+    // delivered byte.
+    let peak_of =
+        |inbound: u64| i.peak_delivered_mbit_per_s * ratio(inbound as f64, ingress as f64);
+    let placed_ingress: u64 = placed.iter().map(|b| b.ingress).sum();
+    let rows: Vec<BrokerCapacity> = (0..brokers)
+        .map(|id| {
+            let b = placed.get(id as usize).copied().unwrap_or_default();
+            let share = ratio(b.ingress as f64, placed_ingress as f64);
+            let read = (readers as f64 * share).round() as u64;
+            let inbound = b.ingress + b.replication_in;
+            let outbound = b.replication_out + read;
+            BrokerCapacity {
+                broker: id,
+                ingress_bytes: b.ingress,
+                replication_in_bytes: b.replication_in,
+                replication_out_bytes: b.replication_out,
+                readers_bytes: read,
+                in_mean_mbit_per_s: millis(mbit_per_s(inbound as f64)),
+                in_peak_mbit_per_s: millis(peak_of(inbound)),
+                out_mean_mbit_per_s: millis(mbit_per_s(outbound as f64)),
+                in_headroom: headroom(peak_of(inbound)),
+                disk_bytes: inbound,
+            }
+        })
+        .collect();
+    let busiest = busiest(&rows);
+    let ingress_peak = peak_of(ingress + replication) / f64::from(brokers);
     Capacity {
         brokers,
         ingress_bytes: ingress,
@@ -94,17 +193,68 @@ pub fn capacity(i: &CapacityInputs<'_>) -> Capacity {
         broker_ingress_peak_mbit_per_s: millis(ingress_peak),
         broker_egress_mean_mbit_per_s: millis(mbit_per_s(per_broker(replication + readers))),
         broker_bandwidth_mbit_per_s: millis(i.bandwidth_mbit_per_s),
-        ingress_headroom: micros(ratio(
-            i.bandwidth_mbit_per_s - ingress_peak,
-            i.bandwidth_mbit_per_s,
-        )),
+        ingress_headroom: headroom(ingress_peak),
         broker_disk_bytes: per_broker(ingress + replication).round() as u64,
+        per_broker: rows,
+        busiest_broker: busiest,
     }
+}
+
+/// The load spread evenly: each broker leads `1/brokers` of the partitions
+/// and follows `(replication_factor - 1)/brokers` of them.
+fn even(brokers: u32, replication_factor: u32, ingress: u64) -> Vec<BrokerBytes> {
+    let followers = u64::from(replication_factor.clamp(1, brokers) - 1);
+    let n = u64::from(brokers);
+    // Whole bytes: the first `ingress % n` brokers take one more.
+    let split = |total: u64, b: u64| total / n + u64::from(b < total % n);
+    (0..n)
+        .map(|b| BrokerBytes {
+            ingress: split(ingress, b),
+            replication_in: split(ingress * followers, b),
+            replication_out: split(ingress * followers, b),
+        })
+        .collect()
+}
+
+/// The broker with the most bytes in and out (the lowest id of equals).
+fn busiest(rows: &[BrokerCapacity]) -> Busiest {
+    let total = |r: &BrokerCapacity| {
+        r.ingress_bytes + r.replication_in_bytes + r.replication_out_bytes + r.readers_bytes
+    };
+    let all: u64 = rows.iter().map(total).sum();
+    let mean = ratio(all as f64, rows.len() as f64);
+    let mut best: Option<&BrokerCapacity> = None;
+    for r in rows {
+        if best.is_none_or(|b| total(r) > total(b)) {
+            best = Some(r);
+        }
+    }
+    best.map_or_else(Busiest::default, |b| Busiest {
+        broker: b.broker,
+        total_bytes: total(b),
+        over_mean: micros(ratio(total(b) as f64, mean)),
+        in_peak_mbit_per_s: b.in_peak_mbit_per_s,
+        out_mean_mbit_per_s: b.out_mean_mbit_per_s,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn inputs<'a>(received: &'a [u64], placed: &'a [BrokerBytes]) -> CapacityInputs<'a> {
+        CapacityInputs {
+            brokers: 5,
+            replication_factor: 3,
+            bandwidth_mbit_per_s: 100.0,
+            delivered_bytes: 1_000,
+            mean_alert_bytes: 100.0,
+            received,
+            peak_delivered_mbit_per_s: 40.0,
+            run_s: 100.0,
+            placed,
+        }
+    }
 
     /// 5 brokers, RF 3, 1,000 bytes delivered as 10 alerts of 100 bytes,
     /// read whole by 9 readers and half by a tenth, over 100 s, with a
@@ -115,16 +265,7 @@ mod tests {
     #[test]
     fn egress_counts_every_reader_and_the_followers() {
         let received = [10, 10, 10, 10, 10, 10, 10, 10, 10, 5];
-        let c = capacity(&CapacityInputs {
-            brokers: 5,
-            replication_factor: 3,
-            bandwidth_mbit_per_s: 100.0,
-            delivered_bytes: 1_000,
-            mean_alert_bytes: 100.0,
-            received: &received,
-            peak_delivered_mbit_per_s: 40.0,
-            run_s: 100.0,
-        });
+        let c = capacity(&inputs(&received, &[]));
         assert_eq!(
             (c.ingress_bytes, c.replication_bytes, c.readers_bytes),
             (1_000, 2_000, 9_500)
@@ -135,6 +276,46 @@ mod tests {
         assert_eq!(c.broker_disk_bytes, 600);
         assert_eq!(c.broker_ingress_mean_mbit_per_s, 0.0);
         assert_eq!(c.broker_egress_mean_mbit_per_s, 0.0);
+        // Spread evenly: every broker alike, the busiest is broker 0.
+        assert_eq!(c.per_broker.len(), 5);
+        for b in &c.per_broker {
+            assert_eq!(
+                (b.ingress_bytes, b.replication_in_bytes, b.readers_bytes),
+                (200, 400, 1_900)
+            );
+            assert_eq!(b.in_peak_mbit_per_s, 24.0);
+            assert_eq!(b.disk_bytes, 600);
+        }
+        assert_eq!(
+            (c.busiest_broker.broker, c.busiest_broker.over_mean),
+            (0, 1.0)
+        );
+    }
+
+    /// Broker 3 led half the partitions' bytes: it takes half the readers'
+    /// egress and is the busiest, its peak 40 x 600/1,000.
+    #[test]
+    fn the_placement_names_the_busiest_broker() {
+        let b = |ingress, replication_in, replication_out| BrokerBytes {
+            ingress,
+            replication_in,
+            replication_out,
+        };
+        let placed = [
+            b(125, 500, 250),
+            b(125, 500, 250),
+            b(125, 500, 250),
+            b(500, 100, 1_000),
+            b(125, 400, 250),
+        ];
+        let c = capacity(&inputs(&[10; 10], &placed));
+        assert_eq!(c.replication_bytes, 2_000);
+        let busiest = &c.busiest_broker;
+        assert_eq!(busiest.broker, 3);
+        assert_eq!(busiest.total_bytes, 500 + 100 + 1_000 + 5_000);
+        assert_eq!(c.per_broker[3].in_peak_mbit_per_s, 24.0);
+        assert_eq!(c.per_broker[0].readers_bytes, 1_250);
+        assert!(busiest.over_mean > 1.5, "{busiest:?}");
     }
 
     #[test]
@@ -148,9 +329,11 @@ mod tests {
             received: &[],
             peak_delivered_mbit_per_s: 0.0,
             run_s: 0.0,
+            placed: &[],
         });
         assert_eq!(c.egress_over_ingress, 0.0);
         assert_eq!(c.ingress_headroom, 0.0);
         assert_eq!(c.brokers, 1);
+        assert_eq!(c.busiest_broker, Busiest::default());
     }
 }

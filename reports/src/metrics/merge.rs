@@ -1,6 +1,7 @@
 //! Merging the recorders of several load-generator shards into one, so that
 //! `alertsim merge` writes the report of the whole test.
 
+use crate::metrics::capacity::BrokerBytes;
 use crate::metrics::error::MergeError;
 use crate::metrics::recorder::{JobCounters, Recorder};
 use crate::metrics::visit::VisitMetrics;
@@ -57,6 +58,15 @@ impl Recorder {
         self.bytes_delivered = self.bytes_delivered.saturating_add(other.bytes_delivered);
         self.jobs.merge(&other.jobs);
         self.series.merge(&other.series);
+        if self.brokers.len() < other.brokers.len() {
+            self.brokers
+                .resize(other.brokers.len(), BrokerBytes::default());
+        }
+        for (mine, theirs) in self.brokers.iter_mut().zip(&other.brokers) {
+            mine.ingress = mine.ingress.saturating_add(theirs.ingress);
+            mine.replication_in = mine.replication_in.saturating_add(theirs.replication_in);
+            mine.replication_out = mine.replication_out.saturating_add(theirs.replication_out);
+        }
         Ok(())
     }
 }

@@ -11,6 +11,7 @@ use alertsim_scenarios::Scenario;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::metrics::budget::{DetectorStamps, Trace, night_budget};
+use crate::metrics::capacity::BrokerBytes;
 use crate::metrics::float;
 use crate::metrics::latency::LatencyHistogram;
 use crate::metrics::series::{Gauges, SeriesBuilder};
@@ -44,6 +45,11 @@ pub struct Recorder {
     pub(super) bytes_delivered: u64,
     pub(super) jobs: JobCounters,
     pub(super) series: SeriesBuilder,
+    /// Each broker's bytes as the simulator's placement measured them
+    /// (empty when nothing measured them: the load generator, whose
+    /// recorder files then read as before).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(super) brokers: Vec<BrokerBytes>,
 }
 
 /// Latency of the alerts one consumer received (by name, so that the
@@ -127,7 +133,14 @@ impl Recorder {
             bytes_delivered: 0,
             jobs: JobCounters::default(),
             series: SeriesBuilder::new(),
+            brokers: Vec::new(),
         }
+    }
+
+    /// Each broker's bytes over the run, by broker id, as the partitions'
+    /// placement measured them (the simulator, at the end of its run).
+    pub fn set_broker_bytes(&mut self, brokers: Vec<BrokerBytes>) {
+        self.brokers = brokers;
     }
 
     /// The interval at which [`Recorder::sample`] should be called.
@@ -347,6 +360,7 @@ impl Recorder {
             per_visit,
             latency_budget,
             series,
+            broker_bytes: self.brokers,
         }
     }
 }

@@ -36,6 +36,9 @@ pub struct Summary {
     pub latency_budget: LatencyBudget,
     /// Time series.
     pub series: Series,
+    /// Each broker's bytes as the placement measured them (empty: not
+    /// measured, spread evenly in `capacity`).
+    pub broker_bytes: Vec<crate::metrics::capacity::BrokerBytes>,
 }
 
 /// Alert totals. `delivered + lost` equals `produced` once every alert is

@@ -91,10 +91,11 @@ pub(crate) fn key_figures(r: &Report) -> Vec<(&'static str, String)> {
     rows
 }
 
-/// The brokers' share: what went in and out of them in all, and one
-/// broker's rates against its bandwidth (the load spread evenly).
-fn capacity(r: &Report) -> [(&'static str, String); 2] {
+/// The brokers' share: what went in and out of them in all, the mean
+/// broker's rates against its bandwidth, and the busiest broker.
+fn capacity(r: &Report) -> [(&'static str, String); 3] {
     let c = &r.capacity;
+    let b = &c.busiest_broker;
     [
         (
             "broker traffic",
@@ -107,7 +108,7 @@ fn capacity(r: &Report) -> [(&'static str, String); 2] {
             ),
         ),
         (
-            "one broker of the cluster",
+            "mean broker of the cluster",
             format!(
                 "in mean {}, peak {} ({} of its {} left); out mean {}; {} written to disk",
                 human::mbit_per_s(c.broker_ingress_mean_mbit_per_s),
@@ -116,6 +117,20 @@ fn capacity(r: &Report) -> [(&'static str, String); 2] {
                 human::mbit_per_s(c.broker_bandwidth_mbit_per_s),
                 human::mbit_per_s(c.broker_egress_mean_mbit_per_s),
                 human::bytes(c.broker_disk_bytes as f64)
+            ),
+        ),
+        (
+            "busiest broker",
+            format!(
+                "broker {} of {} ({} KRaft controllers): {} in and out, {}× the brokers' mean; in peak {} ({}); out mean {}",
+                b.broker,
+                c.brokers,
+                r.config.kafka.controllers,
+                human::bytes(b.total_bytes as f64),
+                human::number(b.over_mean),
+                human::mbit_per_s(b.in_peak_mbit_per_s),
+                sampling(r),
+                human::mbit_per_s(b.out_mean_mbit_per_s)
             ),
         ),
     ]

@@ -12,8 +12,10 @@ use crate::validate::Checker;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Fault {
-    /// `brokers` Kafka brokers are down (produce fails while fewer than
-    /// `min_insync_replicas` replicas are in sync).
+    /// `brokers` Kafka brokers are down, the highest ids (produce fails
+    /// while fewer than `min_insync_replicas` replicas are in sync: in the
+    /// simulator, per partition, for the partitions with too few of their
+    /// replicas left).
     BrokerOutage {
         /// Start, seconds from the start of the run.
         at_s: f64,
@@ -116,6 +118,23 @@ pub enum Fault {
         /// How many partitions (1..kafka.partitions).
         partitions: u32,
     },
+    /// Broker `broker` (an id, 0..kafka.brokers) stalls for `duration_s`:
+    /// the process is alive but fetches nothing, a slow follower. Under
+    /// acks=all the writes to the partitions it follows wait until their
+    /// leaders drop it from the ISR after `kafka.replica_lag_time_max_ms`
+    /// (then they go on with the other replicas, if they still meet
+    /// `min_insync_replicas`); the partitions it leads have no reachable
+    /// leader for the whole window. A produce held past
+    /// `kafka.delivery_timeout_ms` fails.
+    BrokerStalled {
+        /// Start.
+        at_s: f64,
+        /// Length in seconds.
+        duration_s: f64,
+        /// Which broker (default 0).
+        #[serde(default)]
+        broker: u32,
+    },
     /// The schema registry is unreachable.
     RegistryOutage {
         /// Start.
@@ -194,6 +213,7 @@ impl Fault {
             Self::WorkerCrash { .. } => "worker_crash",
             Self::KedaOperatorRestart { .. } => "keda_operator_restart",
             Self::PartitionLeadershipLost { .. } => "partition_leadership_lost",
+            Self::BrokerStalled { .. } => "broker_stalled",
             Self::RegistryOutage { .. } => "registry_outage",
             Self::RegistryRebuilt { .. } => "registry_rebuilt",
             Self::NodeLoss { .. } => "node_loss",
@@ -221,6 +241,9 @@ impl Fault {
             | Self::RegistryOutage { at_s, duration_s }
             | Self::RegistryRebuilt { at_s, duration_s }
             | Self::PartitionLeadershipLost {
+                at_s, duration_s, ..
+            }
+            | Self::BrokerStalled {
                 at_s, duration_s, ..
             }
             | Self::NodeLoss {
@@ -359,6 +382,11 @@ pub(crate) fn check(
                     format!("{n} partitions lose their leader, but the topic has {partitions}"),
                     &format!("between 1 and kafka.partitions ({partitions})"),
                 ),
+            Fault::BrokerStalled { broker: b, .. } if b >= brokers => c.fail(
+                &format!("{path}.broker"),
+                format!("broker {b} stalls, but the cluster's brokers are 0..{brokers}"),
+                &format!("a broker id below kafka.brokers ({brokers})"),
+            ),
             Fault::SlowPodStartup { factor, .. } => {
                 c.positive(&format!("{path}.factor"), factor);
             }

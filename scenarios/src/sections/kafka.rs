@@ -13,15 +13,35 @@ pub struct Kafka {
     /// phalanx `sasquatch` values for usdfprod-prompt-processing, FACTS
     /// "Kafka as deployed").
     pub brokers: u32,
+    /// KRaft controllers (default 5: production's controller node pool,
+    /// phalanx `sasquatch` values for usdfprod-prompt-processing, FACTS
+    /// "Kafka as deployed"). Informational in the simulator: no modelled
+    /// behaviour depends on it (the controllers carry no alert bytes); it
+    /// is shown in the run information.
+    pub controllers: u32,
     /// Alert topic (default `lsst-alerts-v11`).
     pub topic: String,
-    /// Partitions of the topic (default 45).
+    /// Partitions of the topic (default 45: the `lsst-alerts-v11`
+    /// KafkaTopic, FACTS "Kafka as deployed").
     pub partitions: u32,
     /// Replication factor (default 3).
     pub replication_factor: u32,
     /// `min.insync.replicas` (default 2); with `acks=all` a produce fails
     /// while fewer replicas are in sync.
     pub min_insync_replicas: u32,
+    /// Broker `replica.lag.time.max.ms`: how long a follower that fetches
+    /// nothing stays in the ISR before the leader drops it (default
+    /// 120,000: the production Kafka's `config`, FACTS "Kafka as deployed";
+    /// Kafka 4.x's own default is 30,000). Under acks=all a stalled
+    /// follower holds its partitions' writes that long (`broker_stalled`).
+    pub replica_lag_time_max_ms: u64,
+    /// Broker `leader.imbalance.check.interval.seconds`: how often the
+    /// controller moves leadership back to preferred leaders
+    /// (`auto.leader.rebalance.enable`, true by default; default 300 s,
+    /// Kafka's broker configuration defaults, which the production values do
+    /// not change). A broker back from an outage leads nothing until the
+    /// next check. 0 turns the rebalance off.
+    pub leader_imbalance_check_interval_s: f64,
     /// Network bandwidth of one broker in megabits per second (default 10,000).
     pub broker_bandwidth_mbps: f64,
     /// Produce latency to acknowledgement in milliseconds, on an idle broker
@@ -69,10 +89,13 @@ impl Default for Kafka {
     fn default() -> Self {
         Self {
             brokers: 5,
+            controllers: 5,
             topic: "lsst-alerts-v11".to_owned(),
             partitions: 45,
             replication_factor: 3,
             min_insync_replicas: 2,
+            replica_lag_time_max_ms: 120_000,
+            leader_imbalance_check_interval_s: 300.0,
             broker_bandwidth_mbps: 10_000.0,
             produce_latency_ms: Distribution::Lognormal {
                 mean: 5.0,
@@ -101,6 +124,7 @@ impl Kafka {
 
     pub(crate) fn check(&self, c: &mut Checker) {
         c.at_least("kafka.brokers", u64::from(self.brokers), 1);
+        c.at_least("kafka.controllers", u64::from(self.controllers), 1);
         c.not_empty("kafka.topic", &self.topic);
         c.at_least("kafka.partitions", u64::from(self.partitions), 1);
         c.at_least(
@@ -133,6 +157,15 @@ impl Kafka {
                 &format!("at most replication_factor ({})", self.replication_factor),
             );
         }
+        c.at_least(
+            "kafka.replica_lag_time_max_ms",
+            self.replica_lag_time_max_ms,
+            1,
+        );
+        c.non_negative(
+            "kafka.leader_imbalance_check_interval_s",
+            self.leader_imbalance_check_interval_s,
+        );
         c.positive("kafka.broker_bandwidth_mbps", self.broker_bandwidth_mbps);
         self.produce_latency_ms
             .check(c, "kafka.produce_latency_ms", Domain::NonNegative);

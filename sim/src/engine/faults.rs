@@ -45,8 +45,14 @@ impl Engine<'_> {
             return;
         };
         match fault {
-            Fault::BrokerOutage { brokers, .. } => self.publishing.brokers_lost(brokers),
-            Fault::KafkaRedeploy { .. } => self.publishing.cluster_lost(),
+            Fault::BrokerOutage { brokers, .. } => self.publishing.brokers_lost(i, brokers),
+            Fault::KafkaRedeploy { .. } => self.publishing.cluster_lost(i),
+            Fault::BrokerStalled {
+                broker, duration_s, ..
+            } => {
+                let until = now + SimDuration::from_secs_f64(duration_s);
+                self.publishing.broker_stalls(i, broker, now, until);
+            }
             Fault::BrokerSlow {
                 added_latency_ms,
                 bandwidth_factor,
@@ -86,8 +92,9 @@ impl Engine<'_> {
             return;
         };
         match fault {
-            Fault::BrokerOutage { brokers, .. } => self.publishing.brokers_back(brokers),
-            Fault::KafkaRedeploy { .. } => self.publishing.cluster_back(),
+            Fault::BrokerOutage { brokers, .. } => self.publishing.brokers_back(i, brokers, now),
+            Fault::KafkaRedeploy { .. } => self.publishing.cluster_back(i, now),
+            Fault::BrokerStalled { broker, .. } => self.publishing.broker_resumes(i, broker),
             Fault::BrokerSlow {
                 added_latency_ms,
                 bandwidth_factor,

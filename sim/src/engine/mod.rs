@@ -24,13 +24,15 @@
 //!   wait, pipelines, APDB) and its stamps for the latency budget;
 //! - `outcomes`: what became of each stream entry's detector;
 //! - `publishing`: the packager and producer against the Kafka model,
-//!   the spool, broker outages, slowness, blocked writes, lost leaders;
+//!   the spool, broker outages, slowness, blocked writes, lost leaders,
+//!   stalled brokers, and the bytes per broker of the partitions' placement;
 //! - `consumers`: the community brokers reading the topic;
 //! - `sampling`: the recorder's gauges and the end-of-run accounting;
 //! - `faults`: when each fault begins and ends, and whose it is.
 
 use std::time::Duration;
 
+use alertsim_reports::metrics::capacity::BrokerBytes;
 use alertsim_reports::{Recorder, Report};
 use alertsim_scenarios::Scenario;
 
@@ -180,6 +182,11 @@ struct Engine<'s> {
     readers: Readers,
 }
 
+/// Whole bytes of a sum of shares.
+fn whole(bytes: f64) -> u64 {
+    bytes.round().max(0.0) as u64
+}
+
 fn to_duration(t: SimTime) -> Duration {
     Duration::from_micros(t.0)
 }
@@ -254,6 +261,17 @@ impl<'s> Engine<'s> {
         let events = self.queue.events_processed();
         let truncated = truncated || !self.finished();
         let redis_mean_response_ms = self.redis.mean_response_ms();
+        let brokers = self
+            .publishing
+            .broker_bytes()
+            .iter()
+            .map(|b| BrokerBytes {
+                ingress: whole(b.ingress),
+                replication_in: whole(b.replication_in),
+                replication_out: whole(b.replication_out),
+            })
+            .collect();
+        self.rec.set_broker_bytes(brokers);
         SimRun {
             report: schema_evolution::attach(
                 self.rec.finish(self.s, simulated_s),

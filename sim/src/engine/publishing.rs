@@ -3,7 +3,9 @@
 //! production publish policy does with failures (lose or spool), and the
 //! safe profile's replay of the spool. The faults that act on Kafka: brokers
 //! down (`broker_outage`, `kafka_redeploy`), slow brokers, writes rejected
-//! (`broker_disk_full`, `network_partition`) and partitions without a leader.
+//! (`broker_disk_full`, `network_partition`), partitions without a leader,
+//! and a stalled broker (`broker_stalled`); the partitions' placement on
+//! the brokers and each broker's share of the delivered bytes.
 
 use std::collections::VecDeque;
 
@@ -16,10 +18,12 @@ use super::stages::Acks;
 use super::{Engine, Event};
 use crate::model::kafka::{BatchOutcome, KafkaCluster};
 use crate::model::kube::JobId;
-use crate::model::leadership;
+use crate::model::placement::{Partitions, Placement};
 use crate::rng::{Stream, stream};
 use crate::sizes::AlertSizes;
 use crate::time::{SimDuration, SimTime};
+
+mod brokers;
 
 /// Encoder throughput of one worker core, bytes per second: the direct
 /// Avro encoder's target (issue 2), a fixed figure so that runs stay
@@ -58,6 +62,16 @@ pub(super) struct Publishing {
     brokers: u32,
     /// Brokers taken down by faults under way.
     brokers_down: u32,
+    /// Which brokers each outage fault under way took down.
+    outages: Vec<(u32, Vec<u32>)>,
+    /// The partitions' replicas and leaders, and the bytes per broker.
+    placed: Partitions,
+    /// `kafka.replica_lag_time_max_ms`.
+    replica_lag: SimDuration,
+    /// `kafka.min_insync_replicas`.
+    min_insync: u32,
+    /// `kafka.replication_factor`.
+    replication: u32,
     /// Partitions of the alert topic.
     partitions: u32,
     /// The acknowledgements of the last fresh publication (for the budget).
@@ -79,6 +93,19 @@ impl Publishing {
             partition_rng: stream(s.seed, Stream::Partitions),
             brokers: s.kafka.brokers,
             brokers_down: 0,
+            outages: Vec::new(),
+            placed: Partitions::new(
+                Placement::striped(
+                    s.kafka.brokers,
+                    s.kafka.partitions,
+                    s.kafka.replication_factor,
+                    &mut stream(s.seed, Stream::Placement),
+                ),
+                s.kafka.leader_imbalance_check_interval_s,
+            ),
+            replica_lag: SimDuration(s.kafka.replica_lag_time_max_ms.saturating_mul(1000)),
+            min_insync: s.kafka.min_insync_replicas,
+            replication: s.kafka.replication_factor,
             partitions: s.kafka.partitions,
             last_acks: None,
             unsendable: Vec::new(),
@@ -104,70 +131,6 @@ impl Publishing {
         let mut held: Vec<(u32, u32)> = self.spool.drain(..).map(|s| (s.visit, s.alerts)).collect();
         held.append(&mut self.unsendable);
         held
-    }
-
-    fn set_brokers_up(&mut self) {
-        let up = self.brokers.saturating_sub(self.brokers_down);
-        self.kafka.set_brokers_up(up);
-    }
-
-    /// `broker_outage` (or `kafka_redeploy`, every broker until the ingress
-    /// is back) begins: `brokers` brokers go down.
-    pub(super) fn brokers_lost(&mut self, brokers: u32) {
-        self.brokers_down += brokers;
-        self.set_brokers_up();
-    }
-
-    /// `kafka_redeploy` begins: every broker goes down.
-    pub(super) fn cluster_lost(&mut self) {
-        self.brokers_lost(self.brokers);
-    }
-
-    /// A broker outage ends: `brokers` brokers come back.
-    pub(super) fn brokers_back(&mut self, brokers: u32) {
-        self.brokers_down = self.brokers_down.saturating_sub(brokers);
-        self.set_brokers_up();
-    }
-
-    /// `kafka_redeploy` ends: the cluster is back.
-    pub(super) fn cluster_back(&mut self) {
-        self.brokers_back(self.brokers);
-    }
-
-    /// `broker_slow` begins: added latency, less bandwidth.
-    pub(super) fn brokers_slow_down(&mut self, added_latency_ms: f64, bandwidth_factor: f64) {
-        self.kafka
-            .health
-            .slow_down(added_latency_ms, bandwidth_factor);
-    }
-
-    /// `broker_slow` ends.
-    pub(super) fn brokers_speed_up(&mut self, added_latency_ms: f64, bandwidth_factor: f64) {
-        self.kafka
-            .health
-            .speed_up(added_latency_ms, bandwidth_factor);
-    }
-
-    /// `broker_disk_full` or `network_partition` begins: writes are rejected.
-    pub(super) fn writes_blocked(&mut self) {
-        self.kafka.health.block_writes();
-    }
-
-    /// `broker_disk_full` or `network_partition` ends.
-    pub(super) fn writes_unblocked(&mut self) {
-        self.kafka.health.unblock_writes();
-    }
-
-    /// `partition_leadership_lost` (fault `fault`) begins: `count`
-    /// partitions, drawn from the seed, have no leader until `until`.
-    pub(super) fn leaders_lost(&mut self, fault: u32, count: u32, until: SimTime) {
-        let chosen = leadership::choose(self.partitions, count, &mut self.partition_rng);
-        self.kafka.leadership.lose(fault, chosen, until);
-    }
-
-    /// `partition_leadership_lost` (fault `fault`) ends: leaders are elected.
-    pub(super) fn leaders_elected(&mut self, fault: u32) {
-        self.kafka.leadership.restore(fault);
     }
 }
 
@@ -250,6 +213,11 @@ impl Engine<'_> {
         if attempt == Attempt::Fresh {
             self.publishing.last_acks = Acks::of(&batches, round_trip);
         }
+        let delivered: u32 = batches.iter().map(|b| b.delivered).sum();
+        let now = self.queue.now();
+        self.publishing
+            .placed
+            .account(now, f64::from(delivered) * whole_bytes as f64);
         let mut failed = 0;
         for batch in &batches {
             for k in 0..batch.delivered {

@@ -64,9 +64,12 @@ impl Leadership {
         });
     }
 
-    /// Fault `fault` is over: its partitions have leaders again.
-    pub fn restore(&mut self, fault: u32) {
+    /// Fault `fault` is over: its partitions have leaders again. Whether
+    /// the fault had taken any.
+    pub fn restore(&mut self, fault: u32) -> bool {
+        let before = self.lost.len();
         self.lost.retain(|l| l.fault != fault);
+        self.lost.len() != before
     }
 
     /// Whether some partition has no leader at `at`.
