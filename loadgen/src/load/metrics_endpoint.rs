@@ -9,7 +9,8 @@
 //! sampler's latest sample (stream lag, Jobs running and pending, publisher
 //! backlog: the sampler is the only poller of Redis and the Job runtime),
 //! the latency histogram from each visit's readout to the broker's
-//! acknowledgement, and per reader (scenario consumer) its lag (alerts
+//! acknowledgement, one per stage of the latency budget (`stage` label),
+//! and per reader (scenario consumer) its lag (alerts
 //! acknowledged it has not read yet), its latency from the readout and its
 //! receipt stage. The series names are those `alertsim sim --metrics-out`
 //! writes (`alertsim_reports::output::metrics_file`), with the same
@@ -229,11 +230,12 @@ impl Collector for RunCollector {
             time.metric_type(),
         )?)?;
 
-        let (gauges, latency, readers) = {
+        let (gauges, latency, stages, readers) = {
             let recorder = state.recorder();
             (
                 recorder.latest_gauges().unwrap_or_default(),
                 recorder.latency_buckets(&LATENCY_BUCKETS_S),
+                recorder.stage_buckets(&LATENCY_BUCKETS_S),
                 recorder.readers(&LATENCY_BUCKETS_S),
             )
         };
@@ -258,6 +260,19 @@ impl Collector for RunCollector {
             MetricType::Histogram,
         )?;
         histogram(&mut alert, &latency)?;
+
+        let mut stage = encoder.encode_descriptor(
+            "stage_latency",
+            "Each stage of the latency budget (cold start, queue wait, preload, image wait, pipeline, APDB write, publish, ack) of every detector published so far, within the span from its visit's readout to its last acknowledgement.",
+            Some(&Unit::Seconds),
+            MetricType::Histogram,
+        )?;
+        for (name, buckets) in &stages {
+            histogram(
+                &mut stage.encode_family(&[("stage", name.name())])?,
+                buckets,
+            )?;
+        }
 
         let acknowledged = Counters::get(&c.alerts_delivered);
         let mut lag = encoder.encode_descriptor(
@@ -425,6 +440,56 @@ mod tests {
             line(&text, "alertsim_alerts_lost_total"),
             format!("alertsim_alerts_lost_total{labels} 1")
         );
+    }
+
+    /// A detector read out at 52 s whose pipelines ran from 62 s to 68 s
+    /// and whose last alert was acknowledged at 70 s: 6 s in the pipeline
+    /// stage's histogram, nothing yet before that detector arrived.
+    #[test]
+    fn a_scrape_shows_each_stage_of_the_detectors_published_so_far() {
+        let state = state();
+        let registry = registry(state.clone());
+        let series = |stage: &str, le: &str| {
+            format!(
+                r#"alertsim_stage_latency_seconds_bucket{{scenario="smoke",seed="1",le="{le}",stage="{stage}"}}"#
+            )
+        };
+        let text = scrape(&registry);
+        assert!(line(&text, &series("pipeline", "+Inf")).ends_with(" 0"));
+        {
+            let mut recorder = state.recorder();
+            recorder.visit_planned(0, 52.0, 50);
+            recorder.detector_stages(
+                0,
+                &alertsim_reports::DetectorStamps {
+                    delivered: 50,
+                    announced_s: 32.0,
+                    pod_running_s: 32.0,
+                    read_s: 32.0,
+                    preload_end_s: 37.0,
+                    images_end_s: 62.0,
+                    pipeline_end_s: 68.0,
+                    apdb_end_s: 69.0,
+                    produced_s: 69.5,
+                    acked_s: 70.0,
+                },
+            );
+        }
+        let text = scrape(&registry);
+        for (stage, le, count) in [
+            ("pipeline", "5.0", "0"),
+            ("pipeline", "10.0", "1"),
+            ("apdb_write", "1.0", "1"),
+            ("cold_start", "1.0", "1"),
+        ] {
+            let found = line(&text, &series(stage, le));
+            assert!(found.ends_with(&format!(" {count}")), "{found}");
+        }
+        let stages = text
+            .lines()
+            .filter(|l| l.starts_with("alertsim_stage_latency_seconds_count"))
+            .count();
+        assert_eq!(stages, 8, "{text}");
     }
 
     #[tokio::test]

@@ -215,7 +215,7 @@ impl Trace {
 
     /// Seconds of each stage within the span from the end of readout to
     /// the last acknowledgement.
-    fn clipped(&self) -> [f64; 8] {
+    pub(crate) fn clipped(&self) -> [f64; 8] {
         let end = self.acked_ms();
         let mut out = [0.0; 8];
         for (i, slot) in out.iter_mut().enumerate() {

@@ -1,11 +1,13 @@
 //! What a running load's metrics endpoint reads of the recorder between two
 //! samples: the gauges of the latest sample, and the latency histograms
-//! (from the readout to the broker's acknowledgement, and each reader's
+//! (from the readout to the broker's acknowledgement, each stage of the
+//! latency budget over the detectors published so far, and each reader's
 //! receipt) cut into fixed buckets, as an exposition format wants them.
 //!
 //! Reading never changes the recorder, so the report is the same whether
 //! or not anything looked at the run while it went.
 
+use crate::metrics::budget::Stage;
 use crate::metrics::latency::LatencyHistogram;
 use crate::metrics::recorder::Recorder;
 use crate::metrics::series::Gauges;
@@ -72,6 +74,26 @@ impl Recorder {
     /// `bounds_s`.
     pub fn latency_buckets(&self, bounds_s: &[f64]) -> Buckets {
         self.latency.buckets(bounds_s)
+    }
+
+    /// Each stage of the latency budget (`Stage::ALL`'s order) over every
+    /// detector published so far: its seconds within the span from the
+    /// visit's readout to the detector's last acknowledgement, cut at
+    /// `bounds_s`. With Jobs in processes of their own, their detectors
+    /// arrive when they hand in their recorders.
+    pub fn stage_buckets(&self, bounds_s: &[f64]) -> Vec<(Stage, Buckets)> {
+        let mut histograms: Vec<LatencyHistogram> =
+            Stage::ALL.iter().map(|_| LatencyHistogram::new()).collect();
+        for trace in self.visits.iter().flat_map(|v| &v.traces) {
+            for (h, seconds) in histograms.iter_mut().zip(trace.clipped()) {
+                h.record_s(seconds);
+            }
+        }
+        Stage::ALL
+            .iter()
+            .zip(histograms)
+            .map(|(&stage, h)| (stage, h.buckets(bounds_s)))
+            .collect()
     }
 
     /// Each reader's reads and latencies so far, in the scenario's order.
