@@ -220,3 +220,84 @@ fn report_json_keeps_full_precision_and_the_gates_own_descriptions() {
     );
     assert!(json.contains(&format!("\"p50\": {}", report.latency_s.p50)));
 }
+
+/// Runs alertsim; its exit code must be 0 or 1 (gates may fail).
+fn alertsim(args: &[&str]) -> String {
+    let o = Command::new(BIN)
+        .args(args)
+        .output()
+        .expect("alertsim runs");
+    assert!(
+        o.status.code().is_some_and(|c| c == 0 || c == 1),
+        "{args:?}: {o:?}"
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// compare's and sweep's pages and what they print keep to four
+/// significant digits too (ids: the visits and the seeds).
+#[test]
+fn compare_and_sweep_pages_show_no_figure_with_more_than_four_significant_digits() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = |p: &str| dir.path().join(p).display().to_string();
+    let (_, base) = sim("dr-broker-outage", &dir.path().join("one"));
+    alertsim(&[
+        "sim",
+        "dr-broker-outage",
+        "--seed",
+        "2",
+        "--out",
+        &path("two"),
+    ]);
+    let compared = alertsim(&[
+        "compare",
+        &path("one/report.json"),
+        &path("two/report.json"),
+        "--out",
+        &path("compare"),
+    ]);
+    let swept = alertsim(&[
+        "sweep",
+        "smoke",
+        "--vary",
+        "scaler.max_replicas=5..15:5",
+        "--set",
+        "scaler.min_replicas=0",
+        "--jobs",
+        "1",
+        "--out",
+        &path("sweep"),
+    ]);
+    let ids: BTreeSet<u64> = base
+        .per_visit
+        .iter()
+        .map(|v| u64::from(v.visit))
+        .chain([1, 2])
+        .collect();
+    let mut problems = Vec::new();
+    for (what, text) in [
+        ("compare's table", compared),
+        ("compare.md", read(&dir.path().join("compare/compare.md"))),
+        (
+            "compare.html",
+            figures::visible_text(&read(&dir.path().join("compare/compare.html"))),
+        ),
+        ("sweep's output", swept),
+        ("sweep.md", read(&dir.path().join("sweep/sweep.md"))),
+        (
+            "sweep.html",
+            figures::visible_text(&read(&dir.path().join("sweep/sweep.html"))),
+        ),
+    ] {
+        assert!(!text.trim().is_empty(), "{what} is empty");
+        for p in figures::too_precise(&text, &ids) {
+            problems.push(format!("{what}: {p}"));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} figures with more than four significant digits:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::human;
 use crate::report::FORMAT_VERSION;
 
 /// Which direction is good for a figure.
@@ -336,7 +337,10 @@ impl Comparison {
                 let _ = writeln!(
                     s,
                     "{:<30} {:>16} {:>16} {:>10}  {verdict}",
-                    r.metric.path, r.baseline, r.candidate, change
+                    r.metric.path,
+                    human::number(r.baseline),
+                    human::number(r.candidate),
+                    change
                 );
             }
         }
