@@ -378,7 +378,32 @@ pub const FIELDS: &[Field] = &[
     f(
         "capacity.per_broker[].disk_bytes",
         "bytes",
-        "Bytes written to its disk (ingress and replication in; retention not modelled).",
+        "Bytes written to its disk in the run (ingress and replication in; see `capacity.disk` for what it keeps at retention).",
+    ),
+    f(
+        "capacity.disk.size_bytes",
+        "bytes",
+        "One broker's log disk (`kafka.broker_disk_bytes`; 35 TiB as deployed).",
+    ),
+    f(
+        "capacity.disk.per_day_bytes",
+        "bytes",
+        "Bytes a day written by the broker writing the most: the run's spread over its days (a run under a day is that day's traffic: one night a day).",
+    ),
+    f(
+        "capacity.disk.retained_bytes",
+        "bytes",
+        "What that broker keeps once the topic holds `kafka.retention_s` of such days.",
+    ),
+    f(
+        "capacity.disk.headroom",
+        "fraction",
+        "Share of the disk left at retention; negative: the disk fills before retention frees anything (a `broker_disk_full` predicted from the rates).",
+    ),
+    f(
+        "capacity.disk.days_to_fill",
+        "days",
+        "Days until the disk is full at that rate with nothing deleted.",
     ),
     f(
         "capacity.busiest_broker.broker",

@@ -222,6 +222,8 @@ impl Report {
             peak_delivered_mbit_per_s: self.throughput.peak_mbit_per_s,
             run_s: self.simulated_s,
             placed: &placed,
+            disk_size_bytes: self.config.kafka.broker_disk_bytes,
+            retention_s: self.config.kafka.retention_s,
         });
         self.gates = evaluate(&self.config.gates, &self.gate_inputs());
     }

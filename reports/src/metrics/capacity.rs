@@ -69,6 +69,10 @@ pub struct Capacity {
     /// Each broker, by id (absent from reports written before it).
     #[serde(default)]
     pub per_broker: Vec<BrokerCapacity>,
+    /// The busiest broker's disk at the topic's retention (absent from
+    /// reports written before it).
+    #[serde(default)]
+    pub disk: DiskAtRetention,
     /// The broker that moved the most bytes (in and out).
     #[serde(default)]
     pub busiest_broker: Busiest,
@@ -98,6 +102,25 @@ pub struct BrokerCapacity {
     pub in_headroom: f64,
     /// Bytes written to its disk (ingress and replication in).
     pub disk_bytes: u64,
+}
+
+/// What the broker writing the most keeps on disk once the topic holds
+/// `kafka.retention_s` of days like this run (a run shorter than a day
+/// counts as that day's whole traffic: one night a day).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiskAtRetention {
+    /// One broker's log disk (`kafka.broker_disk_bytes`).
+    pub size_bytes: u64,
+    /// Bytes per day the broker writing the most writes to it.
+    pub per_day_bytes: u64,
+    /// Those over the retention: what it keeps.
+    pub retained_bytes: u64,
+    /// Share of the disk left at retention (negative: the disk fills
+    /// before retention frees anything, a `broker_disk_full`).
+    pub headroom: f64,
+    /// Days until the disk is full at this rate with nothing deleted.
+    pub days_to_fill: f64,
 }
 
 /// The busiest broker: most bytes in and out.
@@ -138,6 +161,10 @@ pub struct CapacityInputs<'a> {
     /// Each broker's bytes as the placement measured them (empty: spread
     /// evenly).
     pub placed: &'a [BrokerBytes],
+    /// `kafka.broker_disk_bytes`.
+    pub disk_size_bytes: u64,
+    /// `kafka.retention_s`.
+    pub retention_s: f64,
 }
 
 /// The brokers' share of a run.
@@ -182,6 +209,8 @@ pub fn capacity(i: &CapacityInputs<'_>) -> Capacity {
         })
         .collect();
     let busiest = busiest(&rows);
+    let most_written = rows.iter().map(|r| r.disk_bytes).max().unwrap_or(0);
+    let disk = disk_at_retention(most_written, i);
     let ingress_peak = peak_of(ingress + replication) / f64::from(brokers);
     Capacity {
         brokers,
@@ -196,7 +225,25 @@ pub fn capacity(i: &CapacityInputs<'_>) -> Capacity {
         ingress_headroom: headroom(ingress_peak),
         broker_disk_bytes: per_broker(ingress + replication).round() as u64,
         per_broker: rows,
+        disk,
         busiest_broker: busiest,
+    }
+}
+
+/// A broker that wrote `written` bytes in the run, at the topic's
+/// retention: a day's bytes are the run's spread over its days (at least
+/// one).
+fn disk_at_retention(written: u64, i: &CapacityInputs<'_>) -> DiskAtRetention {
+    const DAY_S: f64 = 86_400.0;
+    let per_day = written as f64 * DAY_S / i.run_s.max(DAY_S);
+    let retained = per_day * i.retention_s.max(0.0) / DAY_S;
+    let size = i.disk_size_bytes as f64;
+    DiskAtRetention {
+        size_bytes: i.disk_size_bytes,
+        per_day_bytes: per_day.round() as u64,
+        retained_bytes: retained.round() as u64,
+        headroom: micros(ratio(size - retained, size)),
+        days_to_fill: millis(ratio(size, per_day)),
     }
 }
 
@@ -253,6 +300,8 @@ mod tests {
             peak_delivered_mbit_per_s: 40.0,
             run_s: 100.0,
             placed,
+            disk_size_bytes: 10_000,
+            retention_s: 7.0 * 86_400.0,
         }
     }
 
@@ -318,6 +367,36 @@ mod tests {
         assert!(busiest.over_mean > 1.5, "{busiest:?}");
     }
 
+    /// 5 brokers, RF 3, 1,000 bytes in 100 s: each broker writes 600
+    /// (its 200 and 400 copied in). A run under a day is that day's
+    /// traffic: 600 a day, 4,200 kept over 7 days, 58% of a 10,000-byte
+    /// disk left, full in 16.67 days. A two-day run halves the day's bytes.
+    #[test]
+    fn the_disk_keeps_retention_days_of_the_broker_writing_the_most() {
+        let received = [];
+        let c = capacity(&inputs(&received, &[]));
+        assert_eq!(
+            c.disk,
+            DiskAtRetention {
+                size_bytes: 10_000,
+                per_day_bytes: 600,
+                retained_bytes: 4_200,
+                headroom: 0.58,
+                days_to_fill: 16.667,
+            }
+        );
+        let two_days = capacity(&CapacityInputs {
+            run_s: 2.0 * 86_400.0,
+            ..inputs(&received, &[])
+        });
+        assert_eq!(two_days.disk.per_day_bytes, 300);
+        let full = capacity(&CapacityInputs {
+            disk_size_bytes: 1_000,
+            ..inputs(&received, &[])
+        });
+        assert!(full.disk.headroom < 0.0, "{:?}", full.disk);
+    }
+
     #[test]
     fn an_empty_run_divides_by_nothing() {
         let c = capacity(&CapacityInputs {
@@ -330,8 +409,11 @@ mod tests {
             peak_delivered_mbit_per_s: 0.0,
             run_s: 0.0,
             placed: &[],
+            disk_size_bytes: 0,
+            retention_s: 0.0,
         });
         assert_eq!(c.egress_over_ingress, 0.0);
+        assert_eq!(c.disk.headroom, 0.0);
         assert_eq!(c.ingress_headroom, 0.0);
         assert_eq!(c.brokers, 1);
         assert_eq!(c.busiest_broker, Busiest::default());

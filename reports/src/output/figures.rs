@@ -92,10 +92,12 @@ pub(crate) fn key_figures(r: &Report) -> Vec<(&'static str, String)> {
 }
 
 /// The brokers' share: what went in and out of them in all, the mean
-/// broker's rates against its bandwidth, and the busiest broker.
-fn capacity(r: &Report) -> [(&'static str, String); 3] {
+/// broker's rates against its bandwidth, the busiest broker, and the disk
+/// at retention.
+fn capacity(r: &Report) -> [(&'static str, String); 4] {
     let c = &r.capacity;
     let b = &c.busiest_broker;
+    let d = &c.disk;
     [
         (
             "broker traffic",
@@ -131,6 +133,21 @@ fn capacity(r: &Report) -> [(&'static str, String); 3] {
                 human::mbit_per_s(b.in_peak_mbit_per_s),
                 sampling(r),
                 human::mbit_per_s(b.out_mean_mbit_per_s)
+            ),
+        ),
+        (
+            "broker disk at retention",
+            format!(
+                "{} a day on the broker writing the most; {} kept over {} of retention, {} of its {} disk left (full in {} days with nothing deleted)",
+                human::bytes(d.per_day_bytes as f64),
+                human::bytes(d.retained_bytes as f64),
+                format!(
+                    "{} days",
+                    human::number(r.config.kafka.retention_s / 86_400.0)
+                ),
+                human::percent(d.headroom),
+                human::bytes(d.size_bytes as f64),
+                human::number(d.days_to_fill)
             ),
         ),
     ]

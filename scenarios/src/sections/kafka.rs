@@ -79,6 +79,10 @@ pub struct Kafka {
     /// without an offset and its `auto_offset_reset` decides where it
     /// starts.
     pub offsets_retention_s: f64,
+    /// One broker's log disk in bytes (default 35 TiB: production's broker
+    /// node pool, FACTS "Kafka as deployed"). Reports compare it with what
+    /// the busiest broker keeps at `retention_s`.
+    pub broker_disk_bytes: u64,
 }
 
 /// Kafka's 10,080 minutes of `log.retention.minutes` and
@@ -111,6 +115,7 @@ impl Default for Kafka {
             compression_ratio: 0.9,
             retention_s: SEVEN_DAYS_S,
             offsets_retention_s: SEVEN_DAYS_S,
+            broker_disk_bytes: 35 << 40,
         }
     }
 }
@@ -172,6 +177,7 @@ impl Kafka {
         c.at_least("kafka.delivery_timeout_ms", self.delivery_timeout_ms, 1);
         c.positive("kafka.retention_s", self.retention_s);
         c.positive("kafka.offsets_retention_s", self.offsets_retention_s);
+        c.at_least("kafka.broker_disk_bytes", self.broker_disk_bytes, 1);
         c.at_least("kafka.batch_size_bytes", self.batch_size_bytes, 1);
         c.at_least("kafka.message_max_bytes", self.message_max_bytes, 1);
         // librdkafka refuses a producer configured below 1,000 bytes.
