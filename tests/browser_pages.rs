@@ -10,9 +10,13 @@
 //! screenshot of each page is kept for a person under
 //! `$CARGO_TARGET_TMPDIR/browser_pages/` (the path is printed).
 //!
+//! report.html comes from `dr-broker-outage`, whose default readers give
+//! the readers chart its bars; the brokers chart draws each broker's rates.
+//!
 //! `the_check_finds_an_empty_chart` feeds the same check a report.html with
-//! one chart's data removed, one line cut to a single point and a script
-//! writing a console error, so the check is known to fail on each.
+//! two charts' data removed (a line chart's and the readers' bars), one
+//! line cut to a single point and a script writing a console error, so the
+//! check is known to fail on each.
 //!
 //! Without Chromium the test fails, naming the package; set
 //! `ALERTSIM_SKIP_BROWSER_TEST=1` to skip it instead (scripts/test-all.sh
@@ -56,8 +60,11 @@ fn s(p: &Path) -> &str {
 }
 
 /// The pages' chart ids that must be there (others found are checked too).
-const REPORT_CHARTS: [&str; 5] = [
+/// dr-broker-outage has the default readers, so `readers` has bars.
+const REPORT_CHARTS: [&str; 7] = [
     "latency-budget",
+    "readers",
+    "brokers",
     "recovery-timeline",
     "lag-jobs",
     "latency",
@@ -130,8 +137,9 @@ fn the_check_finds_an_empty_chart() {
     let out = output_dir("broken");
     alertsim(&["sim", "dr-broker-outage", "--out", s(&out)]);
     let html = std::fs::read_to_string(out.join("report.html")).unwrap_or_default();
-    // The throughput chart's line removed (an empty series draws none), the
-    // first line of the lag chart cut to one point, and a console error.
+    // The throughput chart's line and the readers chart's bars removed (an
+    // empty series draws none), the first line of the lag chart cut to one
+    // point, and a console error.
     let broken = browser::break_charts(&html).replace(
         "</body>",
         "<script>console.error(\"injected\")</script></body>",
@@ -149,6 +157,12 @@ fn the_check_finds_an_empty_chart() {
         problems
             .iter()
             .any(|p| p.starts_with("chart `throughput` drew no data")),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("chart `readers` drew no data")),
         "{problems:?}"
     );
     assert!(
