@@ -16,6 +16,8 @@ use crate::human;
 
 /// Share of a group's width its bars fill (the rest is the gap).
 const GROUP_FILL: f64 = 0.8;
+/// The axes' top over the highest bar: room for the legend above the bars.
+const HEADROOM: f64 = 1.35;
 
 /// One series of bars: a value per group.
 #[derive(Debug, Clone)]
@@ -41,6 +43,8 @@ pub struct BarFrame<'a> {
     pub title: &'a str,
     /// Left axis description.
     pub y_desc: &'a str,
+    /// How the left axis' values read (`human::duration`, ...).
+    pub y_label: fn(f64) -> String,
     /// Right axis description, for the series with `right_axis`.
     pub y2_desc: &'a str,
     /// A horizontal limit on the left axis (its legend text, value), red.
@@ -58,7 +62,11 @@ fn slot(i: usize, k: usize, m: usize) -> (f64, f64) {
 /// when there is nothing above zero.
 fn top(values: impl Iterator<Item = f64>) -> f64 {
     let highest = values.filter(|v| v.is_finite()).fold(0.0, f64::max);
-    if highest > 0.0 { highest * 1.12 } else { 1.0 }
+    if highest > 0.0 {
+        highest * HEADROOM
+    } else {
+        1.0
+    }
 }
 
 /// Draws a grouped bar chart of `groups` (the x axis' names) and `series`,
@@ -73,7 +81,9 @@ pub fn bar_chart(
         message: e.to_string(),
     };
     let n = groups.len().max(1);
-    let x = -0.5..(n as f64 - 0.5);
+    // A lone group takes the middle third, not the whole width.
+    let pad = if n == 1 { 1.0 } else { 0.0 };
+    let x = (-0.5 - pad)..(n as f64 - 0.5 + pad);
     let on = |right: bool| series.iter().filter(move |s| s.right_axis == right);
     let y_max = top(on(false)
         .flat_map(|s| s.values.iter().copied())
@@ -104,10 +114,10 @@ pub fn bar_chart(
         };
         c.configure_mesh()
             .disable_x_mesh()
-            .x_labels(n)
+            .x_labels(n.max(3))
             .x_label_formatter(&name_at)
             .y_desc(frame.y_desc)
-            .y_label_formatter(&|y| human::number(*y))
+            .y_label_formatter(&|y| (frame.y_label)(*y))
             .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(|e| err(&e))?;
@@ -153,7 +163,7 @@ pub fn bar_chart(
         }
         if let Some((name, value)) = frame.limit {
             c.draw_series(LineSeries::new(
-                [(-0.5, value), (n as f64 - 0.5, value)],
+                [(-0.5 - pad, value), (n as f64 - 0.5 + pad, value)],
                 RED.stroke_width(1),
             ))
             .map_err(|e| err(&e))?
@@ -180,6 +190,7 @@ mod tests {
             id: "test",
             title: "t",
             y_desc: "seconds",
+            y_label: human::duration,
             y2_desc: "alerts",
             limit: Some(("limit 5 s", 5.0)),
         }

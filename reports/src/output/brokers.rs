@@ -19,8 +19,9 @@ use crate::output::tables::{escape, html_table, markdown_table};
 use crate::report::Report;
 
 /// The limit line is left off the chart (and named in its caption) when it
-/// is this many times the highest bar: the bars would be a pixel high.
-const LIMIT_OFF_SCALE: f64 = 20.0;
+/// is more than this many times the highest bar: the bars would be too
+/// low to read.
+const LIMIT_OFF_SCALE: f64 = 5.0;
 
 /// The table's columns.
 const HEADERS: [&str; 7] = [
@@ -178,16 +179,17 @@ fn chart(c: &Capacity) -> Result<Option<String>, ReportError> {
     let limit_text = format!("bandwidth {}", human::mbit_per_s(bandwidth));
     let on_scale = bandwidth > 0.0 && bandwidth <= highest * LIMIT_OFF_SCALE;
     let title = if on_scale || bandwidth <= 0.0 {
-        "Network per broker (Mbit/s)".to_owned()
+        "Network per broker".to_owned()
     } else {
-        format!("Network per broker (Mbit/s; its {limit_text} is off the scale)")
+        format!("Network per broker (its {limit_text} is off the scale)")
     };
     let groups: Vec<String> = loads.iter().map(|b| b.label.clone()).collect();
     let svg = bar_chart(
         &BarFrame {
             id: "brokers",
             title: &title,
-            y_desc: "Mbit/s",
+            y_desc: "bit/s",
+            y_label: human::mbit_per_s,
             y2_desc: "",
             limit: on_scale.then_some((limit_text.as_str(), bandwidth)),
         },
@@ -244,10 +246,7 @@ mod tests {
         assert_eq!(svg.matches("<rect class=\"series\"").count(), 3, "{svg}");
         assert!(svg.contains("bandwidth 100 Mbit/s"), "{svg}");
         assert!(!svg.contains("off the scale"), "{svg}");
-        let far = chart(&capacity(100_000.0))
-            .ok()
-            .flatten()
-            .unwrap_or_default();
+        let far = chart(&capacity(300.0)).ok().flatten().unwrap_or_default();
         assert!(far.contains("off the scale"), "{far}");
         let mut idle = capacity(100.0);
         idle.broker_ingress_mean_mbit_per_s = 0.0;

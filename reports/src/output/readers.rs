@@ -174,7 +174,8 @@ fn chart(r: &Report) -> Result<Option<String>, ReportError> {
         &BarFrame {
             id: "readers",
             title,
-            y_desc: "receipt p98 (seconds)",
+            y_desc: "receipt p98",
+            y_label: human::duration,
             y2_desc: "alerts lost",
             limit: None,
         },
