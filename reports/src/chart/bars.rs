@@ -45,10 +45,72 @@ pub struct BarFrame<'a> {
     pub y_desc: &'a str,
     /// How the left axis' values read (`human::duration`, ...).
     pub y_label: fn(f64) -> String,
+    /// A logarithmic left axis when its bars span more than [`LOG_SPAN`]
+    /// (a reader a day behind beside readers seconds behind).
+    pub log_y: bool,
     /// Right axis description, for the series with `right_axis`.
     pub y2_desc: &'a str,
     /// A horizontal limit on the left axis (its legend text, value), red.
     pub limit: Option<(&'a str, f64)>,
+}
+
+/// The spread of the left axis' bars (highest over lowest above zero)
+/// from which a `log_y` chart's left axis is logarithmic.
+pub const LOG_SPAN: f64 = 100.0;
+
+/// The left axis: linear from 0, or logarithmic (each value drawn at its
+/// log10, bars rising from a decade below the lowest, whole decades
+/// labelled).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Scale {
+    log: bool,
+    lo: f64,
+    hi: f64,
+}
+
+impl Scale {
+    fn new(values: &[f64], log_y: bool) -> Self {
+        let positive = values.iter().copied().filter(|v| v.is_finite() && *v > 0.0);
+        let lowest = positive.clone().fold(f64::INFINITY, f64::min);
+        let highest = positive.fold(0.0, f64::max);
+        if log_y && highest > 0.0 && highest > lowest * LOG_SPAN {
+            let lo = lowest.log10().floor() - 1.0;
+            // A decade above the highest: room for the legend.
+            let hi = highest.log10().ceil() + 1.0;
+            Self { log: true, lo, hi }
+        } else {
+            Self {
+                log: false,
+                lo: 0.0,
+                hi: top(values.iter().copied()),
+            }
+        }
+    }
+
+    /// Where `v` is drawn.
+    fn at(&self, v: f64) -> f64 {
+        if self.log { v.log10() } else { v }
+    }
+
+    /// Labels to ask for: each decade's when logarithmic.
+    fn labels(&self) -> usize {
+        if self.log {
+            (self.hi - self.lo) as usize + 1
+        } else {
+            10
+        }
+    }
+
+    /// A label at `y` (drawn position): a log axis labels whole decades.
+    fn label(&self, y: f64, show: fn(f64) -> String) -> String {
+        if !self.log {
+            show(y)
+        } else if (y - y.round()).abs() < 1e-6 {
+            show(10f64.powf(y.round()))
+        } else {
+            String::new()
+        }
+    }
 }
 
 /// The x range of bar `k` of `m` in group `i` (groups centred on whole x).
@@ -85,9 +147,16 @@ pub fn bar_chart(
     let pad = if n == 1 { 1.0 } else { 0.0 };
     let x = (-0.5 - pad)..(n as f64 - 0.5 + pad);
     let on = |right: bool| series.iter().filter(move |s| s.right_axis == right);
-    let y_max = top(on(false)
+    let left: Vec<f64> = on(false)
         .flat_map(|s| s.values.iter().copied())
-        .chain(frame.limit.map(|l| l.1)));
+        .chain(frame.limit.map(|l| l.1))
+        .collect();
+    let scale = Scale::new(&left, frame.log_y);
+    let y_desc = if scale.log {
+        format!("{} (log scale)", frame.y_desc)
+    } else {
+        frame.y_desc.to_owned()
+    };
     let y2_max = top(on(true).flat_map(|s| s.values.iter().copied()));
     let has_right = on(true).next().is_some();
     let mut drawn: Vec<Tag<'_>> = Vec::new();
@@ -99,9 +168,9 @@ pub fn bar_chart(
             .caption(frame.title, ("sans-serif", 18))
             .margin(12)
             .x_label_area_size(40)
-            .y_label_area_size(70)
+            .y_label_area_size(85)
             .right_y_label_area_size(if has_right { 70 } else { 0 })
-            .build_cartesian_2d(x.clone(), 0.0..y_max)
+            .build_cartesian_2d(x.clone(), scale.lo..scale.hi)
             .map_err(|e| err(&e))?
             .set_secondary_coord(x, 0.0..y2_max);
         let name_at = |x: &f64| {
@@ -116,8 +185,9 @@ pub fn bar_chart(
             .disable_x_mesh()
             .x_labels(n.max(3))
             .x_label_formatter(&name_at)
-            .y_desc(frame.y_desc)
-            .y_label_formatter(&|y| (frame.y_label)(*y))
+            .y_desc(y_desc)
+            .y_labels(scale.labels())
+            .y_label_formatter(&|y| scale.label(*y, frame.y_label))
             .light_line_style(WHITE.mix(0.0))
             .draw()
             .map_err(|e| err(&e))?;
@@ -148,14 +218,20 @@ pub fn bar_chart(
                     title: format!("{}: {} {}", groups[i], s.name, (s.show)(v)),
                 });
             }
-            let rects = bars.into_iter().map(move |(i, v)| {
-                let (x0, x1) = slot(i, k, m);
-                Rectangle::new([(x0, 0.0), (x1, v)], colour.filled())
-            });
+            let rects = move |y: &dyn Fn(f64) -> f64, base: f64| {
+                bars.iter()
+                    .map(|&(i, v)| {
+                        let (x0, x1) = slot(i, k, m);
+                        Rectangle::new([(x0, base), (x1, y(v))], colour.filled())
+                    })
+                    .collect::<Vec<_>>()
+            };
             let anno = if s.right_axis {
-                c.draw_secondary_series(rects).map_err(|e| err(&e))?
+                c.draw_secondary_series(rects(&|v| v, 0.0))
+                    .map_err(|e| err(&e))?
             } else {
-                c.draw_series(rects).map_err(|e| err(&e))?
+                c.draw_series(rects(&|v| scale.at(v), scale.lo))
+                    .map_err(|e| err(&e))?
             };
             anno.label(s.name).legend(move |(x, y)| {
                 Rectangle::new([(x, y - 5), (x + 12, y + 5)], colour.filled())
@@ -163,7 +239,10 @@ pub fn bar_chart(
         }
         if let Some((name, value)) = frame.limit {
             c.draw_series(LineSeries::new(
-                [(-0.5 - pad, value), (n as f64 - 0.5 + pad, value)],
+                [
+                    (-0.5 - pad, scale.at(value)),
+                    (n as f64 - 0.5 + pad, scale.at(value)),
+                ],
                 RED.stroke_width(1),
             ))
             .map_err(|e| err(&e))?
@@ -191,6 +270,7 @@ mod tests {
             title: "t",
             y_desc: "seconds",
             y_label: human::duration,
+            log_y: false,
             y2_desc: "alerts",
             limit: Some(("limit 5 s", 5.0)),
         }
@@ -245,6 +325,43 @@ mod tests {
         let svg = bar_chart(&frame(), &["a".to_owned()], &series).unwrap_or_default();
         assert!(svg.contains("<svg"), "{svg}");
         assert!(!svg.contains("class=\"series\""), "{svg}");
+    }
+
+    #[test]
+    fn a_wide_spread_takes_a_log_axis_labelled_by_decade() {
+        let log = Scale::new(&[2.0, 86_400.0], true);
+        assert!(log.log, "{log:?}");
+        assert_eq!(log.lo, -1.0);
+        // A decade above the highest bar (10^4.94) for the legend.
+        assert_eq!(log.hi, 6.0);
+        assert_eq!(log.label(2.0, human::duration), "1 min 40 s");
+        assert_eq!(log.label(1.5, human::duration), "");
+        assert!(!Scale::new(&[2.0, 150.0], true).log, "a spread under 100");
+        assert!(!Scale::new(&[2.0, 86_400.0], false).log, "not asked for");
+        let mut frame = frame();
+        frame.log_y = true;
+        frame.limit = None;
+        let series = [Bars {
+            name: "receipt p98",
+            colour: RGBColor(1, 2, 3),
+            values: vec![2.0, 86_400.0],
+            right_axis: false,
+            show: human::duration,
+        }];
+        let groups = ["a".to_owned(), "b".to_owned()];
+        let svg = bar_chart(&frame, &groups, &series).unwrap_or_default();
+        assert!(svg.contains("seconds (log scale)"), "{svg}");
+        // The lower bar is drawn at some height, not crushed to nothing.
+        let heights: Vec<f64> = svg
+            .split("<rect class=\"series\"")
+            .skip(1)
+            .filter_map(|t| {
+                let h = t.split(" height=\"").nth(1)?;
+                h[..h.find('"')?].parse().ok()
+            })
+            .collect();
+        assert_eq!(heights.len(), 2, "{svg}");
+        assert!(heights[0] > 20.0 && heights[1] > heights[0], "{heights:?}");
     }
 
     #[test]

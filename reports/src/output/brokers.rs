@@ -190,6 +190,7 @@ fn chart(c: &Capacity) -> Result<Option<String>, ReportError> {
             title: &title,
             y_desc: "bit/s",
             y_label: human::mbit_per_s,
+            log_y: false,
             y2_desc: "",
             limit: on_scale.then_some((limit_text.as_str(), bandwidth)),
         },

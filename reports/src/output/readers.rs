@@ -176,6 +176,7 @@ fn chart(r: &Report) -> Result<Option<String>, ReportError> {
             title,
             y_desc: "receipt p98",
             y_label: human::duration,
+            log_y: true,
             y2_desc: "alerts lost",
             limit: None,
         },
