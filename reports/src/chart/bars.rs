@@ -2,6 +2,9 @@
 //! per named thing (a reader, a broker) along the x axis, one bar per
 //! series in each group, a series on the left axis or on its own right
 //! axis (a count beside seconds), and an optional horizontal limit line.
+//! A chart may ask for a logarithmic left axis, taken only when its bars
+//! span more than a factor [`LOG_SPAN`], so one reader a day behind does
+//! not flatten the others' seconds to nothing.
 //!
 //! Only bars with a value above zero are drawn, and each drawn bar is
 //! marked (`class="series"`, its group, series and value in a hover
