@@ -10,9 +10,15 @@
 //! screenshot of each page is kept for a person under
 //! `$CARGO_TARGET_TMPDIR/browser_pages/` (the path is printed).
 //!
+//! report.html comes from `dr-broker-outage`, whose default readers give
+//! the readers chart its bars; the brokers chart draws each broker's rates.
+//! A second report.html, from `dr-broker-offline-week`, must show the two
+//! readers that lost alerts (alerce and ampel) as "alerts lost" bars.
+//!
 //! `the_check_finds_an_empty_chart` feeds the same check a report.html with
-//! one chart's data removed, one line cut to a single point and a script
-//! writing a console error, so the check is known to fail on each.
+//! two charts' data removed (a line chart's and the readers' bars), one
+//! line cut to a single point and a script writing a console error, so the
+//! check is known to fail on each.
 //!
 //! Without Chromium the test fails, naming the package; set
 //! `ALERTSIM_SKIP_BROWSER_TEST=1` to skip it instead (scripts/test-all.sh
@@ -56,8 +62,11 @@ fn s(p: &Path) -> &str {
 }
 
 /// The pages' chart ids that must be there (others found are checked too).
-const REPORT_CHARTS: [&str; 5] = [
+/// dr-broker-outage has the default readers, so `readers` has bars.
+const REPORT_CHARTS: [&str; 7] = [
     "latency-budget",
+    "readers",
+    "brokers",
     "recovery-timeline",
     "lag-jobs",
     "latency",
@@ -70,6 +79,17 @@ const COMPARE_CHARTS: [&str; 4] = [
     "compare-bandwidth",
 ];
 
+/// The readers chart's marked "alerts lost" bars in a page's DOM.
+fn lost_bars(dom: &str) -> usize {
+    let Some(at) = dom.find("data-chart=\"readers\"") else {
+        return 0;
+    };
+    let figure = &dom[at..at + dom[at..].find("</figure>").unwrap_or(0)];
+    figure
+        .matches("class=\"series\" data-series=\"alerts lost\"")
+        .count()
+}
+
 #[test]
 fn report_compare_and_sweep_pages_render_every_chart_with_data() {
     let Some(browser) = Browser::find_or_skip() else {
@@ -79,6 +99,9 @@ fn report_compare_and_sweep_pages_render_every_chart_with_data() {
     let (base, cand) = (out.join("seed-1"), out.join("seed-2"));
     alertsim(&["sim", "dr-broker-outage", "--seed", "1", "--out", s(&base)]);
     alertsim(&["sim", "dr-broker-outage", "--seed", "2", "--out", s(&cand)]);
+    // Two readers away 8 days: the readers chart's "alerts lost" bars.
+    let week = out.join("offline-week");
+    alertsim(&["sim", "dr-broker-offline-week", "--out", s(&week)]);
     alertsim(&[
         "compare",
         s(&base.join("report.json")),
@@ -102,6 +125,7 @@ fn report_compare_and_sweep_pages_render_every_chart_with_data() {
     let mut problems = Vec::new();
     for (page, required) in [
         (base.join("report.html"), &REPORT_CHARTS[..]),
+        (week.join("report.html"), &["readers", "brokers"][..]),
         (out.join("compare/compare.html"), &COMPARE_CHARTS[..]),
         (out.join("sweep/sweep.html"), &["sweep"][..]),
     ] {
@@ -113,6 +137,13 @@ fn report_compare_and_sweep_pages_render_every_chart_with_data() {
         }
         for p in chart_problems(&rendered.dom, required) {
             problems.push(format!("{}: {p}", page.display()));
+        }
+        if page.starts_with(&week) && lost_bars(&rendered.dom) != 2 {
+            problems.push(format!(
+                "{}: the readers chart shows {} readers losing alerts, not alerce and ampel",
+                page.display(),
+                lost_bars(&rendered.dom)
+            ));
         }
     }
     assert!(
@@ -130,8 +161,9 @@ fn the_check_finds_an_empty_chart() {
     let out = output_dir("broken");
     alertsim(&["sim", "dr-broker-outage", "--out", s(&out)]);
     let html = std::fs::read_to_string(out.join("report.html")).unwrap_or_default();
-    // The throughput chart's line removed (an empty series draws none), the
-    // first line of the lag chart cut to one point, and a console error.
+    // The throughput chart's line and the readers chart's bars removed (an
+    // empty series draws none), the first line of the lag chart cut to one
+    // point, and a console error.
     let broken = browser::break_charts(&html).replace(
         "</body>",
         "<script>console.error(\"injected\")</script></body>",
@@ -149,6 +181,12 @@ fn the_check_finds_an_empty_chart() {
         problems
             .iter()
             .any(|p| p.starts_with("chart `throughput` drew no data")),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("chart `readers` drew no data")),
         "{problems:?}"
     );
     assert!(

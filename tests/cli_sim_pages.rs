@@ -46,12 +46,14 @@ fn read(path: &Path) -> String {
 }
 
 /// Catalogue scenarios that between them show every table: faults and
-/// recovery, schema changes, failed gates, a late-visit table.
-const SCENARIOS: [&str; 4] = [
+/// recovery, schema changes, failed gates, a late-visit table, readers that
+/// lost alerts (named by the verdict, a log axis on their chart).
+const SCENARIOS: [&str; 5] = [
     "smoke",
     "schema-upgrade",
     "dr-broker-outage",
     "galactic-plane-burst",
+    "dr-broker-offline-week",
 ];
 
 #[test]

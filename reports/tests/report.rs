@@ -116,8 +116,12 @@ fn writes_all_files_and_junit_marks_failures() {
             .all(|v| v.late_cause.is_some())
     );
     let html = std::fs::read_to_string(&written.html).unwrap_or_default();
-    // Lag and Jobs, latency, throughput, and the stacked latency budget.
-    assert_eq!(html.matches("<svg").count(), 4);
+    // Lag and Jobs, latency, throughput, the stacked latency budget and
+    // the brokers' bars; the readers' table but no chart of theirs (these
+    // synthetic readers timed no receipt and lost nothing).
+    assert_eq!(html.matches("<svg").count(), 5);
+    assert!(html.contains("data-chart=\"brokers\""));
+    assert!(html.contains("<h2>Readers</h2>") && !html.contains("data-chart=\"readers\""));
     assert!(html.contains("<h2>Late visits</h2>"));
     assert!(!html.contains("<script"));
     assert!(!html.contains("src=\"http"));

@@ -207,23 +207,34 @@ pub fn chart_problems(dom: &str, required: &[&str]) -> Vec<String> {
     problems
 }
 
-/// `html` with the throughput chart's series removed (what an empty series
-/// draws: nothing) and the lag chart's first line cut to one point.
+/// `html` with the marked `element`s of chart `id` removed (what a series
+/// with nothing to draw leaves: nothing).
+fn remove_series(html: &mut String, id: &str, element: &str) {
+    let Some(at) = html.find(&format!("data-chart=\"{id}\"")) else {
+        return;
+    };
+    let open = format!("<{element} class=\"series\"");
+    let close = format!("</{element}>");
+    // Only within this figure.
+    loop {
+        let figure_end = at + html[at..].find("</figure>").unwrap_or(0);
+        let Some(rel) = html[at..figure_end].find(&open) else {
+            break;
+        };
+        let start = at + rel;
+        let end = start + html[start..].find(&close).unwrap_or(0) + close.len();
+        html.replace_range(start..end, "");
+    }
+}
+
+/// `html` with the throughput chart's series and the readers chart's bars
+/// removed (what an empty series draws: nothing) and the lag chart's first
+/// line cut to one point.
 pub fn break_charts(html: &str) -> String {
     let mut out = html.to_owned();
+    remove_series(&mut out, "throughput", "polyline");
+    remove_series(&mut out, "readers", "rect");
     let figure = |s: &str, id: &str| s.find(&format!("data-chart=\"{id}\""));
-    if let Some(at) = figure(&out, "throughput") {
-        // Only within this figure.
-        loop {
-            let figure_end = at + out[at..].find("</figure>").unwrap_or(0);
-            let Some(rel) = out[at..figure_end].find("<polyline class=\"series\"") else {
-                break;
-            };
-            let start = at + rel;
-            let end = start + out[start..].find("</polyline>").unwrap_or(0) + "</polyline>".len();
-            out.replace_range(start..end, "");
-        }
-    }
     if let Some(at) = figure(&out, "lag-jobs")
         && let Some(rel) = out[at..].find("<polyline class=\"series\"")
     {

@@ -7,8 +7,10 @@
 //! data-chart="ID">`, and each drawn data series is marked
 //! `class="series"` with a `<title>` (its name and highest value, shown on
 //! hover) by [`series_tag`], so a test can find the charts in a page and
-//! check that each drew data.
+//! check that each drew data. Grouped bar charts (readers, brokers) are
+//! drawn by [`bars`].
 
+pub mod bars;
 pub mod series_tag;
 
 pub use series_tag::escape;

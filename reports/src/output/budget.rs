@@ -1,8 +1,9 @@
 //! The latency budget as the reports show it: per stage its p50/p98/mean
 //! over visits, a stacked chart of each visit's budget (SVG in report.html,
-//! one text bar of the mean visit in report.md), each consumer's receipt
-//! stage after the acknowledgement, and the late-visit table with each
-//! late visit's cause (see `metrics::budget` for the definitions).
+//! one text bar of the mean visit in report.md) and the late-visit table
+//! with each late visit's cause (see `metrics::budget` for the
+//! definitions). Each consumer's receipt stage after the acknowledgement is
+//! in the Readers section (`output::readers`).
 
 use std::fmt::Write as _;
 
@@ -12,10 +13,9 @@ use crate::chart::figure;
 use crate::chart::series_tag::{Tag, tag};
 use crate::human;
 use crate::metrics::budget::Stage;
-use crate::metrics::latency::Percentiles;
 use crate::metrics::visit::VisitRecord;
 use crate::output::files::ReportError;
-use crate::output::tables::{escape, html_table, markdown_table};
+use crate::output::tables::{html_table, markdown_table};
 use crate::report::Report;
 
 /// Late visits listed at most; the count of the rest is given.
@@ -85,29 +85,6 @@ const LATE_HEADERS: [&str; 6] = [
     "its median",
 ];
 
-/// What the receipt table shows.
-const RECEIPT_INTRO: &str = "After the acknowledgement, each consumer's receipt: from the broker's acknowledgement of an alert (a load run: its log-append time) to the consumer's read.";
-
-/// The receipt table's columns.
-const RECEIPT_HEADERS: [&str; 5] = ["consumer", "received", "p50", "p98", "max"];
-
-/// One row per consumer that timed a receipt stage.
-fn receipt_rows(r: &Report) -> Vec<Vec<String>> {
-    r.consumers
-        .iter()
-        .filter(|c| c.received > 0 && c.receipt_s != Percentiles::default())
-        .map(|c| {
-            vec![
-                c.name.clone(),
-                human::count(c.received),
-                human::duration(c.receipt_s.p50),
-                human::duration(c.receipt_s.p98),
-                human::duration(c.receipt_s.max),
-            ]
-        })
-        .collect()
-}
-
 /// report.md's budget section.
 pub(crate) fn markdown(r: &Report) -> String {
     let mut s = String::new();
@@ -132,11 +109,6 @@ pub(crate) fn markdown(r: &Report) -> String {
             ]
         }),
     );
-    let receipts = receipt_rows(r);
-    if !receipts.is_empty() {
-        let _ = writeln!(s, "\n{RECEIPT_INTRO}\n");
-        markdown_table(&mut s, &RECEIPT_HEADERS, receipts.into_iter());
-    }
     let mut bar = String::new();
     for f in &b.stages {
         let (_, letter) = style(f.stage);
@@ -176,8 +148,8 @@ pub(crate) fn markdown(r: &Report) -> String {
     s
 }
 
-/// report.html's budget section: the stage table, the receipt table, the
-/// stacked chart and the late-visit table.
+/// report.html's budget section: the stage table, the stacked chart and
+/// the late-visit table.
 pub(crate) fn html(r: &Report) -> Result<String, ReportError> {
     let mut h = String::new();
     let b = &r.latency_budget;
@@ -197,11 +169,6 @@ pub(crate) fn html(r: &Report) -> Result<String, ReportError> {
             ]
         }),
     );
-    let receipts = receipt_rows(r);
-    if !receipts.is_empty() {
-        let _ = writeln!(h, "<p>{}</p>", escape(RECEIPT_INTRO));
-        html_table(&mut h, &RECEIPT_HEADERS, receipts.into_iter());
-    }
     h.push_str(&figure("latency-budget", &stacked_chart(r)?));
     let (rows, late) = late_rows(r);
     if late > 0 {

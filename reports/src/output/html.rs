@@ -1,7 +1,8 @@
 //! report.html: one self-contained file (no scripts, no external assets)
 //! with the gates, the key figures, the latency budget (stacked chart and
-//! late-visit table), recovery table and timeline, schema tables, and
-//! inline SVG charts drawn by plotters (`crate::chart`).
+//! late-visit table), the readers (table and chart) and the brokers (table
+//! and chart), recovery table and timeline, schema tables, and inline SVG
+//! charts drawn by plotters (`crate::chart`).
 
 use std::fmt::Write as _;
 
@@ -13,7 +14,7 @@ use crate::metrics::recovery::RecoveryRecord;
 use crate::output::files::ReportError;
 use crate::output::load_validity::LoadValidity;
 use crate::output::tables::{escape, html_table};
-use crate::output::{budget, figures, timeline, verdict};
+use crate::output::{brokers, budget, figures, readers, timeline, verdict};
 use crate::report::Report;
 use crate::schema::{SchemaChangeRecord, SchemaConsumerRecord};
 
@@ -196,6 +197,8 @@ pub fn render_with(r: &Report, validity: Option<&LoadValidity>) -> Result<String
     }
     h.push_str("</table>\n");
     h.push_str(&budget::html(r)?);
+    h.push_str(&readers::html(r)?);
+    h.push_str(&brokers::html(r)?);
     h.push_str("<h2>Charts</h2>\n");
     if !r.faults.is_empty() {
         h.push_str("<p>Shaded: fault windows (");

@@ -1,7 +1,7 @@
 //! report.md: what a CI log or a pull request shows. The night's verdict
-//! and its reasons come first, then the gates table, the key figures, the latency budget and the late visits,
-//! faults and recovery, schema changes,
-//! consumers and the slowest visits.
+//! and its reasons come first, then the gates table, the key figures, the
+//! latency budget and the late visits, the readers and the brokers, faults
+//! and recovery, schema changes and the slowest visits.
 
 use std::fmt::Write as _;
 
@@ -9,7 +9,7 @@ use crate::human;
 use crate::metrics::recovery::RecoveryRecord;
 use crate::output::load_validity::LoadValidity;
 use crate::output::tables::markdown_table;
-use crate::output::{budget, figures, verdict};
+use crate::output::{brokers, budget, figures, readers, verdict};
 use crate::report::Report;
 use crate::schema::{SchemaChangeRecord, SchemaConsumerRecord, SchemaReport};
 
@@ -56,6 +56,8 @@ pub fn render_with(r: &Report, validity: Option<&LoadValidity>) -> String {
             .map(|(k, v)| vec![k.to_owned(), v]),
     );
     s.push_str(&budget::markdown(r));
+    s.push_str(&readers::markdown(r));
+    s.push_str(&brokers::markdown(r));
     if !r.faults.is_empty() {
         s.push_str("\n## Faults\n\n| kind | start | end |\n| --- | --- | --- |\n");
         for f in &r.faults {
@@ -76,22 +78,6 @@ pub fn render_with(r: &Report, validity: Option<&LoadValidity>) -> String {
     }
     if let Some(schema) = &r.schema {
         schema_section(&mut s, schema);
-    }
-    if !r.consumers.is_empty() {
-        s.push_str("\n## Consumers\n\n");
-        markdown_table(
-            &mut s,
-            &["consumer", "received", "p50", "p98", "max"],
-            r.consumers.iter().map(|c| {
-                vec![
-                    c.name.clone(),
-                    human::count(c.received),
-                    human::duration(c.latency_s.p50),
-                    human::duration(c.latency_s.p98),
-                    human::duration(c.latency_s.max),
-                ]
-            }),
-        );
     }
     let mut slowest: Vec<_> = r.per_visit.iter().collect();
     slowest.sort_by(|a, b| {

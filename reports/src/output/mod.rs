@@ -1,5 +1,6 @@
 //! Writing a report's files into the `--out` directory.
 
+mod brokers;
 mod budget;
 mod figures;
 pub mod files;
@@ -8,6 +9,7 @@ pub mod junit;
 pub mod load_validity;
 pub mod markdown;
 pub mod metrics_file;
+mod readers;
 mod redis_cpu;
 pub mod run_info;
 mod tables;

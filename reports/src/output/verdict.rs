@@ -12,6 +12,7 @@ use crate::gates::{GateResult, Style, evaluate_with};
 use crate::human;
 use crate::metrics::budget::LateCause;
 use crate::metrics::visit::VisitRecord;
+use crate::output::readers;
 use crate::output::tables::escape;
 use crate::report::Report;
 
@@ -222,6 +223,8 @@ fn verdict(r: &Report) -> Verdict {
                     })
                     .collect();
                 (!slow.is_empty()).then(|| format!("Slow to recover: {}", slow.join(", ")))
+            } else if g.name == "lost_to_readers" {
+                readers::who_lost(r).map(|names| format!("Readers that lost alerts: {names}"))
             } else if g.name == "undecodable_alerts" {
                 r.schema.as_ref().and_then(|s| {
                     let names: Vec<String> = s
