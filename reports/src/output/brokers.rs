@@ -3,8 +3,8 @@
 //! brokers in all, and per broker its inbound mean and peak and outbound
 //! mean rates against its bandwidth, the headroom left at the inbound peak
 //! and the bytes it wrote to disk; on report.html a bar chart of those
-//! rates with the bandwidth as a limit line. Every figure is read through
-//! [`broker_loads`], so per-broker figures change that one function only.
+//! rates with the bandwidth as a limit line; then the disk at the topic's
+//! retention. Every per-broker figure is read through [`broker_loads`].
 
 use std::fmt::Write as _;
 
@@ -54,27 +54,40 @@ struct BrokerLoad {
 }
 
 /// The brokers the section shows: the only place it reads `capacity`'s
-/// per-broker figures.
-///
-/// Today `capacity` spreads the load evenly, so every broker has the same
-/// figures and this is one entry, "each of N". When `Capacity` gains
-/// per-broker figures (a list per broker id and the busiest broker), return
-/// one entry per broker id here, its label the id (the busiest marked, e.g.
-/// `"2 (busiest)"`): the table then has a row and the chart a bar group per
-/// broker, with no other change to this file.
+/// per-broker figures. One entry per broker id (`capacity.per_broker`), the
+/// busiest marked; a report written before per-broker figures existed has
+/// one entry, "each of N", from the even spread.
 fn broker_loads(c: &Capacity) -> Vec<BrokerLoad> {
-    vec![BrokerLoad {
-        label: format!(
-            "each of {} (the load spread evenly)",
-            human::count(u64::from(c.brokers))
-        ),
-        in_mean_mbit_per_s: c.broker_ingress_mean_mbit_per_s,
-        in_peak_mbit_per_s: c.broker_ingress_peak_mbit_per_s,
-        out_mean_mbit_per_s: c.broker_egress_mean_mbit_per_s,
-        bandwidth_mbit_per_s: c.broker_bandwidth_mbit_per_s,
-        headroom: c.ingress_headroom,
-        disk_bytes: c.broker_disk_bytes,
-    }]
+    if c.per_broker.is_empty() {
+        return vec![BrokerLoad {
+            label: format!(
+                "each of {} (the load spread evenly)",
+                human::count(u64::from(c.brokers))
+            ),
+            in_mean_mbit_per_s: c.broker_ingress_mean_mbit_per_s,
+            in_peak_mbit_per_s: c.broker_ingress_peak_mbit_per_s,
+            out_mean_mbit_per_s: c.broker_egress_mean_mbit_per_s,
+            bandwidth_mbit_per_s: c.broker_bandwidth_mbit_per_s,
+            headroom: c.ingress_headroom,
+            disk_bytes: c.broker_disk_bytes,
+        }];
+    }
+    c.per_broker
+        .iter()
+        .map(|b| BrokerLoad {
+            label: if b.broker == c.busiest_broker.broker {
+                format!("{} (busiest)", b.broker)
+            } else {
+                b.broker.to_string()
+            },
+            in_mean_mbit_per_s: b.in_mean_mbit_per_s,
+            in_peak_mbit_per_s: b.in_peak_mbit_per_s,
+            out_mean_mbit_per_s: b.out_mean_mbit_per_s,
+            bandwidth_mbit_per_s: c.broker_bandwidth_mbit_per_s,
+            headroom: b.in_headroom,
+            disk_bytes: b.disk_bytes,
+        })
+        .collect()
 }
 
 /// The sentence of totals above the table.
@@ -86,6 +99,30 @@ fn totals(c: &Capacity) -> String {
         human::bytes(c.readers_bytes as f64),
         human::number(c.egress_over_ingress),
     )
+}
+
+/// The sentence on the disk at retention below the table (none in reports
+/// written before it).
+fn disk(r: &Report) -> Option<String> {
+    let d = &r.capacity.disk;
+    (d.size_bytes > 0).then(|| {
+        format!(
+            "Disk: the broker writing the most writes {} a day and keeps {} over the topic's {} days of retention: {} of its {} disk left{}.",
+            human::bytes(d.per_day_bytes as f64),
+            human::bytes(d.retained_bytes as f64),
+            human::number(r.config.kafka.retention_s / 86_400.0),
+            human::percent(d.headroom),
+            human::bytes(d.size_bytes as f64),
+            if d.headroom < 0.0 {
+                format!(
+                    ", so it fills after {} days, before retention frees anything (broker_disk_full)",
+                    human::number(d.days_to_fill)
+                )
+            } else {
+                String::new()
+            }
+        )
+    })
 }
 
 fn rows(c: &Capacity) -> impl Iterator<Item = Vec<String>> {
@@ -115,6 +152,9 @@ pub(crate) fn markdown(r: &Report) -> String {
     }
     let _ = writeln!(s, "\n## Brokers\n\n{}\n", totals(&r.capacity));
     markdown_table(&mut s, &HEADERS, rows(&r.capacity));
+    if let Some(d) = disk(r) {
+        let _ = writeln!(s, "\n{d}");
+    }
     s
 }
 
@@ -130,6 +170,9 @@ pub(crate) fn html(r: &Report) -> Result<String, ReportError> {
         escape(&totals(&r.capacity))
     );
     html_table(&mut h, &HEADERS, rows(&r.capacity));
+    if let Some(d) = disk(r) {
+        let _ = writeln!(h, "<p>{}</p>", escape(&d));
+    }
     match chart(&r.capacity)? {
         Some(svg) => h.push_str(&figure("brokers", &svg)),
         None => h.push_str("<p>Nothing went through the brokers: no chart.</p>\n"),
@@ -217,11 +260,42 @@ mod tests {
             broker_bandwidth_mbit_per_s: bandwidth,
             ingress_headroom: 0.6,
             broker_disk_bytes: 600_000,
+            ..Capacity::default()
         }
     }
 
+    /// Two brokers placed apart, the second the busier: a row and a bar
+    /// group each, the busiest named.
     #[test]
-    fn today_one_row_for_every_broker_alike() {
+    fn one_row_per_broker_with_the_busiest_marked() {
+        use crate::metrics::capacity::{BrokerCapacity, Busiest};
+        let broker = |id: u32, mbit: f64| BrokerCapacity {
+            broker: id,
+            in_mean_mbit_per_s: mbit,
+            in_peak_mbit_per_s: 2.0 * mbit,
+            out_mean_mbit_per_s: 3.0 * mbit,
+            in_headroom: 0.5,
+            disk_bytes: 1_000,
+            ..BrokerCapacity::default()
+        };
+        let c = Capacity {
+            per_broker: vec![broker(0, 10.0), broker(1, 20.0)],
+            busiest_broker: Busiest {
+                broker: 1,
+                ..Busiest::default()
+            },
+            ..capacity(100.0)
+        };
+        let labels: Vec<String> = broker_loads(&c).into_iter().map(|b| b.label).collect();
+        assert_eq!(labels, ["0", "1 (busiest)"]);
+        let row: Vec<Vec<String>> = rows(&c).collect();
+        assert_eq!(row[1][1..4], ["20 Mbit/s", "40 Mbit/s", "60 Mbit/s"]);
+        let svg = chart(&c).ok().flatten().unwrap_or_default();
+        assert_eq!(svg.matches("<rect class=\"series\"").count(), 6, "{svg}");
+    }
+
+    #[test]
+    fn a_report_without_per_broker_figures_has_one_row_for_every_broker_alike() {
         let loads = broker_loads(&capacity(100.0));
         assert_eq!(loads.len(), 1);
         assert_eq!(loads[0].label, "each of 5 (the load spread evenly)");
