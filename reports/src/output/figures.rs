@@ -138,13 +138,10 @@ fn capacity(r: &Report) -> [(&'static str, String); 4] {
         (
             "broker disk at retention",
             format!(
-                "{} a day on the broker writing the most; {} kept over {} of retention, {} of its {} disk left (full in {} days with nothing deleted)",
+                "{} a day on the broker writing the most; {} kept over {} days of retention, {} of its {} disk left (full in {} days with nothing deleted)",
                 human::bytes(d.per_day_bytes as f64),
                 human::bytes(d.retained_bytes as f64),
-                format!(
-                    "{} days",
-                    human::number(r.config.kafka.retention_s / 86_400.0)
-                ),
+                human::number(r.config.kafka.retention_s / 86_400.0),
                 human::percent(d.headroom),
                 human::bytes(d.size_bytes as f64),
                 human::number(d.days_to_fill)
