@@ -360,14 +360,24 @@ fn dr_redis_lost_drill_runs_and_reports_its_recovery() {
     assert!(r.per_visit.iter().any(|v| v.failed), "{entry:?}");
 }
 
+/// The drill's redeploy from 3,600 s: Kafka is back after its first three
+/// steps (900 s), the registry after two more (1,200 s), the ingress last
+/// (1,440 s). The producer delivers again once Kafka is back, so under
+/// `safe` nothing is acknowledged in the samples before 900 s, alerts are
+/// acknowledged before the ingress is back, and the recovery is shorter
+/// than the whole redeploy. The readers come through the ingress: with the
+/// volumes kept they lose nothing; with them deleted (`data_lost`) every
+/// reader loses alerts while the producer's figures do not change.
 #[test]
-fn kafka_redeploy_blocks_delivery_until_the_ingress_is_back() {
+fn kafka_redeploy_delivers_once_kafka_is_back_and_the_readers_after_the_ingress() {
     let s = Scenario::resolve("dr-kafka-redeploy", &[]).expect("drill loads");
     let fault = &s.faults[0];
     let steps = fault.redeploy_steps_s();
     assert_eq!(steps.len(), 6);
     let (start, end) = fault.window_s();
     assert_eq!(end - start, steps.iter().sum::<f64>());
+    let (kafka, registry) = fault.redeploy_milestones_s().expect("a redeploy");
+    assert_eq!((kafka, registry), (900.0, 1200.0));
 
     let r = alertsim_sim::run(&s)
         .expect("the scenario has a plan")
@@ -379,15 +389,50 @@ fn kafka_redeploy_blocks_delivery_until_the_ingress_is_back() {
 
     let mut safe = s.clone();
     safe.publisher.profile = PublisherProfile::Safe;
-    let safe = alertsim_sim::run(&safe)
+    let kept = alertsim_sim::run(&safe)
         .expect("the scenario has a plan")
         .report;
-    let entry = &safe.recovery[0];
+    let entry = &kept.recovery[0];
     assert_eq!(entry.alerts_lost, 0, "{entry:?}");
-    // Nothing reaches Kafka before the ingress: a visit read out after the
-    // first step cannot be on time before the whole redeploy is over.
+    let delivered_in = |r: &alertsim_reports::Report, from: f64, to: f64| -> f64 {
+        let series = &r.series;
+        series
+            .t_s
+            .iter()
+            .zip(&series.delivered_per_s)
+            .filter(|&(&t, _)| t > from && t <= to)
+            .map(|(_, &rate)| rate)
+            .sum()
+    };
+    // A sample counts the interval before it: from start + 10 s on.
+    assert_eq!(delivered_in(&kept, start + 10.0, start + kafka), 0.0);
+    assert!(
+        delivered_in(&kept, start + kafka, end) > 0.0,
+        "delivered before the ingress"
+    );
     let rto = entry.rto_s.expect("on time again after the redeploy");
-    assert!(rto >= end - start - 60.0, "{entry:?}");
+    assert!(rto >= kafka - 60.0 && rto < end - start, "{entry:?}");
+    assert!(kept.alerts.lost_to_readers.values().all(|&n| n == 0));
+
+    let mut deleted = safe.clone();
+    if let Fault::KafkaRedeploy { data_lost, .. } = &mut deleted.faults[0] {
+        *data_lost = true;
+    }
+    let lost = alertsim_sim::run(&deleted)
+        .expect("the scenario has a plan")
+        .report;
+    assert_eq!(
+        lost.alerts,
+        alertsim_reports::AlertTotals {
+            lost_to_readers: lost.alerts.lost_to_readers.clone(),
+            ..kept.alerts.clone()
+        }
+    );
+    assert!(!lost.alerts.lost_to_readers.is_empty());
+    for (name, &n) in &lost.alerts.lost_to_readers {
+        assert!(n > 0, "{name} lost nothing to the deleted volumes");
+    }
+    assert!(!lost.gates.passed);
 }
 
 /// Under `safe` the outage's alerts wait in the publisher's spool, not in

@@ -2,7 +2,7 @@
 //! --engine kafka`): `broker_outage` SIGKILLs (or SIGSTOPs, with
 //! `--broker-down stop`) that many brokers and restarts (or SIGCONTs) them
 //! after the duration, all of them when the scenario's whole cluster goes
-//! down; `kafka_redeploy` kills every broker until the redeploy is over;
+//! down; `kafka_redeploy` kills every broker until its Kafka step is done;
 //! `partition_leadership_lost` kills the leaders of partitions chosen from
 //! the seed (at most brokers − min ISR of them, so writes stay possible)
 //! and the controller elects new ones. While a fault lasts the topic's

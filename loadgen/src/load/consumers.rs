@@ -14,7 +14,8 @@
 //! [`STALL`] without a message, and the alerts it never read count as lost
 //! to it (report.json's `alerts.lost_to_readers`).
 //!
-//! A `consumer_offline` fault naming a consumer is done here: in its window
+//! A `consumer_offline` fault naming a consumer is done here (and a
+//! `kafka_redeploy` for every consumer, until its ingress step): in its window
 //! the consumer reads nothing, then it catches up from where it stopped (its
 //! offsets are its own, in memory, as a committed offset would be). A load
 //! run is far shorter than the topic's retention and the offsets'
@@ -168,7 +169,8 @@ pub async fn run_consumer(
 }
 
 /// The scenario-time windows of the `consumer_offline` faults naming
-/// consumer `index`.
+/// consumer `index`, and of every `kafka_redeploy` (readers are back with
+/// the ingress).
 fn away_windows(state: &RunState, index: usize) -> Vec<(f64, f64)> {
     let Some(name) = state.scenario.consumers.get(index).map(|c| &c.name) else {
         return Vec::new();
@@ -177,7 +179,12 @@ fn away_windows(state: &RunState, index: usize) -> Vec<(f64, f64)> {
         .scenario
         .faults
         .iter()
-        .filter(|f| matches!(f, Fault::ConsumerOffline { consumer, .. } if consumer == name))
+        .filter(|f| match f {
+            Fault::ConsumerOffline { consumer, .. } => consumer == name,
+            // Readers come through the ingress, the redeploy's last step.
+            Fault::KafkaRedeploy { .. } => true,
+            _ => false,
+        })
         .map(Fault::window_s)
         .collect()
 }

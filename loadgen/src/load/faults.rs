@@ -125,9 +125,14 @@ async fn run_fault(
             return run;
         }
     }
+    // A redeploy's brokers are back once its Kafka step is done (the
+    // consumers wait for the ingress themselves, `consumers`).
+    let back_s = fault
+        .redeploy_milestones_s()
+        .map_or(end_s, |(kafka, _)| at_s + kafka);
     let until_end = async {
         tokio::select! {
-            () = state.clock.sleep_until(end_s) => {}
+            () = state.clock.sleep_until(back_s) => {}
             () = state.stopped() => {}
         }
     };
@@ -165,7 +170,7 @@ async fn run_action(
                 services
                     .restart_broker()
                     .await
-                    .map(|()| "in-process broker stopped, then restarted".into())
+                    .map(|()| broker_note(fault))
                     .map_err(|e| e.to_string())
             } else {
                 Err("the broker is external (--kafka): it cannot be stopped from here".into())
@@ -213,6 +218,23 @@ async fn run_action(
             Ok(reader_away_note(state, fault))
         }
         Action::Skip(why) => Err(why.into()),
+    }
+}
+
+/// What stopping the in-process broker did for `fault`.
+fn broker_note(fault: &Fault) -> String {
+    match fault {
+        Fault::KafkaRedeploy { data_lost, .. } => format!(
+            "in-process broker stopped, then restarted when the Kafka step was done; the consumers \
+             read nothing until the ingress step; the registry was left up (Rubin's producer \
+             computes its schema ids; the simulator models its rebuild){}",
+            if *data_lost {
+                "; could not: delete the broker's volumes (data_lost), the simulator models it"
+            } else {
+                ""
+            }
+        ),
+        _ => "in-process broker stopped, then restarted".into(),
     }
 }
 

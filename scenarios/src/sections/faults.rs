@@ -44,8 +44,14 @@ pub enum Fault {
     },
     /// The Kafka cluster is lost and redeployed in the documented order:
     /// controller pool, broker pool, Kafka, registry operator, registry,
-    /// ingress, each step taking its own seconds. No alert can be delivered
-    /// until the last step (the ingress) is done.
+    /// ingress, each step taking its own seconds (DMTN-214). The producer
+    /// needs only Kafka (it connects inside the cluster and computes its
+    /// schema ids itself): it delivers again once the Kafka step is done.
+    /// The registry keeps its schemas in a Kafka topic, so it is lost too
+    /// and rebuilt by the sync job (unreachable until its step is done).
+    /// The readers come through the ingress: they read nothing until the
+    /// last step. With `data_lost` the brokers' volumes were deleted: every
+    /// retained alert and committed offset is gone.
     KafkaRedeploy {
         /// Start (the cluster is lost).
         at_s: f64,
@@ -61,6 +67,11 @@ pub enum Fault {
         registry_s: f64,
         /// Seconds for the ingress (external listeners) to route again.
         ingress_s: f64,
+        /// The brokers' volumes were deleted (default false): the retained
+        /// alerts no reader had read yet and every committed offset are
+        /// lost; each reader starts where its `auto_offset_reset` says.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        data_lost: bool,
     },
     /// The brokers are slow: every produce takes `added_latency_ms` more
     /// and the cluster's bandwidth is multiplied by `bandwidth_factor`.
@@ -262,6 +273,18 @@ impl Fault {
             | Self::StreamTrim { at_s, .. }
             | Self::WorkerCrash { at_s, .. } => (at_s, at_s),
         }
+    }
+
+    /// For `kafka_redeploy`: seconds from the start until the Kafka step is
+    /// done (the producer delivers again) and until the registry step is
+    /// done (the registry answers again); `None` for the other kinds.
+    pub fn redeploy_milestones_s(&self) -> Option<(f64, f64)> {
+        let steps = self.redeploy_steps_s();
+        if steps.len() < 5 {
+            return None;
+        }
+        let kafka = steps[..3].iter().sum::<f64>();
+        Some((kafka, kafka + steps[3] + steps[4]))
     }
 
     /// The seconds of each redeploy step in order, for `kafka_redeploy`

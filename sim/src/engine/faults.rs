@@ -2,7 +2,7 @@
 //! carries out its beginning and its end. Each fault is owned by the model
 //! it acts on; here is only the table from fault to operation. Faults of an
 //! instant (`worker_crash`, `scaled_job_spec_change`, `stream_trim`) have
-//! no end. Registry faults change nothing here: the registry's timeline is
+//! no end; a `kafka_redeploy` ends here when its Kafka step is done. Registry faults change nothing here: the registry's timeline is
 //! fixed from the scenario (see `model::registry`), and the pods starting
 //! and consumers fetching ids in a fault's window consult it. Nor does
 //! `consumer_offline`: the readers' model (`model::readers`) is given its
@@ -20,6 +20,12 @@ fn fault_window(fault: &Fault) -> (f64, Option<f64>) {
         Fault::ScaledJobSpecChange { .. }
         | Fault::StreamTrim { .. }
         | Fault::WorkerCrash { .. } => (start, None),
+        // The producer is back once Kafka is: the registry and the
+        // ingress after it matter to the readers (`model::registry`,
+        // `model::readers`), not to the producer.
+        Fault::KafkaRedeploy { .. } => {
+            (start, fault.redeploy_milestones_s().map(|(kafka, _)| kafka))
+        }
         _ => (start, Some(end - start)),
     }
 }

@@ -8,7 +8,7 @@
 //! are computed when the batch is acknowledged, since nothing later can
 //! change them.
 //!
-//! Two things lose alerts to a reader, each owned here:
+//! Three things lose alerts to a reader, each owned here:
 //!
 //! - **Retention.** The topic deletes an alert `kafka.retention_s` after it
 //!   was written. A reader that reaches it later never gets it. Kafka
@@ -25,6 +25,13 @@
 //!   written before it came back that it had not read; `earliest` starts at
 //!   the oldest retained alert (re-reading what it had read before it left:
 //!   that extra egress is not counted here).
+//! - **The cluster redeployed** (`kafka_redeploy`). Readers reach the
+//!   brokers through the ingress, the redeploy's last step: each is away
+//!   for the whole redeploy, then catches up from its offset. With
+//!   `data_lost` (the brokers' volumes deleted) the alerts it had not read
+//!   when the cluster was lost are gone, and so are the offsets: it starts
+//!   where its `auto_offset_reset` says in the new log (`latest` skips what
+//!   the producer wrote between the Kafka step and the ingress).
 //!
 //! Not modelled: `retention.bytes` (unset in production, so the broker's
 //! default, no size limit, applies) and the catch-up's load on the
@@ -49,7 +56,7 @@ struct Reader {
     /// When it is done with the last alert it read.
     free_at: SimTime,
     reset: OffsetReset,
-    /// Its `consumer_offline` windows, in start order.
+    /// Its `consumer_offline` and `kafka_redeploy` windows, in start order.
     away: Vec<Away>,
 }
 
@@ -58,8 +65,10 @@ struct Reader {
 struct Away {
     from: SimTime,
     until: SimTime,
-    /// It came back after the group's offsets expired.
+    /// It came back after the group's offsets expired (or were deleted).
     offset_expired: bool,
+    /// The log was deleted at `from`: what it had not read by then is gone.
+    log_lost: bool,
 }
 
 /// What happens to one alert at one reader.
@@ -91,7 +100,18 @@ impl Readers {
                             until: SimTime::from_secs_f64(at_s + duration_s),
                             offset_expired: SimDuration::from_secs_f64(*duration_s)
                                 > offsets_retention,
+                            log_lost: false,
                         }),
+                        // Readers come through the ingress, back last.
+                        Fault::KafkaRedeploy { data_lost, .. } => {
+                            let (from, until) = f.window_s();
+                            Some(Away {
+                                from: SimTime::from_secs_f64(from),
+                                until: SimTime::from_secs_f64(until),
+                                offset_expired: *data_lost,
+                                log_lost: *data_lost,
+                            })
+                        }
                         _ => None,
                     })
                     .collect();
@@ -159,6 +179,10 @@ impl Reader {
             // The alert is read before it leaves, or after it is back.
             if start < away.from || start >= away.until {
                 continue;
+            }
+            if away.log_lost && acked < away.from {
+                // Written before the volumes were deleted, never read.
+                return Fate::Lost;
             }
             if away.offset_expired && self.reset == OffsetReset::Latest && acked < away.until {
                 // Back without an offset, it starts at the end of the log.
@@ -324,5 +348,47 @@ mod tests {
         );
         let out = run(&mut r, &[batch(20, 20)]);
         assert_eq!((out[0].1, out[0].2), (20, 0));
+    }
+
+    fn redeploy(data_lost: bool) -> Fault {
+        Fault::KafkaRedeploy {
+            at_s: 10.0,
+            controller_pool_s: 10.0,
+            broker_pool_s: 10.0,
+            kafka_s: 10.0,
+            registry_operator_s: 10.0,
+            registry_s: 10.0,
+            ingress_s: 50.0,
+            data_lost,
+        }
+    }
+
+    /// A redeploy from 10 s to 110 s (Kafka back at 40 s): readers read
+    /// nothing until the ingress at 110 s. A slow reader (2 s an alert) has
+    /// 5 of 10 alerts written at 0..10 s unread when the cluster is lost;
+    /// 10 more are written at 60..70 s. Kept volumes: it reads all 20.
+    /// Deleted: the 5 unread are gone, and without an offset `latest`
+    /// skips the 10 written before its return; `earliest` reads them.
+    #[test]
+    fn a_redeploy_holds_the_readers_until_the_ingress_and_deleted_volumes_lose_the_unread() {
+        let mut earliest = consumer("ampel", 0.5);
+        earliest.auto_offset_reset = OffsetReset::Earliest;
+        let readers = [consumer("alerce", 0.5), earliest];
+        let batches = [batch(0, 10), batch(60, 10)];
+
+        let mut kept = Readers::new(&readers, &Kafka::default(), &[redeploy(false)]);
+        let out = run(&mut kept, &batches);
+        assert_eq!((out[0].1, out[0].2), (20, 0));
+        // Back at 110 s: 5 left over and 10 new at 2 s each.
+        assert_eq!(out[0].0, SimTime(140_000_000));
+
+        let mut lost = Readers::new(&readers, &Kafka::default(), &[redeploy(true)]);
+        let out = run(&mut lost, &batches);
+        assert_eq!(
+            (out[0].1, out[0].2),
+            (5, 15),
+            "latest: 5 unread + 10 skipped"
+        );
+        assert_eq!((out[1].1, out[1].2), (15, 5), "earliest: only the 5 unread");
     }
 }

@@ -1,6 +1,8 @@
 //! The schema registry as producers and consumers meet it: when it is
-//! reachable (`registry_outage`, `registry_rebuilt`), which schema ids it
-//! knows, and which ids each consumer has cached.
+//! reachable (`registry_outage`, `registry_rebuilt`, and `kafka_redeploy`,
+//! which loses the topic the registry keeps its schemas in: a rebuild
+//! until the redeploy's registry step is done), which schema ids it knows,
+//! and which ids each consumer has cached.
 //!
 //! What happens for real, and how it is modelled:
 //! - Rubin's producer computes its schema id from the schema version
@@ -54,18 +56,26 @@ pub struct RegistryTimeline {
 }
 
 impl RegistryTimeline {
-    /// The scenario's `registry_outage` and `registry_rebuilt` windows.
+    /// The scenario's `registry_outage`, `registry_rebuilt` and
+    /// `kafka_redeploy` windows.
     pub fn from_scenario(s: &Scenario) -> Self {
         let mut windows: Vec<Window> = s
             .faults
             .iter()
             .filter_map(|f| {
-                let rebuilt = match f {
-                    Fault::RegistryOutage { .. } => false,
-                    Fault::RegistryRebuilt { .. } => true,
+                let (start, end) = f.window_s();
+                let (rebuilt, end) = match f {
+                    Fault::RegistryOutage { .. } => (false, end),
+                    Fault::RegistryRebuilt { .. } => (true, end),
+                    // Its schemas live in a Kafka topic: lost with the
+                    // cluster, rebuilt by the sync job once its step is
+                    // done.
+                    Fault::KafkaRedeploy { .. } => {
+                        let (_, registry) = f.redeploy_milestones_s()?;
+                        (true, start + registry)
+                    }
                     _ => return None,
                 };
-                let (start, end) = f.window_s();
                 Some(Window {
                     start: SimTime::from_secs_f64(start),
                     end: SimTime::from_secs_f64(end),
