@@ -259,6 +259,11 @@ fn faults_and_schema_changes_load_and_are_checked() {
     assert!(ok.is_ok(), "{ok:?}");
     let e = load_err("[kafka]\nretention_s = 0\n");
     assert!(e.to_string().contains("kafka.retention_s"), "{e}");
+    let e = load_err("[[consumers]]\nname = \"fink\"\nquota_bytes_per_s = -1\n");
+    assert!(
+        e.to_string().contains("consumers.0.quota_bytes_per_s"),
+        "{e}"
+    );
 }
 
 #[test]

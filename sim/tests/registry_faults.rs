@@ -19,6 +19,7 @@ fn consumer(name: &str, throughput: f64, start_delay_s: f64) -> Consumer {
         reader_upgrade_at_s: None,
         reader_upgrade_to: None,
         auto_offset_reset: Default::default(),
+        quota_bytes_per_s: None,
     }
 }
 

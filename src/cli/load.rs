@@ -222,6 +222,9 @@ struct LoadInfo<'a> {
     /// bound: with port 0, the port picked).
     #[serde(skip_serializing_if = "Option::is_none")]
     metrics_listen: Option<String>,
+    /// Settings of the scenario this run did not carry out (faults skipped
+    /// are in `faults`).
+    not_done: Vec<String>,
     reproduce: String,
 }
 
@@ -414,6 +417,7 @@ fn write_outputs(
         wall_rates: &outcome.rates,
         generator: &outcome.generator,
         metrics_listen: metrics_addr.map(|a| a.to_string()),
+        not_done: alertsim_loadgen::load::not_done(scenario),
         reproduce: reproduce(args, scenario),
     };
     let path = out.join("load-info.json");

@@ -36,6 +36,11 @@ pub struct Consumer {
     /// published (estimate).
     #[serde(default)]
     pub auto_offset_reset: OffsetReset,
+    /// A client quota on its Kafka user, bytes per second it may fetch
+    /// (`consumer_byte_rate`): the broker throttles it to this. Default
+    /// none, as deployed (FACTS "Kafka as deployed": no client quotas).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota_bytes_per_s: Option<f64>,
 }
 
 /// `auto.offset.reset`: where a reader without a committed offset starts.
@@ -92,6 +97,7 @@ pub fn default_consumers() -> Vec<Consumer> {
             reader_upgrade_at_s: None,
             reader_upgrade_to: None,
             auto_offset_reset: OffsetReset::Latest,
+            quota_bytes_per_s: None,
         })
         .collect()
 }
@@ -115,6 +121,9 @@ pub(crate) fn check(consumers: &[Consumer], c: &mut Checker) {
             &format!("consumers.{i}.start_delay_s"),
             consumer.start_delay_s,
         );
+        if let Some(quota) = consumer.quota_bytes_per_s {
+            c.positive(&format!("consumers.{i}.quota_bytes_per_s"), quota);
+        }
         if consumers[..i].iter().any(|o| o.name == consumer.name) {
             c.fail(
                 &format!("consumers.{i}.name"),

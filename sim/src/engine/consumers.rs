@@ -30,11 +30,13 @@ impl Readers {
         }
     }
 
-    /// The consumers read a batch's delivered alerts, written with a
-    /// schema id of `generation` for a visit read out at `readout_end`.
+    /// The consumers read a batch's delivered alerts of `bytes_per_alert`,
+    /// written with a schema id of `generation` for a visit read out at
+    /// `readout_end`.
     pub(super) fn receive(
         &mut self,
         batch: &BatchOutcome,
+        bytes_per_alert: f64,
         readout_end: SimTime,
         generation: u32,
         rec: &mut Recorder,
@@ -46,6 +48,7 @@ impl Readers {
         receipts.clear();
         self.consumers.receive_batch(
             batch,
+            bytes_per_alert,
             |c, at, acked| receipts.push((c, at, acked)),
             |c, alerts| rec.alerts_lost_to_reader(c, alerts),
         );

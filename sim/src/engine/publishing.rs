@@ -218,6 +218,8 @@ impl Engine<'_> {
         self.publishing
             .placed
             .account(now, f64::from(delivered) * whole_bytes as f64);
+        // Readers fetch the record batches as the producer compressed them.
+        let fetched = bytes * self.s.kafka.compression_ratio.max(0.0);
         let mut failed = 0;
         for batch in &batches {
             for k in 0..batch.delivered {
@@ -227,7 +229,7 @@ impl Engine<'_> {
             }
             failed += batch.failed;
             self.readers
-                .receive(batch, readout_end, generation, &mut self.rec);
+                .receive(batch, fetched, readout_end, generation, &mut self.rec);
         }
         if failed > 0 {
             self.settle_failures(visit, failed, generation);

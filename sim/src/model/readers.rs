@@ -3,8 +3,9 @@
 //! own rate, and what they never get.
 //!
 //! A reader sees an alert one fetch latency after the broker acknowledged
-//! it and takes `1 / throughput` per alert, one after the other (a FIFO
-//! per reader: a slow reader falls behind and stays behind). Its receipts
+//! it and takes `1 / throughput` per alert (or longer, when its user's
+//! client quota, `quota_bytes_per_s`, allows fewer bytes), one after the
+//! other (a FIFO per reader: a slow reader falls behind and stays behind). Its receipts
 //! are computed when the batch is acknowledged, since nothing later can
 //! change them.
 //!
@@ -52,6 +53,8 @@ pub struct Readers {
 #[derive(Debug)]
 struct Reader {
     per_alert: SimDuration,
+    /// Its user's client quota, bytes per second (none: unthrottled).
+    quota_bytes_per_s: Option<f64>,
     fetch: SimDuration,
     /// When it is done with the last alert it read.
     free_at: SimTime,
@@ -122,6 +125,7 @@ impl Readers {
                     } else {
                         SimDuration(u64::MAX / 4)
                     },
+                    quota_bytes_per_s: c.quota_bytes_per_s.filter(|q| *q > 0.0),
                     fetch: SimDuration::from_secs_f64(c.fetch_latency_ms / 1000.0),
                     free_at: SimTime::from_secs_f64(c.start_delay_s),
                     reset: c.auto_offset_reset,
@@ -145,21 +149,24 @@ impl Readers {
         self.readers.is_empty()
     }
 
-    /// Every reader takes the delivered alerts of a batch: calls
-    /// `received(reader, at, acknowledged)` for each alert read, and
-    /// `lost(reader, alerts)` once per reader that never gets some.
+    /// Every reader takes the delivered alerts of a batch, each of
+    /// `bytes_per_alert`: calls `received(reader, at, acknowledged)` for
+    /// each alert read, and `lost(reader, alerts)` once per reader that
+    /// never gets some.
     pub fn receive_batch(
         &mut self,
         batch: &BatchOutcome,
+        bytes_per_alert: f64,
         mut received: impl FnMut(usize, SimTime, SimTime),
         mut lost: impl FnMut(usize, u64),
     ) {
         let retention = self.retention;
         for (c, reader) in self.readers.iter_mut().enumerate() {
             let mut never = 0u64;
+            let per_alert = reader.per_alert_of(bytes_per_alert);
             for k in 0..batch.delivered {
                 let acked = batch.outcome_at(k);
-                match reader.read(acked, retention) {
+                match reader.read(acked, per_alert, retention) {
                     Fate::Read(at) => received(c, at, acked),
                     Fate::Lost => never += 1,
                 }
@@ -172,8 +179,20 @@ impl Readers {
 }
 
 impl Reader {
-    /// Reads (or not) the next alert, acknowledged at `acked`.
-    fn read(&mut self, acked: SimTime, retention: SimDuration) -> Fate {
+    /// Time to read one alert of `bytes`: its own rate, or what its quota
+    /// allows if that is slower (the broker throttles the fetch).
+    fn per_alert_of(&self, bytes: f64) -> SimDuration {
+        match self.quota_bytes_per_s {
+            Some(quota) => self
+                .per_alert
+                .max(SimDuration::from_secs_f64(bytes / quota)),
+            None => self.per_alert,
+        }
+    }
+
+    /// Reads (or not) the next alert, acknowledged at `acked`, taking
+    /// `per_alert` to read it.
+    fn read(&mut self, acked: SimTime, per_alert: SimDuration, retention: SimDuration) -> Fate {
         let mut start = (acked + self.fetch).max(self.free_at);
         for away in &self.away {
             // The alert is read before it leaves, or after it is back.
@@ -194,7 +213,7 @@ impl Reader {
             // The topic deleted it before the reader got there.
             return Fate::Lost;
         }
-        let done = start + self.per_alert;
+        let done = start + per_alert;
         self.free_at = done;
         Fate::Read(done)
     }
@@ -214,6 +233,7 @@ mod tests {
             reader_upgrade_at_s: None,
             reader_upgrade_to: None,
             auto_offset_reset: OffsetReset::Latest,
+            quota_bytes_per_s: None,
         }
     }
 
@@ -244,6 +264,7 @@ mod tests {
         for b in batches {
             readers.receive_batch(
                 b,
+                1000.0,
                 |c, at, _| {
                     out[c].0 = at;
                     out[c].1 += 1;
@@ -390,5 +411,25 @@ mod tests {
             "latest: 5 unread + 10 skipped"
         );
         assert_eq!((out[1].1, out[1].2), (15, 5), "earliest: only the 5 unread");
+    }
+
+    /// A reader of 1,000 alerts/s with a quota of 100,000 bytes/s reads
+    /// alerts of 1,000 bytes at 100 a second: 10 alerts from 0 s take it
+    /// until 0.1 s; unthrottled, 0.01 s.
+    #[test]
+    fn a_quota_throttles_a_reader_to_its_bytes() {
+        let mut quota = consumer("babamul", 1000.0);
+        quota.quota_bytes_per_s = Some(100_000.0);
+        let mut r = Readers::new(&[quota, consumer("fink", 1000.0)], &Kafka::default(), &[]);
+        let b = BatchOutcome {
+            first: SimTime(0),
+            step: SimDuration(0),
+            delivered: 10,
+            failed: 0,
+            done: SimTime(0),
+        };
+        let out = run(&mut r, &[b]);
+        assert_eq!(out[0].0, SimTime(100_000));
+        assert_eq!(out[1].0, SimTime(10_000));
     }
 }

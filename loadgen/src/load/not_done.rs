@@ -1,0 +1,37 @@
+//! What of a scenario a load run does not do, for `load-info.json`'s
+//! `not_done`: settings the simulator models that real services here do
+//! not carry out. Faults skipped are in `faults` with their reasons; this
+//! covers the rest.
+
+use alertsim_scenarios::Scenario;
+
+/// One line per setting of `scenario` that the load run leaves undone,
+/// naming the setting and why.
+pub fn not_done(scenario: &Scenario) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, c) in scenario.consumers.iter().enumerate() {
+        if let Some(quota) = c.quota_bytes_per_s {
+            out.push(format!(
+                "consumers.{i}.quota_bytes_per_s = {quota} ({}): no client quota is set on the \
+                 broker, the consumer reads unthrottled (the simulator throttles it)",
+                c.name
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reader_quota_is_named_as_not_done() {
+        let mut s = Scenario::resolve("smoke", &[]).expect("smoke loads");
+        assert!(not_done(&s).is_empty());
+        s.consumers[1].quota_bytes_per_s = Some(1e6);
+        let lines = not_done(&s);
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(lines[0].starts_with("consumers.1.quota_bytes_per_s = 1000000 (community-2)"));
+    }
+}
