@@ -135,17 +135,21 @@ impl SchemaPlan {
             "schema_registry.start_version".into(),
             &registry.start_version,
         )?;
-        let mut changes: Vec<(usize, u64, SchemaVersion)> = Vec::new();
+        let mut changes: Vec<(usize, u64, SchemaVersion, bool)> = Vec::new();
         for (i, change) in scenario.schema_changes.iter().enumerate() {
             let to = version(format!("schema_changes.{i}.version"), &change.version)?;
-            changes.push((i, ms(change.at_s), to));
+            changes.push((i, ms(change.at_s), to, change.new_topic));
         }
-        changes.sort_by_key(|&(i, at, _)| (at, i));
+        changes.sort_by_key(|&(i, at, _, _)| (at, i));
         let mut registered = vec![start];
         let mut producer = vec![(0, start)];
         let mut decisions = Vec::new();
         let mut current = start;
-        for (_, at_ms, to) in changes {
+        for (_, at_ms, to, new_topic) in changes {
+            // A new topic is a new subject: nothing to be compatible with.
+            if new_topic {
+                registered.clear();
+            }
             let refusals = registration_refusals(level, to, &registered)?;
             if refusals.is_empty() {
                 registered.push(to);

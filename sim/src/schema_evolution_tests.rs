@@ -13,6 +13,7 @@ fn scenario(compatibility: &str, start: &str, changes: &[(f64, &str)]) -> Scenar
         .map(|&(at_s, version)| SchemaChange {
             at_s,
             version: version.into(),
+            new_topic: false,
         })
         .collect();
     s.consumers.truncate(2);

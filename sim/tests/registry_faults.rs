@@ -20,6 +20,8 @@ fn consumer(name: &str, throughput: f64, start_delay_s: f64) -> Consumer {
         reader_upgrade_to: None,
         auto_offset_reset: Default::default(),
         quota_bytes_per_s: None,
+        new_topic_granted: true,
+        new_topic_grant_delay_s: 0.0,
     }
 }
 

@@ -46,3 +46,51 @@ fn scenarios_without_schema_settings_have_no_schema_section() {
             .is_none()
     );
 }
+
+/// `schema-upgrade`'s refused re-upgrade to 11.0, made on a new topic
+/// instead, as Rubin ships a new major: a new subject, so the registry
+/// accepts it. `community-1` is never granted the new topic and reads
+/// nothing written there: exactly the alerts acknowledged after the
+/// cutover are lost to it, counted by name, and the gate fails. The two
+/// readers granted lose nothing.
+#[test]
+fn a_new_topic_takes_the_major_the_subject_refused_and_loses_it_to_readers_without_access() {
+    let mut scenario = Scenario::resolve("schema-upgrade", &[]).expect("catalogue scenario loads");
+    let refused = scenario.schema_changes.len() - 1;
+    scenario.schema_changes[refused].new_topic = true;
+    let cutover_s = scenario.schema_changes[refused].at_s;
+    scenario.consumers[0].new_topic_granted = false;
+    let run = alertsim_sim::run(&scenario).expect("the scenario has a plan");
+    let r = &run.report;
+    let schema = r.schema.clone().expect("schema section present");
+    assert!(schema.changes[refused].accepted, "{:?}", schema.changes);
+
+    // Acknowledged after the cutover: the visits read out after it (a
+    // visit's alerts are acknowledged within seconds of its readout, and
+    // none straddles the cutover in this night: checked below).
+    let after: u64 = r
+        .per_visit
+        .iter()
+        .filter(|v| v.readout_end_s >= cutover_s)
+        .map(|v| v.delivered)
+        .sum();
+    assert!(
+        r.per_visit
+            .iter()
+            .all(|v| v.readout_end_s >= cutover_s || v.readout_end_s + v.max_latency_s < cutover_s),
+        "a visit straddles the cutover: {:?}",
+        r.per_visit
+    );
+    assert!(after > 0 && after < r.alerts.delivered);
+    let name = &scenario.consumers[0].name;
+    assert_eq!(r.alerts.lost_to_readers.get(name), Some(&after));
+    for c in &scenario.consumers[1..] {
+        assert_eq!(
+            r.alerts.lost_to_readers.get(&c.name),
+            Some(&0),
+            "{}",
+            c.name
+        );
+    }
+    assert!(!r.gates.passed);
+}

@@ -41,6 +41,29 @@ pub struct Consumer {
     /// none, as deployed (FACTS "Kafka as deployed": no client quotas).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quota_bytes_per_s: Option<f64>,
+    /// Whether its user is granted read access to a new topic a schema
+    /// change cuts over to (`schema_changes[].new_topic`; default true).
+    /// Without it, it reads nothing written there.
+    #[serde(default = "granted", skip_serializing_if = "is_granted")]
+    pub new_topic_granted: bool,
+    /// Seconds after a cutover until its access is granted (default 0, an
+    /// estimate: the grants ship with the cutover). It then subscribes
+    /// with no committed offset there, so its `auto_offset_reset` decides
+    /// whether it reads what was written before.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub new_topic_grant_delay_s: f64,
+}
+
+fn granted() -> bool {
+    true
+}
+
+fn is_granted(granted: &bool) -> bool {
+    *granted
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 /// `auto.offset.reset`: where a reader without a committed offset starts.
@@ -98,6 +121,8 @@ pub fn default_consumers() -> Vec<Consumer> {
             reader_upgrade_to: None,
             auto_offset_reset: OffsetReset::Latest,
             quota_bytes_per_s: None,
+            new_topic_granted: true,
+            new_topic_grant_delay_s: 0.0,
         })
         .collect()
 }
@@ -120,6 +145,10 @@ pub(crate) fn check(consumers: &[Consumer], c: &mut Checker) {
         c.non_negative(
             &format!("consumers.{i}.start_delay_s"),
             consumer.start_delay_s,
+        );
+        c.non_negative(
+            &format!("consumers.{i}.new_topic_grant_delay_s"),
+            consumer.new_topic_grant_delay_s,
         );
         if let Some(quota) = consumer.quota_bytes_per_s {
             c.positive(&format!("consumers.{i}.quota_bytes_per_s"), quota);

@@ -320,6 +320,14 @@ pub struct SchemaChange {
     pub at_s: f64,
     /// Schema version `major.minor`, such as `"10.0"` (registry id major*100 + minor).
     pub version: String,
+    /// The change goes to a new topic, `lsst-alerts-v{major}`, as Rubin
+    /// ships a new schema major (FACTS "Schema registry as deployed"),
+    /// rather than changing the schema on the same topic (default false).
+    /// It is a new subject, so no compatibility check applies; each reader
+    /// reads it once its user is granted access (`consumers[]`'s
+    /// `new_topic_granted`, `new_topic_grant_delay_s`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub new_topic: bool,
 }
 
 impl SchemaChange {

@@ -24,7 +24,7 @@ impl Readers {
     /// The scenario's consumers, none behind yet.
     pub(super) fn new(s: &Scenario) -> Self {
         Readers {
-            consumers: TopicReaders::new(&s.consumers, &s.kafka, &s.faults),
+            consumers: TopicReaders::new(&s.consumers, &s.kafka, &s.faults, &s.schema_changes),
             receipts: Vec::new(),
             schema: schema_evolution::plan_for(s),
         }

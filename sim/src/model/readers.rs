@@ -9,7 +9,7 @@
 //! are computed when the batch is acknowledged, since nothing later can
 //! change them.
 //!
-//! Three things lose alerts to a reader, each owned here:
+//! Four things lose alerts to a reader, each owned here:
 //!
 //! - **Retention.** The topic deletes an alert `kafka.retention_s` after it
 //!   was written. A reader that reaches it later never gets it. Kafka
@@ -33,12 +33,17 @@
 //!   when the cluster was lost are gone, and so are the offsets: it starts
 //!   where its `auto_offset_reset` says in the new log (`latest` skips what
 //!   the producer wrote between the Kafka step and the ingress).
+//! - **A new topic** (`schema_changes[].new_topic`). Alerts from the
+//!   cutover on are on `lsst-alerts-v{major}`: a reader whose user is
+//!   never granted access there reads none of them; one granted later
+//!   subscribes then, with no committed offset (`latest` skips what was
+//!   written before its grant).
 //!
 //! Not modelled: `retention.bytes` (unset in production, so the broker's
 //! default, no size limit, applies) and the catch-up's load on the
 //! brokers' network (readers never slow the producer here).
 
-use alertsim_scenarios::{Consumer, Fault, Kafka, OffsetReset};
+use alertsim_scenarios::{Consumer, Fault, Kafka, OffsetReset, SchemaChange};
 
 use crate::model::kafka::BatchOutcome;
 use crate::time::{SimDuration, SimTime};
@@ -61,6 +66,17 @@ struct Reader {
     reset: OffsetReset,
     /// Its `consumer_offline` and `kafka_redeploy` windows, in start order.
     away: Vec<Away>,
+    /// The schema changes that cut over to a new topic, in time order.
+    cutovers: Vec<Cutover>,
+}
+
+/// A cutover to a new topic as one reader meets it.
+#[derive(Debug, Clone, Copy)]
+struct Cutover {
+    /// Alerts acknowledged from then on are on the new topic.
+    at: SimTime,
+    /// When its user is granted access there (never: `None`).
+    access_from: Option<SimTime>,
 }
 
 /// One time a reader is away.
@@ -85,8 +101,14 @@ enum Fate {
 
 impl Readers {
     /// One reader per consumer, with the `consumer_offline` faults that
-    /// name it and the topic's retention from `kafka`.
-    pub fn new(consumers: &[Consumer], kafka: &Kafka, faults: &[Fault]) -> Self {
+    /// name it, every `kafka_redeploy`, the cutovers to new topics among
+    /// `schema_changes`, and the topic's retention from `kafka`.
+    pub fn new(
+        consumers: &[Consumer],
+        kafka: &Kafka,
+        faults: &[Fault],
+        schema_changes: &[SchemaChange],
+    ) -> Self {
         let offsets_retention = SimDuration::from_secs_f64(kafka.offsets_retention_s);
         let readers = consumers
             .iter()
@@ -119,6 +141,17 @@ impl Readers {
                     })
                     .collect();
                 away.sort_by_key(|a| a.from);
+                let mut cutovers: Vec<Cutover> = schema_changes
+                    .iter()
+                    .filter(|change| change.new_topic)
+                    .map(|change| Cutover {
+                        at: SimTime::from_secs_f64(change.at_s),
+                        access_from: c.new_topic_granted.then(|| {
+                            SimTime::from_secs_f64(change.at_s + c.new_topic_grant_delay_s)
+                        }),
+                    })
+                    .collect();
+                cutovers.sort_by_key(|x| x.at);
                 Reader {
                     per_alert: if c.throughput_alerts_per_s > 0.0 {
                         SimDuration::from_secs_f64(1.0 / c.throughput_alerts_per_s)
@@ -130,6 +163,7 @@ impl Readers {
                     free_at: SimTime::from_secs_f64(c.start_delay_s),
                     reset: c.auto_offset_reset,
                     away,
+                    cutovers,
                 }
             })
             .collect();
@@ -194,6 +228,17 @@ impl Reader {
     /// `per_alert` to read it.
     fn read(&mut self, acked: SimTime, per_alert: SimDuration, retention: SimDuration) -> Fate {
         let mut start = (acked + self.fetch).max(self.free_at);
+        if let Some(cutover) = self.cutovers.iter().rev().find(|x| x.at <= acked) {
+            // On a new topic: readable once its user has access, from
+            // where its `auto_offset_reset` starts a group with no offset.
+            let Some(from) = cutover.access_from else {
+                return Fate::Lost;
+            };
+            if self.reset == OffsetReset::Latest && acked < from {
+                return Fate::Lost;
+            }
+            start = start.max(from);
+        }
         for away in &self.away {
             // The alert is read before it leaves, or after it is back.
             if start < away.from || start >= away.until {
@@ -234,6 +279,8 @@ mod tests {
             reader_upgrade_to: None,
             auto_offset_reset: OffsetReset::Latest,
             quota_bytes_per_s: None,
+            new_topic_granted: true,
+            new_topic_grant_delay_s: 0.0,
         }
     }
 
@@ -292,6 +339,7 @@ mod tests {
             &[consumer("fast", 1e6), consumer("slow", 100.0)],
             &Kafka::default(),
             &[],
+            &[],
         );
         let b = BatchOutcome {
             first: SimTime(0),
@@ -314,6 +362,7 @@ mod tests {
             &[consumer("fink", 1000.0), consumer("lasair", 1000.0)],
             &kafka(1000.0, 1000.0),
             &[offline("fink", 10.0, 100.0)],
+            &[],
         );
         let out = run(&mut r, &[batch(0, 20), batch(50, 20)]);
         assert_eq!((out[0].1, out[0].2), (40, 0));
@@ -331,6 +380,7 @@ mod tests {
             &[consumer("fink", 1000.0), consumer("lasair", 1000.0)],
             &kafka(60.0, 1000.0),
             &[offline("fink", 10.0, 100.0)],
+            &[],
         );
         // Alerts at 10..30 s are older than 60 s at its return (110 s);
         // those at 50..70 s are not.
@@ -353,6 +403,7 @@ mod tests {
                 offline("alerce", 10.0, 100.0),
                 offline("ampel", 10.0, 100.0),
             ],
+            &[],
         );
         let out = run(&mut r, &[batch(0, 10), batch(20, 20), batch(200, 5)]);
         assert_eq!((out[0].1, out[0].2), (15, 20), "latest skipped 20");
@@ -366,6 +417,7 @@ mod tests {
             &[consumer("alerce", 1000.0)],
             &kafka(10_000.0, 500.0),
             &[offline("alerce", 10.0, 100.0)],
+            &[],
         );
         let out = run(&mut r, &[batch(20, 20)]);
         assert_eq!((out[0].1, out[0].2), (20, 0));
@@ -397,13 +449,13 @@ mod tests {
         let readers = [consumer("alerce", 0.5), earliest];
         let batches = [batch(0, 10), batch(60, 10)];
 
-        let mut kept = Readers::new(&readers, &Kafka::default(), &[redeploy(false)]);
+        let mut kept = Readers::new(&readers, &Kafka::default(), &[redeploy(false)], &[]);
         let out = run(&mut kept, &batches);
         assert_eq!((out[0].1, out[0].2), (20, 0));
         // Back at 110 s: 5 left over and 10 new at 2 s each.
         assert_eq!(out[0].0, SimTime(140_000_000));
 
-        let mut lost = Readers::new(&readers, &Kafka::default(), &[redeploy(true)]);
+        let mut lost = Readers::new(&readers, &Kafka::default(), &[redeploy(true)], &[]);
         let out = run(&mut lost, &batches);
         assert_eq!(
             (out[0].1, out[0].2),
@@ -420,7 +472,12 @@ mod tests {
     fn a_quota_throttles_a_reader_to_its_bytes() {
         let mut quota = consumer("babamul", 1000.0);
         quota.quota_bytes_per_s = Some(100_000.0);
-        let mut r = Readers::new(&[quota, consumer("fink", 1000.0)], &Kafka::default(), &[]);
+        let mut r = Readers::new(
+            &[quota, consumer("fink", 1000.0)],
+            &Kafka::default(),
+            &[],
+            &[],
+        );
         let b = BatchOutcome {
             first: SimTime(0),
             step: SimDuration(0),
@@ -431,5 +488,37 @@ mod tests {
         let out = run(&mut r, &[b]);
         assert_eq!(out[0].0, SimTime(100_000));
         assert_eq!(out[1].0, SimTime(10_000));
+    }
+
+    /// A cutover to a new topic at 10 s: `alerce` is never granted (it
+    /// reads only the 10 alerts before it); `ampel` is granted at 30 s
+    /// with `latest` (it skips the 10 written at 10..20 s, reads the 5 at
+    /// 40 s); `antares` at 30 s with `earliest` (reads all 25); `fink` at
+    /// once (reads all 25).
+    #[test]
+    fn a_new_topic_is_read_by_the_readers_granted_access_from_their_grant() {
+        let mut later = consumer("ampel", 1000.0);
+        later.new_topic_grant_delay_s = 20.0;
+        let mut later_earliest = consumer("antares", 1000.0);
+        later_earliest.new_topic_grant_delay_s = 20.0;
+        later_earliest.auto_offset_reset = OffsetReset::Earliest;
+        let mut never = consumer("alerce", 1000.0);
+        never.new_topic_granted = false;
+        let cutover = SchemaChange {
+            at_s: 10.0,
+            version: "11.0".into(),
+            new_topic: true,
+        };
+        let mut r = Readers::new(
+            &[never, later, later_earliest, consumer("fink", 1000.0)],
+            &Kafka::default(),
+            &[],
+            &[cutover],
+        );
+        let out = run(&mut r, &[batch(0, 10), batch(10, 10), batch(40, 5)]);
+        let got: Vec<(u64, u64)> = out.iter().map(|o| (o.1, o.2)).collect();
+        assert_eq!(got, [(10, 15), (15, 10), (25, 0), (25, 0)]);
+        // Granted at 30 s, `antares` reads the 10 waiting alerts from then.
+        assert!(out[2].0 >= SimTime(40_000_000));
     }
 }
