@@ -14,6 +14,7 @@ use crate::chart::bars::{BarFrame, Bars, bar_chart};
 use crate::chart::figure;
 use crate::human;
 use crate::metrics::capacity::Capacity;
+use crate::output::figures;
 use crate::output::files::ReportError;
 use crate::output::tables::{escape, html_table, markdown_table};
 use crate::report::Report;
@@ -104,25 +105,8 @@ fn totals(c: &Capacity) -> String {
 /// The sentence on the disk at retention below the table (none in reports
 /// written before it).
 fn disk(r: &Report) -> Option<String> {
-    let d = &r.capacity.disk;
-    (d.size_bytes > 0).then(|| {
-        format!(
-            "Disk: the broker writing the most writes {} a day and keeps {} over the topic's {} days of retention: {} of its {} disk left{}.",
-            human::bytes(d.per_day_bytes as f64),
-            human::bytes(d.retained_bytes as f64),
-            human::number(r.config.kafka.retention_s / 86_400.0),
-            human::percent(d.headroom),
-            human::bytes(d.size_bytes as f64),
-            if d.headroom < 0.0 {
-                format!(
-                    ", so it fills after {} days, before retention frees anything (broker_disk_full)",
-                    human::number(d.days_to_fill)
-                )
-            } else {
-                String::new()
-            }
-        )
-    })
+    (r.capacity.disk.size_bytes > 0)
+        .then(|| format!("Disk at retention: {}.", figures::disk_at_retention(r)))
 }
 
 fn rows(c: &Capacity) -> impl Iterator<Item = Vec<String>> {

@@ -97,7 +97,6 @@ pub(crate) fn key_figures(r: &Report) -> Vec<(&'static str, String)> {
 fn capacity(r: &Report) -> [(&'static str, String); 4] {
     let c = &r.capacity;
     let b = &c.busiest_broker;
-    let d = &c.disk;
     [
         (
             "broker traffic",
@@ -135,17 +134,26 @@ fn capacity(r: &Report) -> [(&'static str, String); 4] {
                 human::mbit_per_s(b.out_mean_mbit_per_s)
             ),
         ),
-        (
-            "broker disk at retention",
-            format!(
-                "{} a day on the broker writing the most; {} kept over {} days of retention, {} of its {} disk left (full in {} days with nothing deleted)",
-                human::bytes(d.per_day_bytes as f64),
-                human::bytes(d.retained_bytes as f64),
-                human::number(r.config.kafka.retention_s / 86_400.0),
-                human::percent(d.headroom),
-                human::bytes(d.size_bytes as f64),
-                human::number(d.days_to_fill)
-            ),
-        ),
+        ("broker disk at retention", disk_at_retention(r)),
     ]
+}
+
+/// The disk at the topic's retention in words, as the key figures and the
+/// Brokers section show it.
+pub(crate) fn disk_at_retention(r: &Report) -> String {
+    let d = &r.capacity.disk;
+    let days = human::number(d.days_to_fill);
+    let fill = if d.headroom < 0.0 {
+        format!("; it fills after {days} days, before retention frees anything (broker_disk_full)")
+    } else {
+        format!(" (full in {days} days with nothing deleted)")
+    };
+    format!(
+        "{} a day on the broker writing the most; {} kept over {} days of retention, {} of its {} disk left{fill}",
+        human::bytes(d.per_day_bytes as f64),
+        human::bytes(d.retained_bytes as f64),
+        human::number(r.config.kafka.retention_s / 86_400.0),
+        human::percent(d.headroom),
+        human::bytes(d.size_bytes as f64),
+    )
 }
