@@ -113,9 +113,11 @@ pub async fn run_consumer(
             .iter()
             .find(|&&(from, until)| (from..until).contains(&state.clock.now_s()))
         {
+            // The run winding down does not end an absence: the consumers
+            // catch up after it. Only the user cutting the run short does.
             tokio::select! {
                 () = state.clock.sleep_until(back_s) => {}
-                () = state.stopped() => break,
+                () = state.interrupted() => break,
             }
             continue;
         }

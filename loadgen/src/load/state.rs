@@ -161,6 +161,15 @@ impl RunState {
         self.stop();
     }
 
+    /// Resolves once the user cuts the run short; never for a run that
+    /// ends on its own (its winding down is [`RunState::stopped`]).
+    pub async fn interrupted(&self) {
+        self.stopped().await;
+        if !self.was_interrupted() {
+            std::future::pending::<()>().await;
+        }
+    }
+
     /// Whether the user cut the run short.
     pub fn was_interrupted(&self) -> bool {
         self.interrupted.load(Ordering::SeqCst)
