@@ -11,17 +11,9 @@ fn smoke() -> Scenario {
 
 fn consumer(name: &str, throughput: f64, start_delay_s: f64) -> Consumer {
     Consumer {
-        name: name.into(),
-        throughput_alerts_per_s: throughput,
         start_delay_s,
         fetch_latency_ms: 0.0,
-        reader_version: None,
-        reader_upgrade_at_s: None,
-        reader_upgrade_to: None,
-        auto_offset_reset: Default::default(),
-        quota_bytes_per_s: None,
-        new_topic_granted: true,
-        new_topic_grant_delay_s: 0.0,
+        ..Consumer::new(name, throughput)
     }
 }
 

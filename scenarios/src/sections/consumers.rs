@@ -66,6 +66,27 @@ fn is_zero(x: &f64) -> bool {
     *x == 0.0
 }
 
+impl Consumer {
+    /// A consumer named `name` reading `throughput_alerts_per_s`, every
+    /// other setting at its default (as a `[[consumers]]` entry with only
+    /// those two keys reads).
+    pub fn new(name: &str, throughput_alerts_per_s: f64) -> Self {
+        Consumer {
+            name: name.to_owned(),
+            throughput_alerts_per_s,
+            fetch_latency_ms: default_fetch_latency(),
+            start_delay_s: 0.0,
+            reader_version: None,
+            reader_upgrade_at_s: None,
+            reader_upgrade_to: None,
+            auto_offset_reset: OffsetReset::Latest,
+            quota_bytes_per_s: None,
+            new_topic_granted: true,
+            new_topic_grant_delay_s: 0.0,
+        }
+    }
+}
+
 /// `auto.offset.reset`: where a reader without a committed offset starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -111,19 +132,7 @@ pub const COMMUNITY_BROKERS: [&str; 9] = [
 pub fn default_consumers() -> Vec<Consumer> {
     (1..=9u32)
         .zip(COMMUNITY_BROKERS)
-        .map(|(i, name)| Consumer {
-            name: name.to_owned(),
-            throughput_alerts_per_s: f64::from(1000 + 1000 * i),
-            fetch_latency_ms: default_fetch_latency(),
-            start_delay_s: 0.0,
-            reader_version: None,
-            reader_upgrade_at_s: None,
-            reader_upgrade_to: None,
-            auto_offset_reset: OffsetReset::Latest,
-            quota_bytes_per_s: None,
-            new_topic_granted: true,
-            new_topic_grant_delay_s: 0.0,
-        })
+        .map(|(i, name)| Consumer::new(name, f64::from(1000 + 1000 * i)))
         .collect()
 }
 
@@ -160,5 +169,17 @@ pub(crate) fn check(consumers: &[Consumer], c: &mut Checker) {
                 "a name not used by another consumer",
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_reads_as_an_entry_with_only_a_name_and_a_rate() {
+        let written: Consumer =
+            toml::from_str("name = \"fink\"\nthroughput_alerts_per_s = 2000\n").expect("parses");
+        assert_eq!(Consumer::new("fink", 2000.0), written);
     }
 }

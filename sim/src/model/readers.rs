@@ -270,17 +270,8 @@ mod tests {
 
     fn consumer(name: &str, alerts_per_s: f64) -> Consumer {
         Consumer {
-            name: name.into(),
-            throughput_alerts_per_s: alerts_per_s,
-            start_delay_s: 0.0,
             fetch_latency_ms: 0.0,
-            reader_version: None,
-            reader_upgrade_at_s: None,
-            reader_upgrade_to: None,
-            auto_offset_reset: OffsetReset::Latest,
-            quota_bytes_per_s: None,
-            new_topic_granted: true,
-            new_topic_grant_delay_s: 0.0,
+            ..Consumer::new(name, alerts_per_s)
         }
     }
 
