@@ -13,6 +13,8 @@
 
 use plotters::prelude::*;
 
+use super::legend_and_present;
+
 use super::series_tag::{Tag, tag};
 use super::{ChartError, HEIGHT, WIDTH};
 use crate::human;
@@ -252,13 +254,7 @@ pub fn bar_chart(
             .label(name)
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], RED.stroke_width(1)));
         }
-        c.configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.4))
-            .draw()
-            .map_err(|e| err(&e))?;
-        root.present().map_err(|e| err(&e))?;
+        legend_and_present(&mut c, &root).map_err(|e| err(&e))?;
     }
     Ok(tag(&svg, &drawn))
 }

@@ -27,6 +27,24 @@ pub const HEIGHT: u32 = 320;
 /// column) so that a night's thousands of samples stay readable.
 pub const MAX_POINTS: usize = 450;
 
+/// Draws the legend of `c`, upper right in the one style every chart
+/// shares, then writes the drawing out.
+pub fn legend_and_present<'a, DB, CT>(
+    c: &mut ChartContext<'a, DB, CT>,
+    root: &DrawingArea<DB, plotters::coord::Shift>,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>>
+where
+    DB: DrawingBackend + 'a,
+    CT: CoordTranslate,
+{
+    c.configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.4))
+        .draw()?;
+    root.present()
+}
+
 /// A chart that could not be drawn.
 #[derive(Debug, thiserror::Error)]
 #[error("drawing the {chart} chart: {message}")]
@@ -193,13 +211,7 @@ pub fn line_chart(frame: &Frame<'_>, lines: &[Line<'_>]) -> Result<String, Chart
             .label(format!("{name} {}", human::duration(value)))
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], RED.stroke_width(1)));
         }
-        c.configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.4))
-            .draw()
-            .map_err(|e| err(&e))?;
-        root.present().map_err(|e| err(&e))?;
+        legend_and_present(&mut c, &root).map_err(|e| err(&e))?;
     }
     let mut tags = series_tag::line_tags(lines);
     if frame.point_values {

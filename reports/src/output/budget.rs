@@ -9,6 +9,8 @@ use std::fmt::Write as _;
 
 use plotters::prelude::*;
 
+use crate::chart::legend_and_present;
+
 use crate::chart::figure;
 use crate::chart::series_tag::{Tag, tag};
 use crate::human;
@@ -269,13 +271,7 @@ fn stacked_chart(r: &Report) -> Result<String, ReportError> {
         .map_err(|e| err(&e))?
         .label(format!("limit {}", human::duration(limit)))
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLACK.stroke_width(1)));
-        c.configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.4))
-            .draw()
-            .map_err(|e| err(&e))?;
-        root.present().map_err(|e| err(&e))?;
+        legend_and_present(&mut c, &root).map_err(|e| err(&e))?;
     }
     // Each stage's bars (drawn before the legend's samples), for hover and
     // for the browser test.
