@@ -10,5 +10,6 @@ pub mod alert;
 pub mod fanout;
 pub mod publish;
 pub mod registry;
+pub mod scaled_object;
 pub mod scaler;
 pub mod worker;
