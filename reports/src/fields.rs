@@ -178,7 +178,7 @@ pub const FIELDS: &[Field] = &[
     f(
         "gates.results[].name",
         "string",
-        "Gate: `late_visit_fraction`, `failed_visit_fraction`, `lost_alerts`; `recovery_time` when `max_rto_s` is set; `undecodable_alerts` (alerts consumers could not decode, added over consumers) when `max_undecodable_alerts` is set.",
+        "Gate: `late_visit_fraction`, `failed_visit_fraction`, `lost_alerts`; `recovery_time` when `max_rto_s` is set; `undecodable_alerts` (alerts consumers could not decode, added over consumers) when `max_undecodable_alerts` is set; `lost_to_readers` when the scenario has readers; `archive_gaps` when the run modelled the archive.",
     ),
     f(
         "gates.results[].description",
@@ -279,6 +279,65 @@ pub const FIELDS: &[Field] = &[
         "99th percentile of the same.",
     ),
     f("consumers[].receipt_s.max", "s", "Largest receipt stage."),
+    f(
+        "archive.alerts_archived",
+        "count",
+        "The alert archive's ingester (simulator; absent in a load run or with `archive.enabled = false`): alerts it archived.",
+    ),
+    f(
+        "archive.gaps",
+        "count",
+        "Acknowledged alerts it never archived, every cause (retention, a redeploy that deleted the volumes). Gate `max_archive_gaps` judges it.",
+    ),
+    f(
+        "archive.gaps_after_redeploy",
+        "count",
+        "Of the gaps, those a `kafka_redeploy` with `data_lost` caused: what it had not archived when the volumes went, and with `archive.offset_reset = \"latest\"` what was written before it rejoined.",
+    ),
+    f(
+        "archive.rereads",
+        "count",
+        "Alerts read again after a rebalance (the ingester restarts a reassigned partition at its last commit, every `archive.commit_interval` alerts): archived twice.",
+    ),
+    f(
+        "archive.latency_s.p50",
+        "s",
+        "From the visit's readout to the alert archived: median.",
+    ),
+    f("archive.latency_s.p90", "s", "90th percentile."),
+    f("archive.latency_s.p98", "s", "98th percentile."),
+    f("archive.latency_s.p99", "s", "99th percentile."),
+    f("archive.latency_s.max", "s", "Largest."),
+    f(
+        "archive.receipt_s.p50",
+        "s",
+        "From the alert's acknowledgement to it archived: median.",
+    ),
+    f("archive.receipt_s.p90", "s", "90th percentile."),
+    f("archive.receipt_s.p98", "s", "98th percentile."),
+    f("archive.receipt_s.p99", "s", "99th percentile."),
+    f("archive.receipt_s.max", "s", "Largest."),
+    f(
+        "archive.max_replicas",
+        "count",
+        "The most replicas the HPA ran (KEDA's ScaledObject, `archive.max_replicas`).",
+    ),
+    f("archive.replica_hours", "h", "Replica-hours over the run."),
+    f(
+        "archive.scale_ups",
+        "count",
+        "Times the HPA scaled the ingester up.",
+    ),
+    f(
+        "archive.scale_downs",
+        "count",
+        "Times the HPA scaled it down.",
+    ),
+    f(
+        "archive.max_lag",
+        "count",
+        "The largest consumer lag KEDA's kafka trigger reported (alerts written and not committed).",
+    ),
     f(
         "capacity.brokers",
         "count",

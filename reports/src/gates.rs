@@ -9,6 +9,7 @@ use alertsim_scenarios::Gates;
 use serde::{Deserialize, Serialize};
 
 use crate::human;
+use crate::metrics::archive::ArchiveReport;
 use crate::metrics::recovery::RecoveryRecord;
 use crate::metrics::summary::AlertTotals;
 use crate::metrics::visit::VisitRecord;
@@ -31,7 +32,8 @@ pub struct GateReport {
 pub struct GateResult {
     /// Gate name: `late_visit_fraction`, `failed_visit_fraction`,
     /// `lost_alerts`, and when set `recovery_time`, `undecodable_alerts`;
-    /// `lost_to_readers` when the scenario has readers.
+    /// `lost_to_readers` when the scenario has readers; `archive_gaps`
+    /// when the run modelled the archive.
     pub name: String,
     /// What is compared, in words.
     pub description: String,
@@ -58,6 +60,8 @@ pub struct GateInputs<'a> {
     pub alerts: &'a AlertTotals,
     /// Recovery figures, one per fault.
     pub recovery: &'a [RecoveryRecord],
+    /// The archive, when the run modelled it.
+    pub archive: Option<&'a ArchiveReport>,
     /// Schema changes and undecodable alerts, when the scenario has them.
     pub schema: Option<&'a SchemaReport>,
 }
@@ -209,6 +213,19 @@ pub fn evaluate_with(gates: &Gates, figures: &GateInputs<'_>, style: Style) -> G
             description,
             most as f64,
             limit as f64,
+        ));
+    }
+    if let Some(archive) = figures.archive {
+        let description = format!(
+            "alerts the archive never got: {} ({} after a redeploy that deleted the volumes)",
+            style.count(archive.gaps),
+            style.count(archive.gaps_after_redeploy)
+        );
+        results.push(gate(
+            "archive_gaps",
+            description,
+            archive.gaps as f64,
+            gates.max_archive_gaps as f64,
         ));
     }
     GateReport {

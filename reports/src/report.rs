@@ -12,6 +12,7 @@ use alertsim_scenarios::Scenario;
 use serde::{Deserialize, Serialize};
 
 use crate::gates::{GateInputs, GateReport, evaluate};
+use crate::metrics::archive::ArchiveReport;
 use crate::metrics::budget::LatencyBudget;
 use crate::metrics::capacity::{BrokerBytes, BrokerCapacity, Capacity, CapacityInputs, capacity};
 use crate::metrics::latency::Percentiles;
@@ -72,6 +73,11 @@ pub struct Report {
     pub throughput: Throughput,
     /// Per community broker: alerts received and latency to receipt.
     pub consumers: Vec<ConsumerReport>,
+    /// The alert archive's ingester: completeness, latency and its
+    /// autoscaling (absent when the run has no archive: a load run, or
+    /// `archive.enabled = false`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archive: Option<ArchiveReport>,
     /// What the night asked of the brokers' network and disks.
     #[serde(default)]
     pub capacity: Capacity,
@@ -120,6 +126,7 @@ impl Report {
             latency_budget,
             series,
             broker_bytes,
+            archive,
         } = summary;
         let mut report = Self {
             alerts,
@@ -131,6 +138,7 @@ impl Report {
             consumers,
             per_visit,
             series,
+            archive,
             ..Self::new(scenario, simulated_s)
         };
         report.capacity.per_broker = placed_rows(&broker_bytes);
@@ -161,6 +169,7 @@ impl Report {
             bytes: ByteTotals::default(),
             throughput: Throughput::default(),
             consumers: Vec::new(),
+            archive: None,
             capacity: Capacity::default(),
             per_visit: Vec::new(),
             series: Series::default(),
@@ -199,7 +208,14 @@ impl Report {
             visit_interval_s: self.config.night.visit_interval_s,
             run_s: self.simulated_s,
         });
-        let received: Vec<u64> = self.consumers.iter().map(|c| c.received).collect();
+        // Every reader's fetches leave the brokers: the community brokers'
+        // and the archive's.
+        let received: Vec<u64> = self
+            .consumers
+            .iter()
+            .map(|c| c.received)
+            .chain(self.archive.as_ref().map(|a| a.alerts_archived))
+            .collect();
         // The placement's bytes, kept in `capacity.per_broker` so that a
         // report read back is finalised from the same figures.
         let placed: Vec<BrokerBytes> = self
@@ -238,6 +254,7 @@ impl Report {
             alerts: &self.alerts,
             recovery: &self.recovery,
             schema: self.schema.as_ref(),
+            archive: self.archive.as_ref(),
         }
     }
 

@@ -79,6 +79,20 @@ fn every_written_field_is_documented_and_every_documented_field_is_written() {
             fields_lost: 0,
         }],
     });
+    // The simulator's archive model fills this block.
+    report.archive = Some(alertsim_reports::metrics::archive::ArchiveReport {
+        alerts_archived: 10,
+        gaps: 1,
+        gaps_after_redeploy: 1,
+        rereads: 2,
+        latency_s: report.latency_s,
+        receipt_s: report.latency_s,
+        max_replicas: 4,
+        replica_hours: 0.5,
+        scale_ups: 1,
+        scale_downs: 1,
+        max_lag: 300,
+    });
     let v: Value = serde_json::from_str(&report.to_json()).unwrap_or_else(|e| panic!("{e}"));
     let mut written = Vec::new();
     leaves("", &v, &mut written);

@@ -26,6 +26,7 @@ pub use limits::Limits;
 pub use load::parse_overrides;
 pub use overrides::Override;
 pub use scenario::Scenario;
+pub use sections::archive::Archive;
 pub use sections::chaos::{Chaos, ChaosKind};
 pub use sections::cluster::Cluster;
 pub use sections::consumers::{Consumer, OffsetReset};

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::sections::archive::Archive;
 use crate::sections::chaos::Chaos;
 use crate::sections::cluster::Cluster;
 use crate::sections::consumers::{self, Consumer, default_consumers};
@@ -47,6 +48,8 @@ pub struct Scenario {
     pub publisher: Publisher,
     /// `[[consumers]]`: community brokers (default nine).
     pub consumers: Vec<Consumer>,
+    /// `[archive]`: the alert archive's ingester (a second, autoscaled reader).
+    pub archive: Archive,
     /// `[gates]`: pass/fail limits.
     pub gates: Gates,
     /// `[[faults]]`: outages and disturbances (default none).
@@ -74,6 +77,7 @@ impl Default for Scenario {
             kafka: Kafka::default(),
             publisher: Publisher::default(),
             consumers: default_consumers(),
+            archive: Archive::default(),
             gates: Gates::default(),
             faults: Vec::new(),
             schema_changes: Vec::new(),
@@ -102,6 +106,7 @@ impl Scenario {
         self.workers.check(&mut c);
         self.kafka.check(&mut c);
         consumers::check(&self.consumers, &mut c);
+        self.archive.check(&mut c);
         self.gates.check(&mut c);
         self.chaos.check(&mut c);
         faults::check(

@@ -3,6 +3,7 @@
 //! leadership and replica placement) and its readers, and the schema
 //! registry's availability and ids.
 
+pub mod archive;
 pub mod broker_health;
 pub mod kafka;
 pub mod kube;

@@ -58,6 +58,11 @@ impl Recorder {
         self.bytes_delivered = self.bytes_delivered.saturating_add(other.bytes_delivered);
         self.jobs.merge(&other.jobs);
         self.series.merge(&other.series);
+        // Only the simulator models the archive: a shard's is kept when
+        // this one has none.
+        if self.archive.is_none() {
+            self.archive.clone_from(&other.archive);
+        }
         if self.brokers.len() < other.brokers.len() {
             self.brokers
                 .resize(other.brokers.len(), BrokerBytes::default());

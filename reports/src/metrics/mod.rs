@@ -6,6 +6,7 @@
 //! The bottom floor of the crate: nothing here imports the report, the
 //! gates, the outputs or the comparison (see the crate's layering).
 
+pub mod archive;
 pub mod budget;
 pub mod capacity;
 pub mod error;

@@ -10,6 +10,7 @@
 use alertsim_scenarios::Scenario;
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::metrics::archive::{ArchiveCounts, ArchiveMetrics};
 use crate::metrics::budget::{DetectorStamps, Trace, night_budget};
 use crate::metrics::capacity::BrokerBytes;
 use crate::metrics::float;
@@ -50,6 +51,9 @@ pub struct Recorder {
     /// recorder files then read as before).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(super) brokers: Vec<BrokerBytes>,
+    /// The archive's ingester (the simulator's model; none in a load run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) archive: Option<ArchiveMetrics>,
 }
 
 /// Latency of the alerts one consumer received (by name, so that the
@@ -134,6 +138,7 @@ impl Recorder {
             jobs: JobCounters::default(),
             series: SeriesBuilder::new(),
             brokers: Vec::new(),
+            archive: None,
         }
     }
 
@@ -241,6 +246,22 @@ impl Recorder {
         if let Some(c) = self.consumers.get_mut(consumer) {
             c.lost = c.lost.saturating_add(alerts);
         }
+    }
+
+    /// The archive's ingester archived an alert `latency_s` after its
+    /// visit's readout and `receipt_s` after its acknowledgement.
+    pub fn alert_archived(&mut self, latency_s: f64, receipt_s: f64) {
+        self.archive
+            .get_or_insert_with(ArchiveMetrics::default)
+            .archived(latency_s, receipt_s);
+    }
+
+    /// The archive's counts at the end of the run (a run with an archive
+    /// calls this even when it archived nothing).
+    pub fn set_archive_counts(&mut self, counts: ArchiveCounts) {
+        self.archive
+            .get_or_insert_with(ArchiveMetrics::default)
+            .totals = counts;
     }
 
     /// The scaler created a Job.
@@ -361,6 +382,7 @@ impl Recorder {
             latency_budget,
             series,
             broker_bytes: self.brokers,
+            archive: self.archive.as_ref().map(ArchiveMetrics::report),
         }
     }
 }

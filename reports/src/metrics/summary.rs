@@ -39,6 +39,8 @@ pub struct Summary {
     /// Each broker's bytes as the placement measured them (empty: not
     /// measured, spread evenly in `capacity`).
     pub broker_bytes: Vec<crate::metrics::capacity::BrokerBytes>,
+    /// The archive's ingester (none: not modelled in this run).
+    pub archive: Option<crate::metrics::archive::ArchiveReport>,
 }
 
 /// Alert totals. `delivered + lost` equals `produced` once every alert is

@@ -36,6 +36,9 @@ pub struct Gates {
     /// before it read them, or skipped when it came back without an
     /// offset). Default 0: every community broker is promised every alert.
     pub max_lost_to_readers: u64,
+    /// Most acknowledged alerts the archive may never get (report.json's
+    /// `archive.gaps`). Default 0: the archive is meant to be complete.
+    pub max_archive_gaps: u64,
 }
 
 impl Default for Gates {
@@ -49,6 +52,7 @@ impl Default for Gates {
             max_rto_s: None,
             max_undecodable_alerts: None,
             max_lost_to_readers: 0,
+            max_archive_gaps: 0,
         }
     }
 }

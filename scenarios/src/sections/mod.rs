@@ -1,5 +1,6 @@
 //! The tables of a scenario file, one module per table.
 
+pub mod archive;
 pub mod chaos;
 pub mod cluster;
 pub mod consumers;

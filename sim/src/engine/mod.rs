@@ -36,6 +36,7 @@ use alertsim_reports::metrics::capacity::BrokerBytes;
 use alertsim_reports::{Recorder, Report};
 use alertsim_scenarios::Scenario;
 
+use crate::model::archive::ArchiveIngester;
 use crate::model::kube::JobId;
 use crate::queue::EventQueue;
 use crate::schema_evolution;
@@ -43,6 +44,7 @@ use crate::sizes::AlertSizes;
 use crate::time::{SimDuration, SimTime};
 use alertsim_plan::{Clock, Plan, PlanError};
 
+mod archive;
 mod consumers;
 mod fanout;
 mod faults;
@@ -180,6 +182,7 @@ struct Engine<'s> {
     outcomes: Outcomes,
     publishing: Publishing,
     readers: Readers,
+    archive: Option<ArchiveIngester>,
 }
 
 /// Whole bytes of a sum of shares.
@@ -225,6 +228,7 @@ impl<'s> Engine<'s> {
             outcomes: Outcomes::default(),
             publishing: Publishing::new(s, sizes),
             readers: Readers::new(s),
+            archive: ArchiveIngester::new(&s.archive, &s.kafka, &s.faults),
         }
     }
 
@@ -257,6 +261,7 @@ impl<'s> Engine<'s> {
         let end = self.queue.now();
         self.sample(end);
         self.settle(end);
+        self.drain_archive();
         let simulated_s = end.as_secs_f64();
         let events = self.queue.events_processed();
         let truncated = truncated || !self.finished();

@@ -230,6 +230,7 @@ impl Engine<'_> {
             failed += batch.failed;
             self.readers
                 .receive(batch, fetched, readout_end, generation, &mut self.rec);
+            self.archive_written(now, batch, readout_end);
         }
         if failed > 0 {
             self.settle_failures(visit, failed, generation);
