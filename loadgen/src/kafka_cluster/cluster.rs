@@ -283,6 +283,15 @@ impl KafkaCluster {
         Ok(self.broker_mut(id)?.pause())
     }
 
+    /// The brokers not serving now: exited, or stopped by SIGSTOP.
+    pub fn down_brokers(&self) -> Vec<i32> {
+        self.brokers
+            .iter()
+            .filter(|b| !b.is_running() || b.is_stopped())
+            .map(|b| b.id)
+            .collect()
+    }
+
     /// SIGCONT to broker `id`.
     pub fn resume_broker(&mut self, id: i32) -> Result<bool, KafkaClusterError> {
         Ok(self.broker_mut(id)?.signal(Signal::CONT))
