@@ -5,7 +5,7 @@
 //! asked of the other brokers every half second, and the fault's note says
 //! when the broker stopped being listed (fenced), when the first and the
 //! last ISR it was in shrank without it, and when every partition it led
-//! had a live leader.
+//! had a live leader, and quotes the controller's log line fencing it.
 //!
 //! What this shows of Kafka 4.1 in KRaft mode: a stopped process sends no
 //! heartbeat to the controller, which fences it once
@@ -274,13 +274,23 @@ pub async fn run(
         c.wait_brokers(&all).map_err(|e| e.to_string())
     })
     .await??;
+    let back_s = back.elapsed().as_secs_f64();
+    let needle = format!("Fencing broker {chosen} ");
+    let logged = blocking(cluster, move |c| c.controller_log_lines(&needle)).await?;
+    let controller = logged
+        .last()
+        .and_then(|l| l.find("Fencing broker").map(|i| &l[i..]))
+        .and_then(|l| l.split(" (").next())
+        .map_or_else(
+            || "the controller logged no fencing of it".to_owned(),
+            |l| format!("the controller logged \"{l}\""),
+        );
     Ok(format!(
         "Apache Kafka cluster: scenario broker {broker} is broker {chosen} (pid {}) of {}, \
          chosen from the seed: SIGSTOP for {held_s:.1} s wall, then SIGCONT, listed in metadata \
-         again {:.1} s later; {}",
+         again {back_s:.1} s later; {}; {controller}",
         pid.map_or("-".into(), |p| p.to_string()),
         ids.len(),
-        back.elapsed().as_secs_f64(),
         seen.describe(lag_ms, session_ms)
     ))
 }
