@@ -62,6 +62,9 @@ pub struct StallSeen {
     pub unlisted_s: Option<f64>,
     /// When the first of `in_isr` had an ISR without it.
     pub first_shrink_s: Option<f64>,
+    /// When every partition of `in_isr` it did not lead (it followed) had
+    /// an ISR without it: a leader drops a lagging follower itself.
+    pub followed_shrunk_s: Option<f64>,
     /// When every one of `in_isr` had an ISR without it.
     pub isr_shrunk_s: Option<f64>,
     /// When every one of `led` had a live leader other than it.
@@ -92,6 +95,7 @@ impl StallSeen {
             answers: 0,
             unlisted_s: None,
             first_shrink_s: None,
+            followed_shrunk_s: None,
             isr_shrunk_s: None,
             leaders_moved_s: None,
             min_isr: None,
@@ -121,6 +125,13 @@ impl StallSeen {
         }
         if !self.in_isr.is_empty() && without == self.in_isr.len() {
             self.isr_shrunk_s.get_or_insert(t_s);
+        }
+        let followed = self
+            .in_isr
+            .difference(&self.led)
+            .filter_map(|p| now.partitions.get(p));
+        if followed.clone().count() > 0 && followed.clone().all(|s| !s.isr.contains(&self.broker)) {
+            self.followed_shrunk_s.get_or_insert(t_s);
         }
         if let Some(smallest) = mine.iter().map(|s| s.isr.len()).min() {
             self.min_isr = Some(self.min_isr.map_or(smallest, |m| m.min(smallest)));
@@ -152,6 +163,16 @@ impl StallSeen {
             "the first ISR without it after",
             "no ISR without it",
         );
+        let n_followed = self.in_isr.difference(&self.led).count();
+        let followed = if n_followed == 0 {
+            "it followed none".to_owned()
+        } else {
+            at(
+                self.followed_shrunk_s,
+                &format!("the ISRs of the {n_followed} partitions it followed without it after"),
+                "some partition it followed still listed it at the end",
+            )
+        };
         let all = at(
             self.isr_shrunk_s,
             "every ISR without it after",
@@ -167,8 +188,15 @@ impl StallSeen {
             )
         };
         let min_isr = self.min_isr.map_or("-".to_owned(), |n| n.to_string());
-        let cause = match (self.unlisted_s, self.isr_shrunk_s) {
-            (Some(fenced), Some(shrunk)) if shrunk * 1000.0 < lag_ms as f64 => format!(
+        let lag_s = lag_ms as f64 / 1000.0;
+        let cause = match (self.unlisted_s, self.isr_shrunk_s, self.followed_shrunk_s) {
+            (Some(fenced), _, Some(followed)) if followed + 0.25 < fenced => format!(
+                "the partitions it followed shrank {:.1} s before the fencing: their leaders \
+                 dropped it after replica.lag.time.max.ms ({lag_ms} ms); the ones it led \
+                 waited for the fencing after broker.session.timeout.ms ({session_ms} ms)",
+                fenced - followed
+            ),
+            (Some(fenced), Some(shrunk), _) if shrunk < lag_s => format!(
                 "the ISRs shrank {:.1} s after the fencing, well before replica.lag.time.max.ms \
                  ({lag_ms} ms): a stopped process stops heartbeating and is fenced after \
                  broker.session.timeout.ms ({session_ms} ms)",
@@ -179,7 +207,8 @@ impl StallSeen {
             ),
         };
         format!(
-            "broker {} was in {} ISRs and led {} partitions; {fenced}; {first}, {all}; {leaders}; \
+            "broker {} was in {} ISRs and led {} partitions; {fenced}; {first}, {followed}, {all}; \
+             {leaders}; \
              smallest ISR of its partitions {min_isr} ({} metadata answers); {cause}",
             self.broker,
             self.in_isr.len(),
@@ -357,6 +386,7 @@ mod tests {
         assert_eq!(seen.unlisted_s, Some(9.5));
         assert_eq!(seen.first_shrink_s, Some(9.5));
         assert_eq!(seen.isr_shrunk_s, Some(10.0));
+        assert_eq!(seen.followed_shrunk_s, Some(9.5));
         assert_eq!(seen.leaders_moved_s, Some(10.0));
         assert_eq!(seen.min_isr, Some(2));
         assert_eq!(seen.answers, 3, "an empty answer is not counted");
@@ -373,6 +403,23 @@ mod tests {
     }
 
     #[test]
+    fn followers_dropped_before_the_fencing_are_told_apart() {
+        // A lag limit shorter than the session timeout: partition 0's
+        // leader drops broker 2 at 3.5 s; it is fenced at 9.0 s.
+        let before = metadata(&[1, 2, 3], &[(0, 1, &[1, 2, 3]), (1, 2, &[2, 3, 1])]);
+        let mut seen = StallSeen::new(2, &before);
+        seen.observe(
+            3.5,
+            &metadata(&[1, 2, 3], &[(0, 1, &[1, 3]), (1, 2, &[2, 3, 1])]),
+        );
+        seen.observe(9.0, &metadata(&[1, 3], &[(0, 1, &[1, 3]), (1, 3, &[3, 1])]));
+        assert_eq!(seen.followed_shrunk_s, Some(3.5));
+        assert_eq!(seen.isr_shrunk_s, Some(9.0));
+        let note = seen.describe(3_000, 9_000);
+        assert!(note.contains("shrank 5.5 s before the fencing"), "{note}");
+    }
+
+    #[test]
     fn a_stall_too_short_to_be_seen_says_so() {
         let before = metadata(&[1, 2, 3], &[(0, 2, &[2, 1, 3])]);
         let mut seen = StallSeen::new(2, &before);
@@ -381,5 +428,6 @@ mod tests {
         assert!(note.contains("never fenced"), "{note}");
         assert!(note.contains("some ISR still listed it"), "{note}");
         assert!(note.contains("had no live leader at the end"), "{note}");
+        assert!(note.contains("it followed none"), "{note}");
     }
 }
