@@ -25,10 +25,12 @@
 //! - [`rates`]: wall-clock rates of producers, broker and consumers;
 //! - [`faults`]: the scenario's faults, done for real where possible;
 //! - [`cluster_faults`]: the broker faults done to a local Kafka cluster;
+//! - [`broker_stall`]: a broker of that cluster stalled (SIGSTOP), timed;
 //! - [`schema_id`]: the schema id written, and the registry made to serve
 //!   it before the night (Rubin's fixed ids, as the sync job imports them);
 //! - [`run`]: puts them together, drains, and builds the report.
 
+pub mod broker_stall;
 pub mod clock;
 pub mod cluster_faults;
 pub mod consumers;

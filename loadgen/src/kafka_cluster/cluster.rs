@@ -283,6 +283,30 @@ impl KafkaCluster {
         Ok(self.broker_mut(id)?.pause())
     }
 
+    /// The lines of the controllers' `server.log` that contain `needle`.
+    pub fn controller_log_lines(&self, needle: &str) -> Vec<String> {
+        self.controllers
+            .iter()
+            .flat_map(|c| {
+                std::fs::read_to_string(c.dir.join("server.log"))
+                    .unwrap_or_default()
+                    .lines()
+                    .filter(|l| l.contains(needle))
+                    .map(str::to_owned)
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    /// The brokers not serving now: exited, or stopped by SIGSTOP.
+    pub fn down_brokers(&self) -> Vec<i32> {
+        self.brokers
+            .iter()
+            .filter(|b| !b.is_running() || b.is_stopped())
+            .map(|b| b.id)
+            .collect()
+    }
+
     /// SIGCONT to broker `id`.
     pub fn resume_broker(&mut self, id: i32) -> Result<bool, KafkaClusterError> {
         Ok(self.broker_mut(id)?.signal(Signal::CONT))

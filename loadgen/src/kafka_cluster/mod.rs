@@ -13,4 +13,7 @@ pub mod topic;
 pub use cluster::{BrokerInfo, KafkaCluster, KafkaClusterError};
 pub use dist::{DistError, KAFKA_VERSION, KafkaDist};
 pub use layout::ClusterConfig;
-pub use topic::{PartitionState, TopicSpec, create_topic, leaders_blocking, partition_state};
+pub use topic::{
+    PartitionState, TopicMetadata, TopicSpec, create_topic, leaders_blocking, partition_state,
+    topic_metadata,
+};

@@ -1,6 +1,7 @@
 //! Topics on a replicated cluster: created with a replication factor and
 //! `min.insync.replicas`, ready once every partition has a leader; and who
-//! leads which partition (for the leadership faults).
+//! leads which partition and which brokers are listed (for the leadership
+//! and stall faults).
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -150,6 +151,21 @@ pub fn partition_state(
     bootstrap: &str,
     topic: &str,
 ) -> Result<BTreeMap<i32, PartitionState>, KafkaClusterError> {
+    topic_metadata(bootstrap, topic).map(|m| m.partitions)
+}
+
+/// What one metadata answer says of the cluster and a topic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicMetadata {
+    /// The brokers listed (in KRaft a fenced broker is not listed).
+    pub brokers: Vec<i32>,
+    /// Every partition's leader and ISR.
+    pub partitions: BTreeMap<i32, PartitionState>,
+}
+
+/// The brokers listed and every partition's leader and ISR as metadata
+/// says now.
+pub fn topic_metadata(bootstrap: &str, topic: &str) -> Result<TopicMetadata, KafkaClusterError> {
     let consumer: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", bootstrap)
         .set("log_level", "3")
@@ -158,7 +174,9 @@ pub fn partition_state(
     let metadata = consumer
         .fetch_metadata(Some(topic), Duration::from_secs(10))
         .map_err(client_err)?;
-    Ok(metadata
+    let mut brokers: Vec<i32> = metadata.brokers().iter().map(|b| b.id()).collect();
+    brokers.sort_unstable();
+    let partitions = metadata
         .topics()
         .iter()
         .filter(|t| t.name() == topic)
@@ -172,5 +190,9 @@ pub fn partition_state(
                 },
             )
         })
-        .collect())
+        .collect();
+    Ok(TopicMetadata {
+        brokers,
+        partitions,
+    })
 }

@@ -5,7 +5,10 @@
 //! down; `kafka_redeploy` kills every broker until its Kafka step is done;
 //! `partition_leadership_lost` kills the leaders of partitions chosen from
 //! the seed (at most brokers − min ISR of them, so writes stay possible)
-//! and the controller elects new ones. While a fault lasts the topic's
+//! and the controller elects new ones; `broker_stalled` SIGSTOPs one
+//! broker chosen from the seed and SIGCONTs it after the duration
+//! (`broker_stall`, which times the fencing, the ISR shrink and the
+//! leaders moving). While a fault lasts the topic's
 //! metadata is polled, and the note says what was done and what was seen:
 //! when no partition was led by a downed broker any more (the election),
 //! the smallest ISR, and how long the restarted brokers took to be listed.
@@ -25,7 +28,8 @@ use crate::kafka_cluster::{KafkaCluster, partition_state};
 /// How often the topic's leaders and ISRs are read during a fault.
 const POLL: Duration = Duration::from_millis(500);
 
-type Shared = Arc<Mutex<KafkaCluster>>;
+/// The run's cluster, shared with its services.
+pub(super) type Shared = Arc<Mutex<KafkaCluster>>;
 
 /// Whether this fault is done to the local cluster (there is one, and the
 /// fault is one of its kinds).
@@ -36,10 +40,12 @@ pub fn handles(services: &Services, fault: &Fault) -> bool {
             Fault::BrokerOutage { .. }
                 | Fault::KafkaRedeploy { .. }
                 | Fault::PartitionLeadershipLost { .. }
+                | Fault::BrokerStalled { .. }
         )
 }
 
-async fn blocking<T: Send + 'static>(
+/// Runs `f` on the cluster on a blocking thread.
+pub(super) async fn blocking<T: Send + 'static>(
     cluster: &Shared,
     f: impl FnOnce(&mut KafkaCluster) -> T + Send + 'static,
 ) -> Result<T, String> {
@@ -62,6 +68,9 @@ pub async fn run(
     until_end: impl std::future::Future<Output = ()>,
 ) -> Result<String, String> {
     let cluster = services.cluster().ok_or("no local Kafka cluster")?;
+    if let Fault::BrokerStalled { broker, .. } = *fault {
+        return super::broker_stall::run(state, &cluster, broker, until_end).await;
+    }
     let ids = blocking(&cluster, |c| c.broker_ids()).await?;
     let how = services.broker_down();
     let (down, what) = match *fault {

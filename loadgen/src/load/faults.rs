@@ -6,10 +6,12 @@
 //! Jobs deleted as KEDA 2.16's rollout does (spec change), the stream
 //! trimmed, a reader away (`consumer_offline`, done by the consumer
 //! itself). With a local Apache Kafka cluster (`--engine kafka`) the broker
-//! faults are done to its brokers instead (`cluster_faults`). Faults that
-//! cannot be done to real services here (slow or full broker disks, node
-//! loss, slow pod start-up, a stalled follower) are skipped and listed as such; so are broker
-//! and registry faults against services this process did not start.
+//! faults are done to its brokers instead (`cluster_faults`), and so is a
+//! stalled broker (SIGSTOP, `broker_stall`), which the single in-process
+//! broker cannot do (it holds every replica: no follower to stall). Faults
+//! that cannot be done to real services here (slow or full broker disks,
+//! node loss, slow pod start-up) are skipped and listed as such; so are
+//! broker and registry faults against services this process did not start.
 
 use std::sync::Arc;
 
@@ -76,9 +78,8 @@ fn action(fault: &Fault) -> Action {
         Fault::SlowPodStartup { .. } => Action::Skip("local Jobs start after a fixed delay"),
         Fault::ConsumerOffline { .. } => Action::ReaderAway,
         Fault::BrokerStalled { .. } => Action::Skip(
-            "not supported by the load generator: the embedded broker is one process holding \
-             every replica (no follower to stall), and no broker of a local cluster is stalled \
-             here; the simulator models it",
+            "needs the local Apache Kafka cluster (--engine kafka): the embedded broker is one \
+             process holding every replica (no follower to stall); the simulator models it",
         ),
     }
 }
@@ -305,7 +306,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_stalled_broker_is_skipped_saying_why() {
+    fn a_stalled_broker_without_a_cluster_is_skipped_saying_why() {
         let stalled = Fault::BrokerStalled {
             at_s: 1.0,
             duration_s: 90.0,
@@ -313,7 +314,7 @@ mod tests {
         };
         assert!(matches!(
             action(&stalled),
-            Action::Skip(why) if why.contains("not supported") && why.contains("no follower to stall")
+            Action::Skip(why) if why.contains("--engine kafka") && why.contains("no follower to stall")
         ));
     }
 }
