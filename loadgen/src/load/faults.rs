@@ -76,9 +76,10 @@ fn action(fault: &Fault) -> Action {
         Fault::SlowPodStartup { .. } => Action::Skip("local Jobs start after a fixed delay"),
         Fault::ConsumerOffline { .. } => Action::ReaderAway,
         Fault::RegistrySync { .. } => Action::Skip(
-            "not carried out by the load generator: the local registry's client here cannot \
-             delete subjects or post a schema with its id in IMPORT mode, so the sync job's \
-             missing-subjects window is not reproduced; the simulator models it",
+            "not carried out by the load generator yet: the drivers' sync job could delete the \
+             registry's subjects and re-import them, but no load action runs it and the load's \
+             consumers do not fetch schemas by id from the registry; the simulator models the \
+             window",
         ),
         Fault::BrokerStalled { .. } => Action::Skip(
             "not supported by the load generator: the embedded broker is one process holding \

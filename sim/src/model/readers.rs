@@ -256,7 +256,8 @@ impl<T: Copy> Readers<T> {
             readers,
             retention: SimDuration::from_secs_f64(kafka.retention_s),
             log: kafka.retention_bytes.map(|bytes| Log {
-                limit: bytes as f64 * f64::from(kafka.partitions.max(1)),
+                // Validated >= 1.
+                limit: bytes.max(1) as f64 * f64::from(kafka.partitions.max(1)),
                 batches: VecDeque::new(),
                 end: 0.0,
                 next_seq: 0,
