@@ -412,10 +412,9 @@ impl<T> Reader<T> {
         let mut start = (acked + self.fetch).max(self.free_at);
         if let Some(cutover) = self.cutovers.iter().rev().find(|x| x.at <= acked) {
             // On a new topic: readable once its user has access, from
-            // where its `auto_offset_reset` starts a group with no offset.
-            let Some(from) = cutover.access_from else {
-                return None;
-            };
+            // where its `auto_offset_reset` starts a group with no offset
+            // (never granted: lost).
+            let from = cutover.access_from?;
             if self.reset == OffsetReset::Latest && acked < from {
                 return None;
             }
@@ -702,7 +701,7 @@ mod tests {
         assert!(out[2].0 >= SimTime(40_000_000));
     }
 
-    fn with_retention_bytes(retention_bytes: Option<u64>) -> Kafka {
+    fn with_retention_bytes(retention_bytes: Option<i64>) -> Kafka {
         Kafka {
             retention_s: 1e6,
             partitions: 2,
