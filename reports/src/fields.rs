@@ -68,7 +68,7 @@ pub const FIELDS: &[Field] = &[
     f(
         "alerts.lost_to_readers.{name}",
         "count",
-        "Per consumer (`{name}` is its name; every consumer listed): acknowledged alerts it never read, because the topic deleted them first (`kafka.retention_s`) or it came back without a committed offset and `auto_offset_reset = \"latest\"` skipped them (`consumer_offline`). Gate `max_lost_to_readers` judges the largest.",
+        "Per consumer (`{name}` is its name; every consumer listed): acknowledged alerts it never read, because the topic deleted them first (`kafka.retention_s`, or `kafka.retention_bytes` when set) or it came back without a committed offset and `auto_offset_reset = \"latest\"` skipped them (`consumer_offline`). Gate `max_lost_to_readers` judges the largest.",
     ),
     f(
         "latency_s.p50",
@@ -677,7 +677,7 @@ pub const FIELDS: &[Field] = &[
     f(
         "schema.compatibility",
         "string",
-        "Present only when the scenario has `[[schema_changes]]`, consumer reader versions or registry faults (`registry_outage`, `registry_rebuilt`): the registry's compatibility level.",
+        "Present only when the scenario has `[[schema_changes]]`, consumer reader versions or registry faults (`registry_outage`, `registry_rebuilt`, `registry_sync`, `kafka_redeploy`): the registry's compatibility level.",
     ),
     f(
         "schema.changes[].at_s",
@@ -704,7 +704,7 @@ pub const FIELDS: &[Field] = &[
     f(
         "schema.consumers[].undecodable",
         "count",
-        "Alerts received that it could not decode: writer/reader resolution fails for some legal alerts of the writer version, or it could not get the schema of the alert's id from the registry (unreachable, or an id a rebuilt registry no longer knows).",
+        "Alerts received that it could not decode: writer/reader resolution fails for some legal alerts of the writer version, or it could not get the schema of the alert's id from the registry (unreachable, without subjects while its sync job runs, or an id a rebuilt registry no longer knows).",
     ),
     f(
         "schema.consumers[].fields_lost",

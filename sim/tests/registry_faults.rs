@@ -1,4 +1,5 @@
-//! `registry_outage` and `registry_rebuilt` with and without Rubin's
+//! `registry_outage`, `registry_rebuilt`, `registry_sync` and the sync
+//! job's window after a `kafka_redeploy`, with and without Rubin's
 //! deterministic schema ids: which pods and consumers notice, counted by
 //! hand on the smoke night (5 visits of 1,000 alerts, two consumers).
 
@@ -84,6 +85,100 @@ fn a_consumer_without_a_cached_id_cannot_decode_while_the_registry_is_down() {
             ("joiner".to_owned(), 1999)
         ]
     );
+}
+
+/// As the outage above, but the registry answers: an ordinary sync at
+/// 5,000 s has deleted every subject, and the job takes 2 s to import them
+/// again (`sync_missing_s`). The joiner's alerts read before 5,002 s find
+/// no schema (404): 1,999 undecodable. With no window, none.
+#[test]
+fn a_consumer_without_a_cached_id_cannot_decode_while_the_sync_job_has_deleted_the_subjects() {
+    let mut s = smoke();
+    s.consumers.push(consumer("joiner", 1000.0, 5000.0));
+    s.faults.push(Fault::RegistrySync { at_s: 5000.0 });
+    s.schema_registry.sync_missing_s = 2.0;
+    let run = |s: &Scenario| {
+        alertsim_sim::run(s)
+            .expect("the scenario has a plan")
+            .report
+    };
+    let expected = |joiner: u64| {
+        vec![
+            ("community-1".to_owned(), 0),
+            ("community-2".to_owned(), 0),
+            ("joiner".to_owned(), joiner),
+        ]
+    };
+    assert_eq!(undecodable(&run(&s)), expected(1999));
+    s.schema_registry.sync_missing_s = 0.0;
+    assert_eq!(undecodable(&run(&s)), expected(0));
+}
+
+/// A redeploy from 4,990 s: every step 1 s but the registry's, 6 s, and
+/// the ingress, none: the registry is back at 5,000 s, when the readers
+/// are back too. The sync job then leaves it without subjects for 2 s,
+/// so the joiner (starting at 5,000 s, nothing cached) cannot decode what
+/// it reads before 5,002 s, deterministic ids or not: 1,999 alerts. The
+/// consumers that cached the id on the night keep decoding.
+#[test]
+fn after_a_redeploy_the_sync_window_leaves_an_uncached_consumer_unable_to_decode() {
+    let mut s = smoke();
+    s.consumers.push(consumer("joiner", 1000.0, 5000.0));
+    s.faults.push(Fault::KafkaRedeploy {
+        at_s: 4990.0,
+        controller_pool_s: 1.0,
+        broker_pool_s: 1.0,
+        kafka_s: 1.0,
+        registry_operator_s: 1.0,
+        registry_s: 6.0,
+        ingress_s: 0.0,
+        data_lost: false,
+    });
+    s.schema_registry.sync_missing_s = 2.0;
+    let r = alertsim_sim::run(&s)
+        .expect("the scenario has a plan")
+        .report;
+    assert_eq!(r.alerts.delivered, 5000);
+    assert_eq!(
+        undecodable(&r),
+        [
+            ("community-1".to_owned(), 0),
+            ("community-2".to_owned(), 0),
+            ("joiner".to_owned(), 1999)
+        ]
+    );
+}
+
+/// Pods start 10 s after their Job (smoke); a sync at 0 s leaves the
+/// registry without subjects until 60 s. With deterministic ids the
+/// producers never ask: the night is as without it. With registry-assigned
+/// ids every pod starting before 60 s cannot register (the subject is in
+/// IMPORT mode) and exits 1: more Jobs, and the first visit is late.
+#[test]
+fn pods_starting_during_a_sync_fail_only_without_deterministic_ids() {
+    let base = alertsim_sim::run(&smoke())
+        .expect("the scenario has a plan")
+        .report;
+    let mut s = smoke();
+    s.faults.push(Fault::RegistrySync { at_s: 0.0 });
+    s.schema_registry.sync_missing_s = 60.0;
+    let same = alertsim_sim::run(&s)
+        .expect("the scenario has a plan")
+        .report;
+    assert_eq!(same.per_visit, base.per_visit);
+    assert_eq!(same.jobs, base.jobs);
+
+    s.schema_registry.deterministic_ids = false;
+    let new = alertsim_sim::run(&s)
+        .expect("the scenario has a plan")
+        .report;
+    assert!(new.jobs.created > base.jobs.created, "{:?}", new.jobs);
+    assert!(
+        new.per_visit[0].p98_latency_s >= 20.0,
+        "{:?}",
+        new.per_visit[0]
+    );
+    assert_eq!(new.alerts.lost, 0);
 }
 
 /// Pods start 10 s after their Job (smoke); the registry is rebuilt from

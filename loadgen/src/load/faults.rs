@@ -77,6 +77,12 @@ fn action(fault: &Fault) -> Action {
         }
         Fault::SlowPodStartup { .. } => Action::Skip("local Jobs start after a fixed delay"),
         Fault::ConsumerOffline { .. } => Action::ReaderAway,
+        Fault::RegistrySync { .. } => Action::Skip(
+            "not carried out by the load generator yet: the drivers' sync job could delete the \
+             registry's subjects and re-import them, but no load action runs it and the load's \
+             consumers do not fetch schemas by id from the registry; the simulator models the \
+             window",
+        ),
         Fault::BrokerStalled { .. } => Action::Skip(
             "needs the local Apache Kafka cluster (--engine kafka): the embedded broker is one \
              process holding every replica (no follower to stall); the simulator models it",

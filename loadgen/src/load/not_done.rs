@@ -9,6 +9,12 @@ use alertsim_scenarios::Scenario;
 /// naming the setting and why.
 pub fn not_done(scenario: &Scenario) -> Vec<String> {
     let mut out = Vec::new();
+    if let Some(bytes) = scenario.kafka.retention_bytes {
+        out.push(format!(
+            "kafka.retention_bytes = {bytes}: the run's topic is created without a size limit, \
+             so no reader loses alerts to it (the simulator models it)"
+        ));
+    }
     for (i, c) in scenario.consumers.iter().enumerate() {
         if let Some(quota) = c.quota_bytes_per_s {
             out.push(format!(
@@ -47,5 +53,7 @@ mod tests {
             new_topic: true,
         });
         assert!(not_done(&s)[1].starts_with("schema_changes.0.new_topic"));
+        s.kafka.retention_bytes = Some(1 << 30);
+        assert!(not_done(&s)[0].starts_with("kafka.retention_bytes = 1073741824"));
     }
 }

@@ -163,6 +163,17 @@ pub enum Fault {
         /// Seconds until the rebuilt registry answers.
         duration_s: f64,
     },
+    /// An ordinary Argo CD sync runs the registry's sync job: it hard-deletes
+    /// every subject and re-imports the schemas under the same ids, so for
+    /// `schema_registry.sync_missing_s` from `at_s` the registry answers but
+    /// knows no schema (a lookup by id is 404). Consumers that need an id
+    /// they have not cached cannot decode; producers with deterministic ids
+    /// never ask; a producer pod without them that starts meanwhile cannot
+    /// register its schema.
+    RegistrySync {
+        /// When the job deletes the subjects.
+        at_s: f64,
+    },
     /// `nodes` nodes of the pool are lost; their pods fail.
     NodeLoss {
         /// Start.
@@ -227,6 +238,7 @@ impl Fault {
             Self::BrokerStalled { .. } => "broker_stalled",
             Self::RegistryOutage { .. } => "registry_outage",
             Self::RegistryRebuilt { .. } => "registry_rebuilt",
+            Self::RegistrySync { .. } => "registry_sync",
             Self::NodeLoss { .. } => "node_loss",
             Self::SlowPodStartup { .. } => "slow_pod_startup",
             Self::ScaledJobSpecChange { .. } => "scaled_job_spec_change",
@@ -270,6 +282,7 @@ impl Fault {
                 (at_s, at_s + self.redeploy_steps_s().iter().sum::<f64>())
             }
             Self::ScaledJobSpecChange { at_s }
+            | Self::RegistrySync { at_s }
             | Self::StreamTrim { at_s, .. }
             | Self::WorkerCrash { at_s, .. } => (at_s, at_s),
         }

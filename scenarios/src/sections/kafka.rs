@@ -72,6 +72,17 @@ pub struct Kafka {
     /// segment in Kafka, so an alert may live somewhat longer: the model
     /// deletes at exactly this age, the earliest Kafka would.
     pub retention_s: f64,
+    /// How many bytes one partition of the topic keeps (Kafka's topic
+    /// `retention.bytes`, per partition), or none (default: unset, no size
+    /// limit, as deployed: the values ask for 300 GB but the topic template
+    /// reads another key, so the broker's default `log.retention.bytes` -1
+    /// applies; FACTS "Kafka as deployed"). When set, an alert is deleted at
+    /// the earlier of `retention_s` and the moment its partition has
+    /// written this many bytes after it. At least 1: Kafka's -1 (no limit)
+    /// is written by leaving the key out. Signed, so that a negative value
+    /// is refused by validation with the key's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_bytes: Option<i64>,
     /// How long a reader's committed offsets outlive the reader, seconds
     /// (default 604,800: the broker's `offsets.retention.minutes` 10080,
     /// FACTS "Kafka as deployed"). Since Kafka 2.1 the clock starts when
@@ -114,6 +125,7 @@ impl Default for Kafka {
             producer_message_max_bytes: 1_000_000,
             compression_ratio: 0.9,
             retention_s: SEVEN_DAYS_S,
+            retention_bytes: None,
             offsets_retention_s: SEVEN_DAYS_S,
             broker_disk_bytes: 35 << 40,
         }
@@ -176,6 +188,15 @@ impl Kafka {
             .check(c, "kafka.produce_latency_ms", Domain::NonNegative);
         c.at_least("kafka.delivery_timeout_ms", self.delivery_timeout_ms, 1);
         c.positive("kafka.retention_s", self.retention_s);
+        if let Some(bytes) = self.retention_bytes
+            && bytes < 1
+        {
+            c.fail(
+                "kafka.retention_bytes",
+                format!("must be at least 1, got {bytes}"),
+                "an integer >= 1 (leave the key out for no size limit, Kafka's -1)",
+            );
+        }
         c.positive("kafka.offsets_retention_s", self.offsets_retention_s);
         c.at_least("kafka.broker_disk_bytes", self.broker_disk_bytes, 1);
         c.at_least("kafka.batch_size_bytes", self.batch_size_bytes, 1);

@@ -40,6 +40,17 @@ pub struct SchemaRegistry {
     /// start-up and uses the id the registry assigns, and a rebuilt
     /// registry assigns new ids.
     pub deterministic_ids: bool,
+    /// Seconds the registry has no subjects while its sync job runs, from
+    /// the job's hard delete of every subject to the re-import of the
+    /// schemas (default 5: an estimate, not measured; the job,
+    /// `syncAllSchemasToRegistry` of lsst/alert_packet run by phalanx's
+    /// `alert-stream-schema-sync` on every Argo CD sync, loads every schema
+    /// version from its image between the two and then makes about four
+    /// requests per version, 14 versions, each write going through the
+    /// registry's Kafka topic). A consumer cannot fetch an id it has not
+    /// cached meanwhile (404). The window follows every `kafka_redeploy`'s
+    /// registry step and every `registry_sync` fault. 0: no window.
+    pub sync_missing_s: f64,
 }
 
 impl Default for SchemaRegistry {
@@ -48,6 +59,7 @@ impl Default for SchemaRegistry {
             compatibility: "NONE".into(),
             start_version: "11.0".into(),
             deterministic_ids: true,
+            sync_missing_s: 5.0,
         }
     }
 }
@@ -111,6 +123,7 @@ impl SchemaRegistry {
             );
         }
         check_version("schema_registry.start_version", &self.start_version, c);
+        c.non_negative("schema_registry.sync_missing_s", self.sync_missing_s);
         for (i, change) in schema_changes.iter().enumerate() {
             if change.major_minor().is_some() {
                 check_version(&format!("schema_changes.{i}.version"), &change.version, c);

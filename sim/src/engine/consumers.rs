@@ -11,12 +11,22 @@ use crate::model::readers::Readers as TopicReaders;
 use crate::schema_evolution::{self, SchemaPlan};
 use crate::time::SimTime;
 
+/// What the receipts of a batch are timed and decoded by: the visit's
+/// readout end, the id generation its alerts were written with, and the
+/// batch's first acknowledgement.
+#[derive(Debug, Clone, Copy)]
+struct BatchTag {
+    readout_end: SimTime,
+    generation: u32,
+    first: SimTime,
+}
+
 /// The consumers and what they make of the schema ids.
 pub(super) struct Readers {
-    consumers: TopicReaders,
-    /// One batch's receipts (consumer, time, the alert's acknowledgement),
-    /// kept to reuse its memory.
-    receipts: Vec<(usize, SimTime, SimTime)>,
+    consumers: TopicReaders<BatchTag>,
+    /// The receipts settled by one call (consumer, time, the alert's
+    /// acknowledgement, its batch), kept to reuse its memory.
+    receipts: Vec<(usize, SimTime, SimTime, BatchTag)>,
     schema: Option<SchemaPlan>,
 }
 
@@ -31,12 +41,14 @@ impl Readers {
     }
 
     /// The consumers read a batch's delivered alerts of `bytes_per_alert`,
-    /// written with a schema id of `generation` for a visit read out at
-    /// `readout_end`.
+    /// appended at `now` and written with a schema id of `generation` for a
+    /// visit read out at `readout_end`. Receipts are recorded once the
+    /// readers' model settles them (at once without `kafka.retention_bytes`).
     pub(super) fn receive(
         &mut self,
         batch: &BatchOutcome,
         bytes_per_alert: f64,
+        now: SimTime,
         readout_end: SimTime,
         generation: u32,
         rec: &mut Recorder,
@@ -44,21 +56,44 @@ impl Readers {
         if batch.delivered == 0 || self.consumers.is_empty() {
             return;
         }
+        let tag = BatchTag {
+            readout_end,
+            generation,
+            first: batch.first,
+        };
         let receipts = &mut self.receipts;
         receipts.clear();
         self.consumers.receive_batch(
             batch,
             bytes_per_alert,
-            |c, at, acked| receipts.push((c, at, acked)),
+            now,
+            tag,
+            |c, at, acked, tag| receipts.push((c, at, acked, tag)),
             |c, alerts| rec.alerts_lost_to_reader(c, alerts),
         );
+        self.record(rec);
+    }
+
+    /// The run is over: the receipts still waiting on the log are settled.
+    pub(super) fn finish(&mut self, rec: &mut Recorder) {
+        let receipts = &mut self.receipts;
+        receipts.clear();
+        self.consumers.finish(
+            |c, at, acked, tag| receipts.push((c, at, acked, tag)),
+            |c, alerts| rec.alerts_lost_to_reader(c, alerts),
+        );
+        self.record(rec);
+    }
+
+    /// Records the receipts just settled.
+    fn record(&mut self, rec: &mut Recorder) {
         if let Some(plan) = &mut self.schema {
-            for &(c, at, _) in receipts.iter() {
-                plan.record_receipt(c, batch.first, at, generation);
+            for &(c, at, _, tag) in &self.receipts {
+                plan.record_receipt(c, tag.first, at, tag.generation);
             }
         }
-        for &(c, at, acked) in receipts.iter() {
-            rec.alert_received(c, at.saturating_since(readout_end).as_secs_f64());
+        for &(c, at, acked, tag) in &self.receipts {
+            rec.alert_received(c, at.saturating_since(tag.readout_end).as_secs_f64());
             rec.alert_receipt_stage(c, at.saturating_since(acked).as_secs_f64());
         }
     }

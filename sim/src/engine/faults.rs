@@ -88,6 +88,7 @@ impl Engine<'_> {
             // The readers' model knows its windows from the start.
             Fault::RegistryOutage { .. }
             | Fault::RegistryRebuilt { .. }
+            | Fault::RegistrySync { .. }
             | Fault::ConsumerOffline { .. } => {}
         }
     }
@@ -123,6 +124,7 @@ impl Engine<'_> {
             | Fault::ScaledJobSpecChange { .. }
             | Fault::RegistryOutage { .. }
             | Fault::RegistryRebuilt { .. }
+            | Fault::RegistrySync { .. }
             | Fault::ConsumerOffline { .. } => {}
         }
     }

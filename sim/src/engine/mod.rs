@@ -277,6 +277,7 @@ impl<'s> Engine<'s> {
             })
             .collect();
         self.rec.set_broker_bytes(brokers);
+        self.readers.finish(&mut self.rec);
         SimRun {
             report: schema_evolution::attach(
                 self.rec.finish(self.s, simulated_s),

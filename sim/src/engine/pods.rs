@@ -125,14 +125,15 @@ impl Engine<'_> {
 
     /// A pod that has just started gets its schema id. With deterministic
     /// ids it computes it; otherwise it registers the schema, and while the
-    /// registry is unreachable (outage, rebuild) it cannot and exits 1 (as
+    /// registry is unreachable (outage, rebuild) or has no subjects (its
+    /// sync job's window) it cannot and exits 1 (as
     /// `alertsim worker --registry` does) before reading anything. Returns
     /// whether the pod goes on.
     fn resolve_schema_id(&mut self, now: SimTime, job: JobId) -> bool {
         if self.pods.registry.deterministic() {
             return true;
         }
-        if !self.pods.registry.reachable(now) {
+        if !self.pods.registry.has_subjects(now) {
             self.workers.mark_crashed(job);
             self.job_exited(now, job, 1);
             return false;

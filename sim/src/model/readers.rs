@@ -12,11 +12,18 @@
 //! Four things lose alerts to a reader, each owned here:
 //!
 //! - **Retention.** The topic deletes an alert `kafka.retention_s` after it
-//!   was written. A reader that reaches it later never gets it. Kafka
-//!   deletes whole log segments once their newest record is that old, so a
-//!   real alert may live somewhat longer; the model deletes at exactly
-//!   that age, the earliest Kafka would (losses are an upper bound by at
-//!   most one segment's span).
+//!   was written, or, with `kafka.retention_bytes` set, once its partition
+//!   has written that many bytes after it, whichever comes first. A reader
+//!   that reaches it later never gets it. Kafka deletes whole closed log
+//!   segments (once their newest record is that old, or while the
+//!   partition without its oldest segment is still over the size), so a
+//!   real alert may live somewhat longer; the model ignores segments and
+//!   deletes at exactly that age or size, the earliest Kafka would (losses
+//!   are an upper bound by at most one segment's span or bytes). For the
+//!   size, the topic's alerts are taken as spread evenly over its
+//!   partitions (`retention_bytes * partitions` bytes kept in all), each
+//!   alert of the size it is fetched at, in the order batches were
+//!   appended.
 //! - **Away too long** (`consumer_offline`). While away, the reader reads
 //!   nothing; when it comes back it resumes at its committed offset and
 //!   catches up at its rate. Kafka keeps an empty group's offsets
@@ -39,24 +46,108 @@
 //!   subscribes then, with no committed offset (`latest` skips what was
 //!   written before its grant).
 //!
-//! Not modelled: `retention.bytes` (unset in production, so the broker's
-//! default, no size limit, applies) and the catch-up's load on the
-//! brokers' network (readers never slow the producer here).
+//! Whether the size limit deletes an alert before a reader gets to it
+//! depends on what is written later, so with `retention_bytes` set a
+//! reader's receipts wait (`pending`) until the log has either pushed the
+//! alert out or cannot any more before the reader reaches it: every batch
+//! appended later is acknowledged after the time it is appended at. The
+//! run's end settles what is left ([`Readers::finish`]).
+//!
+//! Not modelled: the catch-up's load on the brokers' network (readers
+//! never slow the producer here).
+
+use std::collections::VecDeque;
 
 use alertsim_scenarios::{Consumer, Fault, Kafka, OffsetReset, SchemaChange};
 
 use crate::model::kafka::BatchOutcome;
 use crate::time::{SimDuration, SimTime};
 
-/// The readers, none behind yet.
+/// The readers, none behind yet; `T` is what the caller tags each batch
+/// with, handed back with each of its receipts.
 #[derive(Debug)]
-pub struct Readers {
-    readers: Vec<Reader>,
+pub struct Readers<T = ()> {
+    readers: Vec<Reader<T>>,
     retention: SimDuration,
+    /// With `kafka.retention_bytes`: the topic's log, to know when the size
+    /// limit deletes an alert.
+    log: Option<Log>,
+}
+
+/// One batch's delivered alerts as the readers take them.
+#[derive(Debug, Clone, Copy)]
+struct Appended {
+    /// Acknowledgement of its first alert.
+    first: SimTime,
+    /// Between consecutive acknowledgements.
+    step: SimDuration,
+    /// Alerts.
+    count: u32,
+    /// Bytes of each alert.
+    bytes: f64,
+    /// Bytes appended to the topic before its first alert.
+    offset: f64,
+    /// Its number in append order.
+    seq: u64,
+}
+
+impl Appended {
+    fn acked(&self, k: u32) -> SimTime {
+        self.first + self.step.times(u64::from(k))
+    }
+
+    /// Bytes appended up to and including alert `k`.
+    fn end_of(&self, k: u32) -> f64 {
+        self.offset + f64::from(k + 1) * self.bytes
+    }
+}
+
+/// The topic's log under a size limit: the batches appended that a
+/// pending alert may still need, in append order.
+#[derive(Debug)]
+struct Log {
+    /// Bytes the topic keeps in all (`retention_bytes * partitions`).
+    limit: f64,
+    batches: VecDeque<Appended>,
+    /// Bytes appended so far.
+    end: f64,
+    /// The next batch's number.
+    next_seq: u64,
+}
+
+impl Log {
+    /// When the size limit deletes the alert whose last byte is at
+    /// `end_bytes`: the acknowledgement of the first alert after which more
+    /// than `limit` bytes follow it; `None` while not yet appended.
+    fn deleted_at(&self, end_bytes: f64) -> Option<SimTime> {
+        let target = end_bytes + self.limit;
+        let i = self
+            .batches
+            .partition_point(|b| b.offset + f64::from(b.count) * b.bytes <= target);
+        let b = self.batches.get(i)?;
+        // The first alert of `b` whose end passes `target`.
+        let k = ((target - b.offset) / b.bytes).floor().max(0.0) as u32;
+        Some(b.acked(k.min(b.count.saturating_sub(1))))
+    }
+
+    /// Forgets the batches before number `seq`.
+    fn forget_before(&mut self, seq: u64) {
+        while self.batches.front().is_some_and(|b| b.seq < seq) {
+            self.batches.pop_front();
+        }
+    }
+}
+
+/// Alerts of a batch a reader has yet to settle, from alert `next` on.
+#[derive(Debug)]
+struct Pending<T> {
+    batch: Appended,
+    next: u32,
+    tag: T,
 }
 
 #[derive(Debug)]
-struct Reader {
+struct Reader<T> {
     per_alert: SimDuration,
     /// Its user's client quota, bytes per second (none: unthrottled).
     quota_bytes_per_s: Option<f64>,
@@ -68,6 +159,8 @@ struct Reader {
     away: Vec<Away>,
     /// The schema changes that cut over to a new topic, in time order.
     cutovers: Vec<Cutover>,
+    /// Alerts not yet settled, in order.
+    pending: VecDeque<Pending<T>>,
 }
 
 /// A cutover to a new topic as one reader meets it.
@@ -90,16 +183,7 @@ struct Away {
     log_lost: bool,
 }
 
-/// What happens to one alert at one reader.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Fate {
-    /// Read, done at this time.
-    Read(SimTime),
-    /// Never read.
-    Lost,
-}
-
-impl Readers {
+impl<T: Copy> Readers<T> {
     /// One reader per consumer, with the `consumer_offline` faults that
     /// name it, every `kafka_redeploy`, the cutovers to new topics among
     /// `schema_changes`, and the topic's retention from `kafka`.
@@ -164,15 +248,140 @@ impl Readers {
                     reset: c.auto_offset_reset,
                     away,
                     cutovers,
+                    pending: VecDeque::new(),
                 }
             })
             .collect();
         Readers {
             readers,
             retention: SimDuration::from_secs_f64(kafka.retention_s),
+            log: kafka.retention_bytes.map(|bytes| Log {
+                // Validated >= 1.
+                limit: bytes.max(1) as f64 * f64::from(kafka.partitions.max(1)),
+                batches: VecDeque::new(),
+                end: 0.0,
+                next_seq: 0,
+            }),
         }
     }
 
+    /// Every reader takes the delivered alerts of a batch, each of
+    /// `bytes_per_alert`, appended at `now` and tagged `tag`: calls
+    /// `received(reader, at, acknowledged, tag)` for each alert read, and
+    /// `lost(reader, alerts)` for alerts some reader never gets. Without a
+    /// size limit every alert is settled here; with one, an alert is
+    /// settled once the log decides it (a later call, or
+    /// [`Readers::finish`]).
+    pub fn receive_batch(
+        &mut self,
+        batch: &BatchOutcome,
+        bytes_per_alert: f64,
+        now: SimTime,
+        tag: T,
+        received: impl FnMut(usize, SimTime, SimTime, T),
+        lost: impl FnMut(usize, u64),
+    ) {
+        if batch.delivered == 0 {
+            return;
+        }
+        let mut appended = Appended {
+            first: batch.first,
+            step: batch.step,
+            count: batch.delivered,
+            bytes: bytes_per_alert.max(0.0),
+            offset: 0.0,
+            seq: 0,
+        };
+        if let Some(log) = &mut self.log {
+            appended.offset = log.end;
+            appended.seq = log.next_seq;
+            log.end += f64::from(appended.count) * appended.bytes;
+            log.next_seq += 1;
+            log.batches.push_back(appended);
+        }
+        for reader in &mut self.readers {
+            reader.pending.push_back(Pending {
+                batch: appended,
+                next: 0,
+                tag,
+            });
+        }
+        self.settle(now, received, lost);
+    }
+
+    /// Settles every alert still pending: nothing is appended after the
+    /// run's end.
+    pub fn finish(
+        &mut self,
+        received: impl FnMut(usize, SimTime, SimTime, T),
+        lost: impl FnMut(usize, u64),
+    ) {
+        self.settle(SimTime(u64::MAX), received, lost);
+    }
+
+    /// Settles each reader's pending alerts in order, as far as what is
+    /// known at `horizon` (every later batch is acknowledged after it)
+    /// decides them.
+    fn settle(
+        &mut self,
+        horizon: SimTime,
+        mut received: impl FnMut(usize, SimTime, SimTime, T),
+        mut lost: impl FnMut(usize, u64),
+    ) {
+        let retention = self.retention;
+        let log = self.log.as_ref();
+        for (c, reader) in self.readers.iter_mut().enumerate() {
+            let mut never = 0u64;
+            'batches: while let Some(mut p) = reader.pending.pop_front() {
+                let per_alert = reader.per_alert_of(p.batch.bytes);
+                while p.next < p.batch.count {
+                    let k = p.next;
+                    let acked = p.batch.acked(k);
+                    let Some(start) = reader.start_of(acked, retention) else {
+                        never += 1;
+                        p.next += 1;
+                        continue;
+                    };
+                    if let Some(log) = log {
+                        match log.deleted_at(p.batch.end_of(k)) {
+                            // Pushed out by the size limit before it got there.
+                            Some(deleted) if deleted <= start => {
+                                never += 1;
+                                p.next += 1;
+                                continue;
+                            }
+                            Some(_) => {}
+                            // Nothing appended later can delete it before `start`.
+                            None if start <= horizon => {}
+                            None => {
+                                reader.pending.push_front(p);
+                                break 'batches;
+                            }
+                        }
+                    }
+                    let done = start + per_alert;
+                    reader.free_at = done;
+                    received(c, done, acked, p.tag);
+                    p.next += 1;
+                }
+            }
+            if never > 0 {
+                lost(c, never);
+            }
+        }
+        if let Some(log) = &mut self.log {
+            let oldest = self
+                .readers
+                .iter()
+                .filter_map(|r| r.pending.front().map(|p| p.batch.seq))
+                .min()
+                .unwrap_or(log.next_seq);
+            log.forget_before(oldest);
+        }
+    }
+}
+
+impl<T> Readers<T> {
     /// How many readers there are.
     pub fn len(&self) -> usize {
         self.readers.len()
@@ -182,37 +391,9 @@ impl Readers {
     pub fn is_empty(&self) -> bool {
         self.readers.is_empty()
     }
-
-    /// Every reader takes the delivered alerts of a batch, each of
-    /// `bytes_per_alert`: calls `received(reader, at, acknowledged)` for
-    /// each alert read, and `lost(reader, alerts)` once per reader that
-    /// never gets some.
-    pub fn receive_batch(
-        &mut self,
-        batch: &BatchOutcome,
-        bytes_per_alert: f64,
-        mut received: impl FnMut(usize, SimTime, SimTime),
-        mut lost: impl FnMut(usize, u64),
-    ) {
-        let retention = self.retention;
-        for (c, reader) in self.readers.iter_mut().enumerate() {
-            let mut never = 0u64;
-            let per_alert = reader.per_alert_of(bytes_per_alert);
-            for k in 0..batch.delivered {
-                let acked = batch.outcome_at(k);
-                match reader.read(acked, per_alert, retention) {
-                    Fate::Read(at) => received(c, at, acked),
-                    Fate::Lost => never += 1,
-                }
-            }
-            if never > 0 {
-                lost(c, never);
-            }
-        }
-    }
 }
 
-impl Reader {
+impl<T> Reader<T> {
     /// Time to read one alert of `bytes`: its own rate, or what its quota
     /// allows if that is slower (the broker throttles the fetch).
     fn per_alert_of(&self, bytes: f64) -> SimDuration {
@@ -224,18 +405,18 @@ impl Reader {
         }
     }
 
-    /// Reads (or not) the next alert, acknowledged at `acked`, taking
-    /// `per_alert` to read it.
-    fn read(&mut self, acked: SimTime, per_alert: SimDuration, retention: SimDuration) -> Fate {
+    /// When the reader starts on the next alert, acknowledged at `acked`,
+    /// if it ever does (`None`: lost to it by an absence, a new topic or
+    /// the retention time).
+    fn start_of(&self, acked: SimTime, retention: SimDuration) -> Option<SimTime> {
         let mut start = (acked + self.fetch).max(self.free_at);
         if let Some(cutover) = self.cutovers.iter().rev().find(|x| x.at <= acked) {
             // On a new topic: readable once its user has access, from
-            // where its `auto_offset_reset` starts a group with no offset.
-            let Some(from) = cutover.access_from else {
-                return Fate::Lost;
-            };
+            // where its `auto_offset_reset` starts a group with no offset
+            // (never granted: lost).
+            let from = cutover.access_from?;
             if self.reset == OffsetReset::Latest && acked < from {
-                return Fate::Lost;
+                return None;
             }
             start = start.max(from);
         }
@@ -246,21 +427,19 @@ impl Reader {
             }
             if away.log_lost && acked < away.from {
                 // Written before the volumes were deleted, never read.
-                return Fate::Lost;
+                return None;
             }
             if away.offset_expired && self.reset == OffsetReset::Latest && acked < away.until {
                 // Back without an offset, it starts at the end of the log.
-                return Fate::Lost;
+                return None;
             }
             start = away.until;
         }
         if start > acked + retention {
             // The topic deleted it before the reader got there.
-            return Fate::Lost;
+            return None;
         }
-        let done = start + per_alert;
-        self.free_at = done;
-        Fate::Read(done)
+        Some(start)
     }
 }
 
@@ -303,13 +482,22 @@ mod tests {
             readers.receive_batch(
                 b,
                 1000.0,
-                |c, at, _| {
+                b.first,
+                (),
+                |c, at, _, ()| {
                     out[c].0 = at;
                     out[c].1 += 1;
                 },
                 |c, n| lost[c] += n,
             );
         }
+        readers.finish(
+            |c, at, _, ()| {
+                out[c].0 = at;
+                out[c].1 += 1;
+            },
+            |c, n| lost[c] += n,
+        );
         for (o, l) in out.iter_mut().zip(lost) {
             o.2 = l;
         }
@@ -511,5 +699,61 @@ mod tests {
         assert_eq!(got, [(10, 15), (15, 10), (25, 0), (25, 0)]);
         // Granted at 30 s, `antares` reads the 10 waiting alerts from then.
         assert!(out[2].0 >= SimTime(40_000_000));
+    }
+
+    fn with_retention_bytes(retention_bytes: Option<i64>) -> Kafka {
+        Kafka {
+            retention_s: 1e6,
+            partitions: 2,
+            retention_bytes,
+            ..Kafka::default()
+        }
+    }
+
+    /// 40 alerts of 1,000 bytes written 1 s apart; two partitions of 5,000
+    /// bytes keep 10 of them, so alert k is deleted when alert k + 11 is
+    /// written, at k + 11 s. A reader of 2 s an alert starts alert k at 2k
+    /// s while it keeps up (k <= 10); from then on every other alert is
+    /// gone when it gets there (11, 13, ..., 27: 9 alerts), and alerts 29
+    /// and later are never pushed out. The 10^6 s retention alone loses
+    /// nothing; the fast reader loses nothing either way. The same alerts
+    /// in two batches give the same answer: the slow reader's receipts wait
+    /// for the second batch.
+    #[test]
+    fn a_size_limit_loses_alerts_to_a_slow_reader_that_time_retention_alone_would_not() {
+        let readers = [consumer("fast", 1e6), consumer("slow", 0.5)];
+        let lost = |kafka: Kafka, batches: &[BatchOutcome]| -> Vec<(u64, u64)> {
+            let mut r = Readers::new(&readers, &kafka, &[], &[]);
+            run(&mut r, batches).iter().map(|o| (o.1, o.2)).collect()
+        };
+        let whole = [batch(0, 40)];
+        let split = [batch(0, 20), batch(20, 20)];
+        assert_eq!(lost(with_retention_bytes(None), &whole), [(40, 0), (40, 0)]);
+        assert_eq!(
+            lost(with_retention_bytes(Some(5000)), &whole),
+            [(40, 0), (31, 9)]
+        );
+        assert_eq!(
+            lost(with_retention_bytes(Some(5000)), &split),
+            [(40, 0), (31, 9)]
+        );
+    }
+
+    /// A pending alert is settled by a later batch even when the reader
+    /// is still behind: without [`Readers::finish`], the first batch's
+    /// alerts the second batch pushed out are already counted lost.
+    #[test]
+    fn a_later_batch_settles_what_it_pushes_out() {
+        let mut r = Readers::new(
+            &[consumer("slow", 0.5)],
+            &with_retention_bytes(Some(5000)),
+            &[],
+            &[],
+        );
+        let mut lost = 0;
+        for b in [batch(0, 20), batch(20, 20)] {
+            r.receive_batch(&b, 1000.0, b.first, (), |_, _, _, ()| {}, |_, n| lost += n);
+        }
+        assert_eq!(lost, 9);
     }
 }

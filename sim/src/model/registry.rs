@@ -1,31 +1,45 @@
 //! The schema registry as producers and consumers meet it: when it is
 //! reachable (`registry_outage`, `registry_rebuilt`, and `kafka_redeploy`,
 //! which loses the topic the registry keeps its schemas in: a rebuild
-//! until the redeploy's registry step is done), which schema ids it knows,
-//! and which ids each consumer has cached.
+//! until the redeploy's registry step is done), when it answers but has no
+//! subjects (its sync job's window, after a redeploy's registry step and at
+//! each `registry_sync`), which schema ids it knows, and which ids each
+//! consumer has cached.
 //!
 //! What happens for real, and how it is modelled:
 //! - Rubin's producer computes its schema id from the schema version
 //!   (`major * 100 + minor`, `schema_registry.deterministic_ids = true`) and
 //!   never asks the registry; the registry is filled in IMPORT mode with
 //!   those ids, so a registry rebuilt from scratch serves every schema under
-//!   the same id again. Producers do not notice an outage or a rebuild.
+//!   the same id again. Producers do not notice an outage, a rebuild or a
+//!   sync.
 //! - With `deterministic_ids = false` a producer registers its schema when
 //!   its pod starts and keeps the id for the pod's life (as
 //!   `alertsim worker --registry` does). A pod that starts while the
-//!   registry is unreachable cannot get an id and exits 1. A rebuilt
+//!   registry is unreachable, or while its subjects are missing, cannot get
+//!   an id and exits 1 (in the sync window the subject is in IMPORT mode,
+//!   which refuses a registration without an id). A rebuilt
 //!   registry assigns ids afresh: the schemas come back under new ids
 //!   (modelled as a new *generation* of ids that shares no id with the old
 //!   one; a real registry restarting its counter could even hand an old id
 //!   to another schema, which would decode alerts with the wrong schema).
 //!   Pods started before the rebuild go on writing the old id.
+//! - The sync job (lsst/alert_packet `syncAllSchemasToRegistry`, an Argo
+//!   CD Sync hook) deletes every subject, soft then hard: Confluent's
+//!   registry forgets an id once no subject version holds it, so
+//!   `GET /schemas/ids/{id}` answers 404 (error 40403) until the job has
+//!   posted that schema again with its id. The window is modelled as one
+//!   stretch of `schema_registry.sync_missing_s` in which no id is served
+//!   (really each id returns at its own post, the newest version last). It
+//!   starts no new generation: the job imports the same ids.
 //! - A consumer (Confluent's deserializer) caches the schema of every id it
 //!   has fetched and fetches an id it has not seen from the registry. It
 //!   cannot decode an alert whose id it has not cached while the registry
-//!   is unreachable, nor, after a rebuild without deterministic ids, an
-//!   alert carrying an old id it never cached (the rebuilt registry answers
-//!   404). Consumers that cached the old id before the rebuild keep
-//!   decoding old-id alerts, and fetch the new id when it first arrives.
+//!   is unreachable or has no subjects, nor, after a rebuild without
+//!   deterministic ids, an alert carrying an old id it never cached (the
+//!   rebuilt registry answers 404). Consumers that cached the old id before
+//!   the rebuild keep decoding old-id alerts, and fetch the new id when it
+//!   first arrives.
 //!
 //! The availability is a timeline fixed by the scenario's faults, so it can
 //! be asked about any virtual time, including a consumer's future reads.
@@ -45,7 +59,20 @@ pub type IdKey = (u32, u32);
 struct Window {
     start: SimTime,
     end: SimTime,
-    rebuilt: bool,
+    kind: Kind,
+}
+
+/// What the registry does in a window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Unreachable.
+    Down,
+    /// Unreachable, and lost: it comes back with a new id generation
+    /// (without deterministic ids).
+    Rebuilt,
+    /// Reachable, but its subjects are deleted: no id is served and no
+    /// schema can be registered.
+    SubjectsMissing,
 }
 
 /// When the registry answers and which id generation it serves.
@@ -56,33 +83,39 @@ pub struct RegistryTimeline {
 }
 
 impl RegistryTimeline {
-    /// The scenario's `registry_outage`, `registry_rebuilt` and
-    /// `kafka_redeploy` windows.
+    /// The scenario's `registry_outage`, `registry_rebuilt`,
+    /// `kafka_redeploy` and `registry_sync` windows, each redeploy's
+    /// registry step followed by the sync job's missing-subjects window
+    /// (`schema_registry.sync_missing_s`).
     pub fn from_scenario(s: &Scenario) -> Self {
-        let mut windows: Vec<Window> = s
-            .faults
-            .iter()
-            .filter_map(|f| {
-                let (start, end) = f.window_s();
-                let (rebuilt, end) = match f {
-                    Fault::RegistryOutage { .. } => (false, end),
-                    Fault::RegistryRebuilt { .. } => (true, end),
-                    // Its schemas live in a Kafka topic: lost with the
-                    // cluster, rebuilt by the sync job once its step is
-                    // done.
-                    Fault::KafkaRedeploy { .. } => {
-                        let (_, registry) = f.redeploy_milestones_s()?;
-                        (true, start + registry)
-                    }
-                    _ => return None,
-                };
-                Some(Window {
-                    start: SimTime::from_secs_f64(start),
-                    end: SimTime::from_secs_f64(end),
-                    rebuilt,
-                })
-            })
-            .collect();
+        let missing = s.schema_registry.sync_missing_s.max(0.0);
+        let window = |start: f64, end: f64, kind: Kind| Window {
+            start: SimTime::from_secs_f64(start),
+            end: SimTime::from_secs_f64(end),
+            kind,
+        };
+        let mut windows: Vec<Window> = Vec::new();
+        for f in &s.faults {
+            let (start, end) = f.window_s();
+            match f {
+                Fault::RegistryOutage { .. } => windows.push(window(start, end, Kind::Down)),
+                Fault::RegistryRebuilt { .. } => windows.push(window(start, end, Kind::Rebuilt)),
+                // Its schemas live in a Kafka topic: lost with the cluster,
+                // rebuilt by the sync job once its step is done.
+                Fault::KafkaRedeploy { .. } => {
+                    let Some((_, registry)) = f.redeploy_milestones_s() else {
+                        continue;
+                    };
+                    let back = start + registry;
+                    windows.push(window(start, back, Kind::Rebuilt));
+                    windows.push(window(back, back + missing, Kind::SubjectsMissing));
+                }
+                Fault::RegistrySync { .. } => {
+                    windows.push(window(start, start + missing, Kind::SubjectsMissing));
+                }
+                _ => {}
+            }
+        }
         windows.sort_by_key(|w| (w.start, w.end));
         Self {
             windows,
@@ -100,9 +133,23 @@ impl RegistryTimeline {
         self.deterministic
     }
 
-    /// Whether the registry answers at `at` (windows are `[start, end)`).
+    /// Whether a window of one of `kinds` covers `at` (windows are
+    /// `[start, end)`).
+    fn within(&self, at: SimTime, kinds: &[Kind]) -> bool {
+        self.windows
+            .iter()
+            .any(|w| w.start <= at && at < w.end && kinds.contains(&w.kind))
+    }
+
+    /// Whether the registry answers at `at`.
     pub fn reachable(&self, at: SimTime) -> bool {
-        !self.windows.iter().any(|w| w.start <= at && at < w.end)
+        !self.within(at, &[Kind::Down, Kind::Rebuilt])
+    }
+
+    /// Whether the registry answers with its subjects in place at `at`: a
+    /// producer can register a schema, a consumer fetch an id.
+    pub fn has_subjects(&self, at: SimTime) -> bool {
+        !self.within(at, &[Kind::Down, Kind::Rebuilt, Kind::SubjectsMissing])
     }
 
     /// The id generation a producer registering at `at` gets: the number
@@ -114,14 +161,14 @@ impl RegistryTimeline {
         let rebuilds = self
             .windows
             .iter()
-            .filter(|w| w.rebuilt && w.start <= at)
+            .filter(|w| w.kind == Kind::Rebuilt && w.start <= at)
             .count();
         u32::try_from(rebuilds).unwrap_or(u32::MAX)
     }
 
     /// Whether a lookup of an id of `generation` succeeds at `at`.
     pub fn serves(&self, generation: u32, at: SimTime) -> bool {
-        self.reachable(at) && generation == self.generation(at)
+        self.has_subjects(at) && generation == self.generation(at)
     }
 }
 
@@ -233,5 +280,62 @@ mod tests {
         );
         assert!(c.resolve(0, new, secs(150)));
         assert!(!c.resolve(5, new, secs(150)), "no such consumer");
+    }
+
+    /// A redeploy from 100 s whose registry step is done at 150 s, with a
+    /// sync window of 5 s: unreachable until 150 s, then reachable with no
+    /// subjects until 155 s. A `registry_sync` at 300 s: no subjects until
+    /// 305 s, and no new generation (the job imports the same ids).
+    #[test]
+    fn the_sync_job_leaves_the_registry_up_without_subjects_for_its_window() {
+        let mut s = scenario(
+            false,
+            vec![
+                Fault::KafkaRedeploy {
+                    at_s: 100.0,
+                    controller_pool_s: 10.0,
+                    broker_pool_s: 10.0,
+                    kafka_s: 10.0,
+                    registry_operator_s: 10.0,
+                    registry_s: 10.0,
+                    ingress_s: 100.0,
+                    data_lost: false,
+                },
+                Fault::RegistrySync { at_s: 300.0 },
+            ],
+        );
+        s.schema_registry.sync_missing_s = 5.0;
+        let t = RegistryTimeline::from_scenario(&s);
+        let at = |secs_: u64| (t.reachable(secs(secs_)), t.has_subjects(secs(secs_)));
+        assert_eq!(
+            [99, 149, 150, 154, 155, 299, 300, 304, 305].map(at),
+            [
+                (true, true),
+                (false, false),
+                (true, false),
+                (true, false),
+                (true, true),
+                (true, true),
+                (true, false),
+                (true, false),
+                (true, true),
+            ]
+        );
+        assert_eq!(t.generation(secs(400)), 1, "only the redeploy rebuilds");
+        assert!(!t.serves(1, secs(152)), "no subjects yet");
+        assert!(t.serves(1, secs(155)));
+        assert!(!t.serves(1, secs(302)));
+
+        let mut c = IdCaches::new(t, 2);
+        assert!(c.resolve(0, (1100, 1), secs(200)), "cached at 200 s");
+        assert!(
+            c.resolve(0, (1100, 1), secs(302)),
+            "the cache outlives the sync"
+        );
+        assert!(!c.resolve(1, (1100, 1), secs(302)), "not cached: 404");
+
+        s.schema_registry.sync_missing_s = 0.0;
+        let t = RegistryTimeline::from_scenario(&s);
+        assert!(t.has_subjects(secs(150)) && t.has_subjects(secs(300)));
     }
 }
