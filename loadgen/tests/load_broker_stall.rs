@@ -17,7 +17,7 @@
 
 use alertsim_loadgen::ClusterConfig;
 use alertsim_loadgen::load::{LoadOptions, LoadOutcome, LoadPlan, ServiceFlags, Shard, run_load};
-use alertsim_scenarios::{Fault, PublisherProfile, Scenario, catalog};
+use alertsim_scenarios::{Fault, PublisherProfile, Scenario, Stall, catalog};
 
 /// The stall: 300 scenario seconds from 50 s.
 fn stall() -> Fault {
@@ -25,6 +25,7 @@ fn stall() -> Fault {
         at_s: 50.0,
         duration_s: 300.0,
         broker: 0,
+        stall: Stall::Process,
     }
 }
 

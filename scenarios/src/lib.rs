@@ -31,7 +31,7 @@ pub use sections::chaos::{Chaos, ChaosKind};
 pub use sections::cluster::Cluster;
 pub use sections::consumers::{Consumer, OffsetReset};
 pub use sections::fanout::Fanout;
-pub use sections::faults::{Fault, SchemaChange};
+pub use sections::faults::{Fault, SchemaChange, Stall};
 pub use sections::gates::Gates;
 pub use sections::kafka::Kafka;
 pub use sections::night::{Gap, Night};

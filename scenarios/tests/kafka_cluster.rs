@@ -37,7 +37,8 @@ fn a_stalled_broker_defaults_to_broker_0_and_must_exist() {
         Fault::BrokerStalled {
             at_s: 10.0,
             duration_s: 90.0,
-            broker: 0
+            broker: 0,
+            stall: alertsim_scenarios::Stall::Follower,
         }
     );
     assert_eq!(s.faults[0].kind(), "broker_stalled");

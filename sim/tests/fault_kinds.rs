@@ -3,7 +3,7 @@
 //! cases, each a fault, the scenario settings it needs and its expectation.
 
 use alertsim_reports::Report;
-use alertsim_scenarios::{AckMode, Fault, PublisherProfile, Scenario};
+use alertsim_scenarios::{AckMode, Fault, PublisherProfile, Scenario, Stall};
 
 fn smoke() -> Scenario {
     Scenario::resolve("smoke", &[]).expect("smoke loads")
@@ -38,12 +38,18 @@ fn leaderless(partitions: u32) -> Fault {
     }
 }
 
-/// Broker 1 stalled for 90 s across visit 0's publishing.
+/// Broker 1's fetches stalled for 90 s across visit 0's publishing.
 fn stalled() -> Fault {
+    stalled_as(Stall::Follower)
+}
+
+/// Broker 1 stalled for 90 s across visit 0's publishing, as `stall` says.
+fn stalled_as(stall: Stall) -> Fault {
     Fault::BrokerStalled {
         at_s: REJECT_AT_S,
         duration_s: 90.0,
         broker: 1,
+        stall,
     }
 }
 
@@ -291,6 +297,37 @@ fn each_fault_kind_acts_as_expected_against_the_run_without_it() {
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// A stopped process is fenced after the broker session timeout (9 s):
+/// under `rubin` it loses alerts, fewer than a follower whose fetches stall
+/// for the whole 90 s (held until its 120 s `replica.lag.time.max.ms`),
+/// and a longer session timeout loses more; under `safe` nothing.
+#[test]
+fn a_stopped_process_is_fenced_after_the_session_timeout() {
+    let lost = |stall: Stall, session_ms: u64, setup: fn(&mut Scenario)| {
+        let mut s = smoke();
+        setup(&mut s);
+        s.kafka.broker_session_timeout_ms = session_ms;
+        s.faults.push(stalled_as(stall));
+        alertsim_sim::run(&s)
+            .expect("the scenario has a plan")
+            .report
+            .alerts
+            .lost
+    };
+    let follower = lost(Stall::Follower, 9_000, rubin);
+    let process = lost(Stall::Process, 9_000, rubin);
+    let process_slow_fence = lost(Stall::Process, 30_000, rubin);
+    assert!(
+        0 < process && process < follower,
+        "process {process}, follower {follower}"
+    );
+    assert!(
+        process < process_slow_fence,
+        "fenced at 9 s: {process}; at 30 s: {process_slow_fence}"
+    );
+    assert_eq!(lost(Stall::Process, 9_000, safe), 0);
 }
 
 #[test]

@@ -17,7 +17,7 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use alertsim_scenarios::sections::faults::Fault;
+use alertsim_scenarios::sections::faults::{Fault, Stall};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 
@@ -40,7 +40,10 @@ pub fn handles(services: &Services, fault: &Fault) -> bool {
             Fault::BrokerOutage { .. }
                 | Fault::KafkaRedeploy { .. }
                 | Fault::PartitionLeadershipLost { .. }
-                | Fault::BrokerStalled { .. }
+                | Fault::BrokerStalled {
+                    stall: Stall::Process,
+                    ..
+                }
         )
 }
 

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use alertsim_drivers::jobs::AnyRuntime;
 use alertsim_drivers::jobs::JobRuntime;
-use alertsim_scenarios::sections::faults::Fault;
+use alertsim_scenarios::sections::faults::{Fault, Stall};
 use serde::Serialize;
 
 use super::services::Services;
@@ -83,7 +83,19 @@ fn action(fault: &Fault) -> Action {
              consumers do not fetch schemas by id from the registry; the simulator models the \
              window",
         ),
-        Fault::BrokerStalled { .. } => Action::Skip(
+        Fault::BrokerStalled {
+            stall: Stall::Follower,
+            ..
+        } => Action::Skip(
+            "a follower whose fetches stall while it heartbeats to the controller needs its \
+             replication listener slowed alone (a proxy on the brokers' internal listener), \
+             which the local cluster does not have; `stall = \"process\"` (SIGSTOP) is done for \
+             real with --engine kafka; the simulator models both",
+        ),
+        Fault::BrokerStalled {
+            stall: Stall::Process,
+            ..
+        } => Action::Skip(
             "needs the local Apache Kafka cluster (--engine kafka): the embedded broker is one \
              process holding every replica (no follower to stall); the simulator models it",
         ),
@@ -317,10 +329,21 @@ mod tests {
             at_s: 1.0,
             duration_s: 90.0,
             broker: 0,
+            stall: Stall::Process,
         };
         assert!(matches!(
             action(&stalled),
             Action::Skip(why) if why.contains("--engine kafka") && why.contains("no follower to stall")
+        ));
+        let follower = Fault::BrokerStalled {
+            at_s: 1.0,
+            duration_s: 90.0,
+            broker: 0,
+            stall: Stall::Follower,
+        };
+        assert!(matches!(
+            action(&follower),
+            Action::Skip(why) if why.contains("replication listener")
         ));
     }
 }

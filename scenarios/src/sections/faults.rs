@@ -7,6 +7,17 @@ use serde::{Deserialize, Serialize};
 use crate::sections::consumers::Consumer;
 use crate::validate::Checker;
 
+/// What a `broker_stalled` stalls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stall {
+    /// The follower's fetches; the process heartbeats on.
+    #[default]
+    Follower,
+    /// The whole process: fenced after the broker session timeout.
+    Process,
+}
+
 /// One fault, written as `[[faults]]` with a `kind`, a start `at_s` and,
 /// for the ones that last, a `duration_s`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -129,14 +140,23 @@ pub enum Fault {
         /// How many partitions (1..kafka.partitions).
         partitions: u32,
     },
-    /// Broker `broker` (an id, 0..kafka.brokers) stalls for `duration_s`:
-    /// the process is alive but fetches nothing, a slow follower. Under
-    /// acks=all the writes to the partitions it follows wait until their
-    /// leaders drop it from the ISR after `kafka.replica_lag_time_max_ms`
-    /// (then they go on with the other replicas, if they still meet
-    /// `min_insync_replicas`); the partitions it leads have no reachable
-    /// leader for the whole window. A produce held past
-    /// `kafka.delivery_timeout_ms` fails.
+    /// Broker `broker` (an id, 0..kafka.brokers) stalls for `duration_s`,
+    /// in one of two ways (`stall`):
+    /// - `follower` (default): the process is alive and heartbeats to the
+    ///   controller, but its fetches stop (a slow follower). Under acks=all
+    ///   the writes to the partitions it follows wait until their leaders
+    ///   drop it from the ISR after `kafka.replica_lag_time_max_ms` (then
+    ///   they go on with the other replicas, if they still meet
+    ///   `min_insync_replicas`); the partitions it leads are served as
+    ///   before.
+    /// - `process`: the whole process stops (SIGSTOP, a host freeze, a
+    ///   long pause). It stops heartbeating, so the controller fences it
+    ///   after `kafka.broker_session_timeout_ms`: from then it is in no ISR
+    ///   and leads nothing (Kafka 4.1's `ReplicationControlManager`). Until
+    ///   then the partitions it leads have no reachable leader and those it
+    ///   follows hold their writes.
+    ///
+    /// A produce held past `kafka.delivery_timeout_ms` fails.
     BrokerStalled {
         /// Start.
         at_s: f64,
@@ -145,6 +165,9 @@ pub enum Fault {
         /// Which broker (default 0).
         #[serde(default)]
         broker: u32,
+        /// What stalls: `follower` (default) or `process`.
+        #[serde(default)]
+        stall: Stall,
     },
     /// The schema registry is unreachable.
     RegistryOutage {

@@ -35,6 +35,12 @@ pub struct Kafka {
     /// Kafka 4.x's own default is 30,000). Under acks=all a stalled
     /// follower holds its partitions' writes that long (`broker_stalled`).
     pub replica_lag_time_max_ms: u64,
+    /// KRaft `broker.session.timeout.ms`: how long the controller waits
+    /// for a broker's heartbeat before fencing it, which takes it out of
+    /// every ISR and every leadership (default 9,000: Kafka 4.1's default,
+    /// which the production values do not change). A `broker_stalled` with
+    /// `stall = "process"` ends for the cluster then.
+    pub broker_session_timeout_ms: u64,
     /// Broker `leader.imbalance.check.interval.seconds`: how often the
     /// controller moves leadership back to preferred leaders
     /// (`auto.leader.rebalance.enable`, true by default; default 300 s,
@@ -110,6 +116,7 @@ impl Default for Kafka {
             replication_factor: 3,
             min_insync_replicas: 2,
             replica_lag_time_max_ms: 120_000,
+            broker_session_timeout_ms: 9_000,
             leader_imbalance_check_interval_s: 300.0,
             broker_bandwidth_mbps: 10_000.0,
             produce_latency_ms: Distribution::Lognormal {
@@ -177,6 +184,11 @@ impl Kafka {
         c.at_least(
             "kafka.replica_lag_time_max_ms",
             self.replica_lag_time_max_ms,
+            1,
+        );
+        c.at_least(
+            "kafka.broker_session_timeout_ms",
+            self.broker_session_timeout_ms,
             1,
         );
         c.non_negative(

@@ -54,10 +54,14 @@ impl Engine<'_> {
             Fault::BrokerOutage { brokers, .. } => self.publishing.brokers_lost(i, brokers),
             Fault::KafkaRedeploy { .. } => self.publishing.cluster_lost(i),
             Fault::BrokerStalled {
-                broker, duration_s, ..
+                broker,
+                duration_s,
+                stall,
+                ..
             } => {
                 let until = now + SimDuration::from_secs_f64(duration_s);
-                self.publishing.broker_stalls(i, broker, now, until);
+                self.publishing
+                    .broker_stalls(i, (broker, stall), now, until);
             }
             Fault::BrokerSlow {
                 added_latency_ms,

@@ -68,6 +68,8 @@ pub(super) struct Publishing {
     placed: Partitions,
     /// `kafka.replica_lag_time_max_ms`.
     replica_lag: SimDuration,
+    /// `kafka.broker_session_timeout_ms`: a stopped broker is fenced then.
+    session_timeout: SimDuration,
     /// `kafka.min_insync_replicas`.
     min_insync: u32,
     /// `kafka.replication_factor`.
@@ -104,6 +106,7 @@ impl Publishing {
                 s.kafka.leader_imbalance_check_interval_s,
             ),
             replica_lag: SimDuration(s.kafka.replica_lag_time_max_ms.saturating_mul(1000)),
+            session_timeout: SimDuration(s.kafka.broker_session_timeout_ms.saturating_mul(1000)),
             min_insync: s.kafka.min_insync_replicas,
             replication: s.kafka.replication_factor,
             partitions: s.kafka.partitions,
@@ -331,9 +334,14 @@ impl Engine<'_> {
     }
 
     /// The safe profile re-publishes spooled alerts at the next
-    /// opportunity; what fails again stays in the spool.
+    /// opportunity; what fails again stays in the spool. The spool is
+    /// shared: each worker about to publish takes its share of it (the
+    /// entries over the workers busy now, rounded up) rather than the
+    /// whole, so a backlog drains across the workers in parallel.
     fn replay_spool(&mut self, mut at: SimTime) -> SimTime {
-        let mut rounds = self.publishing.spool.len();
+        let waiting = self.publishing.spool.len();
+        let busy = self.workers.busy().max(1) as usize;
+        let mut rounds = waiting.div_ceil(busy);
         while rounds > 0 {
             rounds -= 1;
             let Some(spooled) = self.publishing.spool.pop_front() else {

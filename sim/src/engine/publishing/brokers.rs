@@ -6,6 +6,8 @@
 
 use std::collections::BTreeSet;
 
+use alertsim_scenarios::Stall;
+
 use super::Publishing;
 use crate::model::leadership;
 use crate::model::placement::BrokerBytes;
@@ -103,27 +105,38 @@ impl Publishing {
         self.brokers_back(fault, self.brokers, now);
     }
 
-    /// `broker_stalled` (fault `fault`) begins at `now`: `broker` fetches
-    /// nothing until `until`. The partitions it leads have no reachable
-    /// leader until then; those it follows hold their acks=all writes until
-    /// the leader drops it from the ISR after `replica.lag.time.max.ms`
-    /// (or until the stall ends, if sooner), and for the whole stall when
-    /// the ISR left would be below `min.insync.replicas`. A broker down
-    /// already is not in any ISR: its stall changes nothing.
+    /// `broker_stalled` (fault `fault`) begins at `now` and lasts until
+    /// `until`. A stalled follower (`Stall::Follower`) holds the writes to
+    /// the partitions it follows until the leader drops it from the ISR
+    /// after `replica.lag.time.max.ms` (or the stall ends, if sooner); the
+    /// partitions it leads are served as before. A stopped process
+    /// (`Stall::Process`) is fenced by the controller after the broker
+    /// session timeout: until then the partitions it leads have no
+    /// reachable leader and those it follows hold their writes; from then
+    /// it is in no ISR and leads nothing (an election). Either way, a
+    /// partition whose ISR without it is below `min.insync.replicas` takes
+    /// no write for the whole stall. A broker down already is not in any
+    /// ISR: its stall changes nothing.
     pub(in crate::engine) fn broker_stalls(
         &mut self,
         fault: u32,
-        broker: u32,
+        stalled: (u32, Stall),
         now: SimTime,
         until: SimTime,
     ) {
+        let (broker, stall) = stalled;
         if self.down(broker) {
             return;
         }
-        let dropped = until.min(now + self.replica_lag);
-        let led = self.placed.led_by(broker);
+        let (dropped, led) = match stall {
+            Stall::Follower => (until.min(now + self.replica_lag), Vec::new()),
+            Stall::Process => {
+                let fenced = until.min(now + self.session_timeout.min(self.replica_lag));
+                (fenced, self.placed.led_by(broker).into_iter().collect())
+            }
+        };
         let (mut short, mut held) = (Vec::new(), Vec::new());
-        for p in self.placed.followed_by(broker) {
+        for p in self.placed.followed_by(broker).into_iter().chain(led) {
             let in_sync_left = self
                 .placed
                 .placement()
@@ -137,7 +150,6 @@ impl Publishing {
                 short.push(p);
             }
         }
-        short.extend(led);
         let lose = &mut self.kafka.leadership;
         lose.lose(fault, short.into_iter().collect(), until);
         lose.lose(fault, held.into_iter().collect(), dropped);
