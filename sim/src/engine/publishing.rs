@@ -249,7 +249,9 @@ impl Engine<'_> {
         round_trip: SimDuration,
     ) -> Vec<BatchOutcome> {
         let now = self.queue.now();
+        let egress = self.readers.egress(now, bytes);
         let p = &mut self.publishing;
+        p.kafka.set_reader_egress(egress);
         let partitions = p.partitions.max(1);
         let mut batches = Vec::new();
         let mut at = start;

@@ -33,13 +33,17 @@
 //!   where its `auto_offset_reset` says in the new log (`latest` skips what
 //!   the producer wrote between the Kafka step and the ingress).
 //!
+//! What the readers fetch at an instant ([`Readers::egress`]) loads the
+//! leaders' outbound links, which the followers' fetches share: the Kafka
+//! model slows acks=all writes when the readers catching up fill them.
+//!
 //! Not modelled: `retention.bytes` (unset in production, so the broker's
-//! default, no size limit, applies) and the catch-up's load on the
-//! brokers' network (readers never slow the producer here).
+//! default, no size limit, applies), and the disk reads of a reader far
+//! behind (the model takes every fetch from memory).
 
 use alertsim_scenarios::{Consumer, Fault, Kafka, OffsetReset};
 
-use crate::model::kafka::BatchOutcome;
+use crate::model::kafka::{BatchOutcome, ReaderEgress};
 use crate::time::{SimDuration, SimTime};
 
 /// The readers, none behind yet.
@@ -55,6 +59,9 @@ struct Reader {
     fetch: SimDuration,
     /// When it is done with the last alert it read.
     free_at: SimTime,
+    /// When the last alert it read became available to it: reading at
+    /// its rate since then, it has a backlog.
+    last_available: SimTime,
     reset: OffsetReset,
     /// Its `consumer_offline` and `kafka_redeploy` windows, in start order.
     away: Vec<Away>,
@@ -124,6 +131,7 @@ impl Readers {
                     },
                     fetch: SimDuration::from_secs_f64(c.fetch_latency_ms / 1000.0),
                     free_at: SimTime::from_secs_f64(c.start_delay_s),
+                    last_available: SimTime::ZERO,
                     reset: c.auto_offset_reset,
                     away,
                 }
@@ -143,6 +151,27 @@ impl Readers {
     /// True without readers.
     pub fn is_empty(&self) -> bool {
         self.readers.is_empty()
+    }
+
+    /// What the readers fetch at `now`, alerts of `bytes_per_alert`: a
+    /// reader away fetches nothing, one with a backlog (still reading at
+    /// `now`, and its last alert waited for it rather than it for the
+    /// alert) fetches at its rate, the others keep pace.
+    pub fn egress(&self, now: SimTime, bytes_per_alert: f64) -> ReaderEgress {
+        let mut egress = ReaderEgress::default();
+        for r in &self.readers {
+            if r.away.iter().any(|a| a.from <= now && now < a.until) {
+                continue;
+            }
+            if r.free_at > now && r.free_at > r.last_available + r.per_alert {
+                egress.catching_up += 1;
+                egress.catching_up_bytes_per_s +=
+                    bytes_per_alert / r.per_alert.as_secs_f64().max(1e-9);
+            } else {
+                egress.keeping += 1;
+            }
+        }
+        egress
     }
 
     /// Every reader takes the delivered alerts of a batch: calls
@@ -174,7 +203,8 @@ impl Readers {
 impl Reader {
     /// Reads (or not) the next alert, acknowledged at `acked`.
     fn read(&mut self, acked: SimTime, retention: SimDuration) -> Fate {
-        let mut start = (acked + self.fetch).max(self.free_at);
+        let available = acked + self.fetch;
+        let mut start = available.max(self.free_at);
         for away in &self.away {
             // The alert is read before it leaves, or after it is back.
             if start < away.from || start >= away.until {
@@ -196,6 +226,7 @@ impl Reader {
         }
         let done = start + self.per_alert;
         self.free_at = done;
+        self.last_available = available;
         Fate::Read(done)
     }
 }
