@@ -6,7 +6,7 @@
 use alertsim_reports::Recorder;
 use alertsim_scenarios::Scenario;
 
-use crate::model::kafka::BatchOutcome;
+use crate::model::kafka::{BatchOutcome, ReaderEgress};
 use crate::model::readers::Readers as TopicReaders;
 use crate::schema_evolution::{self, SchemaPlan};
 use crate::time::SimTime;
@@ -96,6 +96,11 @@ impl Readers {
             rec.alert_received(c, at.saturating_since(tag.readout_end).as_secs_f64());
             rec.alert_receipt_stage(c, at.saturating_since(acked).as_secs_f64());
         }
+    }
+
+    /// What the readers fetch at `now` (see `model::readers`).
+    pub(super) fn egress(&self, now: SimTime, bytes_per_alert: f64) -> ReaderEgress {
+        self.consumers.egress(now, bytes_per_alert)
     }
 
     /// What the schema plan recorded, for the report.

@@ -255,7 +255,14 @@ impl Engine<'_> {
         round_trip: SimDuration,
     ) -> Vec<BatchOutcome> {
         let now = self.queue.now();
+        let mut egress = self.readers.egress(now, bytes);
+        if self.archive.is_some() {
+            // The archive's ingester reads every alert too; it is counted
+            // as keeping pace (at most 20 replicas of 30 alerts/s).
+            egress.keeping += 1;
+        }
         let p = &mut self.publishing;
+        p.kafka.set_reader_egress(egress);
         let partitions = p.partitions.max(1);
         let mut batches = Vec::new();
         let mut at = start;

@@ -3,7 +3,9 @@
 //! bandwidth divided by the replication factor (acks=all writes every byte
 //! to every replica), a produce waits behind the bytes queued before it, and
 //! the packager flushes after every alert, so a worker's alerts follow one
-//! another at (encode + round trip) intervals. A produce that cannot reach
+//! another at (encode + round trip) intervals. The followers fetch through
+//! the leaders' outbound links beside the readers, so readers catching up
+//! slow the acknowledgements once those links are full. A produce that cannot reach
 //! min.insync.replicas, or waits longer than delivery.timeout.ms, fails.
 //! A produce to a partition without a leader waits for the election (see
 //! [`crate::model::leadership`]) or fails at delivery.timeout.ms.
@@ -52,6 +54,22 @@ pub struct KafkaCluster {
     pub health: BrokerHealth,
     /// Partitions without a leader (faults).
     pub leadership: Leadership,
+    /// What the readers fetch from the leaders now.
+    readers: ReaderEgress,
+}
+
+/// The readers' load on the leaders' outbound links at an instant: each
+/// reader keeping pace fetches every byte as it is written (one more copy
+/// of the ingress, as each follower's), each reader catching up fetches as
+/// fast as it reads; a reader away fetches nothing.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ReaderEgress {
+    /// Readers keeping pace with the producers.
+    pub keeping: u32,
+    /// Readers catching up.
+    pub catching_up: u32,
+    /// Bytes per second the readers catching up fetch.
+    pub catching_up_bytes_per_s: f64,
 }
 
 impl KafkaCluster {
@@ -72,6 +90,7 @@ impl KafkaCluster {
             queue_free_at: SimTime::ZERO,
             health: BrokerHealth::default(),
             leadership: Leadership::default(),
+            readers: ReaderEgress::default(),
         }
     }
 
@@ -94,11 +113,33 @@ impl KafkaCluster {
             && !self.health.writes_blocked()
     }
 
-    /// Bytes per second the cluster can take with acks=all.
+    /// Bytes per second the cluster can take with acks=all: the smaller of
+    /// what the brokers' inbound links take (every byte lands on each of
+    /// the `replication` replicas) and what the leaders' outbound links
+    /// leave for the followers' fetches beside the readers'
+    /// ([`ReaderEgress`]): an acks=all write waits for its followers.
     pub fn capacity_bytes_per_s(&self) -> f64 {
-        let replication = f64::from(self.replication.max(1));
-        f64::from(self.brokers_up) * self.broker_bytes_per_s * self.health.bandwidth_factor()
-            / replication
+        let links =
+            f64::from(self.brokers_up) * self.broker_bytes_per_s * self.health.bandwidth_factor();
+        let inbound = links / f64::from(self.replication.max(1));
+        let followers = f64::from(self.replication.saturating_sub(1));
+        let keeping = f64::from(self.readers.keeping);
+        let flows = followers + keeping;
+        if followers == 0.0 || flows == 0.0 {
+            return inbound;
+        }
+        // The readers catching up take what they can read, but the links
+        // are shared: the followers and the readers keeping pace keep at
+        // least their share of the flows (max-min fairness).
+        let catching_up = f64::from(self.readers.catching_up);
+        let fair = links * flows / (flows + catching_up);
+        let left = (links - self.readers.catching_up_bytes_per_s).max(fair);
+        inbound.min(left / flows)
+    }
+
+    /// What the readers fetch now (the engine sets it before producing).
+    pub fn set_reader_egress(&mut self, egress: ReaderEgress) {
+        self.readers = egress;
     }
 
     /// Produces `alerts` alerts of `bytes_per_alert` each (before

@@ -53,14 +53,17 @@
 //! appended later is acknowledged after the time it is appended at. The
 //! run's end settles what is left ([`Readers::finish`]).
 //!
-//! Not modelled: the catch-up's load on the brokers' network (readers
-//! never slow the producer here).
+//! What the readers fetch at an instant ([`Readers::egress`]) loads the
+//! leaders' outbound links, which the followers' fetches share: the Kafka
+//! model slows acks=all writes when the readers catching up fill them.
+//! Not modelled: the disk reads of a reader far behind (the model takes
+//! every fetch from memory).
 
 use std::collections::VecDeque;
 
 use alertsim_scenarios::{Consumer, Fault, Kafka, OffsetReset, SchemaChange};
 
-use crate::model::kafka::BatchOutcome;
+use crate::model::kafka::{BatchOutcome, ReaderEgress};
 use crate::time::{SimDuration, SimTime};
 
 /// The readers, none behind yet; `T` is what the caller tags each batch
@@ -154,6 +157,9 @@ struct Reader<T> {
     fetch: SimDuration,
     /// When it is done with the last alert it read.
     free_at: SimTime,
+    /// When the last alert it read became available to it: reading at
+    /// its rate since then, it has a backlog.
+    last_available: SimTime,
     reset: OffsetReset,
     /// Its `consumer_offline` and `kafka_redeploy` windows, in start order.
     away: Vec<Away>,
@@ -245,6 +251,7 @@ impl<T: Copy> Readers<T> {
                     quota_bytes_per_s: c.quota_bytes_per_s.filter(|q| *q > 0.0),
                     fetch: SimDuration::from_secs_f64(c.fetch_latency_ms / 1000.0),
                     free_at: SimTime::from_secs_f64(c.start_delay_s),
+                    last_available: SimTime::ZERO,
                     reset: c.auto_offset_reset,
                     away,
                     cutovers,
@@ -361,6 +368,7 @@ impl<T: Copy> Readers<T> {
                     }
                     let done = start + per_alert;
                     reader.free_at = done;
+                    reader.last_available = acked + reader.fetch;
                     received(c, done, acked, p.tag);
                     p.next += 1;
                 }
@@ -382,6 +390,28 @@ impl<T: Copy> Readers<T> {
 }
 
 impl<T> Readers<T> {
+    /// What the readers fetch at `now`, alerts of `bytes_per_alert`: a
+    /// reader away fetches nothing, one with a backlog (still reading at
+    /// `now`, and its last alert waited for it rather than it for the
+    /// alert) fetches at its rate, the others keep pace.
+    pub fn egress(&self, now: SimTime, bytes_per_alert: f64) -> ReaderEgress {
+        let mut egress = ReaderEgress::default();
+        for r in &self.readers {
+            if r.away.iter().any(|a| a.from <= now && now < a.until) {
+                continue;
+            }
+            let per_alert = r.per_alert_of(bytes_per_alert);
+            if r.free_at > now && r.free_at > r.last_available + per_alert {
+                egress.catching_up += 1;
+                egress.catching_up_bytes_per_s +=
+                    bytes_per_alert / per_alert.as_secs_f64().max(1e-9);
+            } else {
+                egress.keeping += 1;
+            }
+        }
+        egress
+    }
+
     /// How many readers there are.
     pub fn len(&self) -> usize {
         self.readers.len()
