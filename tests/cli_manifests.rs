@@ -178,7 +178,6 @@ fn imported_night_is_rubin_night_with_the_stated_differences() {
         "pittgoogle-usdf",
         "poi-usdf",
         "snaps-usdf",
-        "alert-database-ingester",
     ]
     .iter()
     .map(|n| format!("{{name=\"{n}\"}}"))

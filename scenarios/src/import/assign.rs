@@ -10,7 +10,7 @@ use crate::manifests::kafka::Cluster;
 use crate::manifests::kafka_topic::Topic;
 use crate::manifests::kafka_user::User;
 use crate::manifests::scaled_job::ScaledJob;
-use crate::manifests::{Field, Manifests, Source, registry};
+use crate::manifests::{Field, Manifests, Node, Source, registry};
 
 /// One scenario key set from the manifests.
 #[derive(Debug, Clone, PartialEq)]
@@ -100,9 +100,111 @@ pub fn assign(m: &Manifests, sj: Option<ScaledJob<'_>>) -> Assignments {
     registry_keys(m, &mut a);
     night(m, sj, &mut a);
     if let Some(topic) = topic_name.as_deref() {
-        readers(m, cluster.as_ref(), topic, &mut a);
+        let archive_users = archive(m, topic, &mut a);
+        readers(m, cluster.as_ref(), topic, &archive_users, &mut a);
     }
     a
+}
+
+/// The archive's ingester: the ScaledObject with a kafka trigger on the
+/// alert topic fills `[archive]`. Returns the Kafka users its trigger
+/// authenticates as (the TriggerAuthentication's secrets, which Strimzi
+/// names after the KafkaUser): the archive, not a `[[consumers]]` reader.
+fn archive(m: &Manifests, topic: &str, a: &mut Assignments) -> Vec<String> {
+    let Some(so) = crate::manifests::scaled_object::readers_of(m, topic).next() else {
+        for key in [
+            "archive.min_replicas",
+            "archive.max_replicas",
+            "archive.lag_threshold",
+        ] {
+            a.keep(
+                key,
+                "no ScaledObject with a kafka trigger on the alert topic",
+            );
+        }
+        return Vec::new();
+    };
+    let ints: [(&str, &str); 4] = [
+        ("archive.min_replicas", "spec.minReplicaCount"),
+        ("archive.max_replicas", "spec.maxReplicaCount"),
+        ("archive.polling_interval_s", "spec.pollingInterval"),
+        ("archive.cooldown_s", "spec.cooldownPeriod"),
+    ];
+    for (key, path) in ints {
+        match so.field(path).and_then(|f| int(&f).map(|v| (f, v))) {
+            Some((f, v)) => a.put(key, v, f, path, None),
+            None => a.keep(
+                key,
+                format!("{} absent or not a whole number", so.source(path)),
+            ),
+        }
+    }
+    let triggers = so.at("spec.triggers").map(Node::items).unwrap_or_default();
+    let Some(i) = triggers
+        .iter()
+        .position(|t| t.get("type").and_then(Node::as_str) == Some("kafka"))
+    else {
+        return Vec::new();
+    };
+    let numbers: [(&str, &str); 2] = [
+        ("archive.lag_threshold", "lagThreshold"),
+        ("archive.activation_lag_threshold", "activationLagThreshold"),
+    ];
+    for (key, name) in numbers {
+        let path = format!("spec.triggers[{i}].metadata.{name}");
+        match so.field(&path).and_then(|f| {
+            f.node
+                .as_str()
+                .and_then(|t| t.parse::<i64>().ok())
+                .map(|v| (f, v))
+        }) {
+            Some((f, v)) => a.put(
+                key,
+                Value::Integer(v),
+                f,
+                &path,
+                Some("a string in the trigger's metadata".to_owned()),
+            ),
+            None => a.keep(
+                key,
+                format!("{} absent or not a whole number", so.source(&path)),
+            ),
+        }
+    }
+    let path = format!("spec.triggers[{i}].metadata.offsetResetPolicy");
+    match so
+        .field(&path)
+        .and_then(|f| f.node.as_str().map(|t| (f, t)))
+    {
+        Some((f, reset @ ("latest" | "earliest"))) => a.put(
+            "archive.offset_reset",
+            Value::String(reset.to_owned()),
+            f,
+            &path,
+            None,
+        ),
+        _ => a.keep(
+            "archive.offset_reset",
+            format!("{} absent", so.source(&path)),
+        ),
+    }
+    let auth = triggers[i]
+        .get("authenticationRef")
+        .and_then(|r| r.get("name"))
+        .and_then(Node::as_str);
+    let Some(auth) = auth.and_then(|name| m.get("TriggerAuthentication", name)) else {
+        return Vec::new();
+    };
+    let mut users: Vec<String> = auth
+        .at("spec.secretTargetRef")
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|r| r.get("name").and_then(Node::as_str).map(str::to_owned))
+        .collect();
+    users.sort();
+    users.dedup();
+    users
 }
 
 fn scaler(_m: &Manifests, sj: Option<ScaledJob<'_>>, a: &mut Assignments) {
@@ -545,10 +647,16 @@ fn detectors(inst: &Instrument<'_>, a: &mut Assignments) {
     }
 }
 
-fn readers(m: &Manifests, cluster: Option<&Cluster<'_>>, topic: &str, a: &mut Assignments) {
+fn readers(
+    m: &Manifests,
+    cluster: Option<&Cluster<'_>>,
+    topic: &str,
+    archive_users: &[String],
+    a: &mut Assignments,
+) {
     let supers = cluster.map(Cluster::super_users).unwrap_or_default();
     for user in User::all(m) {
-        if supers.contains(&user.0.name) {
+        if supers.contains(&user.0.name) || archive_users.contains(&user.0.name) {
             continue;
         }
         if let Some(acl) = user.may("Read", topic) {

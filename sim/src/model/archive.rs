@@ -21,7 +21,9 @@
 //!   changes nothing. With `data_lost` the alerts it had not archived are
 //!   gone, and so are its offsets: with `latest` it skips what was written
 //!   before it rejoined. Both are the archive's gaps after a redeploy.
-//! - **Retention**: an alert it reaches after `kafka.retention_s` is a gap.
+//! - **Retention**: an alert it reaches after `kafka.retention_s` is a gap
+//!   (`kafka.retention_bytes`, unset in production, is not applied here:
+//!   the archive is never far enough behind for it to matter).
 //!
 //! The model steps itself: the engine hands it each acknowledged batch and
 //! the time ([`ArchiveIngester::advance_to`]), and at the run's end it
@@ -377,11 +379,10 @@ impl ArchiveIngester {
                 if b.first > at {
                     return 0;
                 }
-                let by_then = if b.step.0 == 0 {
-                    b.delivered
-                } else {
-                    let k = (at.0 - b.first.0) / b.step.0 + 1;
-                    u32::try_from(k).unwrap_or(u32::MAX).min(b.delivered)
+                let by_then = match (at.0 - b.first.0).checked_div(b.step.0) {
+                    Some(k) => u32::try_from(k + 1).unwrap_or(u32::MAX).min(b.delivered),
+                    // Every alert of the batch acknowledged at once.
+                    None => b.delivered,
                 };
                 u64::from(by_then.saturating_sub(p.next))
             })
