@@ -9,6 +9,13 @@ use alertsim_scenarios::Scenario;
 /// naming the setting and why.
 pub fn not_done(scenario: &Scenario) -> Vec<String> {
     let mut out = Vec::new();
+    if scenario.archive.enabled {
+        out.push(
+            "archive: no archive ingester runs (no consumer group alertdb-ingester, no \
+             ScaledObject or HPA), so the report has no `archive` block (the simulator models it)"
+                .to_owned(),
+        );
+    }
     if let Some(bytes) = scenario.kafka.retention_bytes {
         out.push(format!(
             "kafka.retention_bytes = {bytes}: the run's topic is created without a size limit, \
@@ -42,6 +49,8 @@ mod tests {
     #[test]
     fn a_reader_quota_and_a_new_topic_are_named_as_not_done() {
         let mut s = Scenario::resolve("smoke", &[]).expect("smoke loads");
+        assert!(not_done(&s)[0].starts_with("archive: no archive ingester runs"));
+        s.archive.enabled = false;
         assert!(not_done(&s).is_empty());
         s.consumers[1].quota_bytes_per_s = Some(1e6);
         let lines = not_done(&s);

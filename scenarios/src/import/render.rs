@@ -9,7 +9,7 @@ use super::Imported;
 use super::assign::Assignment;
 
 /// Section order of the scenario file.
-const SECTIONS: [&str; 7] = [
+const SECTIONS: [&str; 8] = [
     "night",
     "redis",
     "scaler",
@@ -17,6 +17,7 @@ const SECTIONS: [&str; 7] = [
     "workers",
     "kafka",
     "schema_registry",
+    "archive",
 ];
 
 /// The scenario file.

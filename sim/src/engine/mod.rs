@@ -254,6 +254,9 @@ impl<'s> Engine<'s> {
                     events: self.queue.events_processed(),
                 });
             }
+            if self.fanout.all_announced() {
+                self.replay_leftover_spool(now);
+            }
             if self.finished() {
                 break;
             }

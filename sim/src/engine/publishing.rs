@@ -345,12 +345,29 @@ impl Engine<'_> {
     /// shared: each worker about to publish takes its share of it (the
     /// entries over the workers busy now, rounded up) rather than the
     /// whole, so a backlog drains across the workers in parallel.
-    fn replay_spool(&mut self, mut at: SimTime) -> SimTime {
+    fn replay_spool(&mut self, at: SimTime) -> SimTime {
         let waiting = self.publishing.spool.len();
         let busy = self.workers.busy().max(1) as usize;
-        let mut rounds = waiting.div_ceil(busy);
-        while rounds > 0 {
-            rounds -= 1;
+        self.replay_entries(at, waiting.div_ceil(busy))
+    }
+
+    /// Once no worker holds a detector any more, what the workers left in
+    /// the spool is replayed whole, as `alertsim replay` does after a
+    /// load run (and at the next try if the brokers refuse it now).
+    pub(super) fn replay_leftover_spool(&mut self, now: SimTime) {
+        if self.workers.busy() == 0
+            && !self.publishing.spool.is_empty()
+            && self.publishing.kafka.accepts_writes()
+        {
+            let all = self.publishing.spool.len();
+            self.replay_entries(now, all);
+        }
+    }
+
+    /// Replays up to `entries` spooled batches from `at`, stopping at one
+    /// that fails again; returns when the last one was done.
+    fn replay_entries(&mut self, mut at: SimTime, entries: usize) -> SimTime {
+        for _ in 0..entries {
             let Some(spooled) = self.publishing.spool.pop_front() else {
                 break;
             };

@@ -289,6 +289,34 @@ mod tests {
         assert_eq!((c.delivered, c.failed), (0, 10));
     }
 
+    /// 3 brokers of 1 MB/s each, RF 3: the inbound links take 1 MB/s of
+    /// writes. Readers keeping pace are more copies on the leaders'
+    /// outbound links; a reader catching up takes what it reads, down to
+    /// the fair share of the flows.
+    #[test]
+    fn readers_on_the_leaders_links_slow_the_writes() {
+        let mut s = spec();
+        s.broker_bandwidth_mbps = 8.0;
+        s.brokers = 3;
+        let mut k = KafkaCluster::new(&s);
+        let mb = |k: &KafkaCluster| (k.capacity_bytes_per_s() / 1e3).round() / 1e3;
+        assert_eq!(mb(&k), 1.0, "no reader: the inbound links decide");
+        k.set_reader_egress(ReaderEgress {
+            keeping: 2,
+            ..ReaderEgress::default()
+        });
+        assert_eq!(mb(&k), 0.75, "3 MB/s out over 2 followers and 2 readers");
+        let catching_up = |bytes_per_s: f64| ReaderEgress {
+            keeping: 1,
+            catching_up: 1,
+            catching_up_bytes_per_s: bytes_per_s,
+        };
+        k.set_reader_egress(catching_up(300_000.0));
+        assert_eq!(mb(&k), 0.9, "what the catch-up leaves, over 3 flows");
+        k.set_reader_egress(catching_up(10e6));
+        assert_eq!(mb(&k), 0.75, "a fast catch-up gets only its fair share");
+    }
+
     #[test]
     fn losing_in_sync_replicas_fails_every_alert() {
         let mut k = KafkaCluster::new(&spec());
