@@ -581,6 +581,33 @@ mod tests {
         assert!(out[1].0 < SimTime(70_000_000));
     }
 
+    /// Away from 10 to 110 s while 1,000 alerts were written at 20..30 s:
+    /// while away it fetches nothing; back, it reads its backlog at 100
+    /// alerts/s until 120 s (catching up, at its rate); then it keeps pace.
+    #[test]
+    fn a_reader_back_from_an_absence_fetches_at_its_rate_until_it_has_caught_up() {
+        let mut r = Readers::new(
+            &[consumer("fink", 100.0), consumer("lasair", 1e6)],
+            &kafka(1e6, 1e6),
+            &[offline("fink", 10.0, 100.0)],
+            &[],
+        );
+        let b = BatchOutcome {
+            first: SimTime(20_000_000),
+            step: SimDuration(10_000),
+            delivered: 1000,
+            failed: 0,
+            done: SimTime(30_000_000),
+        };
+        run(&mut r, &[b]);
+        let at = |s: u64| r.egress(SimTime(s * 1_000_000), 1000.0);
+        assert_eq!((at(50).keeping, at(50).catching_up), (1, 0), "fink away");
+        let back = at(115);
+        assert_eq!((back.keeping, back.catching_up), (1, 1));
+        assert_eq!(back.catching_up_bytes_per_s.round(), 100_000.0);
+        assert_eq!((at(121).keeping, at(121).catching_up), (2, 0), "caught up");
+    }
+
     /// Away longer than retention: what was written more than retention
     /// before its return is gone for it alone.
     #[test]
