@@ -243,7 +243,7 @@ fn readers_of_the_alert_topic_become_consumers() {
     let imported = import_files(&set_files(&dir, "defective"));
     let scenario = imported.scenario().unwrap_or_else(|e| panic!("{e}"));
     let names: Vec<&str> = scenario.consumers.iter().map(|c| c.name.as_str()).collect();
-    let mut expected: Vec<String> = [
+    let expected: Vec<String> = [
         "alerce",
         "ampel",
         "antares",
