@@ -4,6 +4,7 @@
 //! archived (`model::archive`); what it archived and missed goes to the
 //! recorder.
 
+use alertsim_reports::Recorder;
 use alertsim_reports::metrics::archive::ArchiveCounts;
 
 use super::Engine;
@@ -23,10 +24,7 @@ impl Engine<'_> {
         };
         let rec = &mut self.rec;
         archive.advance_to(now, &mut |at, acked, readout| {
-            rec.alert_archived(
-                at.saturating_since(readout).as_secs_f64(),
-                at.saturating_since(acked).as_secs_f64(),
-            );
+            record_archived(rec, at, acked, readout);
         });
         archive.written(batch, readout_end);
     }
@@ -39,10 +37,7 @@ impl Engine<'_> {
         };
         let rec = &mut self.rec;
         archive.drain(&mut |at, acked, readout| {
-            rec.alert_archived(
-                at.saturating_since(readout).as_secs_f64(),
-                at.saturating_since(acked).as_secs_f64(),
-            );
+            record_archived(rec, at, acked, readout);
         });
         let t = archive.totals();
         rec.set_archive_counts(ArchiveCounts {
@@ -56,4 +51,13 @@ impl Engine<'_> {
             max_lag: t.max_lag,
         });
     }
+}
+
+/// An alert archived at `at`, acknowledged at `acked`, of a visit read out
+/// at `readout`: its latency from the readout and from the acknowledgement.
+fn record_archived(rec: &mut Recorder, at: SimTime, acked: SimTime, readout: SimTime) {
+    rec.alert_archived(
+        at.saturating_since(readout).as_secs_f64(),
+        at.saturating_since(acked).as_secs_f64(),
+    );
 }
