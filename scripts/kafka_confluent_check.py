@@ -35,7 +35,7 @@ import warnings
 warnings.filterwarnings("ignore", message=".*httpx module is deprecated.*")
 
 import fastavro
-from confluent_kafka import Consumer
+from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 from confluent_kafka.schema_registry import SchemaRegistryClient
 from confluent_kafka.schema_registry.avro import AvroDeserializer
 from confluent_kafka.serialization import MessageField, SerializationContext
@@ -72,28 +72,54 @@ def broker_args(alertsim, engine, partitions):
     return [alertsim, "broker", "serve", "--listen", "127.0.0.1:0", "--topic", TOPIC, "--partitions", str(partitions)]
 
 
-def consume_all(bootstrap, quiet_s=3.0, first_wait_s=30.0, topic=TOPIC):
+def consume_all(bootstrap, topic=TOPIC, timeout_s=180.0):
+    """Every message of `topic`, each partition read from its start to its high watermark.
+
+    The writer has finished before this runs, so each partition's high
+    watermark is its end. Reading stops when every partition has reached
+    its own, not after a quiet spell: a busy machine can pause longer than
+    any quiet spell. The watermarks are those the fetch responses carry
+    (librdkafka caches them), not ListOffsets': tansu 0.6's in-memory store
+    answers ListOffsets "latest" with the first offset of the partition's
+    last record batch plus one, short of the end when that batch holds more
+    than one record. Partitions are assigned directly, so no group
+    rebalance delays the first fetch. Raises, naming the partitions short
+    of their watermark, if they are not all read within `timeout_s`."""
     consumer = Consumer(
         {
             "bootstrap.servers": bootstrap,
             "group.id": f"alertsim-check-{os.getpid()}",
-            "auto.offset.reset": "earliest",
             "enable.auto.commit": False,
             "fetch.wait.max.ms": 10,
         }
     )
-    consumer.subscribe([topic])
-    messages, last = [], time.monotonic()
-    while time.monotonic() - last < (quiet_s if messages else first_wait_s):
-        message = consumer.poll(0.1)
-        if message is None:
-            continue
-        if message.error():
-            raise RuntimeError(message.error())
-        messages.append(message)
-        last = time.monotonic()
-    consumer.close()
-    return messages
+    try:
+        partitions = sorted(consumer.list_topics(topic, timeout=30).topics[topic].partitions)
+        if not partitions:
+            raise RuntimeError(f"topic {topic} has no partitions")
+        consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in partitions])
+        next_offset = {p: 0 for p in partitions}
+
+        def short_of_end():
+            ends = {p: consumer.get_watermark_offsets(TopicPartition(topic, p), cached=True)[1] for p in partitions}
+            # A watermark below 0 is one no fetch response has carried yet.
+            return {p: (next_offset[p], end) for p, end in ends.items() if end < 0 or next_offset[p] < end}
+
+        messages, deadline = [], time.monotonic() + timeout_s
+        while short := short_of_end():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"partitions not read to their high watermark in {timeout_s:.0f} s "
+                                   f"(partition: (next offset, watermark)): {short}")
+            message = consumer.poll(0.1)
+            if message is None:
+                continue
+            if message.error():
+                raise RuntimeError(message.error())
+            messages.append(message)
+            next_offset[message.partition()] = message.offset() + 1
+        return messages
+    finally:
+        consumer.close()
 
 
 def decode_ids(messages, official):

@@ -162,7 +162,9 @@ def main():
             alerts = state["report"]["alerts"]
             consumed, distinct = len(state["messages"]), len(state["ids"])
             detail = (f"report produced {alerts['produced']} delivered {alerts['delivered']} "
-                      f"duplicated {alerts['duplicated']}; topic {consumed} messages, {distinct} distinct")
+                      f"duplicated {alerts['duplicated']}; topic {consumed} messages, {distinct} distinct; "
+                      f"the run's readers received "
+                      f"{sorted({c['received'] for c in state['report']['consumers']})}")
             ok = (distinct == alerts["delivered"] - alerts["duplicated"]
                   and consumed == alerts["delivered"]
                   and all(c["received"] == consumed for c in state["report"]["consumers"]))
