@@ -3,7 +3,10 @@
 //! loopback, logs and data in a temporary directory; ready once a metadata
 //! request lists every broker; SIGTERM then SIGKILL and the directory
 //! removed on drop. Brokers can be killed, stopped, continued and restarted
-//! one by one (the faults of a drill).
+//! one by one (the faults of a drill). A proxied cluster
+//! ([`ClusterConfig::proxied`]) also starts a Toxiproxy server with one
+//! proxy per broker (`broker-<id>`) in front of its client listener, before
+//! the brokers; clients reach the brokers only through it.
 
 use std::ffi::OsString;
 use std::net::SocketAddr;
@@ -21,6 +24,8 @@ use super::layout::{
     ClusterConfig, LOG4J2_XML, Ports, broker_properties, controller_id, controller_properties,
 };
 use super::node::NodeProcess;
+use crate::toxiproxy::client::block_on;
+use crate::toxiproxy::{Proxy, ToxiproxyClient, ToxiproxyError, ToxiproxyServer};
 
 /// The cluster id every node is formatted with (a base64 UUID).
 const CLUSTER_ID: &str = "YWxlcnRzaW0ta2Fma2EwMQ";
@@ -90,6 +95,9 @@ pub enum KafkaClusterError {
     /// A Kafka client call failed.
     #[error("Kafka admin call: {0}")]
     Client(String),
+    /// The brokers' proxies could not be set up.
+    #[error("the brokers' Toxiproxy: {0}")]
+    Toxiproxy(#[from] ToxiproxyError),
 }
 
 fn io_err(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> KafkaClusterError {
@@ -104,8 +112,11 @@ pub struct BrokerInfo {
     pub id: i32,
     /// The JVM's pid, when it runs.
     pub pid: Option<u32>,
-    /// The client listener (in `bootstrap.servers`).
+    /// The client address (in `bootstrap.servers`): its proxy when the
+    /// cluster is proxied, else its client listener.
     pub client: SocketAddr,
+    /// The broker's own client listener (the proxy's upstream).
+    pub listen: SocketAddr,
     /// The replication listener.
     pub internal: SocketAddr,
     /// Where its data and logs are.
@@ -120,6 +131,8 @@ pub struct KafkaCluster {
     brokers: Vec<NodeProcess>,
     controllers: Vec<NodeProcess>,
     reaper: Option<Child>,
+    // Stopped after the brokers (`Drop` stops them first).
+    toxiproxy: Option<ToxiproxyServer>,
     // Last field: dropped after the nodes are stopped.
     dir: tempfile::TempDir,
 }
@@ -190,6 +203,11 @@ impl KafkaCluster {
                 brokers.push(node);
             }
         }
+        let toxiproxy = if config.proxied {
+            Some(start_proxies(&ports)?)
+        } else {
+            None
+        };
         let reaper = spawn_reaper(dir.path()).map_err(io_err("starting the clean-up guard"))?;
         let mut cluster = KafkaCluster {
             config,
@@ -197,6 +215,7 @@ impl KafkaCluster {
             brokers,
             controllers,
             reaper: Some(reaper),
+            toxiproxy,
             dir,
         };
         for node in cluster
@@ -215,10 +234,8 @@ impl KafkaCluster {
 
     /// `bootstrap.servers`: every broker's client listener.
     pub fn bootstrap(&self) -> String {
-        self.ports
-            .client
-            .iter()
-            .map(ToString::to_string)
+        (0..self.ports.client.len())
+            .map(|i| self.ports.advertised(i).to_string())
             .collect::<Vec<_>>()
             .join(",")
     }
@@ -236,11 +253,18 @@ impl KafkaCluster {
             .map(|(i, b)| BrokerInfo {
                 id: b.id,
                 pid: b.pid().filter(|_| b.is_running()),
-                client: self.ports.client[i],
+                client: self.ports.advertised(i),
+                listen: self.ports.client[i],
                 internal: self.ports.internal[i],
                 dir: b.dir.clone(),
             })
             .collect()
+    }
+
+    /// A client of the brokers' Toxiproxy (None: the cluster is not
+    /// proxied). Broker `id`'s proxy is named [`proxy_name`]`(id)`.
+    pub fn toxiproxy(&self) -> Option<ToxiproxyClient> {
+        self.toxiproxy.as_ref().map(ToxiproxyServer::client)
     }
 
     /// The controllers' pids (None: not running).
@@ -407,6 +431,37 @@ impl Drop for KafkaCluster {
             let _ = reaper.wait();
         }
     }
+}
+
+/// The name of broker `id`'s proxy in a proxied cluster.
+pub fn proxy_name(id: i32) -> String {
+    format!("broker-{id}")
+}
+
+/// Starts Toxiproxy with one enabled proxy per broker, from its advertised
+/// client address to its client listener.
+fn start_proxies(ports: &Ports) -> Result<ToxiproxyServer, KafkaClusterError> {
+    let server = ToxiproxyServer::start()?;
+    let client = server.client();
+    let proxies: Vec<Proxy> = ports
+        .client
+        .iter()
+        .zip(&ports.proxy)
+        .enumerate()
+        .map(|(i, (upstream, listen))| Proxy {
+            name: proxy_name(i32::try_from(i + 1).unwrap_or(i32::MAX)),
+            listen: listen.to_string(),
+            upstream: upstream.to_string(),
+            enabled: true,
+        })
+        .collect();
+    block_on(async move {
+        for proxy in &proxies {
+            client.create_proxy(proxy).await?;
+        }
+        Ok(())
+    })?;
+    Ok(server)
 }
 
 /// JVM options shared by the servers and the storage tool.

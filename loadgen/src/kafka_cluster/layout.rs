@@ -1,7 +1,10 @@
 //! Where each node of a local Kafka cluster listens and what its
 //! `server.properties` say: N brokers (node ids 1..=N) with a client
 //! listener (`EXTERNAL`) and a replication listener (`INTERNAL`), and a
-//! controller quorum (node ids 101..) on loopback, in KRaft mode.
+//! controller quorum (node ids 101..) on loopback, in KRaft mode. With
+//! `proxied`, each broker's client listener is advertised at a Toxiproxy
+//! proxy's port (clients go through the proxy) while the broker listens on
+//! its own; replication and the controllers stay direct.
 
 use std::fmt::Write as _;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
@@ -26,6 +29,9 @@ pub struct ClusterConfig {
     pub replica_lag_time_max_ms: u64,
     /// Extra broker settings, `key=value`, after the defaults.
     pub broker_overrides: Vec<(String, String)>,
+    /// Each broker's client listener behind a Toxiproxy proxy (advertised
+    /// at the proxy's port), for slow-broker and partition faults.
+    pub proxied: bool,
 }
 
 impl Default for ClusterConfig {
@@ -39,6 +45,7 @@ impl Default for ClusterConfig {
             // follower stays in the ISR up to 2 minutes (Kafka's default is 30 s).
             replica_lag_time_max_ms: 120_000,
             broker_overrides: Vec::new(),
+            proxied: false,
         }
     }
 }
@@ -46,8 +53,11 @@ impl Default for ClusterConfig {
 /// The ports of every node.
 #[derive(Debug, Clone)]
 pub struct Ports {
-    /// Each broker's client listener (what clients are told to use).
+    /// Each broker's client listener (where the broker listens).
     pub client: Vec<SocketAddr>,
+    /// Each broker's client proxy (what clients are told to use), when
+    /// the cluster is proxied; empty otherwise.
+    pub proxy: Vec<SocketAddr>,
     /// Each broker's replication listener.
     pub internal: Vec<SocketAddr>,
     /// Each controller's listener.
@@ -55,13 +65,15 @@ pub struct Ports {
 }
 
 impl Ports {
-    /// Ports from `config.listen_base`, or free ones picked by the OS (bound
+    /// Ports from `config.listen_base` (client, replication, controllers,
+    /// then the client proxies), or free ones picked by the OS (bound
     /// to port 0 and released; another process could take one in between,
     /// in which case that node fails to start and says so).
     pub fn plan(config: &ClusterConfig) -> std::io::Result<Ports> {
         let brokers = usize::from(config.brokers);
         let controllers = usize::from(config.controllers);
-        let total = 2 * brokers + controllers;
+        let proxies = if config.proxied { brokers } else { 0 };
+        let total = 2 * brokers + controllers + proxies;
         let ports: Vec<u16> = match config.listen_base {
             Some(base) => (0..total)
                 .map(|i| {
@@ -90,8 +102,22 @@ impl Ports {
                 .copied()
                 .map(addr)
                 .collect(),
-            controller: ports[2 * brokers..].iter().copied().map(addr).collect(),
+            controller: ports[2 * brokers..2 * brokers + controllers]
+                .iter()
+                .copied()
+                .map(addr)
+                .collect(),
+            proxy: ports[2 * brokers + controllers..]
+                .iter()
+                .copied()
+                .map(addr)
+                .collect(),
         })
+    }
+
+    /// Broker `i`'s advertised client address: its proxy, or its listener.
+    pub fn advertised(&self, i: usize) -> SocketAddr {
+        self.proxy.get(i).copied().unwrap_or(self.client[i])
     }
 
     /// `controller.quorum.voters`.
@@ -140,7 +166,7 @@ pub fn broker_properties(config: &ClusterConfig, ports: &Ports, i: usize, data: 
         "process.roles=broker\n\
          node.id={id}\n\
          listeners=INTERNAL://{internal},EXTERNAL://{client}\n\
-         advertised.listeners=INTERNAL://{internal},EXTERNAL://{client}\n\
+         advertised.listeners=INTERNAL://{internal},EXTERNAL://{advertised}\n\
          inter.broker.listener.name=INTERNAL\n\
          {common}\
          default.replication.factor={replicas}\n\
@@ -164,6 +190,7 @@ pub fn broker_properties(config: &ClusterConfig, ports: &Ports, i: usize, data: 
         id = i + 1,
         internal = ports.internal[i],
         client = ports.client[i],
+        advertised = ports.advertised(i),
         common = common(ports, data),
         lag = config.replica_lag_time_max_ms,
     );
@@ -233,6 +260,34 @@ mod tests {
         assert!(text.contains("min.insync.replicas=2\n"));
         assert!(text.contains("default.replication.factor=3\n"));
         assert!(text.ends_with("log.segment.bytes=1048576\n"));
+        Ok(())
+    }
+
+    #[test]
+    fn a_proxied_broker_advertises_its_proxy_and_replicates_directly() -> std::io::Result<()> {
+        let config = ClusterConfig {
+            listen_base: Some(9092),
+            proxied: true,
+            ..ClusterConfig::default()
+        };
+        let ports = Ports::plan(&config)?;
+        assert_eq!(ports.voters(), "101@127.0.0.1:9098");
+        let text = broker_properties(&config, &ports, 0, Path::new("/d"));
+        assert!(text.contains("listeners=INTERNAL://127.0.0.1:9095,EXTERNAL://127.0.0.1:9092\n"));
+        assert!(text.contains(
+            "advertised.listeners=INTERNAL://127.0.0.1:9095,EXTERNAL://127.0.0.1:9099\n"
+        ));
+        assert!(text.contains("inter.broker.listener.name=INTERNAL\n"));
+        let direct = broker_properties(
+            &ClusterConfig::default(),
+            &Ports::plan(&ClusterConfig::default())?,
+            0,
+            Path::new("/d"),
+        );
+        let line = |t: &str, key: &str| t.lines().find(|l| l.starts_with(key)).map(str::to_owned);
+        let listeners = line(&direct, "listeners=").unwrap_or_default();
+        let advertised = line(&direct, "advertised.listeners=").unwrap_or_default();
+        assert_eq!(format!("advertised.{listeners}"), advertised);
         Ok(())
     }
 }

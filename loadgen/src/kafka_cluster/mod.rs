@@ -10,7 +10,7 @@ pub mod layout;
 pub mod node;
 pub mod topic;
 
-pub use cluster::{BrokerInfo, KafkaCluster, KafkaClusterError};
+pub use cluster::{BrokerInfo, KafkaCluster, KafkaClusterError, proxy_name};
 pub use dist::{DistError, KAFKA_VERSION, KafkaDist};
 pub use layout::ClusterConfig;
 pub use topic::{
