@@ -26,6 +26,8 @@
 //! - [`faults`]: the scenario's faults, done for real where possible;
 //! - [`cluster_faults`]: the broker faults done to a local Kafka cluster;
 //! - [`broker_stall`]: a broker of that cluster stalled (SIGSTOP), timed;
+//! - [`proxy_faults`]: a slow broker and a network partition, done by
+//!   Toxiproxy toxics in front of that cluster's brokers;
 //! - [`schema_id`]: the schema id written, and the registry made to serve
 //!   it before the night (Rubin's fixed ids, as the sync job imports them);
 //! - [`run`]: puts them together, drains, and builds the report.
@@ -47,6 +49,7 @@ pub mod metrics_endpoint;
 pub mod not_done;
 pub mod plan;
 pub mod processor;
+pub mod proxy_faults;
 pub mod rates;
 pub mod redis_link;
 pub mod run;

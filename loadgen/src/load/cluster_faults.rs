@@ -8,7 +8,9 @@
 //! and the controller elects new ones; `broker_stalled` SIGSTOPs one
 //! broker chosen from the seed and SIGCONTs it after the duration
 //! (`broker_stall`, which times the fencing, the ISR shrink and the
-//! leaders moving). While a fault lasts the topic's
+//! leaders moving); `broker_slow` and `network_partition` are done by
+//! toxics on the proxies in front of the brokers (`proxy_faults`). While a
+//! broker is down the topic's
 //! metadata is polled, and the note says what was done and what was seen:
 //! when no partition was led by a downed broker any more (the election),
 //! the smallest ISR, and how long the restarted brokers took to be listed.
@@ -44,6 +46,8 @@ pub fn handles(services: &Services, fault: &Fault) -> bool {
                     stall: Stall::Process,
                     ..
                 }
+                | Fault::BrokerSlow { .. }
+                | Fault::NetworkPartition { .. }
         )
 }
 
@@ -73,6 +77,9 @@ pub async fn run(
     let cluster = services.cluster().ok_or("no local Kafka cluster")?;
     if let Fault::BrokerStalled { broker, .. } = *fault {
         return super::broker_stall::run(state, &cluster, broker, until_end).await;
+    }
+    if super::proxy_faults::needs_proxies(fault) {
+        return super::proxy_faults::run(state, &cluster, fault, until_end).await;
     }
     let ids = blocking(&cluster, |c| c.broker_ids()).await?;
     let how = services.broker_down();

@@ -8,9 +8,11 @@
 //! itself). With a local Apache Kafka cluster (`--engine kafka`) the broker
 //! faults are done to its brokers instead (`cluster_faults`), and so is a
 //! stalled broker (SIGSTOP, `broker_stall`), which the single in-process
-//! broker cannot do (it holds every replica: no follower to stall). Faults
-//! that cannot be done to real services here (slow or full broker disks,
-//! node loss, slow pod start-up) are skipped and listed as such; so are
+//! broker cannot do (it holds every replica: no follower to stall), and a
+//! slow broker and a network partition (Toxiproxy toxics in front of its
+//! brokers, `proxy_faults`). Faults that cannot be done to real services
+//! here (a slow broker without that cluster, full broker disks, node loss,
+//! slow pod start-up) are skipped and listed as such; so are
 //! broker and registry faults against services this process did not start.
 
 use std::sync::Arc;
@@ -69,7 +71,11 @@ fn action(fault: &Fault) -> Action {
         Fault::KedaOperatorRestart { .. } => Action::HoldScaler,
         Fault::ScaledJobSpecChange { .. } => Action::Rollout,
         Fault::StreamTrim { maxlen, .. } => Action::Trim(*maxlen),
-        Fault::BrokerSlow { .. } => Action::Skip("no latency injection into a real broker here"),
+        Fault::BrokerSlow { .. } => Action::Skip(
+            "needs the local Apache Kafka cluster (--engine kafka), whose brokers' client \
+             listeners are then put behind Toxiproxy (latency and bandwidth toxics); the \
+             in-process broker has no proxy in front of it",
+        ),
         Fault::BrokerDiskFull { .. } => Action::Skip("the broker's disk cannot be filled here"),
         Fault::NodeLoss { .. } => Action::Skip("local Jobs have no nodes"),
         Fault::PartitionLeadershipLost { .. } => {

@@ -175,7 +175,16 @@ pub async fn run_load(
     let cpu_at_start = (process_cpu_s(), std::time::Instant::now());
     let plan = LoadPlan::new(scenario, options.shard)?;
     let scenario = plan.scenario().clone();
-    let services = Arc::new(Services::start(&options.services).await?);
+    // Slow-broker and partition faults act through proxies in front of the
+    // local cluster's brokers: start them when the scenario has one.
+    let mut flags = options.services.clone();
+    if let Some(config) = flags.kafka_cluster.as_mut() {
+        config.proxied |= scenario
+            .faults
+            .iter()
+            .any(super::proxy_faults::needs_proxies);
+    }
+    let services = Arc::new(Services::start(&flags).await?);
     let run_start_ms = alertsim_drivers::publish::kafka::epoch_ms();
     let run_id = format!("{}-{}-{run_start_ms}", scenario.seed, options.shard.index);
     let endpoints = endpoints(&scenario, options, &services, &run_id);
