@@ -1,0 +1,125 @@
+//! `broker_slow` done for real on a local Apache Kafka 4.1.0 cluster (3
+//! brokers, a controller; the topic at 45 partitions, RF 3, min ISR 2)
+//! whose client listeners are behind Toxiproxy (started because the
+//! scenario has the fault): `smoke` under `safe` at time scale 10, once
+//! without a fault and once with every broker slowed by +500 ms per
+//! response (5 scenario seconds at that scale) and half the scenario's
+//! broker bandwidth through the whole night. `safe` (acks=all, retries
+//! without a limit) loses nothing. Each visit's publish stage holds at
+//! least one produce round trip, so its median grows by at least the added
+//! latency: checked against a run without the fault when the slow run is
+//! not saturated (on a busy machine its latency figures measure the
+//! machine, as in the other load tests; `kafka_cluster_proxied.rs` checks
+//! the slower acknowledgements directly). Each run starts its own cluster.
+
+use alertsim_loadgen::ClusterConfig;
+use alertsim_loadgen::load::{LoadOptions, LoadOutcome, LoadPlan, ServiceFlags, Shard, run_load};
+use alertsim_scenarios::{Fault, PublisherProfile, Scenario, catalog};
+
+const TIME_SCALE: f64 = 10.0;
+const ADDED_LATENCY_MS: f64 = 500.0;
+
+fn smoke(faults: Vec<Fault>) -> Scenario {
+    let mut scenario = catalog::get("smoke")
+        .unwrap_or_else(|| panic!("smoke is in the catalogue"))
+        .load(&[])
+        .unwrap_or_else(|e| panic!("{e}"));
+    scenario.publisher.profile = PublisherProfile::Safe;
+    scenario.kafka.brokers = 3;
+    scenario.faults = faults;
+    scenario
+}
+
+async fn run(scenario: &Scenario) -> LoadOutcome {
+    let spool = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let options = LoadOptions {
+        services: ServiceFlags {
+            kafka_cluster: Some(ClusterConfig::default()),
+            ..ServiceFlags::default()
+        },
+        time_scale: TIME_SCALE,
+        shard: Shard::WHOLE,
+        topic: None,
+        subject: "alerts-value".into(),
+        spool_dir: spool.path().to_path_buf(),
+        jobs: alertsim_loadgen::load::JobBackend::Task,
+        metrics: None,
+    };
+    let started = std::time::Instant::now();
+    let outcome = run_load(scenario, &options, |_| {}, std::future::pending())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    eprintln!(
+        "{} fault(s): {:.0} s wall (the cluster's start included); alerts {:?}; saturated {}; \
+         faults {:?}",
+        scenario.faults.len(),
+        started.elapsed().as_secs_f64(),
+        outcome.report.alerts,
+        outcome.generator.verdict.saturated,
+        outcome.faults
+    );
+    outcome
+}
+
+/// The median over visits of the publish stage, scenario seconds.
+fn publish_p50_s(outcome: &LoadOutcome) -> f64 {
+    outcome
+        .report
+        .latency_budget
+        .stages
+        .iter()
+        .find(|s| s.stage.name() == "publish")
+        .map_or_else(|| panic!("no publish stage in the report"), |s| s.p50_s)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_broker_slows_every_publish_and_safe_loses_nothing() {
+    let slow = run(&smoke(vec![Fault::BrokerSlow {
+        at_s: 1.0,
+        duration_s: 2_000.0,
+        added_latency_ms: ADDED_LATENCY_MS,
+        bandwidth_factor: 0.5,
+    }]))
+    .await;
+    let fault = &slow.faults[0];
+    assert!(fault.applied, "{fault:?}");
+    assert!(
+        fault.note.contains("Toxiproxy")
+            && fault.note.contains("latency toxic of +500 ms")
+            && fault.note.contains("KB/s each way"),
+        "{}",
+        fault.note
+    );
+    let r = &slow.report;
+    let planned = LoadPlan::new(&r.config, Shard::WHOLE)
+        .expect("the scenario has a plan")
+        .total_alerts();
+    assert_eq!(r.alerts.lost, 0, "{:?}", r.alerts);
+    assert_eq!(r.alerts.produced, planned, "{:?}", r.alerts);
+    assert_eq!(r.alerts.delivered, r.alerts.produced, "{:?}", r.alerts);
+
+    if slow.generator.verdict.saturated {
+        eprintln!(
+            "the slow run was saturated (this machine did not keep up at time scale \
+             {TIME_SCALE}): its latency is not compared"
+        );
+        return;
+    }
+    let base = run(&smoke(Vec::new())).await;
+    if base.generator.verdict.saturated {
+        eprintln!("the run without a fault was saturated: latency not compared");
+        return;
+    }
+    let (before, during) = (publish_p50_s(&base), publish_p50_s(&slow));
+    let added_s = ADDED_LATENCY_MS / 1e3 * TIME_SCALE;
+    eprintln!(
+        "publish stage p50 (scenario s at time scale {TIME_SCALE}): {before:.2} without a fault, \
+         {during:.2} with +{ADDED_LATENCY_MS} ms per response ({added_s} scenario s); alert \
+         latency p50 {:.2} -> {:.2}",
+        base.report.latency_s.p50, slow.report.latency_s.p50
+    );
+    assert!(
+        during >= before + added_s,
+        "the publish stage did not slow by {added_s} s: {before} -> {during}"
+    );
+}
