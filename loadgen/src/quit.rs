@@ -1,7 +1,8 @@
 //! A quit that cannot wait for destructors: the second Ctrl-C of
 //! `alertsim load` exits at once, and a process that exits runs no `Drop`,
 //! so the services it started would outlive it. The local redis-server
-//! registers its process and scratch directory here while it lives, and
+//! and Toxiproxy register their process and scratch directory here while
+//! they live, and
 //! [`stop_services_now`] kills and removes them right before such an exit.
 
 use std::path::{Path, PathBuf};
