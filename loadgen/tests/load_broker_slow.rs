@@ -6,8 +6,8 @@
 //! response (5 scenario seconds at that scale) and half the scenario's
 //! broker bandwidth through the whole night. `safe` (acks=all, retries
 //! without a limit) loses nothing. Each visit's publish stage holds at
-//! least one produce round trip, so its median grows by at least the added
-//! latency: checked against a run without the fault when the slow run is
+//! least one produce round trip, so its median is at least the added
+//! latency, and above a run's without the fault: checked when the runs are
 //! not saturated (on a busy machine its latency figures measure the
 //! machine, as in the other load tests; `kafka_cluster_proxied.rs` checks
 //! the slower acknowledgements directly). Each run starts its own cluster.
@@ -118,8 +118,10 @@ async fn a_slow_broker_slows_every_publish_and_safe_loses_nothing() {
          latency p50 {:.2} -> {:.2}",
         base.report.latency_s.p50, slow.report.latency_s.p50
     );
+    // Each visit's publish waits at least one slowed round trip; the
+    // stage's own time without the fault varies from run to run.
     assert!(
-        during >= before + added_s,
-        "the publish stage did not slow by {added_s} s: {before} -> {during}"
+        during >= added_s && during > before,
+        "the publish stage's median did not take the added {added_s} s: {before} -> {during}"
     );
 }
