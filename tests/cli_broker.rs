@@ -1,7 +1,7 @@
 //! `alertsim broker serve` through the built binary: it prints the address
 //! it listens on, a record produced there with rdkafka is consumed back,
-//! SIGTERM stops it with exit 0; an address it cannot use exits 2 and says
-//! which flag is wrong.
+//! SIGTERM stops it with exit 0; an address it cannot use, or `--proxied`
+//! without `--engine kafka`, exits 2 and says which flag is wrong.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -163,5 +163,21 @@ fn broker_serve_refuses_an_address_it_cannot_use_with_exit_2() -> TestResult {
     let address = taken.local_addr()?.to_string();
     let stderr = refused(&address)?;
     assert!(stderr.contains(&address), "names the address: {stderr}");
+    Ok(())
+}
+
+#[test]
+fn broker_serve_refuses_proxied_without_the_kafka_engine_with_exit_2() -> TestResult {
+    let child = Command::new(BIN)
+        .args(["broker", "serve", "--proxied"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let (status, stderr) = exit_within(child, EXITED_WITHIN).ok_or("it exits")?;
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--proxied") && stderr.contains("--engine kafka"),
+        "names the flag and what it needs: {stderr}"
+    );
     Ok(())
 }

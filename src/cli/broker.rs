@@ -47,6 +47,12 @@ pub struct ServeArgs {
     /// for clients on PORT, PORT+1, …; default: free ports.
     #[arg(long, value_name = "PORT")]
     listen_base: Option<u16>,
+    /// Put each broker's client listener behind a Toxiproxy proxy
+    /// (`--engine kafka`): clients are given the proxies' ports and the
+    /// printed API takes latency, bandwidth and cut toxics
+    /// (`toxiproxy-server` v2.12.0 is built once with `go install`).
+    #[arg(long)]
+    proxied: bool,
 }
 
 /// `--engine` values.
@@ -65,9 +71,16 @@ pub fn run(cmd: BrokerCommand) -> anyhow::Result<ExitCode> {
         return super::broker_kafka::serve(super::broker_kafka::KafkaServe {
             brokers: args.brokers,
             listen_base: args.listen_base,
+            proxied: args.proxied,
             topics: args.topics,
             partitions: args.partitions,
         });
+    }
+    if args.proxied {
+        return Err(bad_input(
+            "--proxied: expected --engine kafka (the in-process broker has no proxy in front of it)"
+                .to_owned(),
+        ));
     }
     let listen: SocketAddr = args.listen.parse().map_err(|_| {
         bad_input(format!(

@@ -3,13 +3,17 @@
 //! loopback) for drilling by hand. Prints `listening on BOOTSTRAP` once
 //! every broker answers metadata, then one `broker ID pid PID client ADDR`
 //! line per broker (so a drill can `kill -STOP` one), and stops the cluster
-//! on SIGINT or SIGTERM.
+//! on SIGINT or SIGTERM. With `--proxied` the client addresses are
+//! Toxiproxy proxies: each broker line ends `listen ADDR proxy NAME` and a
+//! `toxiproxy http://ADDR` line names the API to add toxics with.
 
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use alertsim_loadgen::kafka_cluster::{ClusterConfig, KafkaCluster, TopicSpec, create_topic};
+use alertsim_loadgen::kafka_cluster::{
+    ClusterConfig, KafkaCluster, TopicSpec, create_topic, proxy_name,
+};
 use anyhow::Context;
 
 use super::exit::bad_input;
@@ -22,6 +26,8 @@ pub struct KafkaServe {
     pub brokers: u16,
     /// First port, or free ports.
     pub listen_base: Option<u16>,
+    /// Client listeners behind Toxiproxy.
+    pub proxied: bool,
     /// Topics to create (RF min(3, brokers), min ISR min(2, brokers)).
     pub topics: Vec<String>,
     /// Partitions of each topic.
@@ -39,6 +45,7 @@ pub fn serve(args: KafkaServe) -> anyhow::Result<ExitCode> {
     let config = ClusterConfig {
         brokers: args.brokers,
         listen_base: args.listen_base,
+        proxied: args.proxied,
         ..ClusterConfig::default()
     };
     let started = Instant::now();
@@ -65,15 +72,24 @@ pub fn serve(args: KafkaServe) -> anyhow::Result<ExitCode> {
         }
         let mut stdout = std::io::stdout();
         writeln!(stdout, "listening on {}", cluster.bootstrap()).context("writing to stdout")?;
+        let proxied = cluster.toxiproxy();
         for b in cluster.brokers() {
+            let behind = if proxied.is_some() {
+                format!(" listen {} proxy {}", b.listen, proxy_name(b.id))
+            } else {
+                String::new()
+            };
             writeln!(
                 stdout,
-                "broker {} pid {} client {}",
+                "broker {} pid {} client {}{behind}",
                 b.id,
                 b.pid.map_or_else(|| "-".to_owned(), |p| p.to_string()),
                 b.client
             )
             .context("writing to stdout")?;
+        }
+        if let Some(api) = cluster.toxiproxy_api() {
+            writeln!(stdout, "toxiproxy http://{api}").context("writing to stdout")?;
         }
         stdout.flush().context("writing to stdout")?;
         stop_signal().await?;

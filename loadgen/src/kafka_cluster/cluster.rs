@@ -267,6 +267,11 @@ impl KafkaCluster {
         self.toxiproxy.as_ref().map(ToxiproxyServer::client)
     }
 
+    /// The address of the brokers' Toxiproxy API (None: not proxied).
+    pub fn toxiproxy_api(&self) -> Option<SocketAddr> {
+        self.toxiproxy.as_ref().map(ToxiproxyServer::api)
+    }
+
     /// The controllers' pids (None: not running).
     pub fn controller_pids(&self) -> Vec<Option<u32>> {
         self.controllers.iter().map(NodeProcess::pid).collect()
