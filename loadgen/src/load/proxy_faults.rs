@@ -144,9 +144,16 @@ pub async fn run(
             failed.join("; ")
         ));
     }
+    let (at_s, end_s) = fault.window_s();
+    let planned_s = state.clock.wall(end_s - at_s).as_secs_f64();
+    let ended = if held_s < planned_s - 0.5 {
+        format!(" (the run ended before the fault's {planned_s:.1} s)")
+    } else {
+        String::new()
+    };
     Ok(format!(
         "Apache Kafka cluster: Toxiproxy {TOXIPROXY_VERSION} in front of the client listener of \
-         brokers {ids:?} (proxies {}): {what}, for {held_s:.1} s wall, then removed; replication \
+         brokers {ids:?} (proxies {}): {what}, for {held_s:.1} s wall{ended}, then removed; replication \
          and the controllers do not go through the proxies (not slowed or cut); producers and \
          readers both go through them",
         proxies.join(", ")
