@@ -4,7 +4,8 @@
 //! `broker_slow` adds a latency toxic of `added_latency_ms` to every
 //! broker's responses (one produce round trip that much slower) and, when
 //! `bandwidth_factor` < 1, a bandwidth toxic of `bandwidth_factor` × the
-//! scenario's `kafka.broker_bandwidth_mbps` each way; `network_partition`
+//! scenario's `kafka.broker_bandwidth_mbps` each way (Toxiproxy limits
+//! each connection on its own, not the broker's total); `network_partition`
 //! adds timeout toxics that pass no data either way and close nothing (a
 //! partition: connections hang, new ones open but answer nothing). Both
 //! act on every broker, as the simulator's faults do, and are removed at
@@ -59,8 +60,9 @@ fn toxics(mbps: f64, fault: &Fault) -> Result<(Vec<Toxic>, String), String> {
                     toxics.push(Toxic::new(name, stream, ToxicKind::Bandwidth { rate_kb_s }));
                 }
                 format!(
-                    "a bandwidth toxic of {rate_kb_s} KB/s each way ({bandwidth_factor} × \
-                     kafka.broker_bandwidth_mbps {mbps})"
+                    "a bandwidth toxic of {rate_kb_s} KB/s each way on each connection \
+                     ({bandwidth_factor} × kafka.broker_bandwidth_mbps {mbps}; Toxiproxy limits \
+                     every connection on its own, so a broker with several clients passes more)"
                 )
             } else {
                 format!("no bandwidth toxic (bandwidth_factor {bandwidth_factor} does not slow)")
