@@ -1,7 +1,8 @@
 //! Toxiproxy built from the pinned Go module and started by the project:
 //! a proxy in front of a local TCP echo server forwards, a latency toxic
 //! makes a round trip take at least its latency and removing it makes
-//! it fast again, a timeout toxic stops data, and a disabled proxy refuses
+//! it fast again, a bandwidth toxic limits the bytes per second, a timeout
+//! toxic stops data, and a disabled proxy refuses
 //! connections. Needs `go` (and the Go module proxy on a cold cache).
 
 use std::io::{Read, Write};
@@ -40,6 +41,21 @@ fn round_trip(stream: &mut TcpStream) -> std::io::Result<Duration> {
     stream.read_exact(&mut got)?;
     assert_eq!(got, sent);
     Ok(started.elapsed())
+}
+
+/// The time `bytes` bytes take to be echoed back (written from another
+/// thread, so that neither side waits for the other's buffer).
+fn transfer(stream: &mut TcpStream, bytes: usize) -> std::io::Result<Duration> {
+    let mut writer = stream.try_clone()?;
+    let started = Instant::now();
+    let sending = std::thread::spawn(move || writer.write_all(&vec![1u8; bytes]));
+    let mut got = vec![0u8; bytes];
+    stream.read_exact(&mut got)?;
+    let elapsed = started.elapsed();
+    sending
+        .join()
+        .map_err(|_| std::io::Error::other("the writer panicked"))??;
+    Ok(elapsed)
 }
 
 /// The fastest of `n` round trips (the least disturbed by a busy machine).
@@ -111,6 +127,33 @@ fn toxics_slow_and_cut_a_proxied_connection() -> Result<(), Box<dyn std::error::
     assert!(
         after < Duration::from_millis(latency_ms),
         "toxic removed, yet a round trip takes {after:?}"
+    );
+
+    // A bandwidth toxic of 100 KB/s on the responses: 50 KB take 0.5 s.
+    let bytes = 50_000;
+    let fast = transfer(&mut stream, bytes)?;
+    let narrow = Toxic::new(
+        "narrow",
+        Stream::Downstream,
+        ToxicKind::Bandwidth { rate_kb_s: 100 },
+    );
+    {
+        let client = client.clone();
+        block_on(async move { client.add_toxic("echo", &narrow).await })?;
+    }
+    let limited = transfer(&mut stream, bytes)?;
+    {
+        let client = client.clone();
+        block_on(async move { client.remove_toxic("echo", "narrow").await })?;
+    }
+    eprintln!("{bytes} bytes echoed in {fast:?}, {limited:?} at 100 KB/s");
+    assert!(
+        fast < Duration::from_millis(200),
+        "{fast:?} without a toxic"
+    );
+    assert!(
+        limited >= Duration::from_millis(450),
+        "{bytes} bytes at 100 KB/s took {limited:?}"
     );
 
     // A cut: a timeout toxic that never closes lets no data through.
