@@ -148,12 +148,8 @@ fn toxics_slow_and_cut_a_proxied_connection() -> Result<(), Box<dyn std::error::
     }
     eprintln!("{bytes} bytes echoed in {fast:?}, {limited:?} at 100 KB/s");
     assert!(
-        fast < Duration::from_millis(200),
-        "{fast:?} without a toxic"
-    );
-    assert!(
-        limited >= Duration::from_millis(450),
-        "{bytes} bytes at 100 KB/s took {limited:?}"
+        limited >= Duration::from_millis(450) && limited > fast + Duration::from_millis(300),
+        "{bytes} bytes at 100 KB/s took {limited:?}, {fast:?} without the toxic"
     );
 
     // A cut: a timeout toxic that never closes lets no data through.
