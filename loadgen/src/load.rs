@@ -28,6 +28,7 @@
 //! - [`broker_stall`]: a broker of that cluster stalled (SIGSTOP), timed;
 //! - [`proxy_faults`]: a slow broker and a network partition, done by
 //!   Toxiproxy toxics in front of that cluster's brokers;
+//! - [`disk_full`]: that cluster's brokers' size-limited disks filled;
 //! - [`schema_id`]: the schema id written, and the registry made to serve
 //!   it before the night (Rubin's fixed ids, as the sync job imports them);
 //! - [`run`]: puts them together, drains, and builds the report.
@@ -36,6 +37,7 @@ pub mod broker_stall;
 pub mod clock;
 pub mod cluster_faults;
 pub mod consumers;
+pub mod disk_full;
 pub mod fanout;
 pub mod faults;
 pub mod generator;

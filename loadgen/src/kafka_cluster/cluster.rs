@@ -6,7 +6,9 @@
 //! one by one (the faults of a drill). A proxied cluster
 //! ([`ClusterConfig::proxied`]) also starts a Toxiproxy server with one
 //! proxy per broker (`broker-<id>`) in front of its client listener, before
-//! the brokers; clients reach the brokers only through it.
+//! the brokers; clients reach the brokers only through it. A cluster with
+//! [`ClusterConfig::broker_disk_mb`] puts each broker's data directory on
+//! a tmpfs of that size ([`LogDisk`]), which can be filled and freed.
 
 use std::ffi::OsString;
 use std::net::SocketAddr;
@@ -19,6 +21,7 @@ use rdkafka::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rustix::process::Signal;
 
+use super::disk::LogDisk;
 use super::dist::{DistError, KafkaDist};
 use super::layout::{
     ClusterConfig, LOG4J2_XML, Ports, broker_properties, controller_id, controller_properties,
@@ -98,6 +101,25 @@ pub enum KafkaClusterError {
     /// The brokers' proxies could not be set up.
     #[error("the brokers' Toxiproxy: {0}")]
     Toxiproxy(#[from] ToxiproxyError),
+    /// A broker's size-limited log disk could not be mounted.
+    #[error(
+        "mounting a {size_mb} MiB tmpfs at {path} as broker {node}'s log disk (needs root, \
+         CAP_SYS_ADMIN): {source}"
+    )]
+    Disk {
+        /// The broker.
+        node: i32,
+        /// The mount point.
+        path: String,
+        /// The size asked for.
+        size_mb: u32,
+        /// What mount(2) said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The cluster was started without size-limited log disks.
+    #[error("the cluster's brokers have no size-limited log disks (ClusterConfig::broker_disk_mb)")]
+    NoDiskLimit,
 }
 
 fn io_err(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> KafkaClusterError {
@@ -133,6 +155,8 @@ pub struct KafkaCluster {
     reaper: Option<Child>,
     // Stopped after the brokers (`Drop` stops them first).
     toxiproxy: Option<ToxiproxyServer>,
+    // Detached after the nodes are stopped, before `dir` is removed.
+    disks: Vec<(i32, LogDisk)>,
     // Last field: dropped after the nodes are stopped.
     dir: tempfile::TempDir,
 }
@@ -140,9 +164,11 @@ pub struct KafkaCluster {
 /// Removes the cluster's directory once its stdin closes: the clean-up of
 /// a cluster that is never dropped (one in a `static` of a test binary).
 /// The nodes' guards kill the JVMs at the same moment; the pause lets them go.
+/// The brokers' log disks, if mounted, are detached first.
 const REAPER: &str = r#"trap '' INT TERM HUP
 read _line
 sleep 2
+for disk in "$1"/broker-*/data; do umount -l "$disk" 2>/dev/null; done
 rm -rf "$1""#;
 
 fn spawn_reaper(dir: &Path) -> std::io::Result<Child> {
@@ -191,6 +217,20 @@ impl KafkaCluster {
             let file = node_dir.join("server.properties");
             std::fs::write(&file, props).map_err(io_err(file.display().to_string()))?;
         }
+        let mut disks = Vec::new();
+        if let Some(size_mb) = config.broker_disk_mb {
+            for (id, node_dir, _) in nodes.iter().filter(|(id, _, _)| *id < controller_id(0)) {
+                let path = node_dir.join("data");
+                let disk =
+                    LogDisk::mount(&path, size_mb).map_err(|source| KafkaClusterError::Disk {
+                        node: *id,
+                        path: path.display().to_string(),
+                        size_mb,
+                        source,
+                    })?;
+                disks.push((*id, disk));
+            }
+        }
         format_all(dist, &log4j, &nodes)?;
         let mut controllers = Vec::new();
         let mut brokers = Vec::new();
@@ -216,6 +256,7 @@ impl KafkaCluster {
             controllers,
             reaper: Some(reaper),
             toxiproxy,
+            disks,
             dir,
         };
         for node in cluster
@@ -314,17 +355,52 @@ impl KafkaCluster {
 
     /// The lines of the controllers' `server.log` that contain `needle`.
     pub fn controller_log_lines(&self, needle: &str) -> Vec<String> {
-        self.controllers
+        log_lines(&self.controllers, needle)
+    }
+
+    /// The last `lines` lines of broker `id`'s log, then of its stdout.
+    pub fn broker_log_tail(&self, id: i32, lines: usize) -> String {
+        self.brokers
             .iter()
-            .flat_map(|c| {
-                std::fs::read_to_string(c.dir.join("server.log"))
-                    .unwrap_or_default()
-                    .lines()
-                    .filter(|l| l.contains(needle))
-                    .map(str::to_owned)
-                    .collect::<Vec<_>>()
+            .find(|b| b.id == id)
+            .map(|b| b.log_tail(lines))
+            .unwrap_or_default()
+    }
+
+    /// The lines of broker `id`'s `server.log` that contain `needle`.
+    pub fn broker_log_lines(&self, id: i32, needle: &str) -> Vec<String> {
+        log_lines(self.brokers.iter().filter(|b| b.id == id), needle)
+    }
+
+    /// Fills every broker's log disk (the tmpfs refuses further writes);
+    /// returns each broker's filler in bytes.
+    pub fn fill_broker_disks(&self) -> Result<Vec<(i32, u64)>, KafkaClusterError> {
+        if self.disks.is_empty() {
+            return Err(KafkaClusterError::NoDiskLimit);
+        }
+        self.disks
+            .iter()
+            .map(|(id, disk)| {
+                let bytes = disk
+                    .fill()
+                    .map_err(io_err(format!("filling broker {id}'s log disk")))?;
+                Ok((*id, bytes))
             })
             .collect()
+    }
+
+    /// Deletes the filler from every broker's log disk.
+    pub fn free_broker_disks(&self) -> Result<(), KafkaClusterError> {
+        for (id, disk) in &self.disks {
+            disk.free()
+                .map_err(io_err(format!("freeing broker {id}'s log disk")))?;
+        }
+        Ok(())
+    }
+
+    /// The size of the brokers' log disks, MiB, when they are size-limited.
+    pub fn broker_disk_mb(&self) -> Option<u32> {
+        self.disks.first().map(|(_, d)| d.size_mb())
     }
 
     /// The brokers not serving now: exited, or stopped by SIGSTOP.
@@ -413,6 +489,21 @@ impl KafkaCluster {
             std::thread::sleep(Duration::from_millis(100));
         }
     }
+}
+
+/// The lines of the nodes' `server.log` that contain `needle`.
+fn log_lines<'a>(nodes: impl IntoIterator<Item = &'a NodeProcess>, needle: &str) -> Vec<String> {
+    nodes
+        .into_iter()
+        .flat_map(|n| {
+            std::fs::read_to_string(n.dir.join("server.log"))
+                .unwrap_or_default()
+                .lines()
+                .filter(|l| l.contains(needle))
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 impl Drop for KafkaCluster {

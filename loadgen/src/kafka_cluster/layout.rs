@@ -32,6 +32,10 @@ pub struct ClusterConfig {
     /// Each broker's client listener behind a Toxiproxy proxy (advertised
     /// at the proxy's port), for slow-broker and partition faults.
     pub proxied: bool,
+    /// Each broker's data directory (its log and metadata log) on a tmpfs
+    /// of this many MiB, which a full-disk drill fills; `None`: the
+    /// temporary directory's own filesystem. Mounting needs root.
+    pub broker_disk_mb: Option<u32>,
 }
 
 impl Default for ClusterConfig {
@@ -46,6 +50,7 @@ impl Default for ClusterConfig {
             replica_lag_time_max_ms: 120_000,
             broker_overrides: Vec::new(),
             proxied: false,
+            broker_disk_mb: None,
         }
     }
 }

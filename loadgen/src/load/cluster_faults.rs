@@ -9,7 +9,9 @@
 //! broker chosen from the seed and SIGCONTs it after the duration
 //! (`broker_stall`, which times the fencing, the ISR shrink and the
 //! leaders moving); `broker_slow` and `network_partition` are done by
-//! toxics on the proxies in front of the brokers (`proxy_faults`). While a
+//! toxics on the proxies in front of the brokers (`proxy_faults`);
+//! `broker_disk_full` fills the brokers' size-limited disks (`disk_full`).
+//! While a
 //! broker is down the topic's
 //! metadata is polled, and the note says what was done and what was seen:
 //! when no partition was led by a downed broker any more (the election),
@@ -49,6 +51,13 @@ pub fn handles(services: &Services, fault: &Fault) -> bool {
                 | Fault::BrokerSlow { .. }
                 | Fault::NetworkPartition { .. }
         )
+        || matches!(fault, Fault::BrokerDiskFull { .. })
+            && services.cluster().is_some_and(|c| {
+                c.lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .broker_disk_mb()
+                    .is_some()
+            })
 }
 
 /// Runs `f` on the cluster on a blocking thread.
@@ -80,6 +89,9 @@ pub async fn run(
     }
     if super::proxy_faults::needs_proxies(fault) {
         return super::proxy_faults::run(state, &cluster, fault, until_end).await;
+    }
+    if let Fault::BrokerDiskFull { .. } = fault {
+        return super::disk_full::run(&cluster, until_end).await;
     }
     let ids = blocking(&cluster, |c| c.broker_ids()).await?;
     let how = services.broker_down();

@@ -10,9 +10,11 @@
 //! stalled broker (SIGSTOP, `broker_stall`), which the single in-process
 //! broker cannot do (it holds every replica: no follower to stall), and a
 //! slow broker and a network partition (Toxiproxy toxics in front of its
-//! brokers, `proxy_faults`). Faults that cannot be done to real services
-//! here (a slow broker without that cluster, full broker disks, node loss,
-//! slow pod start-up) are skipped and listed as such; so are
+//! brokers, `proxy_faults`), and full disks (its brokers' data directories
+//! on size-limited tmpfs mounts, filled: `disk_full`; mounting needs
+//! root). Faults that cannot be done to real services here (a slow broker
+//! or a full disk without that cluster, node loss, slow pod start-up) are
+//! skipped and listed as such; so are
 //! broker and registry faults against services this process did not start.
 
 use std::sync::Arc;
@@ -76,7 +78,11 @@ fn action(fault: &Fault) -> Action {
              listeners are then put behind Toxiproxy (latency and bandwidth toxics); the \
              in-process broker has no proxy in front of it",
         ),
-        Fault::BrokerDiskFull { .. } => Action::Skip("the broker's disk cannot be filled here"),
+        Fault::BrokerDiskFull { .. } => Action::Skip(
+            "needs the local Apache Kafka cluster (--engine kafka), whose brokers' data \
+             directories are then size-limited tmpfs mounts that can be filled; the in-process \
+             broker keeps its log in memory",
+        ),
         Fault::NodeLoss { .. } => Action::Skip("local Jobs have no nodes"),
         Fault::PartitionLeadershipLost { .. } => {
             Action::Skip("one embedded broker leads every partition: no leadership to lose")
@@ -163,6 +169,12 @@ async fn run_fault(
     };
     let result: Result<String, String> = if super::cluster_faults::handles(services, fault) {
         super::cluster_faults::run(state, services, fault, until_end).await
+    } else if matches!(fault, Fault::BrokerDiskFull { .. }) && services.cluster().is_some() {
+        // The cluster runs, but its disks could not be size-limited.
+        Err(crate::kafka_cluster::disk::probe().map_or_else(
+            |why| format!("not done: {why}"),
+            |()| "not done: the cluster was started without size-limited log disks".into(),
+        ))
     } else {
         run_action(state, services, runtime, fault, until_end).await
     };

@@ -23,7 +23,7 @@ use alertsim_drivers::publish::{Spool, SpoolKey};
 use super::generator::{CpuUse, GeneratorSummary, process_cpu_s};
 use super::metrics_endpoint::{self, MetricsError, MetricsListener};
 use alertsim_reports::{Recorder, Report};
-use alertsim_scenarios::Scenario;
+use alertsim_scenarios::{Fault, Scenario};
 use tokio::sync::watch;
 
 use super::clock::LoadClock;
@@ -39,6 +39,7 @@ use super::scaler::run_scaler;
 use super::schema_id::{SchemaIdFailure, SchemaIdUse, prepare_schema_id};
 use super::services::{ServiceError, ServiceFlags, Services};
 use super::state::{Counters, Endpoints, RunState};
+use crate::kafka_cluster::disk;
 
 /// How to run.
 #[derive(Debug, Clone)]
@@ -183,6 +184,16 @@ pub async fn run_load(
             .faults
             .iter()
             .any(super::proxy_faults::needs_proxies);
+        // A full-disk drill needs the brokers' data on size-limited mounts,
+        // which only a process that may mount gets (else the fault is
+        // skipped and its note says why).
+        let disk_full = scenario
+            .faults
+            .iter()
+            .any(|f| matches!(f, Fault::BrokerDiskFull { .. }));
+        if disk_full && config.broker_disk_mb.is_none() && disk::probe().is_ok() {
+            config.broker_disk_mb = Some(BROKER_DISK_MB);
+        }
     }
     let services = Arc::new(Services::start(&flags).await?);
     let run_start_ms = alertsim_drivers::publish::kafka::epoch_ms();
@@ -412,6 +423,13 @@ async fn collect_workers(state: &RunState, mut link: RunLink) -> Result<Vec<Stri
     link.remove().await?;
     Ok(missing)
 }
+
+/// The size of each broker's log disk in a full-disk drill, MiB: room for
+/// the whole of a smoke run's topic (each broker holds every partition at
+/// RF 3 of 3; 5,000 alerts took under 150 MiB here) and held in memory
+/// while the disk is full (a tmpfs). A run whose topic outgrows it fills
+/// the disks before the fault: the fault's note then shows little filler.
+const BROKER_DISK_MB: u32 = 512;
 
 /// How much longer than the grace period remote workers may take to exit
 /// and report (a pod's own shutdown, a slow Redis).
