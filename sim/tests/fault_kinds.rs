@@ -364,3 +364,48 @@ fn chaos_expands_the_same_schedule_from_the_same_seed() {
     s.chaos.faults_per_hour = 0.0;
     assert!(alertsim_sim::chaos::chaos_faults(&s).is_empty());
 }
+
+/// Full disks halt every broker (Kafka takes a log directory whose write
+/// failed offline and halts a broker with none left; measured on the
+/// local cluster, `loadgen/tests/load_broker_disk_full.rs`): the run is
+/// the run with every broker down for the same window, under both
+/// profiles, not one whose brokers only reject writes.
+#[test]
+fn full_disks_are_every_broker_down() {
+    for setup in [rubin as fn(&mut Scenario), safe] {
+        let run = |fault: Fault| {
+            let mut s = smoke();
+            setup(&mut s);
+            s.faults.push(fault);
+            let report = alertsim_sim::run(&s)
+                .expect("the scenario has a plan")
+                .report;
+            let json = serde_json::to_value(&report).expect("a report serialises");
+            // What the run did, not the fault's name (config, recovery).
+            ["alerts", "per_visit", "capacity", "latency_s", "consumers"].map(|k| json[k].clone())
+        };
+        let brokers = smoke().kafka.brokers;
+        let full = run(Fault::BrokerDiskFull {
+            at_s: REJECT_AT_S,
+            duration_s: 30.0,
+        });
+        let all_down = run(Fault::BrokerOutage {
+            at_s: REJECT_AT_S,
+            duration_s: 30.0,
+            brokers,
+        });
+        let cut = run(Fault::NetworkPartition {
+            at_s: REJECT_AT_S,
+            duration_s: 30.0,
+        });
+        assert!(
+            full.iter().all(|v| !v.is_null()),
+            "the report has these fields"
+        );
+        assert_eq!(full, all_down);
+        assert_ne!(
+            full, cut,
+            "writes rejected with the brokers up is another run"
+        );
+    }
+}

@@ -96,8 +96,11 @@ pub enum Fault {
         /// Multiplier of the brokers' bandwidth (in (0, 1] slows down).
         bandwidth_factor: f64,
     },
-    /// The brokers' log disks are full: every write is rejected (the
-    /// producer retries until its delivery timeout, then fails).
+    /// The brokers' log disks are full. A write that fails takes the log
+    /// directory offline and a broker with none left halts (Kafka's
+    /// `LogManager`; measured on the local cluster), so every broker is
+    /// down until its disk has room again: the producer retries until its
+    /// delivery timeout, then fails.
     BrokerDiskFull {
         /// Start.
         at_s: f64,

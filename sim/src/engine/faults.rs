@@ -70,9 +70,10 @@ impl Engine<'_> {
             } => self
                 .publishing
                 .brokers_slow_down(added_latency_ms, bandwidth_factor),
-            Fault::BrokerDiskFull { .. } | Fault::NetworkPartition { .. } => {
-                self.publishing.writes_blocked();
-            }
+            // A broker halts at its first write to a full disk (measured on
+            // the local Kafka cluster: `alertsim_loadgen::load::disk_full`).
+            Fault::BrokerDiskFull { .. } => self.publishing.cluster_lost(i),
+            Fault::NetworkPartition { .. } => self.publishing.writes_blocked(),
             Fault::PartitionLeadershipLost {
                 partitions,
                 duration_s,
@@ -113,9 +114,8 @@ impl Engine<'_> {
             } => self
                 .publishing
                 .brokers_speed_up(added_latency_ms, bandwidth_factor),
-            Fault::BrokerDiskFull { .. } | Fault::NetworkPartition { .. } => {
-                self.publishing.writes_unblocked();
-            }
+            Fault::BrokerDiskFull { .. } => self.publishing.cluster_back(i, now),
+            Fault::NetworkPartition { .. } => self.publishing.writes_unblocked(),
             Fault::PartitionLeadershipLost { .. } => self.publishing.leaders_elected(i),
             Fault::RedisOutage { .. } | Fault::RedisRestartEmpty { .. } => {
                 self.redis_outage_ends();

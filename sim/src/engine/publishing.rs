@@ -2,8 +2,9 @@
 //! model (split where an alert meets a partition without a leader), what the
 //! production publish policy does with failures (lose or spool), and the
 //! safe profile's replay of the spool. The faults that act on Kafka: brokers
-//! down (`broker_outage`, `kafka_redeploy`), slow brokers, writes rejected
-//! (`broker_disk_full`, `network_partition`), partitions without a leader,
+//! down (`broker_outage`, `kafka_redeploy`, `broker_disk_full`: Kafka
+//! halts a broker whose log disk is full), slow brokers, writes rejected
+//! (`network_partition`), partitions without a leader,
 //! and a stalled broker (`broker_stalled`); the partitions' placement on
 //! the brokers and each broker's share of the delivered bytes.
 

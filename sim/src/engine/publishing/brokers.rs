@@ -81,7 +81,8 @@ impl Publishing {
     }
 
     /// `kafka_redeploy` (fault `fault`) begins: every broker goes down
-    /// until the ingress is back.
+    /// until the ingress is back. `broker_disk_full` too: every broker
+    /// halts until its disk has room.
     pub(in crate::engine) fn cluster_lost(&mut self, fault: u32) {
         self.brokers_lost(fault, self.brokers);
     }
@@ -100,7 +101,8 @@ impl Publishing {
         self.hold_under_replicated();
     }
 
-    /// `kafka_redeploy` (fault `fault`) ends: the cluster is back.
+    /// `kafka_redeploy` or `broker_disk_full` (fault `fault`) ends: the
+    /// cluster is back.
     pub(in crate::engine) fn cluster_back(&mut self, fault: u32, now: SimTime) {
         self.brokers_back(fault, self.brokers, now);
     }
@@ -191,12 +193,12 @@ impl Publishing {
             .speed_up(added_latency_ms, bandwidth_factor);
     }
 
-    /// `broker_disk_full` or `network_partition` begins: writes are rejected.
+    /// `network_partition` begins: writes are rejected.
     pub(in crate::engine) fn writes_blocked(&mut self) {
         self.kafka.health.block_writes();
     }
 
-    /// `broker_disk_full` or `network_partition` ends.
+    /// `network_partition` ends.
     pub(in crate::engine) fn writes_unblocked(&mut self) {
         self.kafka.health.unblock_writes();
     }
