@@ -11,48 +11,24 @@
 //! skipped with a note saying so, and the run must still deliver
 //! everything.
 
-use alertsim_loadgen::ClusterConfig;
+mod support;
+
 use alertsim_loadgen::kafka_cluster::disk;
-use alertsim_loadgen::load::{LoadOptions, LoadPlan, ServiceFlags, Shard, run_load};
-use alertsim_scenarios::{Fault, PublisherProfile, catalog};
+use alertsim_loadgen::load::{LoadPlan, Shard};
+use alertsim_scenarios::{Fault, PublisherProfile};
+use support::cluster_drill::{run_on_own_cluster, smoke};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn full_broker_disks_lose_nothing_under_safe() {
-    let mut scenario = catalog::get("smoke")
-        .unwrap_or_else(|| panic!("smoke is in the catalogue"))
-        .load(&[])
-        .unwrap_or_else(|e| panic!("{e}"));
-    scenario.publisher.profile = PublisherProfile::Safe;
-    scenario.kafka.brokers = 3;
-    scenario.faults = vec![Fault::BrokerDiskFull {
-        at_s: 50.0,
-        duration_s: 300.0,
-    }];
-    let spool = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let options = LoadOptions {
-        services: ServiceFlags {
-            kafka_cluster: Some(ClusterConfig::default()),
-            ..ServiceFlags::default()
-        },
-        time_scale: 10.0,
-        shard: Shard::WHOLE,
-        topic: None,
-        subject: "alerts-value".into(),
-        spool_dir: spool.path().to_path_buf(),
-        jobs: alertsim_loadgen::load::JobBackend::Task,
-        metrics: None,
-    };
-    let started = std::time::Instant::now();
-    let outcome = run_load(&scenario, &options, |_| {}, std::future::pending())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let fault = &outcome.faults[0];
-    eprintln!(
-        "{:.0} s wall (the cluster's start included); alerts {:?}; saturated {}; fault {fault:?}",
-        started.elapsed().as_secs_f64(),
-        outcome.report.alerts,
-        outcome.generator.verdict.saturated,
+    let scenario = smoke(
+        PublisherProfile::Safe,
+        vec![Fault::BrokerDiskFull {
+            at_s: 50.0,
+            duration_s: 300.0,
+        }],
     );
+    let outcome = run_on_own_cluster(&scenario).await;
+    let fault = &outcome.faults[0];
     match disk::probe() {
         Ok(()) => {
             assert!(fault.applied, "{fault:?}");

@@ -12,53 +12,16 @@
 //! machine, as in the other load tests; `kafka_cluster_proxied.rs` checks
 //! the slower acknowledgements directly). Each run starts its own cluster.
 
-use alertsim_loadgen::ClusterConfig;
-use alertsim_loadgen::load::{LoadOptions, LoadOutcome, LoadPlan, ServiceFlags, Shard, run_load};
-use alertsim_scenarios::{Fault, PublisherProfile, Scenario, catalog};
+mod support;
 
-const TIME_SCALE: f64 = 10.0;
+use alertsim_loadgen::load::{LoadOutcome, LoadPlan, Shard};
+use alertsim_scenarios::{Fault, PublisherProfile, Scenario};
+use support::cluster_drill::{TIME_SCALE, run_on_own_cluster as run, smoke as smoke_with};
+
 const ADDED_LATENCY_MS: f64 = 500.0;
 
 fn smoke(faults: Vec<Fault>) -> Scenario {
-    let mut scenario = catalog::get("smoke")
-        .unwrap_or_else(|| panic!("smoke is in the catalogue"))
-        .load(&[])
-        .unwrap_or_else(|e| panic!("{e}"));
-    scenario.publisher.profile = PublisherProfile::Safe;
-    scenario.kafka.brokers = 3;
-    scenario.faults = faults;
-    scenario
-}
-
-async fn run(scenario: &Scenario) -> LoadOutcome {
-    let spool = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let options = LoadOptions {
-        services: ServiceFlags {
-            kafka_cluster: Some(ClusterConfig::default()),
-            ..ServiceFlags::default()
-        },
-        time_scale: TIME_SCALE,
-        shard: Shard::WHOLE,
-        topic: None,
-        subject: "alerts-value".into(),
-        spool_dir: spool.path().to_path_buf(),
-        jobs: alertsim_loadgen::load::JobBackend::Task,
-        metrics: None,
-    };
-    let started = std::time::Instant::now();
-    let outcome = run_load(scenario, &options, |_| {}, std::future::pending())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    eprintln!(
-        "{} fault(s): {:.0} s wall (the cluster's start included); alerts {:?}; saturated {}; \
-         faults {:?}",
-        scenario.faults.len(),
-        started.elapsed().as_secs_f64(),
-        outcome.report.alerts,
-        outcome.generator.verdict.saturated,
-        outcome.faults
-    );
-    outcome
+    smoke_with(PublisherProfile::Safe, faults)
 }
 
 /// The median over visits of the publish stage, scenario seconds.

@@ -15,9 +15,11 @@
 //! are lost, counted and printed (visit 0 publishes from 61 s, inside the
 //! first 9 s of wall time of the stall, on a machine that keeps up).
 
-use alertsim_loadgen::ClusterConfig;
-use alertsim_loadgen::load::{LoadOptions, LoadOutcome, LoadPlan, ServiceFlags, Shard, run_load};
-use alertsim_scenarios::{Fault, PublisherProfile, Scenario, Stall, catalog};
+mod support;
+
+use alertsim_loadgen::load::{LoadPlan, Shard};
+use alertsim_scenarios::{Fault, PublisherProfile, Scenario, Stall};
+use support::cluster_drill::{run_on_own_cluster as run, smoke as smoke_with};
 
 /// The stall: 300 scenario seconds from 50 s.
 fn stall() -> Fault {
@@ -30,44 +32,7 @@ fn stall() -> Fault {
 }
 
 fn smoke(profile: PublisherProfile) -> Scenario {
-    let mut scenario = catalog::get("smoke")
-        .unwrap_or_else(|| panic!("smoke is in the catalogue"))
-        .load(&[])
-        .unwrap_or_else(|e| panic!("{e}"));
-    scenario.publisher.profile = profile;
-    scenario.kafka.brokers = 3;
-    scenario.faults = vec![stall()];
-    scenario
-}
-
-async fn run(scenario: &Scenario) -> LoadOutcome {
-    let spool = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let options = LoadOptions {
-        services: ServiceFlags {
-            kafka_cluster: Some(ClusterConfig::default()),
-            ..ServiceFlags::default()
-        },
-        time_scale: 10.0,
-        shard: Shard::WHOLE,
-        topic: None,
-        subject: "alerts-value".into(),
-        spool_dir: spool.path().to_path_buf(),
-        jobs: alertsim_loadgen::load::JobBackend::Task,
-        metrics: None,
-    };
-    let started = std::time::Instant::now();
-    let outcome = run_load(scenario, &options, |_| {}, std::future::pending())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    eprintln!(
-        "{:?}: {:.0} s wall (the cluster's start included); alerts {:?}; saturated {}; fault {:?}",
-        scenario.publisher.profile,
-        started.elapsed().as_secs_f64(),
-        outcome.report.alerts,
-        outcome.generator.verdict.saturated,
-        outcome.faults
-    );
-    outcome
+    smoke_with(profile, vec![stall()])
 }
 
 /// The seconds after the stop that the note gives for `what`.

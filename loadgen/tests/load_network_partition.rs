@@ -11,52 +11,20 @@
 //! when the run was not saturated (a saturated run may publish visit 0
 //! after the partition). Each run starts its own cluster.
 
-use alertsim_loadgen::ClusterConfig;
-use alertsim_loadgen::load::{LoadOptions, LoadOutcome, LoadPlan, ServiceFlags, Shard, run_load};
-use alertsim_scenarios::{Fault, PublisherProfile, Scenario, catalog};
+mod support;
+
+use alertsim_loadgen::load::{LoadPlan, Shard};
+use alertsim_scenarios::{Fault, PublisherProfile, Scenario};
+use support::cluster_drill::{run_on_own_cluster as run, smoke as smoke_with};
 
 fn smoke(profile: PublisherProfile) -> Scenario {
-    let mut scenario = catalog::get("smoke")
-        .unwrap_or_else(|| panic!("smoke is in the catalogue"))
-        .load(&[])
-        .unwrap_or_else(|e| panic!("{e}"));
-    scenario.publisher.profile = profile;
-    scenario.kafka.brokers = 3;
-    scenario.faults = vec![Fault::NetworkPartition {
-        at_s: 50.0,
-        duration_s: 300.0,
-    }];
-    scenario
-}
-
-async fn run(scenario: &Scenario) -> LoadOutcome {
-    let spool = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let options = LoadOptions {
-        services: ServiceFlags {
-            kafka_cluster: Some(ClusterConfig::default()),
-            ..ServiceFlags::default()
-        },
-        time_scale: 10.0,
-        shard: Shard::WHOLE,
-        topic: None,
-        subject: "alerts-value".into(),
-        spool_dir: spool.path().to_path_buf(),
-        jobs: alertsim_loadgen::load::JobBackend::Task,
-        metrics: None,
-    };
-    let started = std::time::Instant::now();
-    let outcome = run_load(scenario, &options, |_| {}, std::future::pending())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    eprintln!(
-        "{:?}: {:.0} s wall (the cluster's start included); alerts {:?}; saturated {}; fault {:?}",
-        scenario.publisher.profile,
-        started.elapsed().as_secs_f64(),
-        outcome.report.alerts,
-        outcome.generator.verdict.saturated,
-        outcome.faults
-    );
-    outcome
+    smoke_with(
+        profile,
+        vec![Fault::NetworkPartition {
+            at_s: 50.0,
+            duration_s: 300.0,
+        }],
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
