@@ -163,6 +163,14 @@ pub fn controller_properties(ports: &Ports, k: usize, data: &Path) -> String {
     )
 }
 
+/// The log cleaner's dedupe buffer, bytes. Kafka's default (128 MiB) is
+/// allocated on the heap when the cleaner starts, and in a broker of
+/// [`ClusterConfig::heap_mb`] 256 that allocation once failed with
+/// `OutOfMemoryError: Java heap space` (CI, 2026-12-07). Only the
+/// compacted internal topics are cleaned here; a smaller buffer cleans
+/// them in more passes.
+const CLEANER_DEDUPE_BUFFER_BYTES: u64 = 32 << 20;
+
 /// `server.properties` of broker `i` (0-based; node id `i + 1`).
 pub fn broker_properties(config: &ClusterConfig, ports: &Ports, i: usize, data: &Path) -> String {
     let replicas = config.brokers.min(3);
@@ -191,13 +199,15 @@ pub fn broker_properties(config: &ClusterConfig, ports: &Ports, i: usize, data: 
          num.io.threads=2\n\
          num.replica.fetchers=1\n\
          background.threads=2\n\
-         log.cleaner.threads=1\n",
+         log.cleaner.threads=1\n\
+         log.cleaner.dedupe.buffer.size={dedupe}\n",
         id = i + 1,
         internal = ports.internal[i],
         client = ports.client[i],
         advertised = ports.advertised(i),
         common = common(ports, data),
         lag = config.replica_lag_time_max_ms,
+        dedupe = CLEANER_DEDUPE_BUFFER_BYTES,
     );
     for (key, value) in &config.broker_overrides {
         let _ = writeln!(text, "{key}={value}");
@@ -264,6 +274,7 @@ mod tests {
         assert!(text.contains("node.id=2\n"));
         assert!(text.contains("min.insync.replicas=2\n"));
         assert!(text.contains("default.replication.factor=3\n"));
+        assert!(text.contains("log.cleaner.dedupe.buffer.size=33554432\n"));
         assert!(text.ends_with("log.segment.bytes=1048576\n"));
         Ok(())
     }
