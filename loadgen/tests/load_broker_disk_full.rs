@@ -14,9 +14,8 @@
 mod support;
 
 use alertsim_loadgen::kafka_cluster::disk;
-use alertsim_loadgen::load::{LoadPlan, Shard};
 use alertsim_scenarios::{Fault, PublisherProfile};
-use support::cluster_drill::{run_on_own_cluster, smoke};
+use support::cluster_drill::{assert_all_delivered, run_on_own_cluster, smoke};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn full_broker_disks_lose_nothing_under_safe() {
@@ -44,11 +43,5 @@ async fn full_broker_disks_lose_nothing_under_safe() {
             assert!(fault.note.contains("CAP_SYS_ADMIN"), "{}", fault.note);
         }
     }
-    let r = &outcome.report;
-    let planned = LoadPlan::new(&r.config, Shard::WHOLE)
-        .expect("the scenario has a plan")
-        .total_alerts();
-    assert_eq!(r.alerts.lost, 0, "{:?}", r.alerts);
-    assert_eq!(r.alerts.produced, planned, "{:?}", r.alerts);
-    assert_eq!(r.alerts.delivered, r.alerts.produced, "{:?}", r.alerts);
+    assert_all_delivered(&outcome);
 }

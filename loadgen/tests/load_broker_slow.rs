@@ -14,9 +14,11 @@
 
 mod support;
 
-use alertsim_loadgen::load::{LoadOutcome, LoadPlan, Shard};
+use alertsim_loadgen::load::LoadOutcome;
 use alertsim_scenarios::{Fault, PublisherProfile, Scenario};
-use support::cluster_drill::{TIME_SCALE, run_on_own_cluster as run, smoke as smoke_with};
+use support::cluster_drill::{
+    TIME_SCALE, assert_all_delivered, run_on_own_cluster as run, smoke as smoke_with,
+};
 
 const ADDED_LATENCY_MS: f64 = 500.0;
 
@@ -53,13 +55,7 @@ async fn a_slow_broker_slows_every_publish_and_safe_loses_nothing() {
         "{}",
         fault.note
     );
-    let r = &slow.report;
-    let planned = LoadPlan::new(&r.config, Shard::WHOLE)
-        .expect("the scenario has a plan")
-        .total_alerts();
-    assert_eq!(r.alerts.lost, 0, "{:?}", r.alerts);
-    assert_eq!(r.alerts.produced, planned, "{:?}", r.alerts);
-    assert_eq!(r.alerts.delivered, r.alerts.produced, "{:?}", r.alerts);
+    assert_all_delivered(&slow);
 
     if slow.generator.verdict.saturated {
         eprintln!(

@@ -17,9 +17,10 @@
 
 mod support;
 
-use alertsim_loadgen::load::{LoadPlan, Shard};
 use alertsim_scenarios::{Fault, PublisherProfile, Scenario, Stall};
-use support::cluster_drill::{run_on_own_cluster as run, smoke as smoke_with};
+use support::cluster_drill::{
+    assert_all_delivered, run_on_own_cluster as run, smoke as smoke_with,
+};
 
 /// The stall: 300 scenario seconds from 50 s.
 fn stall() -> Fault {
@@ -68,13 +69,7 @@ async fn a_stalled_broker_is_fenced_long_before_the_lag_limit_and_safe_loses_not
             && note.contains("because its session has timed out"),
         "{note}"
     );
-    let r = &safe.report;
-    let planned = LoadPlan::new(&r.config, Shard::WHOLE)
-        .expect("the scenario has a plan")
-        .total_alerts();
-    assert_eq!(r.alerts.lost, 0, "{:?}", r.alerts);
-    assert_eq!(r.alerts.produced, planned, "{:?}", r.alerts);
-    assert_eq!(r.alerts.delivered, r.alerts.produced, "{:?}", r.alerts);
+    let planned = assert_all_delivered(&safe);
 
     let rubin = run(&smoke(PublisherProfile::Rubin)).await;
     assert!(rubin.faults[0].applied, "{:?}", rubin.faults);

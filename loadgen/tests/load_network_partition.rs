@@ -13,9 +13,10 @@
 
 mod support;
 
-use alertsim_loadgen::load::{LoadPlan, Shard};
 use alertsim_scenarios::{Fault, PublisherProfile, Scenario};
-use support::cluster_drill::{run_on_own_cluster as run, smoke as smoke_with};
+use support::cluster_drill::{
+    assert_all_delivered, run_on_own_cluster as run, smoke as smoke_with,
+};
 
 fn smoke(profile: PublisherProfile) -> Scenario {
     smoke_with(
@@ -37,13 +38,7 @@ async fn a_network_partition_through_the_proxies_loses_nothing_under_safe() {
         "{}",
         fault.note
     );
-    let r = &safe.report;
-    let planned = LoadPlan::new(&r.config, Shard::WHOLE)
-        .expect("the scenario has a plan")
-        .total_alerts();
-    assert_eq!(r.alerts.lost, 0, "{:?}", r.alerts);
-    assert_eq!(r.alerts.produced, planned, "{:?}", r.alerts);
-    assert_eq!(r.alerts.delivered, r.alerts.produced, "{:?}", r.alerts);
+    let planned = assert_all_delivered(&safe);
 
     let rubin = run(&smoke(PublisherProfile::Rubin)).await;
     assert!(rubin.faults[0].applied, "{:?}", rubin.faults);

@@ -2,10 +2,11 @@
 //! on 3 brokers (the topic at 45 partitions, RF 3, min ISR 2) with the
 //! drill's faults, run by `alertsim load` at time scale 10 on a cluster
 //! of its own (its faults stop, slow or fill that cluster's brokers), with
-//! one line printed of what the run did.
+//! one line printed of what the run did; and the check every `safe` drill
+//! makes, that the whole plan was delivered.
 
 use alertsim_loadgen::ClusterConfig;
-use alertsim_loadgen::load::{LoadOptions, LoadOutcome, ServiceFlags, Shard, run_load};
+use alertsim_loadgen::load::{LoadOptions, LoadOutcome, LoadPlan, ServiceFlags, Shard, run_load};
 use alertsim_scenarios::{Fault, PublisherProfile, Scenario, catalog};
 
 /// Scenario seconds per wall second.
@@ -54,4 +55,18 @@ pub async fn run_on_own_cluster(scenario: &Scenario) -> LoadOutcome {
         outcome.faults
     );
     outcome
+}
+
+/// Asserts that the run produced every alert of its plan, delivered every
+/// one and lost none (what `safe` owes through any of the drills); returns
+/// the planned count.
+pub fn assert_all_delivered(outcome: &LoadOutcome) -> u64 {
+    let r = &outcome.report;
+    let planned = LoadPlan::new(&r.config, Shard::WHOLE)
+        .expect("the scenario has a plan")
+        .total_alerts();
+    assert_eq!(r.alerts.lost, 0, "{:?}", r.alerts);
+    assert_eq!(r.alerts.produced, planned, "{:?}", r.alerts);
+    assert_eq!(r.alerts.delivered, r.alerts.produced, "{:?}", r.alerts);
+    planned
 }
