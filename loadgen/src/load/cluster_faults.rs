@@ -11,9 +11,7 @@
 //! leaders moving); `broker_slow` and `network_partition` are done by
 //! toxics on the proxies in front of the brokers (`proxy_faults`);
 //! `broker_disk_full` fills the brokers' size-limited disks (`disk_full`).
-//! While a
-//! broker is down the topic's
-//! metadata is polled, and the note says what was done and what was seen:
+//! While a broker is down the topic's metadata is polled, and the note says what was done and what was seen:
 //! when no partition was led by a downed broker any more (the election),
 //! the smallest ISR, and how long the restarted brokers took to be listed.
 
@@ -50,14 +48,8 @@ pub fn handles(services: &Services, fault: &Fault) -> bool {
                 }
                 | Fault::BrokerSlow { .. }
                 | Fault::NetworkPartition { .. }
+                | Fault::BrokerDiskFull { .. }
         )
-        || matches!(fault, Fault::BrokerDiskFull { .. })
-            && services.cluster().is_some_and(|c| {
-                c.lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .broker_disk_mb()
-                    .is_some()
-            })
 }
 
 /// Runs `f` on the cluster on a blocking thread.

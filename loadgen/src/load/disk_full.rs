@@ -25,14 +25,19 @@ const POLL: Duration = Duration::from_millis(250);
 const HALT_LINE: &str = "Shutdown broker because";
 
 /// Fills the brokers' disks until `until_end`, then frees them and
-/// restarts the brokers that exited.
+/// restarts the brokers that exited. A cluster started without
+/// size-limited disks (this process may not mount) does nothing, and the
+/// error says why.
 pub async fn run(
     cluster: &Shared,
     until_end: impl std::future::Future<Output = ()>,
 ) -> Result<String, String> {
-    let size_mb = blocking(cluster, |c| c.broker_disk_mb())
-        .await?
-        .ok_or("the local Kafka cluster was started without size-limited log disks")?;
+    let Some(size_mb) = blocking(cluster, |c| c.broker_disk_mb()).await? else {
+        return Err(crate::kafka_cluster::disk::probe().map_or_else(
+            |why| format!("not done: {why}"),
+            |()| "not done: the cluster was started without size-limited log disks".into(),
+        ));
+    };
     let filling = Instant::now();
     let filled = blocking(cluster, |c| c.fill_broker_disks())
         .await?

@@ -426,9 +426,10 @@ async fn collect_workers(state: &RunState, mut link: RunLink) -> Result<Vec<Stri
 
 /// The size of each broker's log disk in a full-disk drill, MiB: room for
 /// the whole of a smoke run's topic (each broker holds every partition at
-/// RF 3 of 3; 5,000 alerts took under 150 MiB here) and held in memory
-/// while the disk is full (a tmpfs). A run whose topic outgrows it fills
-/// the disks before the fault: the fault's note then shows little filler.
+/// RF 3 of 3: 5,000 alerts, 328 MB by the simulator's `capacity.ingress_bytes`
+/// for smoke) and held in memory while the disk is full (a tmpfs). A run
+/// whose topic outgrows it fills the disks before the fault: the fault's
+/// note then shows little filler.
 const BROKER_DISK_MB: u32 = 512;
 
 /// How much longer than the grace period remote workers may take to exit
