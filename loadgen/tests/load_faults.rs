@@ -298,10 +298,14 @@ async fn a_redis_pause_holds_the_fan_out_and_the_backlog_drains_after() {
 
 /// Up to three busy workers crash at 120 s (visit 1 is being processed:
 /// its readout ends at 89 s, visit 2's at 126 s). A crashed Job exits
-/// failed; the scaler (eager, up to 40 Jobs: the crash-free run of the
-/// same scenario and seed already reaches that many) starts one Job per
-/// crashed one, so the crash run creates at least `crashed` more Jobs than
-/// the crash-free run. Under ack-before-processing (the default) each
+/// failed, which frees its slot under the cap of 40 Jobs (the crash-free
+/// run of the same scenario and seed reaches the cap and creates no more).
+/// KEDA does not replace a failed Job as such: eager creates
+/// `min(cap - running - pending, lag)` Jobs at a poll, so replacements come
+/// with the next lag the scaler sees, one per waiting event up to the
+/// freed slots. The crash run therefore creates more Jobs than the
+/// crash-free run, but not necessarily one per crashed Job (CI saw 2 for
+/// 3 crashed when the next lag seen was 2). Under ack-before-processing (the default) each
 /// crashed worker's detector is gone: its alerts handed to the producer
 /// are lost, and a detector killed before handing any counts as failed;
 /// either way at least one alert per crashed worker is accounted as not
@@ -321,7 +325,7 @@ async fn a_worker_crash_starts_replacement_jobs_and_loses_only_what_the_crashed_
     assert!((1..=3).contains(&crashed), "{:?}", outcome.faults[0]);
     let r = &outcome.report;
     assert!(
-        r.jobs.created >= baseline.report.jobs.created + crashed,
+        r.jobs.created > baseline.report.jobs.created,
         "{crashed} crashed, {} Jobs created against {} without the crash: no replacement",
         r.jobs.created,
         baseline.report.jobs.created
