@@ -72,6 +72,49 @@ impl Distribution {
         Self::Constant { value }
     }
 
+    /// The same distribution with every value multiplied by `factor`
+    /// (bounds included): each sample of the result is `factor` times the
+    /// sample the original draws from the same random numbers.
+    pub fn scaled(&self, factor: f64) -> Self {
+        let times = |bound: Option<f64>| bound.map(|b| b * factor);
+        match *self {
+            Self::Constant { value } => Self::Constant {
+                value: value * factor,
+            },
+            Self::Uniform { min, max } => Self::Uniform {
+                min: min * factor,
+                max: max * factor,
+            },
+            Self::Normal {
+                mean,
+                std_dev,
+                min,
+                max,
+            } => Self::Normal {
+                mean: mean * factor,
+                std_dev: std_dev * factor,
+                min: times(min),
+                max: times(max),
+            },
+            Self::Lognormal {
+                mean,
+                std_dev,
+                min,
+                max,
+            } => Self::Lognormal {
+                mean: mean * factor,
+                std_dev: std_dev * factor,
+                min: times(min),
+                max: times(max),
+            },
+            Self::Exponential { mean, min, max } => Self::Exponential {
+                mean: mean * factor,
+                min: times(min),
+                max: times(max),
+            },
+        }
+    }
+
     /// The mean of the distribution before clamping (exact for the bounded kinds).
     pub fn mean(&self) -> f64 {
         match *self {
@@ -336,6 +379,44 @@ mod tests {
         };
         let m = sample_mean(&d, 200_000);
         assert!((m - 60.0).abs() < 0.5, "mean {m}");
+    }
+
+    #[test]
+    fn a_scaled_distribution_draws_the_scaled_samples() {
+        let kinds = [
+            Distribution::constant(4.0),
+            Distribution::Uniform { min: 1.0, max: 3.0 },
+            Distribution::Normal {
+                mean: 5.0,
+                std_dev: 4.0,
+                min: Some(1.0),
+                max: Some(9.0),
+            },
+            Distribution::Lognormal {
+                mean: 5.0,
+                std_dev: 2.0,
+                min: Some(1.0),
+                max: Some(100.0),
+            },
+            Distribution::Exponential {
+                mean: 5.0,
+                min: Some(2.0),
+                max: None,
+            },
+        ];
+        for d in kinds {
+            let scaled = d.scaled(2.5);
+            let mut a = ChaCha8Rng::seed_from_u64(3);
+            let mut b = ChaCha8Rng::seed_from_u64(3);
+            for _ in 0..1000 {
+                let (x, y) = (d.sample(&mut a), scaled.sample(&mut b));
+                assert!(
+                    (y - 2.5 * x).abs() <= 1e-9 * x.abs().max(1.0),
+                    "{d:?}: {x} -> {y}"
+                );
+            }
+            assert!((scaled.mean() - 2.5 * d.mean()).abs() < 1e-12, "{d:?}");
+        }
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod manifests;
 pub mod overrides;
 pub mod scenario;
 pub mod sections;
+pub mod set_file;
 pub mod validate;
 
 pub use distribution::Distribution;

@@ -72,7 +72,7 @@ pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
 
 /// The text of a scenario file, refusing one larger than
 /// [`MAX_SCENARIO_BYTES`] before holding it.
-fn read_scenario_file(path: &Path) -> std::io::Result<String> {
+pub(crate) fn read_scenario_file(path: &Path) -> std::io::Result<String> {
     use std::io::Read;
     let too_large = || {
         std::io::Error::new(
@@ -185,7 +185,7 @@ fn related(a: &str, b: &str) -> bool {
     under(a, b) || under(b, a)
 }
 
-fn toml_diagnostic(err: &toml::de::Error, text: &str, file_name: &str) -> Diagnostic {
+pub(crate) fn toml_diagnostic(err: &toml::de::Error, text: &str, file_name: &str) -> Diagnostic {
     let (line, column) = err.span().map_or((1, 1), |s| line_column(text, s.start));
     let (message, expected) = split_expected(err.message());
     Diagnostic {

@@ -85,7 +85,7 @@ fn default_name(arguments: &[String]) -> String {
         .unwrap_or_else(|| "imported".to_owned())
 }
 
-/// The scenario imported from manifests, with `--seed` and `--set` applied
+/// The scenario imported from manifests, with `--seed`, `--set-file` and `--set` applied
 /// (for `alertsim sim --from-manifests`).
 pub fn scenario_from_manifests(
     manifests: &str,
@@ -94,8 +94,7 @@ pub fn scenario_from_manifests(
     let arguments = [manifests.to_owned()];
     let loaded = load_manifests(&arguments)?;
     let imported = import_manifests(&loaded, &arguments, None, None)?;
-    let set = alertsim_scenarios::parse_overrides(&overrides.set)
-        .map_err(|e| bad_input(e.to_string()))?;
+    let set = overrides.parsed()?;
     let mut scenario =
         Scenario::from_str_with(&imported.text, &format!("{}.toml", imported.name), &set)
             .map_err(|e| bad_input(format!("the scenario imported from {manifests}: {e}")))?;
