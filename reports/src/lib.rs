@@ -66,7 +66,8 @@ pub use metrics::summary::{
 pub use metrics::visit::VisitRecord;
 pub use output::run_info::RunInfo;
 pub use output::{
-    LoadValidity, ReportError, Written, junit, write_reports, write_reports_with, write_run,
+    LoadValidity, PageExtras, ReportError, Written, junit, write_reports, write_reports_with,
+    write_run,
 };
 pub use report::{FORMAT_VERSION, Report};
 pub use schema::{SchemaChangeRecord, SchemaConsumerRecord, SchemaReport};

@@ -13,7 +13,7 @@ use alertsim_loadgen::load::{
     GeneratorSummary, JobBackend, LoadError, LoadOptions, LoadOutcome, MetricsListener,
     ServiceFlags, Shard, run_load,
 };
-use alertsim_reports::{RunInfo, human, junit, write_reports_with};
+use alertsim_reports::{PageExtras, RunInfo, human, junit, write_reports_with};
 use alertsim_scenarios::Scenario;
 use anyhow::Context;
 use serde::Serialize;
@@ -387,7 +387,12 @@ fn write_outputs(
     metrics_addr: Option<SocketAddr>,
 ) -> anyhow::Result<()> {
     let report = &outcome.report;
-    write_reports_with(report, out, Some(&outcome.generator.page_figures()))
+    let validity = outcome.generator.page_figures();
+    let extras = PageExtras {
+        validity: Some(&validity),
+        ..PageExtras::default()
+    };
+    write_reports_with(report, out, extras)
         .with_context(|| format!("writing the reports to {}", out.display()))?;
     RunInfo::new(wall_s, outcome.scenario_s, report.alerts.produced)
         .write(out)

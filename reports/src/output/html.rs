@@ -12,8 +12,8 @@ use crate::chart::{Frame, Merge, figure, line, line_chart, points_per_bin};
 use crate::human;
 use crate::metrics::recovery::RecoveryRecord;
 use crate::output::files::ReportError;
-use crate::output::load_validity::LoadValidity;
 use crate::output::tables::{escape, html_table};
+use crate::output::{PageExtras, fidelity_section};
 use crate::output::{brokers, budget, figures, readers, timeline, verdict};
 use crate::report::Report;
 use crate::schema::{SchemaChangeRecord, SchemaConsumerRecord};
@@ -34,11 +34,13 @@ fn binning(r: &Report, merge: &str) -> String {
 
 /// Renders report.html.
 pub fn render(r: &Report) -> Result<String, ReportError> {
-    render_with(r, None)
+    render_with(r, PageExtras::default())
 }
 
-/// Renders report.html, with a load run's validity near the top.
-pub fn render_with(r: &Report, validity: Option<&LoadValidity>) -> Result<String, ReportError> {
+/// Renders report.html, with a load run's validity and a calibration's
+/// fidelity table near the top.
+pub fn render_with(r: &Report, extras: PageExtras<'_>) -> Result<String, ReportError> {
+    let validity = extras.validity;
     let t = &r.series.t_s;
     let windows: Vec<(f64, f64)> = r.faults.iter().map(|f| (f.start_s, f.end_s)).collect();
     let to_f = |v: &[u64]| -> Vec<f64> { v.iter().map(|&x| x as f64).collect() };
@@ -174,6 +176,9 @@ pub fn render_with(r: &Report, validity: Option<&LoadValidity>) -> Result<String
     }
     if let Some(validity) = validity {
         h.push_str(&validity.table_html());
+    }
+    if let Some(fidelity) = extras.fidelity {
+        h.push_str(&fidelity_section::html(fidelity));
     }
     h.push_str("<h2>Gates</h2>\n<table><tr><th>gate</th><th>result</th><th>actual</th><th>limit</th><th>detail</th></tr>\n");
     for (g, [actual, limit, detail]) in verdict::gate_rows(r) {

@@ -7,19 +7,20 @@ use std::fmt::Write as _;
 
 use crate::human;
 use crate::metrics::recovery::RecoveryRecord;
-use crate::output::load_validity::LoadValidity;
 use crate::output::tables::markdown_table;
-use crate::output::{brokers, budget, figures, readers, verdict};
+use crate::output::{PageExtras, brokers, budget, fidelity_section, figures, readers, verdict};
 use crate::report::Report;
 use crate::schema::{SchemaChangeRecord, SchemaConsumerRecord, SchemaReport};
 
 /// Renders report.md.
 pub fn render(r: &Report) -> String {
-    render_with(r, None)
+    render_with(r, PageExtras::default())
 }
 
-/// Renders report.md, with a load run's validity near the top.
-pub fn render_with(r: &Report, validity: Option<&LoadValidity>) -> String {
+/// Renders report.md, with a load run's validity and a calibration's
+/// fidelity table near the top.
+pub fn render_with(r: &Report, extras: PageExtras<'_>) -> String {
+    let validity = extras.validity;
     let mut s = String::new();
     let verdict = if r.gates.passed { "PASS" } else { "FAIL" };
     let _ = writeln!(s, "# alertsim report: {} ({verdict})\n", r.scenario);
@@ -35,6 +36,9 @@ pub fn render_with(r: &Report, validity: Option<&LoadValidity>) -> String {
     }
     if let Some(validity) = validity {
         s.push_str(&validity.table_markdown());
+    }
+    if let Some(fidelity) = extras.fidelity {
+        s.push_str(&fidelity_section::markdown(fidelity));
     }
     s.push_str("## Gates\n\n");
     markdown_table(

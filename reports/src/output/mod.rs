@@ -2,6 +2,7 @@
 
 mod brokers;
 mod budget;
+pub mod fidelity_section;
 mod figures;
 pub mod files;
 pub mod html;
@@ -18,6 +19,7 @@ mod verdict;
 
 use std::path::{Path, PathBuf};
 
+use crate::compare::fidelity::FidelityTable;
 use crate::report::Report;
 
 use files::create_dir;
@@ -37,15 +39,24 @@ pub struct Written {
 
 /// Writes report.json, report.md and report.html into `dir` (created if missing).
 pub fn write_reports(report: &Report, dir: &Path) -> Result<Written, ReportError> {
-    write_reports_with(report, dir, None)
+    write_reports_with(report, dir, PageExtras::default())
 }
 
-/// [`write_reports`] for a load run: the pages also show whether the load
-/// generator kept up (report.json is the same either way).
+/// What a run's pages (report.md, report.html) show besides the figures of
+/// report.json, which is the same either way.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PageExtras<'a> {
+    /// A load run's: whether the load generator kept up.
+    pub validity: Option<&'a LoadValidity>,
+    /// A calibration's: the simulator against the real run.
+    pub fidelity: Option<&'a FidelityTable>,
+}
+
+/// [`write_reports`] with [`PageExtras`] on the pages.
 pub fn write_reports_with(
     report: &Report,
     dir: &Path,
-    validity: Option<&LoadValidity>,
+    extras: PageExtras<'_>,
 ) -> Result<Written, ReportError> {
     create_dir(dir)?;
     let written = Written {
@@ -54,8 +65,8 @@ pub fn write_reports_with(
         html: dir.join("report.html"),
     };
     write_file(&written.json, &report.to_json())?;
-    write_file(&written.markdown, &markdown::render_with(report, validity))?;
-    write_file(&written.html, &html::render_with(report, validity)?)?;
+    write_file(&written.markdown, &markdown::render_with(report, extras))?;
+    write_file(&written.html, &html::render_with(report, extras)?)?;
     Ok(written)
 }
 
