@@ -25,6 +25,7 @@
 //! alert's latency is recorded individually); partitions are not modelled
 //! one by one; idle workers sleep until entries arrive instead of polling.
 
+pub mod calibration;
 pub mod engine;
 pub mod fidelity;
 pub mod model;
