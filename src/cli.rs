@@ -5,6 +5,7 @@ pub mod broken_pipe;
 pub mod broker;
 pub mod broker_kafka;
 pub mod bug_report;
+pub mod calibrate;
 pub mod compare;
 pub mod exit;
 pub mod keda;
@@ -58,6 +59,17 @@ enum Command {
     /// Ctrl-C quits at once. Exit 0 when the gates pass, 1 when not, 2 on bad
     /// input.
     Load(load::LoadArgs),
+    /// Run a scenario for real, simulate it with the same seed, fit the
+    /// simulator's broker to the run and write the fidelity table.
+    ///
+    /// Writes OUT/load (the run), OUT/sim and OUT/sim-fitted (the simulator
+    /// before and after the fit, each report with its fidelity table),
+    /// fidelity.md/json, and the fit as overlays for `sim --set-file`:
+    /// fit.toml (real time) and fit-as-run.toml (at the run's time scale).
+    /// Exit 0 when the fitted simulator is within --tolerance on p50 and p98
+    /// latency and mean throughput, 1 when not, 2 on bad input, 3 when the
+    /// run could not keep up (nothing fitted).
+    Calibrate(calibrate::CalibrateArgs),
     /// Merge the recorders of `alertsim load --shard` runs into one report.
     Merge(merge::MergeArgs),
     /// Run a scenario over a grid of settings, or search for the smallest passing value.
@@ -94,6 +106,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Sim(args) => sim::run(args),
         Command::Load(args) => load::run(args),
+        Command::Calibrate(args) => calibrate::run(args),
         Command::Merge(args) => merge::run(args),
         Command::Sweep(args) => sweep::run(args),
         Command::Alerts(cmd) => alerts::run(cmd),

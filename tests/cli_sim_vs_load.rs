@@ -1,7 +1,9 @@
-//! The simulator against the real thing: `alertsim load smoke` on the
-//! embedded services (a real broker, redis-server and registry, real
-//! rdkafka producers and consumers) and `alertsim sim smoke` with the same
-//! scenario, seed and settings must agree on what a user reads first.
+//! The simulator against the real thing: `alertsim calibrate smoke` runs
+//! the load on the embedded services (a real broker, redis-server and
+//! registry, real rdkafka producers and consumers) and the simulator with
+//! the same scenario, seed and settings, which must agree on what a user
+//! reads first; its fit must meet the measured publish stage, and the
+//! overlay it writes must give `sim --set-file` the fitted simulator.
 //!
 //! The load run goes at the time scale `--calibrate-speed` finds for this
 //! machine and this build, and its own self-check decides whether it
@@ -60,22 +62,25 @@ fn calibrated_time_scale() -> f64 {
         .unwrap_or_else(|e| panic!("--calibrate-speed printed {stdout:?}: {e}"))
 }
 
-/// Runs the load at `scale` into `out`; its report and load-info.
-fn load_at(scale: f64, out: &Path) -> (serde_json::Value, serde_json::Value) {
+/// Runs `alertsim calibrate smoke` at `scale` into `out`: the load run in
+/// `out/load`, the simulator as configured in `out/sim`, fitted in
+/// `out/sim-fitted`. Returns the run's report and load-info.
+fn calibrate_at(scale: f64, out: &Path) -> (serde_json::Value, serde_json::Value) {
     let _ = std::fs::remove_dir_all(out);
     let scale = scale.to_string();
     let done = run(&[
-        "load",
+        "calibrate",
         "smoke",
         "--time-scale",
         &scale,
         "--out",
         out.to_str().expect("utf-8 path"),
     ]);
-    load_run::assert_ran_to_end(done.status.code(), out, &done.stderr);
+    let load_out = out.join("load");
+    load_run::assert_ran_to_end(done.status.code(), &load_out, &done.stderr);
     (
-        load_run::json_in(out, "report.json"),
-        load_run::json_in(out, "load-info.json"),
+        load_run::json_in(&load_out, "report.json"),
+        load_run::json_in(&load_out, "load-info.json"),
     )
 }
 
@@ -85,24 +90,27 @@ fn figure(report: &serde_json::Value, section: &str, name: &str) -> f64 {
         .unwrap_or_else(|| panic!("{section}.{name} missing from {report}"))
 }
 
+/// The row of `figure` in one of fidelity.json's tables.
+fn fidelity_row<'a>(table: &'a serde_json::Value, figure: &str) -> &'a serde_json::Value {
+    table["rows"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["figure"] == figure))
+        .unwrap_or_else(|| panic!("no {figure} in {table}"))
+}
+
 #[test]
 fn a_valid_load_run_agrees_with_the_simulator_on_smoke() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let sim_out = dir.path().join("sim");
-    let sim = run(&["sim", "smoke", "--out", sim_out.to_str().expect("utf-8")]);
-    assert_eq!(sim.status.code(), Some(0), "sim smoke passes its gates");
-    let sim = load_run::json_in(&sim_out, "report.json");
-
-    let load_out = dir.path().join("load");
+    let out = dir.path().join("calibrate");
     let mut scale = calibrated_time_scale();
-    let (mut load, mut info) = load_at(scale, &load_out);
+    let (mut load, mut info) = calibrate_at(scale, &out);
     if load_run::saturated(&info) {
         let suggested = info["generator"]["verdict"]["suggested_time_scale"]
             .as_f64()
             .expect("a saturated verdict suggests a time scale");
         assert!(suggested < scale, "the suggestion is slower: {info}");
         scale = suggested.max(1.0);
-        (load, info) = load_at(scale, &load_out);
+        (load, info) = calibrate_at(scale, &out);
     }
     assert!(
         !load_run::saturated(&info),
@@ -110,6 +118,7 @@ fn a_valid_load_run_agrees_with_the_simulator_on_smoke() {
         info["generator"]
     );
     eprintln!("compared at --time-scale {scale}");
+    let sim = load_run::json_in(&out.join("sim"), "report.json");
 
     // Both ran the same night: the same alerts, all delivered (a valid
     // load run must have produced every planned alert).
@@ -140,4 +149,41 @@ fn a_valid_load_run_agrees_with_the_simulator_on_smoke() {
             load["latency_budget"]
         );
     }
+
+    // The fit: the simulated publish stage now meets the measured one, and
+    // the overlay it wrote gives `sim` the fitted simulator's report, byte
+    // for byte.
+    let tables = load_run::json_in(&out, "fidelity.json");
+    eprintln!("fit: {}", tables["fit"]);
+    let publish = fidelity_row(&tables["fitted"], "latency_budget.publish.mean_s");
+    let ratio = publish["ratio"].as_f64().expect("a publish ratio");
+    assert!(
+        (ratio - 1.0).abs() < 0.01,
+        "the fit missed the publish stage: {publish}"
+    );
+    for quantile in ["p50", "p98"] {
+        let row = fidelity_row(&tables["fitted"], &format!("latency_s.{quantile}"));
+        eprintln!("fitted latency {quantile}: {row}");
+    }
+    let again = dir.path().join("sim-again");
+    let sim_again = run(&[
+        "sim",
+        "smoke",
+        "--set-file",
+        out.join("fit-as-run.toml").to_str().expect("utf-8"),
+        "--out",
+        again.to_str().expect("utf-8"),
+    ]);
+    assert!(matches!(sim_again.status.code(), Some(0 | 1)));
+    let read = |dir: &Path| std::fs::read(dir.join("report.json")).expect("report.json");
+    assert!(
+        read(&again) == read(&out.join("sim-fitted")),
+        "sim --set-file fit-as-run.toml differs from calibrate's sim-fitted"
+    );
+    let page =
+        std::fs::read_to_string(out.join("sim-fitted").join("report.md")).unwrap_or_default();
+    assert!(
+        page.contains("## Fidelity: simulated against measured"),
+        "{page}"
+    );
 }
