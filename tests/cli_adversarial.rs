@@ -56,6 +56,32 @@ fn sim_refuses_huge_counts_quickly_and_names_the_key_and_limit() {
 }
 
 #[test]
+fn sim_refuses_hostile_overlays_with_their_file_and_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let h = hostile(dir.path());
+    let with_overlay = |path: &std::path::Path| run(&["sim", "smoke", "--set-file", s(path)]);
+    refused(&with_overlay(&h.sparse), &["sparse.bin", "limit"]);
+    refused(&with_overlay(&h.binary), &["binary.bin", "UTF-8"]);
+    refused(
+        &with_overlay(&dir.path().join("absent.toml")),
+        &["absent.toml"],
+    );
+    let syntax = dir.path().join("syntax.toml");
+    std::fs::write(&syntax, "[kafka]\nbroker_bandwidth_mbps = = 1\n").expect("w");
+    refused(&with_overlay(&syntax), &["syntax.toml:2:"]);
+    let wrong = dir.path().join("wrong.toml");
+    std::fs::write(
+        &wrong,
+        "[kafka]\n\nproduce_latency_ms = { kind = \"lognormal\", mean = -5.0, std_dev = 1.0 }\n",
+    )
+    .expect("w");
+    refused(
+        &with_overlay(&wrong),
+        &["wrong.toml line 3", "kafka.produce_latency_ms"],
+    );
+}
+
+#[test]
 fn sim_refuses_hostile_scenario_files_with_their_positions() {
     let dir = tempfile::tempdir().expect("tempdir");
     let h = hostile(dir.path());
