@@ -243,12 +243,12 @@ fn write_tables(
         "# Fidelity: the simulator against the run\n\n\
          The run went at --time-scale {time_scale}. The fit scaled the produce round trip \
          x{factor:.4} (mean {as_run} ms in the run's scenario time, {real} ms at real time).\n\n\
-         ## As configured (sim/)\n{before}\n## Fitted (sim-fitted/)\n{after}",
+         ## As configured (sim/)\n\n{before}\n## Fitted (sim-fitted/)\n\n{after}",
         factor = fit.factor,
         as_run = human::number(fit.produce_latency_ms.mean()),
         real = human::number(fit.produce_latency_ms.mean() / time_scale),
-        before = alertsim_reports::output::fidelity_section::markdown(&tables[0]),
-        after = alertsim_reports::output::fidelity_section::markdown(&tables[1]),
+        before = alertsim_reports::output::fidelity_section::markdown_body(&tables[0]),
+        after = alertsim_reports::output::fidelity_section::markdown_body(&tables[1]),
     );
     let path = out.join("fidelity.md");
     std::fs::write(&path, md).with_context(|| format!("writing {}", path.display()))?;

@@ -50,10 +50,15 @@ fn rows(t: &FidelityTable) -> impl Iterator<Item = Vec<String>> + '_ {
 
 /// report.md's section.
 pub fn markdown(t: &FidelityTable) -> String {
-    let mut s = format!(
-        "\n## Fidelity: simulated against measured\n\n{}\n\n",
-        summary(t)
-    );
+    format!(
+        "\n## Fidelity: simulated against measured\n\n{}",
+        markdown_body(t)
+    )
+}
+
+/// The section without its heading: the verdict in words, then the table.
+pub fn markdown_body(t: &FidelityTable) -> String {
+    let mut s = format!("{}\n\n", summary(t));
     markdown_table(&mut s, &HEADERS, rows(t));
     s
 }
