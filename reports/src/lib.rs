@@ -30,9 +30,11 @@
 //! 4. `report`: the [`Report`], built from the metrics (the recorder's
 //!    [`Summary`], the faults' recovery) and the gates' verdict;
 //!    [`Recorder::finish`] is defined here.
-//! 5. `output` (report.md, report.html, JUnit, run-info.json, the series
-//!    as a metrics file, writing files) and `compare` (two reports side
-//!    by side) read the report.
+//! 5. `fidelity`: a real run's report beside the simulator's for the same
+//!    scenario and seed (`alertsim calibrate`'s table).
+//! 6. `output` (report.md, report.html, JUnit, run-info.json, the series
+//!    as a metrics file, writing files; the fidelity table on the pages)
+//!    and `compare` (two reports side by side) read the report.
 //!
 //! `tests/layering.rs` reads the sources and fails on an import that runs
 //! up a floor or closes a loop between files.
@@ -40,6 +42,7 @@
 pub mod bounded_read;
 pub mod chart;
 pub mod compare;
+pub mod fidelity;
 pub mod fields;
 pub mod gates;
 pub mod human;

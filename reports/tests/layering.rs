@@ -19,10 +19,11 @@ const FLOORS: &[(&str, u32)] = &[
     ("metrics", 2),
     ("gates", 3),
     ("report", 4),
-    ("output", 5),
-    ("compare", 5),
+    ("fidelity", 5),
+    ("output", 6),
+    ("compare", 6),
     // The crate root re-exports everything; nothing may import through it.
-    ("", 6),
+    ("", 7),
 ];
 
 /// A module path (`["metrics", "recorder"]`) and the file that holds it.

@@ -20,7 +20,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use alertsim_reports::compare::fidelity::{FidelityTable, fidelity};
+use alertsim_reports::fidelity::{FidelityTable, fidelity};
 use alertsim_reports::{PageExtras, Report, human, write_reports_with};
 use alertsim_scenarios::Scenario;
 use alertsim_sim::AlertSizes;

@@ -8,7 +8,6 @@
 //! [`overlay`] draws both runs' series on the same axes where the typed
 //! report reads, and [`page`] writes compare.html and compare.md.
 
-pub mod fidelity;
 pub mod overlay;
 pub mod page;
 

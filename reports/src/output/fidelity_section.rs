@@ -3,7 +3,7 @@
 //! ones whether they are within the tolerance. report.json does not carry
 //! it; calibrate writes it in full to fidelity.json.
 
-use crate::compare::fidelity::{FidelityRow, FidelityTable};
+use crate::fidelity::{FidelityRow, FidelityTable};
 use crate::human;
 use crate::output::tables::{html_table, markdown_table};
 

@@ -19,7 +19,7 @@ mod verdict;
 
 use std::path::{Path, PathBuf};
 
-use crate::compare::fidelity::FidelityTable;
+use crate::fidelity::FidelityTable;
 use crate::report::Report;
 
 use files::create_dir;

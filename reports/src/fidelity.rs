@@ -5,7 +5,8 @@
 //! the others (the rest of the latency, Jobs, pod time, each stage of the
 //! latency budget, each fault's recovery) are shown for information.
 //!
-//! Works on typed [`Report`]s: both sides come from this version.
+//! Works on typed [`Report`]s: both sides come from this version. Stands
+//! on the report (floor 4 of the layering in `lib.rs`); `output` shows it.
 
 use serde::Serialize;
 
