@@ -44,6 +44,8 @@ pub struct ProduceLatencyFit {
     pub runs: u32,
     /// The simulator's report with the fit.
     pub report: Report,
+    /// Its report as configured: the fit's first run, at factor 1.
+    pub configured: Report,
 }
 
 /// Why no fit.
@@ -94,8 +96,9 @@ pub fn fit_produce_latency(
         let plan = Plan::new(&s)?;
         Ok(run_plan(&plan, sizes.clone(), |_| {}).report)
     };
+    let configured = simulate(1.0)?;
     let mut factor = 1.0;
-    let mut report = simulate(factor)?;
+    let mut report = configured.clone();
     let mut runs = 1;
     loop {
         let simulated = publish_mean_s(&report);
@@ -114,6 +117,7 @@ pub fn fit_produce_latency(
                 simulated_publish_s: simulated,
                 runs,
                 report,
+                configured,
             });
         }
         factor *= off;
@@ -146,6 +150,13 @@ mod tests {
             "{fit:?}"
         );
         assert!(fit.runs > 1 && fit.runs <= MAX_STEPS, "{}", fit.runs);
+        let configured = crate::run(&scenario)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .report;
+        assert_eq!(
+            fit.configured, configured,
+            "the first run is the scenario as configured"
+        );
         let fitted_mean = fit.produce_latency_ms.mean();
         assert!((fitted_mean / scenario.kafka.produce_latency_ms.mean() - fit.factor).abs() < 1e-9);
     }

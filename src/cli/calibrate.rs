@@ -21,9 +21,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use alertsim_reports::fidelity::{FidelityTable, fidelity};
-use alertsim_reports::{PageExtras, Report, human, write_reports_with};
+use alertsim_reports::{PageExtras, Report, human, read_report, write_reports_with};
 use alertsim_scenarios::Scenario;
-use alertsim_sim::AlertSizes;
 use alertsim_sim::calibration::{ProduceLatencyFit, fit_produce_latency, publish_mean_s};
 use anyhow::Context;
 
@@ -76,7 +75,9 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     if code == ExitCode::from(BAD_INPUT) {
         return Ok(code);
     }
-    let measured = read_typed_report(&load_out.join("report.json"))?;
+    let report_path = load_out.join("report.json");
+    let measured: Report = serde_json::from_value(read_report(&report_path)?)
+        .with_context(|| format!("{}: not a report of this version", report_path.display()))?;
     if measured.partial {
         eprintln!("calibrate: the run's report is partial; nothing fitted");
         return Ok(ExitCode::from(GATE_FAILED));
@@ -89,17 +90,17 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     );
     let sizes = alertsim_sim::fidelity::measure_sizes(&scenario.workers, scenario.seed)
         .context("encoding the alert sample for `workers.fidelity`")?;
-    let before = simulate(&scenario, &sizes)?;
     let fit = fit_produce_latency(&scenario, &sizes, publish_mean_s(&measured))
         .map_err(|e| anyhow::anyhow!("fitting the broker: {e}"))?;
     let tables = [
-        fidelity(&before, &measured, args.tolerance),
+        fidelity(&fit.configured, &measured, args.tolerance),
         fidelity(&fit.report, &measured, args.tolerance),
     ];
-    write_side(&out.join("sim"), &before, &tables[0])?;
+    write_side(&out.join("sim"), &fit.configured, &tables[0])?;
     write_side(&out.join("sim-fitted"), &fit.report, &tables[1])?;
-    write_overlays(&out, &scenario, &fit, time_scale, &measured)?;
-    write_tables(&out, &tables, &fit, time_scale)?;
+    let at_real_time = fit.produce_latency_ms.scaled(1.0 / time_scale);
+    write_overlays(&out, &scenario, &fit, &at_real_time, time_scale, &measured)?;
+    write_tables(&out, &tables, &fit, at_real_time.mean(), time_scale)?;
 
     println!("{}", summary_line("as configured", &tables[0]));
     println!("{}", summary_line("fitted", &tables[1]));
@@ -107,7 +108,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         "fit: kafka.produce_latency_ms mean {} ms as run (x{}), {} ms at real time; written to {}",
         human::number(fit.produce_latency_ms.mean()),
         human::number(time_scale),
-        human::number(fit.produce_latency_ms.mean() / time_scale),
+        human::number(at_real_time.mean()),
         out.join("fit.toml").display()
     );
     println!("fidelity: {}", out.join("fidelity.md").display());
@@ -116,13 +117,6 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(GATE_FAILED)
     })
-}
-
-/// The run's report.json.
-fn read_typed_report(path: &Path) -> anyhow::Result<Report> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))
 }
 
 /// The time scale the run went at (its load-info.json).
@@ -136,11 +130,6 @@ fn run_time_scale(load_out: &Path) -> anyhow::Result<f64> {
         .as_f64()
         .filter(|x| *x > 0.0)
         .with_context(|| format!("{}: no positive `time_scale`", path.display()))
-}
-
-fn simulate(scenario: &Scenario, sizes: &AlertSizes) -> anyhow::Result<Report> {
-    let plan = alertsim_plan::Plan::new(scenario).map_err(|e| bad_input(e.to_string()))?;
-    Ok(alertsim_sim::run_plan(&plan, sizes.clone(), |_| {}).report)
 }
 
 fn write_side(dir: &Path, report: &Report, table: &FidelityTable) -> anyhow::Result<()> {
@@ -158,6 +147,7 @@ fn write_overlays(
     out: &Path,
     scenario: &Scenario,
     fit: &ProduceLatencyFit,
+    at_real_time: &alertsim_scenarios::Distribution,
     time_scale: f64,
     measured: &Report,
 ) -> anyhow::Result<()> {
@@ -187,14 +177,13 @@ fn write_overlays(
         root.insert("kafka".to_owned(), toml::Value::Table(kafka));
         toml::to_string(&root).context("encoding the overlay")
     };
-    let real_time = fit.produce_latency_ms.scaled(1.0 / time_scale);
     let files = [
         (
             "fit.toml",
             format!(
                 "{}# The run went at --time-scale {time_scale}: its round trips are divided by it here.\n{}",
                 header("the broker as measured, at real time"),
-                overlay(&real_time)?
+                overlay(at_real_time)?
             ),
         ),
         (
@@ -220,6 +209,7 @@ fn write_tables(
     out: &Path,
     tables: &[FidelityTable; 2],
     fit: &ProduceLatencyFit,
+    real_time_mean_ms: f64,
     time_scale: f64,
 ) -> anyhow::Result<()> {
     let json = serde_json::json!({
@@ -227,7 +217,7 @@ fn write_tables(
         "fit": {
             "factor": fit.factor,
             "produce_latency_ms_as_run_mean": fit.produce_latency_ms.mean(),
-            "produce_latency_ms_real_time_mean": fit.produce_latency_ms.mean() / time_scale,
+            "produce_latency_ms_real_time_mean": real_time_mean_ms,
             "measured_publish_s": fit.measured_publish_s,
             "simulated_publish_s": fit.simulated_publish_s,
             "simulator_runs": fit.runs,
@@ -246,7 +236,7 @@ fn write_tables(
          ## As configured (sim/)\n\n{before}\n## Fitted (sim-fitted/)\n\n{after}",
         factor = fit.factor,
         as_run = human::number(fit.produce_latency_ms.mean()),
-        real = human::number(fit.produce_latency_ms.mean() / time_scale),
+        real = human::number(real_time_mean_ms),
         before = alertsim_reports::output::fidelity_section::markdown_body(&tables[0]),
         after = alertsim_reports::output::fidelity_section::markdown_body(&tables[1]),
     );

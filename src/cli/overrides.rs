@@ -12,7 +12,7 @@ use super::exit::bad_input;
 use super::shell::quote;
 
 /// `--seed`, `--set-file` and `--set`.
-#[derive(Debug, Clone, Default, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct ScenarioOverrides {
     /// Seed of all randomness (overrides the scenario's `seed`).
     #[arg(long, value_name = "N")]
@@ -33,8 +33,7 @@ impl ScenarioOverrides {
     /// exits 2).
     pub fn load(&self, name_or_path: &str) -> anyhow::Result<Scenario> {
         let overrides = self.parsed()?;
-        let mut scenario =
-            Scenario::resolve(name_or_path, &overrides).map_err(|e| bad_input(e.to_string()))?;
+        let mut scenario = super::scenarios::resolve(name_or_path, &overrides)?;
         if let Some(seed) = self.seed {
             scenario.seed = seed;
         }

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use alertsim_scenarios::{Scenario, ScenarioError, catalog, parse_overrides};
+use alertsim_scenarios::{Override, Scenario, ScenarioError, catalog, parse_overrides};
 
 use super::exit::bad_input;
 
@@ -79,7 +79,13 @@ pub fn run(cmd: ScenariosCommand) -> anyhow::Result<ExitCode> {
 /// problems with the input become exit code 2.
 pub fn load(name_or_path: &str, set: &[String]) -> anyhow::Result<Scenario> {
     let overrides = parse_overrides(set).map_err(to_bad_input)?;
-    Scenario::resolve(name_or_path, &overrides).map_err(to_bad_input)
+    resolve(name_or_path, &overrides)
+}
+
+/// Loads a scenario by path or catalogue name with overrides already
+/// parsed; problems with the input become exit code 2.
+pub fn resolve(name_or_path: &str, overrides: &[Override]) -> anyhow::Result<Scenario> {
+    Scenario::resolve(name_or_path, overrides).map_err(to_bad_input)
 }
 
 fn to_bad_input(e: ScenarioError) -> anyhow::Error {

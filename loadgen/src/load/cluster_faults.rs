@@ -11,9 +11,10 @@
 //! leaders moving); `broker_slow` and `network_partition` are done by
 //! toxics on the proxies in front of the brokers (`proxy_faults`);
 //! `broker_disk_full` fills the brokers' size-limited disks (`disk_full`).
-//! While a broker is down the topic's metadata is polled, and the note says what was done and what was seen:
-//! when no partition was led by a downed broker any more (the election),
-//! the smallest ISR, and how long the restarted brokers took to be listed.
+//! While a broker is down the topic's metadata is polled, and the note
+//! says what was done and what was seen: when no partition was led by a
+//! downed broker any more (the election), the smallest ISR, and how long
+//! the restarted brokers took to be listed.
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
